@@ -1,0 +1,29 @@
+// Options every command takes, and the connection they describe.
+
+import { Command, Option } from 'commander';
+import { Connection } from '../stats/connection.js';
+
+export interface HostOptions {
+  root: string;
+  xmlDir?: string;
+  json?: boolean;
+}
+
+export function hostOptions(cmd: Command, json = true): Command {
+  cmd.addOption(new Option('--root <dir>', 'read the host files under DIR instead of /').default('/'));
+  cmd.addOption(new Option('--xml-dir <dir>', 'also read domain XML files from DIR'));
+  if (json) cmd.option('--json', 'print JSON instead of virsh text');
+  return cmd;
+}
+
+export function connect(opts: HostOptions): Connection {
+  return new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
+}
+
+/** Integer option parser for commander that refuses junk. */
+export function intOption(name: string) {
+  return (v: string): number => {
+    if (!/^-?[0-9]{1,9}$/.test(v)) throw new Error(`${name} must be an integer, got '${v}'`);
+    return Number(v);
+  };
+}

@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { connect, hostOptions, type HostOptions } from './common.js';
+import { CliError, printJson, type Io } from './io.js';
+import { formatDomstats } from '../export/virsh-text.js';
+import { StatsFlag, StatsGroup } from '../stats/groups.js';
+import type { DomainStatsRecord } from '../stats/connection.js';
+
+const GROUP_OPTIONS = [
+  ['state', StatsGroup.STATE],
+  ['cpu-total', StatsGroup.CPU_TOTAL],
+  ['balloon', StatsGroup.BALLOON],
+  ['vcpu', StatsGroup.VCPU],
+  ['interface', StatsGroup.INTERFACE],
+  ['block', StatsGroup.BLOCK],
+  ['perf', StatsGroup.PERF],
+  ['iothread', StatsGroup.IOTHREAD],
+  ['memory', StatsGroup.MEMORY],
+  ['dirtyrate', StatsGroup.DIRTYRATE],
+  ['vm', StatsGroup.VM],
+  ['extra', StatsGroup.EXTRA],
+] as const;
+
+const FILTER_OPTIONS = [
+  ['list-active', StatsFlag.ACTIVE],
+  ['list-inactive', StatsFlag.INACTIVE],
+  ['list-persistent', StatsFlag.PERSISTENT],
+  ['list-transient', StatsFlag.TRANSIENT],
+  ['list-running', StatsFlag.RUNNING],
+  ['list-paused', StatsFlag.PAUSED],
+  ['list-shutoff', StatsFlag.SHUTOFF],
+  ['list-other', StatsFlag.OTHER],
+] as const;
+
+const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+export function recordsJson(records: readonly DomainStatsRecord[]) {
+  return records.map((r) => ({ domain: r.domain.name, uuid: r.domain.uuid ?? null, stats: Object.fromEntries(r.params.map((p) => [p.field, p.value])) }));
+}
+
+export function domstatsCommand(io: Io): Command {
+  const cmd = hostOptions(new Command('domstats').description('statistics of domains in libvirt typed-parameter form (virsh domstats)').argument('[domain...]', 'domain names, ids or uuids'));
+  for (const [name] of GROUP_OPTIONS) cmd.option(`--${name}`, name === 'extra' ? "domstat's own keys (extra.*), not libvirt's" : `the ${name} group`);
+  for (const [name] of FILTER_OPTIONS) cmd.option(`--${name}`, `only ${name.slice(5)} domains`);
+  cmd
+    .option('--enforce', 'fail if a requested group is not supported')
+    .option('--backing', 'list backing chain layers in the block group')
+    .option('--nowait', 'accepted for compatibility: domstat never waits on a domain')
+    .option('--raw', 'accepted for compatibility (virsh prints raw values too)')
+    .action((names: string[], opts: HostOptions & Record<string, boolean | undefined>) => {
+      let stats = 0;
+      for (const [name, bit] of GROUP_OPTIONS) if (opts[camel(name)]) stats |= bit;
+      let flags = 0;
+      for (const [name, bit] of FILTER_OPTIONS) if (opts[camel(name)]) flags |= bit;
+      if (flags !== 0 && names.length > 0) throw new CliError('filtering using --list-* and a list of domains is not supported');
+      if (opts.backing) flags += StatsFlag.BACKING;
+      if (opts.enforce) flags += StatsFlag.ENFORCE_STATS;
+      const conn = connect(opts);
+      const records = names.length > 0 ? conn.domainListGetStats(names.map((n) => conn.lookupDomain(n)), stats, flags) : conn.getAllDomainStats(stats, flags);
+      for (const p of conn.lastProblems) io.err(`warning: domain '${p.domain}': ${p.message}\n`);
+      if (opts.json) printJson(io, recordsJson(records));
+      else io.out(formatDomstats(records) + '\n');
+    });
+  return cmd;
+}

@@ -1,0 +1,162 @@
+// Inventory: which domains exist and what libvirt says about them, from libvirt's files only.
+// Live status XML (run/libvirt/{qemu,libxl}, also under var/run) beats a persistent definition
+// (etc/libvirt/{qemu,libxl}); a plain --xml-dir adds more; a Xen host with no libvirt files at
+// all is enumerated from its xen-backend directories. A bad file costs that file only.
+
+import { HostFs, isGone } from '../host/hostfs.js';
+import { DomainState } from '../stats/states.js';
+import { parseDomainXml, type DomainDef } from './domain-def.js';
+import { MAX_XML_BYTES } from './xml.js';
+import { xenDeviceName, xenDeviceNumber } from '../drivers/xen/devnum.js';
+
+export type DriverName = 'xen' | 'kvm';
+
+export interface Domain extends DomainDef {
+  driver: DriverName;
+  persistent: boolean;
+  /** Where the definition came from (host path, or the xml-dir path). */
+  file: string;
+  /** A stable identity across restarts: the uuid, or the name when there is none. */
+  key: string;
+}
+
+export interface InventoryProblem {
+  file: string;
+  message: string;
+}
+
+export interface Inventory {
+  domains: Domain[];
+  problems: InventoryProblem[];
+  /** The places that were looked at, for "no domains found" messages. */
+  looked: string[];
+}
+
+export const STATUS_DIRS = ['/run/libvirt/qemu', '/run/libvirt/libxl', '/var/run/libvirt/qemu', '/var/run/libvirt/libxl'];
+export const CONFIG_DIRS = ['/etc/libvirt/qemu', '/etc/libvirt/libxl'];
+export const XEN_BACKEND_DIRS = ['/sys/bus/xen-backend/devices', '/sys/devices/xen-backend'];
+
+export function driverFor(hvType: string): DriverName | null {
+  if (hvType === 'xen') return 'xen';
+  if (hvType === 'kvm' || hvType === 'qemu') return 'kvm';
+  return null;
+}
+
+/** Reads and parses one XML file; a problem is recorded instead of thrown. */
+export function readDomainFile(fs: HostFs, hostPath: string, display: string, problems: InventoryProblem[]): DomainDef | null {
+  try {
+    const text = fs.readText(hostPath, MAX_XML_BYTES);
+    if (isGone(text)) return null; // removed between listing and reading
+    return parseDomainXml(text, display);
+  } catch (e) {
+    problems.push({ file: display, message: e instanceof Error ? e.message : String(e) });
+    return null;
+  }
+}
+
+function xmlFiles(fs: HostFs, dir: string): string[] {
+  const names = fs.readDir(dir);
+  if (isGone(names)) return [];
+  return names.filter((n) => n.endsWith('.xml')).sort();
+}
+
+export interface InventoryOptions {
+  /** A plain directory of domain XML files, outside the root. */
+  xmlDir?: string;
+}
+
+export function readInventory(fs: HostFs, opts: InventoryOptions = {}): Inventory {
+  const problems: InventoryProblem[] = [];
+  const looked: string[] = [];
+  const byKey = new Map<string, Domain>();
+
+  const add = (def: DomainDef, file: string, persistent: boolean) => {
+    const driver = driverFor(def.hvType);
+    if (driver === null) {
+      problems.push({ file, message: `unsupported domain type '${def.hvType}'` });
+      return;
+    }
+    const key = def.uuid ?? def.name;
+    const seen = byKey.get(key);
+    if (seen !== undefined) {
+      // Live status wins over a definition; a definition marks the domain persistent.
+      if (persistent && !def.live) seen.persistent = true;
+      if (!def.live || seen.live) return;
+      persistent ||= seen.persistent;
+    }
+    byKey.set(key, { ...def, driver, persistent, file, key });
+  };
+
+  for (const dir of STATUS_DIRS) {
+    looked.push(dir);
+    for (const name of xmlFiles(fs, dir)) {
+      const def = readDomainFile(fs, `${dir}/${name}`, `${dir}/${name}`, problems);
+      if (def !== null) add(def, `${dir}/${name}`, false);
+    }
+  }
+  for (const dir of CONFIG_DIRS) {
+    looked.push(dir);
+    for (const name of xmlFiles(fs, dir)) {
+      const def = readDomainFile(fs, `${dir}/${name}`, `${dir}/${name}`, problems);
+      if (def !== null) add(def, `${dir}/${name}`, true);
+    }
+  }
+  if (opts.xmlDir !== undefined) {
+    const xfs = new HostFs(opts.xmlDir);
+    looked.push(xfs.root);
+    for (const name of xmlFiles(xfs, '/')) {
+      const file = `${xfs.root}/${name}`;
+      const def = readDomainFile(xfs, `/${name}`, file, problems);
+      if (def !== null) add(def, file, !def.live);
+    }
+  }
+  if (byKey.size === 0) {
+    for (const d of xenBackendDomains(fs, looked)) byKey.set(d.key, d);
+  }
+  return { domains: sortDomains([...byKey.values()]), problems, looked };
+}
+
+/** virsh's order: running domains by id, then inactive ones by name. */
+export function sortDomains(domains: Domain[]): Domain[] {
+  return domains.sort((a, b) => {
+    if (a.id >= 0 && b.id >= 0) return a.id - b.id;
+    if (a.id >= 0) return -1;
+    if (b.id >= 0) return 1;
+    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  });
+}
+
+const BACKEND_ENTRY = /^(vbd|tap|vif)-([0-9]{1,9})-([0-9]{1,10})$/;
+
+/** Domains seen only as xen-backend devices: a dom0 without libvirt. */
+function xenBackendDomains(fs: HostFs, looked: string[]): Domain[] {
+  const doms = new Map<number, Domain>();
+  for (const dir of XEN_BACKEND_DIRS) {
+    looked.push(dir);
+    const entries = fs.readDir(dir);
+    if (isGone(entries)) continue;
+    for (const entry of entries.sort()) {
+      const m = BACKEND_ENTRY.exec(entry);
+      if (m === null) continue;
+      const domid = Number(m[2]);
+      const dev = Number(m[3]);
+      let d = doms.get(domid);
+      if (d === undefined) {
+        const name = `Domain-${domid}`;
+        d = { name, id: domid, hvType: 'xen', state: DomainState.RUNNING, reason: 0, vcpuPids: new Map(), disks: [], interfaces: [], live: true, driver: 'xen', persistent: false, file: dir, key: name };
+        doms.set(domid, d);
+      }
+      if (m[1] === 'vif') {
+        const target = `vif${domid}.${dev}`;
+        if (!d.interfaces.some((i) => i.target === target)) d.interfaces.push({ target, type: 'bridge' });
+      } else {
+        const target = xenDeviceName(dev);
+        if (target !== null && !d.disks.some((k) => k.target === target)) d.disks.push({ target, device: 'disk', type: 'block', bus: 'xen', backing: [] });
+      }
+    }
+  }
+  for (const d of doms.values()) {
+    d.disks.sort((a, b) => xenDeviceNumber(a.target!) - xenDeviceNumber(b.target!));
+  }
+  return [...doms.values()];
+}

@@ -1,0 +1,110 @@
+// Hardened parsing of libvirt's domain XML. The files are untrusted: a status XML can be planted
+// or corrupted, and libvirt itself never writes a DOCTYPE, entities or binary data. So: a size
+// cap before parsing, no DOCTYPE/ENTITY at all, entity processing off (the five predefined
+// entities and character references are decoded by hand), attributes on, values left as strings,
+// element lists always arrays, and a nesting limit that still admits libvirt's 200-deep chains.
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
+export const MAX_XML_BYTES = 2 * 1024 * 1024;
+/** libvirt allows backing chains of 200 layers in status XML; libxml2's own limit is 256. */
+export const MAX_XML_DEPTH = 256;
+
+export class XmlError extends Error {
+  readonly code = 'XML' as const;
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'XmlError';
+  }
+}
+
+/** A parsed element: attributes under "@_name", children by tag name (always arrays). */
+export type XmlNode = { readonly [key: string]: XmlNode[] | string | undefined };
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  processEntities: false,
+  htmlEntities: false,
+  allowBooleanAttributes: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: false,
+  trimValues: true,
+  textNodeName: '#text',
+  alwaysCreateTextNode: true,
+  maxNestedTags: MAX_XML_DEPTH,
+  // Every element is a list, so "one <disk>" and "two <disk>s" have the same shape.
+  isArray: (_name: string, _jpath: unknown, _isLeaf: boolean, isAttribute: boolean) => !isAttribute,
+});
+
+const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
+// XML 1.0 forbids C0 controls other than tab, LF and CR.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+/** Parses one XML document under the rules above; throws XmlError with a one-line reason. */
+export function parseXml(text: string, file: string): XmlNode {
+  if (text.length > MAX_XML_BYTES) throw new XmlError(file, `larger than ${MAX_XML_BYTES} bytes`);
+  if (CONTROL.test(text)) throw new XmlError(file, 'not XML: contains binary data');
+  if (FORBIDDEN.test(text)) throw new XmlError(file, 'DOCTYPE and entity declarations are not allowed');
+  if (!/^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*</.test(text)) throw new XmlError(file, 'not XML: no root element');
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (valid !== true) {
+    throw new XmlError(file, `malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parser.parse(text);
+  } catch (e) {
+    throw new XmlError(file, `rejected: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  if (typeof doc !== 'object' || doc === null) throw new XmlError(file, 'not XML: no root element');
+  return doc as XmlNode;
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes the predefined XML entities and character references; anything else is an error. */
+export function decodeEntities(s: string, file: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);?/g, (whole, ref: string) => {
+    if (!whole.endsWith(';')) throw new XmlError(file, `bad entity reference ${whole}`);
+    if (ref.startsWith('#')) {
+      const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (!Number.isFinite(cp) || cp <= 0 || cp > 0x10ffff) throw new XmlError(file, `bad character reference ${whole}`);
+      return String.fromCodePoint(cp);
+    }
+    const v = ENTITIES[ref];
+    if (v === undefined) throw new XmlError(file, `undefined entity ${whole}`);
+    return v;
+  });
+}
+
+/** The child elements named `tag` (own properties only: a tag can never reach the prototype). */
+export function children(node: XmlNode | undefined, tag: string): XmlNode[] {
+  if (node === undefined || !Object.hasOwn(node, tag)) return [];
+  const v = node[tag];
+  return Array.isArray(v) ? v : [];
+}
+
+export function child(node: XmlNode | undefined, tag: string): XmlNode | undefined {
+  return children(node, tag)[0];
+}
+
+export function attr(node: XmlNode | undefined, name: string, file: string): string | undefined {
+  const key = '@_' + name;
+  if (node === undefined || !Object.hasOwn(node, key)) return undefined;
+  const v = node[key];
+  return typeof v === 'string' ? decodeEntities(v, file) : undefined;
+}
+
+export function text(node: XmlNode | undefined, file: string): string | undefined {
+  if (node === undefined || !Object.hasOwn(node, '#text')) return undefined;
+  const v = node['#text'];
+  return typeof v === 'string' ? decodeEntities(v, file) : undefined;
+}

@@ -1,0 +1,84 @@
+// Groups every driver fills the same way: state, the definition's balloon and vCPU counts, the
+// interface group over /proc/net/dev, and the skeleton of the block group.
+
+import type { Domain } from '../domains/inventory.js';
+import type { DiskDef } from '../domains/domain-def.js';
+import { isActive } from '../stats/states.js';
+import { ParamList } from '../stats/typed-params.js';
+import { interfaceStatsFrom, type InterfaceStats } from '../stats/structs.js';
+import { internalError, invalidArg, operationInvalid, VirError } from '../stats/errors.js';
+import { findInterface, isValidIfname, sharesHostView } from './devices.js';
+import type { CollectContext } from './driver.js';
+import type { InterfaceDef } from '../domains/domain-def.js';
+import { ParseError } from '../parse/u64.js';
+
+export function emitState(p: ParamList, dom: Domain): void {
+  p.int('state.state', dom.state);
+  p.int('state.reason', dom.reason);
+}
+
+export function emitBalloonDefinition(p: ParamList, dom: Domain): void {
+  p.ullong('balloon.current', dom.currentMemoryKiB);
+  p.ullong('balloon.maximum', dom.maxMemoryKiB);
+}
+
+export function emitVcpuCounts(p: ParamList, dom: Domain): void {
+  p.uint('vcpu.current', dom.vcpuCurrent);
+  p.uint('vcpu.maximum', dom.vcpuMax);
+}
+
+export function requireActive(dom: Domain): void {
+  if (!isActive(dom.state)) throw operationInvalid('domain is not running');
+}
+
+/**
+ * An interface's counters in the guest's view. `owned` lets a driver add its own ownership rule
+ * (Xen: a vif must carry this domain's id) before anything is read.
+ */
+export function readInterface(iface: InterfaceDef, ctx: CollectContext, owned: (ifname: string) => boolean = () => true): InterfaceStats {
+  const ifname = iface.target;
+  if (ifname === undefined || !isValidIfname(ifname) || !owned(ifname)) {
+    throw invalidArg(`'${ifname ?? ''}' is not a known interface`);
+  }
+  const line = ctx.netDev().get(ifname);
+  if (line === undefined) throw internalError('/proc/net/dev: Interface not found');
+  if (line instanceof ParseError) throw internalError(line.message);
+  return interfaceStatsFrom(line, !sharesHostView(iface));
+}
+
+/** virDomainInterfaceStats: the device must be one of this running domain's interfaces. */
+export function interfaceStatsFor(dom: Domain, device: string, ctx: CollectContext, owned?: (ifname: string) => boolean): InterfaceStats {
+  requireActive(dom);
+  return readInterface(findInterface(dom.interfaces, device).iface, ctx, owned);
+}
+
+/** net.count, then per interface with a host device: its name and, when readable, its counters. */
+export function emitInterfaces(p: ParamList, dom: Domain, ctx: CollectContext, owned?: (ifname: string) => boolean): void {
+  if (!isActive(dom.state)) return;
+  p.uint('net.count', dom.interfaces.length);
+  dom.interfaces.forEach((iface, i) => {
+    if (iface.target === undefined) return;
+    p.string(`net.${i}.name`, iface.target);
+    let s: InterfaceStats;
+    try {
+      s = readInterface(iface, ctx, owned);
+    } catch (e) {
+      // libvirt skips an interface it cannot read and keeps the record
+      ctx.problem(dom, `interface ${iface.target}: ${e instanceof VirError ? e.detail : e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    p.ullong(`net.${i}.rx.bytes`, s.rx_bytes);
+    p.ullong(`net.${i}.rx.pkts`, s.rx_packets);
+    p.ullong(`net.${i}.rx.errs`, s.rx_errs);
+    p.ullong(`net.${i}.rx.drop`, s.rx_drop);
+    p.ullong(`net.${i}.tx.bytes`, s.tx_bytes);
+    p.ullong(`net.${i}.tx.pkts`, s.tx_packets);
+    p.ullong(`net.${i}.tx.errs`, s.tx_errs);
+    p.ullong(`net.${i}.tx.drop`, s.tx_drop);
+  });
+}
+
+/** Local sources only, as libvirt prints block.N.path (file, block device, directory). */
+export function localPath(disk: DiskDef): string | undefined {
+  return disk.type === 'file' || disk.type === 'block' || disk.type === 'dir' || disk.type === undefined ? disk.source : undefined;
+}

@@ -1,0 +1,85 @@
+// Where a QEMU domain's cgroups are. The mode comes from the mounts on the live host (statfs of
+// /sys/fs/cgroup, as systemd decides it) and from what the tree holds under --root. The domain's
+// group comes from its QEMU process (/proc/<pid>/cgroup), never from its name: a trailing
+// /emulator and then /libvirt are stripped, as libvirt's placement detection does.
+
+import { HostFs, isGone, checkHostPath } from '../../host/hostfs.js';
+import { parseProcPidCgroup, type ProcCgroupLine } from '../../parse/proc-pid-cgroup.js';
+
+export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const TMPFS_MAGIC = 0x01021994;
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export function detectCgroupMode(fs: HostFs): CgroupMode {
+  if (fs.live) {
+    const t = fs.statfsType(CGROUP_ROOT);
+    if (isGone(t)) return 'none';
+    if (t === CGROUP2_SUPER_MAGIC) return 'v2';
+    if (t !== TMPFS_MAGIC) return 'none';
+    const u = fs.statfsType(`${CGROUP_ROOT}/unified`);
+    return !isGone(u) && u === CGROUP2_SUPER_MAGIC ? 'hybrid' : 'v1';
+  }
+  if (fs.exists(`${CGROUP_ROOT}/cgroup.controllers`)) return 'v2';
+  if (!fs.isDir(CGROUP_ROOT)) return 'none';
+  return fs.exists(`${CGROUP_ROOT}/unified/cgroup.controllers`) || fs.isDir(`${CGROUP_ROOT}/unified/machine.slice`) || fs.isDir(`${CGROUP_ROOT}/unified/machine`) ? 'hybrid' : 'v1';
+}
+
+/** The mount point of the v2 hierarchy for a mode. */
+export function v2Root(mode: CgroupMode): string | null {
+  return mode === 'v2' ? CGROUP_ROOT : mode === 'hybrid' ? `${CGROUP_ROOT}/unified` : null;
+}
+
+/** cpuacct's v1 mount point: its own, or co-mounted with cpu. */
+export function cpuacctRoot(fs: HostFs): string | null {
+  for (const name of ['cpuacct', 'cpu,cpuacct', 'cpuacct,cpu']) {
+    const dir = `${CGROUP_ROOT}/${name}`;
+    if (fs.isDir(dir)) return dir;
+  }
+  return null;
+}
+
+/** libvirt's placement rule: drop a trailing /emulator, then a trailing /libvirt. */
+export function domainGroupPath(processPath: string): string | null {
+  let p = processPath.replace(/\/+$/, '');
+  if (p.endsWith('/emulator')) p = p.slice(0, -'/emulator'.length);
+  if (p.endsWith('/libvirt')) p = p.slice(0, -'/libvirt'.length);
+  if (p === '' || p === '/') return null; // the root group is nobody's own group
+  checkHostPath(p);
+  return p;
+}
+
+export interface DomainCgroups {
+  mode: CgroupMode;
+  /** The domain's v2 directory (host path), if it has one. */
+  v2?: string;
+  /** The domain's v1 cpuacct directory, if cpuacct is delegated to it. */
+  cpuacct?: string;
+}
+
+/**
+ * libvirt's nested layout puts the domain's threads in <group>/libvirt and reads CPU statistics
+ * there when it exists.
+ */
+export function nested(fs: HostFs, dir: string): string {
+  return fs.isDir(`${dir}/libvirt`) ? `${dir}/libvirt` : dir;
+}
+
+export function locateDomainCgroups(fs: HostFs, mode: CgroupMode, cgroupText: string, source: string): DomainCgroups {
+  const lines: ProcCgroupLine[] = parseProcPidCgroup(cgroupText, source);
+  const out: DomainCgroups = { mode };
+  const root2 = v2Root(mode);
+  const unified = lines.find((l) => l.hierarchy === 0 && l.controllers.length === 0);
+  if (root2 !== null && unified !== undefined) {
+    const g = domainGroupPath(unified.path);
+    if (g !== null && fs.isDir(root2 + g)) out.v2 = root2 + g;
+  }
+  const acct = mode === 'v2' ? undefined : lines.find((l) => l.controllers.includes('cpuacct'));
+  const acctRoot = acct === undefined ? null : cpuacctRoot(fs);
+  if (acct !== undefined && acctRoot !== null) {
+    const g = domainGroupPath(acct.path);
+    if (g !== null && fs.isDir(acctRoot + g)) out.cpuacct = acctRoot + g;
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+// HostFs: every read of a host file goes through here. It prefixes --root, bounds every read
+// (proc and sys files report sizes of 0 or 4096, so stat() is never trusted) and turns "the file
+// is gone" into a value: a domain destroyed mid-read is an outcome, not an exception.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** errno codes that mean the object (device, process, cgroup) no longer exists. */
+const GONE_CODES = new Set(['ENOENT', 'ENODEV', 'ESRCH', 'ENXIO', 'ENOTDIR']);
+
+export const DEFAULT_MAX_READ = 1 << 20;
+
+export class Gone {
+  readonly gone = true as const;
+  constructor(
+    readonly path: string,
+    readonly code: string,
+  ) {}
+}
+
+export function isGone(v: unknown): v is Gone {
+  return v instanceof Gone;
+}
+
+export class HostReadError extends Error {
+  readonly code = 'READ' as const;
+  constructor(
+    readonly path: string,
+    readonly errno: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'HostReadError';
+  }
+}
+
+export class FileTooLargeError extends HostReadError {
+  constructor(p: string, limit: number) {
+    super(p, 'EFBIG', `file larger than ${limit} bytes`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+function errnoOf(e: unknown): string {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'EUNKNOWN';
+}
+
+/**
+ * Host paths are absolute POSIX paths ("/proc/net/dev"). They must be normalised: no "..", no
+ * "." and no empty components, so a caller cannot step outside the root by construction.
+ */
+export function checkHostPath(p: string): void {
+  if (!p.startsWith('/') || p.includes('\0')) throw new Error(`not an absolute host path: ${JSON.stringify(p)}`);
+  for (const part of p.split('/').slice(1)) {
+    if (part === '..' || part === '.') throw new Error(`host path with '${part}': ${JSON.stringify(p)}`);
+  }
+}
+
+export class HostFs {
+  readonly root: string;
+  /** True when reading the running host itself: statfs and device numbers are meaningful. */
+  readonly live: boolean;
+  private buf = Buffer.allocUnsafe(64 * 1024);
+
+  constructor(root = '/') {
+    this.root = path.resolve(root);
+    this.live = this.root === '/';
+  }
+
+  /** The real filesystem path of a host path under the root. */
+  real(hostPath: string): string {
+    checkHostPath(hostPath);
+    return this.live ? hostPath : this.root + hostPath;
+  }
+
+  /** Reads a whole file as text with one bounded read loop; never stats. */
+  readText(hostPath: string, maxBytes = DEFAULT_MAX_READ): string | Gone {
+    const real = this.real(hostPath);
+    let fd: number;
+    try {
+      fd = fs.openSync(real, 'r');
+    } catch (e) {
+      return this.failure(hostPath, e);
+    }
+    try {
+      return this.readFd(fd, hostPath, maxBytes);
+    } catch (e) {
+      return this.failure(hostPath, e);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Reads from an open descriptor at offset 0 (pread), so a kept descriptor re-reads fresh data. */
+  readFd(fd: number, hostPath: string, maxBytes = DEFAULT_MAX_READ): string {
+    let total = 0;
+    for (;;) {
+      if (total === this.buf.length) {
+        if (this.buf.length >= maxBytes + 1) throw new FileTooLargeError(hostPath, maxBytes);
+        const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 4, maxBytes + 1));
+        this.buf.copy(bigger, 0, 0, total);
+        this.buf = bigger;
+      }
+      const n = fs.readSync(fd, this.buf, total, this.buf.length - total, total);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) throw new FileTooLargeError(hostPath, maxBytes);
+    }
+    return this.buf.toString('latin1', 0, total);
+  }
+
+  readDir(hostPath: string): string[] | Gone {
+    try {
+      return fs.readdirSync(this.real(hostPath));
+    } catch (e) {
+      return this.failure(hostPath, e);
+    }
+  }
+
+  /** File or directory exists (any type). */
+  exists(hostPath: string): boolean {
+    try {
+      fs.statSync(this.real(hostPath));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  isDir(hostPath: string): boolean {
+    try {
+      return fs.statSync(this.real(hostPath)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Filesystem type magic of a mount point, only meaningful on the live host. */
+  statfsType(hostPath: string): number | Gone {
+    try {
+      return fs.statfsSync(this.real(hostPath)).type;
+    } catch (e) {
+      return this.failure(hostPath, e);
+    }
+  }
+
+  /**
+   * Resolves symlinks inside the root and returns the host path (root stripped), or Gone. A
+   * link that points outside the root is refused, so a captured tree cannot read the analyst's
+   * own files.
+   */
+  realHostPath(hostPath: string): string | Gone {
+    let r: string;
+    try {
+      r = fs.realpathSync(this.real(hostPath));
+    } catch (e) {
+      return this.failure(hostPath, e);
+    }
+    if (this.live) return r;
+    if (r !== this.root && !r.startsWith(this.root + '/')) return new Gone(hostPath, 'EXDEV');
+    return r.slice(this.root.length) || '/';
+  }
+
+  /** The device number (major, minor) of a block device node, or Gone. */
+  blockDeviceNumber(hostPath: string): { major: number; minor: number } | Gone | null {
+    try {
+      const st = fs.statSync(this.real(hostPath));
+      if (!st.isBlockDevice()) return null;
+      // Linux dev_t encoding (glibc gnu_dev_major/minor).
+      const rdev = BigInt(st.rdev);
+      const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+      const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+      return { major, minor };
+    } catch (e) {
+      return this.failure(hostPath, e);
+    }
+  }
+
+  private failure(hostPath: string, e: unknown): Gone {
+    if (e instanceof HostReadError) throw e;
+    const code = errnoOf(e);
+    if (GONE_CODES.has(code)) return new Gone(hostPath, code);
+    throw new HostReadError(hostPath, code, e instanceof Error ? e.message : String(e));
+  }
+}

@@ -1,0 +1,23 @@
+// The "key value" file family (cgroup cpu.stat, cpuacct.stat, /proc/<pid>/io "key: value"):
+// one pair per line. Unknown keys are ignored, a missing key is absent, a repeated or malformed
+// wanted key is an error, and a file with none of the wanted keys is an error.
+
+import { ParseError, parseU64 } from './u64.js';
+
+export function parseKeyValues<K extends string>(text: string, wanted: readonly K[], source: string, separator: RegExp = /\s+/): Partial<Record<K, bigint>> {
+  const out: Partial<Record<K, bigint>> = {};
+  const want = new Set<string>(wanted);
+  let found = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const parts = line.trim().split(separator);
+    const key = parts[0]!;
+    if (!want.has(key)) continue;
+    if (parts.length !== 2) throw new ParseError(`malformed line ${JSON.stringify(line.slice(0, 60))}`, source);
+    if (Object.hasOwn(out, key)) throw new ParseError(`key ${key} repeated`, source);
+    out[key as K] = parseU64(parts[1]!, source);
+    found++;
+  }
+  if (found === 0) throw new ParseError(`none of ${wanted.join(', ')} found`, source);
+  return out;
+}

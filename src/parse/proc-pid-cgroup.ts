@@ -1,0 +1,28 @@
+// /proc/<pid>/cgroup: "hierarchy-id:controller,list:path" per line; cgroup v2 is "0::path".
+// The path may itself contain ':', so a line splits at the first two colons only.
+//   4:memory:/machine/qemu-7-lab-busy.libvirt-qemu
+//   0::/machine/qemu-7-lab-busy.libvirt-qemu/emulator
+
+import { ParseError } from './u64.js';
+
+export interface ProcCgroupLine {
+  hierarchy: number;
+  controllers: string[];
+  path: string;
+}
+
+export function parseProcPidCgroup(text: string, source: string): ProcCgroupLine[] {
+  const out: ProcCgroupLine[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const a = line.indexOf(':');
+    const b = a < 0 ? -1 : line.indexOf(':', a + 1);
+    if (b < 0 || !/^[0-9]+$/.test(line.slice(0, a))) throw new ParseError(`malformed line ${JSON.stringify(line.slice(0, 60))}`, source);
+    const path = line.slice(b + 1);
+    if (!path.startsWith('/')) throw new ParseError(`relative cgroup path ${JSON.stringify(path.slice(0, 60))}`, source);
+    const ctl = line.slice(a + 1, b);
+    out.push({ hierarchy: Number(line.slice(0, a)), controllers: ctl === '' ? [] : ctl.split(','), path });
+  }
+  if (out.length === 0) throw new ParseError('empty', source);
+  return out;
+}

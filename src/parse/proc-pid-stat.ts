@@ -1,0 +1,36 @@
+// /proc/<pid>/stat and /proc/<pid>/task/<tid>/stat: "pid (comm) state ppid ...". comm may hold
+// spaces and parentheses, so fields are counted from the last ')'. Field numbers follow proc(5).
+//   20736 (CPU 0/TCG) S 1 20727 20727 0 -1 138412224 10942 0 0 0 319 47 0 0 20 0 7 0 160465 ...
+
+import { ParseError, parseU64 } from './u64.js';
+
+export interface ProcPidStat {
+  /** Field 14, clock ticks in user mode. */
+  utimeTicks: bigint;
+  /** Field 15, clock ticks in kernel mode. */
+  stimeTicks: bigint;
+  /** Field 24, resident set size in pages. */
+  rssPages: bigint;
+  /** Field 39, CPU last run on (absent on very old kernels). */
+  processor?: number;
+}
+
+export function parseProcPidStat(text: string, source: string): ProcPidStat {
+  const close = text.lastIndexOf(')');
+  if (close < 0 || !text.slice(0, close).includes('(')) throw new ParseError('no (comm) field', source);
+  // After ')' come fields 3.. ; index i of `rest` is field i + 3.
+  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const field = (n: number) => {
+    const t = rest[n - 3];
+    if (t === undefined) throw new ParseError(`truncated: field ${n} missing`, source);
+    return t;
+  };
+  const stat: ProcPidStat = {
+    utimeTicks: parseU64(field(14), source),
+    stimeTicks: parseU64(field(15), source),
+    rssPages: parseU64(field(24), source),
+  };
+  const cpu = rest[39 - 3];
+  if (cpu !== undefined && /^[0-9]{1,6}$/.test(cpu)) stat.processor = Number(cpu);
+  return stat;
+}

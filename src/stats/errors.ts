@@ -1,0 +1,53 @@
+// Errors with libvirt's codes and texts. virsh shows them as "error: <prefix>: <message>",
+// where the prefix comes from the code (e.g. "invalid argument"), so both are kept.
+
+export const VirErrorCode = {
+  INTERNAL_ERROR: 1,
+  NO_SUPPORT: 3,
+  OPERATION_FAILED: 9,
+  INVALID_ARG: 8,
+  NO_DOMAIN: 42,
+  OPERATION_INVALID: 55,
+  ARGUMENT_UNSUPPORTED: 74,
+  OPERATION_UNSUPPORTED: 84,
+} as const;
+export type VirErrorCodeValue = (typeof VirErrorCode)[keyof typeof VirErrorCode];
+
+/** The text virsh puts before a message of each code (virErrorMsg in libvirt's virerror.c). */
+const PREFIX: Record<VirErrorCodeValue, string> = {
+  1: 'internal error',
+  3: "this function is not supported by the connection driver",
+  9: 'operation failed',
+  8: 'invalid argument',
+  42: 'Domain not found',
+  55: 'Requested operation is not valid',
+  74: 'argument unsupported',
+  84: 'Operation not supported',
+};
+
+export class VirError extends Error {
+  constructor(
+    readonly code: VirErrorCodeValue,
+    /** libvirt's own message text, without the code prefix. */
+    readonly detail: string,
+  ) {
+    super(detail === '' ? PREFIX[code] : `${PREFIX[code]}: ${detail}`);
+    this.name = 'VirError';
+  }
+}
+
+export const invalidArg = (detail: string) => new VirError(VirErrorCode.INVALID_ARG, detail);
+export const internalError = (detail: string) => new VirError(VirErrorCode.INTERNAL_ERROR, detail);
+export const operationInvalid = (detail: string) => new VirError(VirErrorCode.OPERATION_INVALID, detail);
+export const operationFailed = (detail: string) => new VirError(VirErrorCode.OPERATION_FAILED, detail);
+export const operationUnsupported = (detail: string) => new VirError(VirErrorCode.OPERATION_UNSUPPORTED, detail);
+export const argumentUnsupported = (detail: string) => new VirError(VirErrorCode.ARGUMENT_UNSUPPORTED, detail);
+export const domainNotRunning = () => operationInvalid('domain is not running');
+
+/** virsh's message for a name that matches no domain. */
+export class NoDomainError extends Error {
+  constructor(readonly domainName: string) {
+    super(`failed to get domain '${domainName}'`);
+    this.name = 'NoDomainError';
+  }
+}

@@ -1,0 +1,62 @@
+// virDomainStatsTypes bits and virConnectGetAllDomainStatsFlags, with libvirt's values, plus
+// domstat's own "extra" group (bit 16), which holds keys libvirt does not define. stats = 0 asks
+// for every libvirt group a driver supports; "extra" is only ever returned when asked for by bit.
+
+export const StatsGroup = {
+  STATE: 1,
+  CPU_TOTAL: 2,
+  BALLOON: 4,
+  VCPU: 8,
+  INTERFACE: 16,
+  BLOCK: 32,
+  PERF: 64,
+  IOTHREAD: 128,
+  MEMORY: 256,
+  DIRTYRATE: 512,
+  VM: 1024,
+  /** domstat's own keys ("extra.*"), never libvirt's. */
+  EXTRA: 1 << 16,
+} as const;
+
+/** The groups in the order their keys appear in a record (libvirt's worker order). */
+export const GROUP_ORDER = [
+  ['state', StatsGroup.STATE],
+  ['cpu-total', StatsGroup.CPU_TOTAL],
+  ['balloon', StatsGroup.BALLOON],
+  ['vcpu', StatsGroup.VCPU],
+  ['interface', StatsGroup.INTERFACE],
+  ['block', StatsGroup.BLOCK],
+  ['perf', StatsGroup.PERF],
+  ['iothread', StatsGroup.IOTHREAD],
+  ['memory', StatsGroup.MEMORY],
+  ['dirtyrate', StatsGroup.DIRTYRATE],
+  ['vm', StatsGroup.VM],
+  ['extra', StatsGroup.EXTRA],
+] as const;
+
+export const LIBVIRT_GROUPS = 0x7ff;
+
+export const StatsFlag = {
+  ACTIVE: 1,
+  INACTIVE: 2,
+  PERSISTENT: 4,
+  TRANSIENT: 8,
+  RUNNING: 16,
+  PAUSED: 32,
+  SHUTOFF: 64,
+  OTHER: 128,
+  NOWAIT: 1 << 29,
+  BACKING: 1 << 30,
+  ENFORCE_STATS: 2 ** 31,
+} as const;
+
+export const FILTER_FLAGS = 0xff;
+const KNOWN_FLAGS = FILTER_FLAGS | StatsFlag.NOWAIT | StatsFlag.BACKING | StatsFlag.ENFORCE_STATS;
+
+/** Bitwise helpers that stay correct for bit 31 (JS bit operators are signed 32-bit). */
+export const hasFlag = (flags: number, bit: number) => Math.floor(flags / bit) % 2 === 1;
+export const unknownFlags = (flags: number) => {
+  let rest = flags;
+  for (const bit of [StatsFlag.ENFORCE_STATS, StatsFlag.BACKING, StatsFlag.NOWAIT]) if (hasFlag(rest, bit)) rest -= bit;
+  return rest & ~KNOWN_FLAGS;
+};
