@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { printJson, type Io } from './io.js';
 import { HostFs, isGone } from '../host/hostfs.js';
 import { parseDomainXml, type DomainDef } from '../domains/domain-def.js';
-import { MAX_XML_BYTES } from '../domains/xml.js';
+import { decodeXmlBytes, MAX_XML_BYTES } from '../domains/xml.js';
 import { reasonWord, STATE_WORDS } from '../stats/states.js';
 
 type Inspected = { file: string; domain: DomainDef } | { file: string; error: string };
@@ -12,7 +12,7 @@ export function inspectFile(file: string): Inspected {
   try {
     const text = new HostFs('/').readText(path.resolve(file), MAX_XML_BYTES);
     if (isGone(text)) return { file, error: `${file}: no such file` };
-    return { file, domain: parseDomainXml(text, file) };
+    return { file, domain: parseDomainXml(decodeXmlBytes(text, file), file) };
   } catch (e) {
     return { file, error: e instanceof Error ? e.message : String(e) };
   }

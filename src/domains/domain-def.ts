@@ -35,7 +35,7 @@ export interface InterfaceDef {
   mac?: string;
   type?: string;
   model?: string;
-  /** <source bridge|network|dev>, for domiflist. */
+  /** <source bridge|dev|network|name|path>, whichever comes first (virsh domiflist's rule). */
   source?: string;
   /** <target managed='no'>: matters for the ethernet/macvtap host-view rule. */
   managed?: string;
@@ -105,7 +105,9 @@ function diskSource(disk: XmlNode, file: string): { source?: string; index?: num
 function backingChain(disk: XmlNode, file: string): BackingLayer[] {
   const layers: BackingLayer[] = [];
   for (let b = child(disk, 'backingStore'); b !== undefined && child(b, 'source') !== undefined; b = child(b, 'backingStore')) {
-    const { source, index } = diskSource(b, file);
+    const { source, index: sourceIndex } = diskSource(b, file);
+    // libvirt writes a backing layer's index on <backingStore index='N'>, not on its <source>.
+    const index = smallInt(attr(b, 'index', file), 'backing index', file) ?? sourceIndex;
     const layer: BackingLayer = {};
     const type = attr(b, 'type', file);
     if (type !== undefined) layer.type = type;
@@ -134,6 +136,14 @@ function parseDisk(disk: XmlNode, file: string): DiskDef {
   return d;
 }
 
+/** virsh domiflist's string(source/@bridge|source/@dev|source/@network|source/@name|source/@path): the first in document order. */
+const IFACE_SOURCE_KEYS = new Set(['@_bridge', '@_dev', '@_network', '@_name', '@_path']);
+
+function interfaceSource(src: XmlNode | undefined, file: string): string | undefined {
+  const key = src === undefined ? undefined : Object.keys(src).find((k) => IFACE_SOURCE_KEYS.has(k));
+  return key === undefined ? undefined : attr(src, key.slice(2), file);
+}
+
 function parseInterface(iface: XmlNode, file: string): InterfaceDef {
   const target = child(iface, 'target');
   const src = child(iface, 'source');
@@ -146,7 +156,7 @@ function parseInterface(iface: XmlNode, file: string): InterfaceDef {
   set('mac', attr(child(iface, 'mac'), 'address', file)?.toLowerCase());
   set('type', attr(iface, 'type', file));
   set('model', attr(child(iface, 'model'), 'type', file));
-  set('source', attr(src, 'bridge', file) ?? attr(src, 'network', file) ?? attr(src, 'dev', file));
+  set('source', interfaceSource(src, file));
   return n;
 }
 

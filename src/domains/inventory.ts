@@ -6,7 +6,7 @@
 import { HostFs, isGone } from '../host/hostfs.js';
 import { DomainState } from '../stats/states.js';
 import { parseDomainXml, type DomainDef } from './domain-def.js';
-import { MAX_XML_BYTES } from './xml.js';
+import { decodeXmlBytes, MAX_XML_BYTES } from './xml.js';
 import { xenDeviceName, xenDeviceNumber } from '../drivers/xen/devnum.js';
 
 export type DriverName = 'xen' | 'kvm';
@@ -42,12 +42,28 @@ export function driverFor(hvType: string): DriverName | null {
   return null;
 }
 
+/** Parsed files by path, so an unchanged file is not parsed again (the agent rebuilds often). */
+export type ParseCache = Map<string, { stamp: string; def: DomainDef | null; problem?: string }>;
+
 /** Reads and parses one XML file; a problem is recorded instead of thrown. */
-export function readDomainFile(fs: HostFs, hostPath: string, display: string, problems: InventoryProblem[]): DomainDef | null {
+export function readDomainFile(fs: HostFs, hostPath: string, display: string, problems: InventoryProblem[], cache?: ParseCache): DomainDef | null {
+  if (cache !== undefined) {
+    const stamp = fs.stamp(hostPath);
+    if (isGone(stamp)) return null;
+    const hit = cache.get(display);
+    if (hit !== undefined && hit.stamp === stamp) {
+      if (hit.problem !== undefined) problems.push({ file: display, message: hit.problem });
+      return hit.def;
+    }
+    const before = problems.length;
+    const def = readDomainFile(fs, hostPath, display, problems);
+    cache.set(display, { stamp, def, ...(problems.length > before ? { problem: problems[problems.length - 1]!.message } : {}) });
+    return def;
+  }
   try {
     const text = fs.readText(hostPath, MAX_XML_BYTES);
     if (isGone(text)) return null; // removed between listing and reading
-    return parseDomainXml(text, display);
+    return parseDomainXml(decodeXmlBytes(text, display), display);
   } catch (e) {
     problems.push({ file: display, message: e instanceof Error ? e.message : String(e) });
     return null;
@@ -63,12 +79,24 @@ function xmlFiles(fs: HostFs, dir: string): string[] {
 export interface InventoryOptions {
   /** A plain directory of domain XML files, outside the root. */
   xmlDir?: string;
+  cache?: ParseCache;
 }
 
 export function readInventory(fs: HostFs, opts: InventoryOptions = {}): Inventory {
   const problems: InventoryProblem[] = [];
   const looked: string[] = [];
   const byKey = new Map<string, Domain>();
+
+  // /var/run is a symlink to /run on current systems: read each real directory once, or every
+  // bad file in it would be reported twice.
+  const seenDirs = new Set<string>();
+  const firstVisit = (dir: string): boolean => {
+    const real = fs.realHostPath(dir);
+    if (isGone(real)) return true;
+    if (seenDirs.has(real)) return false;
+    seenDirs.add(real);
+    return true;
+  };
 
   const add = (def: DomainDef, file: string, persistent: boolean) => {
     const driver = driverFor(def.hvType);
@@ -89,15 +117,17 @@ export function readInventory(fs: HostFs, opts: InventoryOptions = {}): Inventor
 
   for (const dir of STATUS_DIRS) {
     looked.push(dir);
+    if (!firstVisit(dir)) continue;
     for (const name of xmlFiles(fs, dir)) {
-      const def = readDomainFile(fs, `${dir}/${name}`, `${dir}/${name}`, problems);
+      const def = readDomainFile(fs, `${dir}/${name}`, `${dir}/${name}`, problems, opts.cache);
       if (def !== null) add(def, `${dir}/${name}`, false);
     }
   }
   for (const dir of CONFIG_DIRS) {
     looked.push(dir);
+    if (!firstVisit(dir)) continue;
     for (const name of xmlFiles(fs, dir)) {
-      const def = readDomainFile(fs, `${dir}/${name}`, `${dir}/${name}`, problems);
+      const def = readDomainFile(fs, `${dir}/${name}`, `${dir}/${name}`, problems, opts.cache);
       if (def !== null) add(def, `${dir}/${name}`, true);
     }
   }
@@ -106,7 +136,7 @@ export function readInventory(fs: HostFs, opts: InventoryOptions = {}): Inventor
     looked.push(xfs.root);
     for (const name of xmlFiles(xfs, '/')) {
       const file = `${xfs.root}/${name}`;
-      const def = readDomainFile(xfs, `/${name}`, file, problems);
+      const def = readDomainFile(xfs, `/${name}`, file, problems, opts.cache);
       if (def !== null) add(def, file, !def.live);
     }
   }

@@ -38,10 +38,26 @@ const parser = new XMLParser({
   trimValues: true,
   textNodeName: '#text',
   alwaysCreateTextNode: true,
-  maxNestedTags: MAX_XML_DEPTH,
+  // fast-xml-parser counts its document node too: N admits elements nested N + 1 deep.
+  maxNestedTags: MAX_XML_DEPTH - 1,
   // Every element is a list, so "one <disk>" and "two <disk>s" have the same shape.
   isArray: (_name: string, _jpath: unknown, _isLeaf: boolean, isAttribute: boolean) => !isAttribute,
 });
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * HostFs reads bytes as latin1 (one char per byte); libvirt writes its XML in UTF-8. Turns the
+ * bytes back into text (a leading BOM is dropped); invalid UTF-8 is refused, as libxml2 does.
+ */
+export function decodeXmlBytes(raw: string, file: string): string {
+  if (!/[\u0080-\u00ff]/.test(raw)) return raw;
+  try {
+    return UTF8.decode(Buffer.from(raw, 'latin1'));
+  } catch {
+    throw new XmlError(file, 'not XML: contains binary data (not UTF-8)');
+  }
+}
 
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
 // XML 1.0 forbids C0 controls other than tab, LF and CR.
@@ -67,19 +83,31 @@ export function parseXml(text: string, file: string): XmlNode {
   return doc as XmlNode;
 }
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const ENTITIES = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
+
+/** XML 1.0 "Char": what a character reference may name (no C0 controls, surrogates, U+FFFE/F). */
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
 
 /** Decodes the predefined XML entities and character references; anything else is an error. */
 export function decodeEntities(s: string, file: string): string {
   if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);?/g, (whole, ref: string) => {
-    if (!whole.endsWith(';')) throw new XmlError(file, `bad entity reference ${whole}`);
+  // Every '&' starts a reference: up to 32 name characters, then ';'.
+  return s.replace(/&([^&;<\s]{0,32});?/g, (whole, ref: string) => {
+    if (!whole.endsWith(';') || ref === '') throw new XmlError(file, `bad entity reference ${whole}`);
     if (ref.startsWith('#')) {
-      const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!Number.isFinite(cp) || cp <= 0 || cp > 0x10ffff) throw new XmlError(file, `bad character reference ${whole}`);
+      const cp = /^#x[0-9a-fA-F]{1,8}$/.test(ref) ? parseInt(ref.slice(2), 16) : /^#[0-9]{1,10}$/.test(ref) ? parseInt(ref.slice(1), 10) : NaN;
+      if (!isXmlChar(cp)) throw new XmlError(file, `bad character reference ${whole}`);
       return String.fromCodePoint(cp);
     }
-    const v = ENTITIES[ref];
+    const v = ENTITIES.get(ref);
     if (v === undefined) throw new XmlError(file, `undefined entity ${whole}`);
     return v;
   });

@@ -20,8 +20,10 @@ export function parseProcPidCgroup(text: string, source: string): ProcCgroupLine
     if (b < 0 || !/^[0-9]+$/.test(line.slice(0, a))) throw new ParseError(`malformed line ${JSON.stringify(line.slice(0, 60))}`, source);
     const path = line.slice(b + 1);
     if (!path.startsWith('/')) throw new ParseError(`relative cgroup path ${JSON.stringify(path.slice(0, 60))}`, source);
+    const hierarchy = Number(line.slice(0, a));
+    if (!Number.isSafeInteger(hierarchy)) throw new ParseError(`hierarchy id out of range ${JSON.stringify(line.slice(0, Math.min(a, 30)))}`, source);
     const ctl = line.slice(a + 1, b);
-    out.push({ hierarchy: Number(line.slice(0, a)), controllers: ctl === '' ? [] : ctl.split(','), path });
+    out.push({ hierarchy, controllers: ctl === '' ? [] : ctl.split(','), path });
   }
   if (out.length === 0) throw new ParseError('empty', source);
   return out;

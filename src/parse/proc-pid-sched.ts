@@ -2,17 +2,21 @@
 // fraction. libvirt reads se.statistics.wait_sum (older kernels: se.wait_sum) for vcpu.N.wait.
 //   se.statistics.wait_sum                       :           123.456789
 
-import { ParseError, parseFixedDecimal } from './u64.js';
+import { ParseError, parseFixedDecimal, U64_MAX } from './u64.js';
 
 /** The wait_sum in nanoseconds, or undefined when the kernel does not keep schedstats. */
 export function parseSchedWaitSumNs(text: string, source: string): bigint | undefined {
+  if (text.trim() === '') throw new ParseError('empty', source);
   for (const line of text.split('\n')) {
-    const m = /^(se\.statistics\.wait_sum|se\.wait_sum|wait_sum)\s*:\s*(\S+)\s*$/.exec(line);
+    // The key alone decides; a wait_sum line with a missing or malformed value is an error, not "absent".
+    const m = /^(se\.statistics\.wait_sum|se\.wait_sum|wait_sum)\s*:(.*)$/.exec(line);
     if (m === null) continue;
-    // ms with 6 decimals -> ns
-    const v = m[2]!;
-    if (!/^[0-9]+(\.[0-9]+)?$/.test(v)) throw new ParseError(`bad wait_sum ${JSON.stringify(v.slice(0, 30))}`, source);
-    return parseFixedDecimal(v, 6, source);
+    // ms with 6 decimals -> ns (more decimals could not be represented exactly)
+    const v = m[2]!.trim();
+    if (!/^[0-9]+(\.[0-9]{1,6})?$/.test(v)) throw new ParseError(`bad wait_sum ${JSON.stringify(v.slice(0, 30))}`, source);
+    const ns = parseFixedDecimal(v, 6, source);
+    if (ns > U64_MAX) throw new ParseError(`wait_sum exceeds 2^64-1 ns: ${v}`, source);
+    return ns;
   }
   return undefined;
 }

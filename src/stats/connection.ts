@@ -147,7 +147,11 @@ export class Connection {
   }
 
   private collect(doms: readonly Domain[], stats: number, flags: number): DomainStatsRecord[] {
-    const ctx = this.context();
+    return this.collectWith(this.context(), doms, stats, flags);
+  }
+
+  /** Bulk stats within a given collection context (the agent shares one per tick). */
+  collectWith(ctx: CollectContext, doms: readonly Domain[], stats: number, flags: number): DomainStatsRecord[] {
     // Check ENFORCE for every involved driver before reading anything.
     const groups = new Map<Driver, number>();
     for (const d of doms) {

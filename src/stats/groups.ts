@@ -53,10 +53,13 @@ export const StatsFlag = {
 export const FILTER_FLAGS = 0xff;
 const KNOWN_FLAGS = FILTER_FLAGS | StatsFlag.NOWAIT | StatsFlag.BACKING | StatsFlag.ENFORCE_STATS;
 
-/** Bitwise helpers that stay correct for bit 31 (JS bit operators are signed 32-bit). */
-export const hasFlag = (flags: number, bit: number) => Math.floor(flags / bit) % 2 === 1;
+/**
+ * Bitwise helpers that stay correct for bit 31 (JS bit operators are signed 32-bit, so
+ * `ENFORCE_STATS | ACTIVE` is negative: flags are read as the unsigned int libvirt takes).
+ */
+export const hasFlag = (flags: number, bit: number) => Math.floor((flags >>> 0) / bit) % 2 === 1;
 export const unknownFlags = (flags: number) => {
-  let rest = flags;
+  let rest = flags >>> 0;
   for (const bit of [StatsFlag.ENFORCE_STATS, StatsFlag.BACKING, StatsFlag.NOWAIT]) if (hasFlag(rest, bit)) rest -= bit;
   return rest & ~KNOWN_FLAGS;
 };

@@ -116,6 +116,10 @@ export class KvmDriver implements Driver {
         return { time: parseSingleU64(usage, `${dir}/cpuacct.usage`), user: s.userTicks * NS_PER_TICK, system: s.systemTicks * NS_PER_TICK };
       }
     }
+    // A group that was found and is gone now (removed mid-read, domain stopping): libvirt leaves
+    // the fields out. The QEMU process's own times are another counter and must not stand in.
+    const located = [cg?.v2, cg?.cpuacct].filter((d): d is string => d !== undefined);
+    if (located.length > 0 && !located.some((d) => fs.isDir(d))) throw operationInvalid(`domain is not running (${located[0]} is gone)`);
     const st = this.readProcStat(fs, pid);
     return { time: (st.utimeTicks + st.stimeTicks) * NS_PER_TICK, user: st.utimeTicks * NS_PER_TICK, system: st.stimeTicks * NS_PER_TICK };
   }
@@ -301,9 +305,10 @@ export class KvmDriver implements Driver {
       if (active && dom.pid !== undefined) {
         const pid = dom.pid;
         for (const [id, tid] of [...dom.vcpuPids].sort((a, b) => a[0] - b[0])) {
-          p.int(`vcpu.${id}.state`, 1);
           guard(`vcpu ${id}`, () => {
             const v = this.vcpuThread(fs, pid, tid);
+            // like libvirt, no per-vCPU keys at all for a thread that cannot be read
+            p.int(`vcpu.${id}.state`, 1);
             p.ullong(`vcpu.${id}.time`, v.time);
             p.ullong(`vcpu.${id}.wait`, v.wait);
             p.ullong(`vcpu.${id}.delay`, v.delay);

@@ -17,8 +17,8 @@ import { xenDeviceNumber } from './devnum.js';
 import { existingVbdDirs, readVbdCounters, type VbdCounters } from './vbd.js';
 
 const SECTOR = 512n;
-/** Sectors from which bytes no longer fit in an unsigned 64-bit counter. */
-const SECTOR_LIMIT = 1n << 55n;
+/** Sectors from which bytes no longer fit in libvirt's signed 64-bit counter (its own limit). */
+const SECTOR_LIMIT = 1n << 54n;
 
 /** A vif name carries its domain id: vif<domid>.<handle>[-emu]. */
 const VIF = /^vif([0-9]+)\.([0-9]+)(-emu)?$/;

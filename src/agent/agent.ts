@@ -1,0 +1,184 @@
+// The agent: samples every domain on a steady schedule into the history database. Ticks are
+// timed from a monotonic clock (no drift: tick k starts at start + k * interval; a slot that is
+// missed is skipped, not bunched). A failed tick (disk full, lock) is reported once and retried
+// next time; SIGTERM/SIGINT let the tick in progress finish and close the database cleanly.
+
+import * as path from 'node:path';
+import { Connection } from '../stats/connection.js';
+import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { HistoryWriter } from '../store/writer.js';
+import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from '../store/retention.js';
+import { Sampler, type SampleResult } from './sampler.js';
+import { DefinitionWatcher } from './watch.js';
+import { AgentLog } from './log.js';
+import type { Io } from '../cli/io.js';
+import { XenDriver } from '../drivers/xen/xen-driver.js';
+
+export interface AgentOptions {
+  root: string;
+  xmlDir?: string;
+  dbFile: string;
+  intervalMs: number;
+  quiet: boolean;
+  io: Io;
+  retention?: RetentionPolicy;
+  /** Descriptors of kernel files kept open between ticks. */
+  maxOpenFiles?: number;
+  /** Rescan definitions at least this often even without watcher events. */
+  rescanMs?: number;
+  /** Called after every tick (the exporter serves the latest one). */
+  onTick?: (s: SampleResult) => void;
+}
+
+export interface TickReport {
+  ok: boolean;
+  domains: number;
+  values: number;
+  collectMs: number;
+  storeMs: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, ms));
+    function done() {
+      signal.removeEventListener('abort', done);
+      clearTimeout(t);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export class Agent {
+  readonly conn: Connection;
+  readonly log: AgentLog;
+  private readonly cache: ParseCache = new Map();
+  private readonly watcher = new DefinitionWatcher();
+  private db!: Db;
+  private writer!: HistoryWriter;
+  private retention!: Retention;
+  private sampler!: Sampler;
+  private storeFailing = false;
+  private lastRescan = 0;
+  private lastDomainCount = -1;
+  ticks = 0;
+
+  constructor(readonly opts: AgentOptions) {
+    this.conn = new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
+    this.log = new AgentLog(opts.io, opts.quiet);
+  }
+
+  private readInventory(): Inventory {
+    return readInventory(this.conn.fs, this.opts.xmlDir === undefined ? { cache: this.cache } : { xmlDir: this.opts.xmlDir, cache: this.cache });
+  }
+
+  /** Re-reads definitions (changed files only are parsed again) and swaps the inventory in. */
+  private refreshInventory(): void {
+    const inv = this.readInventory();
+    for (const p of inv.problems) this.log.once(`definition ${p.file}: ${p.message}`);
+    if (!sameDefinitions(this.conn.inventory().domains, inv.domains)) {
+      this.conn.setInventory(inv);
+      // Devices may have moved: drop kept descriptors and resolved directories.
+      this.conn.fs.closeAll();
+      (this.conn.drivers.xen as XenDriver).reset();
+    }
+    if (inv.domains.length === 0 && this.lastDomainCount !== 0) {
+      this.log.info(`no domains found (looked in ${inv.looked.join(', ')}); recording host totals only`);
+    } else if (inv.domains.length !== this.lastDomainCount && !this.opts.quiet) {
+      this.log.info(`${inv.domains.length} domain(s): ${inv.domains.map((d) => d.name).join(', ')}`);
+    }
+    this.lastDomainCount = inv.domains.length;
+  }
+
+  async open(): Promise<void> {
+    this.db = openDatabase(this.opts.dbFile);
+    this.writer = new HistoryWriter(this.db);
+    this.retention = new Retention(this.db, this.opts.retention ?? DEFAULT_RETENTION);
+    this.sampler = new Sampler(this.conn, this.writer.map);
+    this.conn.fs.keepOpen(this.opts.maxOpenFiles ?? 8192);
+    this.conn.setInventory(this.readInventory());
+    this.lastDomainCount = -1;
+    this.refreshInventory();
+    const dirs = [...STATUS_DIRS, ...CONFIG_DIRS].map((d) => this.conn.fs.real(d));
+    if (this.opts.xmlDir !== undefined) dirs.push(path.resolve(this.opts.xmlDir));
+    await this.watcher.start(dirs);
+  }
+
+  /** One tick: sample, store, report. Never throws for a domain's or the store's trouble. */
+  tick(now = Date.now()): TickReport {
+    if (this.watcher.changed || now - this.lastRescan >= (this.opts.rescanMs ?? 60_000) || this.conn.inventory().domains.some((d) => d.file.startsWith('/sys/'))) {
+      this.watcher.changed = false;
+      this.lastRescan = now;
+      this.refreshInventory();
+    }
+    const s = this.sampler.sample(now);
+    for (const p of s.problems) this.log.once(`domain '${p.domain}': ${p.message}`);
+    const t0 = performance.now();
+    let values = 0;
+    let ok = true;
+    try {
+      values = this.writer.write({ ts: s.ts, collectUs: s.collectUs, domains: s.samples }).values;
+      if (this.storeFailing) this.log.info('store: writing again');
+      this.storeFailing = false;
+    } catch (e) {
+      ok = false;
+      this.storeFailing = true;
+      this.log.once(`store: tick not written: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const storeMs = performance.now() - t0;
+    this.ticks++;
+    const report = { ok, domains: s.records.length, values, collectMs: s.collectUs / 1000, storeMs };
+    this.log.status(`${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`);
+    this.opts.onTick?.(s);
+    return report;
+  }
+
+  retentionStep(deadline: number): void {
+    try {
+      this.retention.run(Date.now(), deadline);
+    } catch (e) {
+      this.log.once(`retention: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Runs until the signal aborts, then finishes cleanly. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.open();
+    const start = performance.now();
+    let k = 0;
+    try {
+      while (!signal.aborted) {
+        this.tick();
+        const now = performance.now();
+        const due = Math.floor((now - start) / this.opts.intervalMs) + 1;
+        if (due > k + 1) this.log.once(`tick took longer than the ${this.opts.intervalMs} ms interval: skipping missed slots`);
+        k = due;
+        const next = start + k * this.opts.intervalMs;
+        // Retention uses at most a quarter of the idle time before the next tick.
+        this.retentionStep(now + Math.min(250, (next - now) / 4));
+        await sleep(next - performance.now(), signal);
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watcher.close();
+    try {
+      this.writer?.flushRollups();
+    } catch (e) {
+      this.log.once(`store: open rollups not written at shutdown: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.conn.fs.closeAll();
+    this.db?.close();
+  }
+}
+
+/** Whether two inventories describe the same domains and devices (then nothing is re-resolved). */
+function sameDefinitions(a: readonly object[], b: readonly object[]): boolean {
+  const text = (x: readonly object[]) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? [...v] : v));
+  return text(a) === text(b);
+}

@@ -1,0 +1,61 @@
+// The host's own totals (/proc/stat, /proc/meminfo, and the interfaces of /proc/net/dev that
+// belong to no domain), stored as the pseudo-domain "@host", so a machine without a hypervisor
+// still records something useful.
+
+import { isGone } from '../host/hostfs.js';
+import type { CollectContext } from '../drivers/driver.js';
+import { parseProcMeminfo } from '../parse/proc-meminfo.js';
+import { parseProcStatCpu, PROC_STAT_CPU_FIELDS } from '../parse/proc-stat.js';
+import { NET_DEV_FIELDS } from '../parse/proc-net-dev.js';
+import { ParseError } from '../parse/u64.js';
+import type { KeyMap } from '../store/key-map.js';
+import type { DeviceSample, DomainSample } from '../store/samples.js';
+
+export const HOST_KEY = '@host';
+const NS_PER_TICK = 10_000_000n;
+const NET_COLUMNS: Record<string, (typeof NET_DEV_FIELDS)[number]> = {
+  rx_bytes: 'rxBytes', rx_pkts: 'rxPackets', rx_errs: 'rxErrs', rx_drop: 'rxDrop',
+  tx_bytes: 'txBytes', tx_pkts: 'txPackets', tx_errs: 'txErrs', tx_drop: 'txDrop',
+};
+const MEM_COLUMNS = { mem_total: 'MemTotal', mem_free: 'MemFree', mem_available: 'MemAvailable', mem_buffers: 'Buffers', mem_cached: 'Cached', swap_total: 'SwapTotal', swap_free: 'SwapFree' } as const;
+
+export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: ReadonlySet<string>, hostname: string, problems: string[]): DomainSample {
+  const cols = map.columns.host;
+  const values: (bigint | undefined)[] = new Array(cols.length);
+  const set = (col: string, v: bigint | undefined) => {
+    const i = cols.findIndex((c) => c.col === col);
+    if (i >= 0) values[i] = v;
+  };
+  const guard = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      problems.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  guard('/proc/stat', () => {
+    const text = ctx.fs.readText('/proc/stat');
+    if (isGone(text)) throw new Error('missing');
+    const cpu = parseProcStatCpu(text, '/proc/stat');
+    for (const f of PROC_STAT_CPU_FIELDS) set(`cpu_${f}`, cpu[f] * NS_PER_TICK);
+  });
+  guard('/proc/meminfo', () => {
+    const text = ctx.fs.readText('/proc/meminfo');
+    if (isGone(text)) throw new Error('missing');
+    const mem = parseProcMeminfo(text, '/proc/meminfo');
+    for (const [col, key] of Object.entries(MEM_COLUMNS)) set(col, mem[key]);
+  });
+  const devices: DeviceSample[] = [{ kind: 'host', idx: null, name: hostname, values }];
+  guard('/proc/net/dev', () => {
+    const netCols = map.columns.net;
+    const nd = ctx.netDev();
+    nd.names()
+      .filter((n) => !domainIfnames.has(n))
+      .forEach((name, idx) => {
+        const line = nd.get(name);
+        if (line === undefined || line instanceof ParseError) return;
+        devices.push({ kind: 'net', idx, name, values: netCols.map((c) => line[NET_COLUMNS[c.col]!]) });
+      });
+  });
+  return { key: HOST_KEY, name: HOST_KEY, hvType: 'host', domid: 0, devices };
+}

@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander';
+import { hostOptions, type HostOptions } from './common.js';
+import type { Io } from './io.js';
+import { Agent } from '../agent/agent.js';
+import { DEFAULT_RETENTION } from '../store/retention.js';
+import { parseDuration, parseSize } from './time.js';
+
+export interface AgentCliOptions extends HostOptions {
+  db: string;
+  interval: string;
+  quiet?: boolean;
+  keepRaw: string;
+  keepMinutes: string;
+  keepHours: string;
+  maxSize: string;
+}
+
+export function agentCommand(io: Io): Command {
+  return hostOptions(new Command('agent').description('sample every domain into a SQLite history on a steady schedule'), false)
+    .addOption(new Option('--db <file>', 'history database').default('domstat.db'))
+    .addOption(new Option('--interval <seconds>', 'seconds between samples (1 and up)').default('10'))
+    .option('--quiet', 'no status line per tick (for services); errors are still printed')
+    .addOption(new Option('--keep-raw <duration>', 'how long raw samples are kept').default('2d'))
+    .addOption(new Option('--keep-minutes <duration>', 'how long 1-minute rollups are kept').default('90d'))
+    .addOption(new Option('--keep-hours <duration>', 'how long 1-hour rollups are kept').default('2y'))
+    .addOption(new Option('--max-size <size>', 'cap on the database size; oldest data goes first').default('4G'))
+    .action(async (opts: AgentCliOptions) => {
+      const intervalMs = parseDuration(opts.interval, '--interval');
+      if (intervalMs < 1000 && intervalMs !== 0) throw new Error('--interval: 1 second is the shortest interval');
+      const agent = new Agent({
+        root: opts.root,
+        ...(opts.xmlDir !== undefined ? { xmlDir: opts.xmlDir } : {}),
+        dbFile: opts.db,
+        intervalMs,
+        quiet: !!opts.quiet,
+        io,
+        retention: {
+          ...DEFAULT_RETENTION,
+          rawMs: parseDuration(opts.keepRaw, '--keep-raw'),
+          minuteMs: parseDuration(opts.keepMinutes, '--keep-minutes'),
+          hourMs: parseDuration(opts.keepHours, '--keep-hours'),
+          maxBytes: parseSize(opts.maxSize, '--max-size'),
+        },
+      });
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      try {
+        await agent.run(stop.signal);
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
+    });
+}

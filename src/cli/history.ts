@@ -1,0 +1,76 @@
+import { Command, Option } from 'commander';
+import { CliError, printJson, type Io } from './io.js';
+import { openDatabase } from '../store/db.js';
+import { HistoryReader, type HistoryResult } from '../store/history.js';
+import { parseDuration, parseTime } from './time.js';
+import { formatTable } from '../export/virsh-text.js';
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+function cell(v: bigint | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'bigint') return v.toString();
+  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}
+
+export function historyCsv(r: HistoryResult): string {
+  const head = ['time', ...r.series.map((s) => s.key)].join(',');
+  return [head, ...r.times.map((t, i) => [iso(t), ...r.series.map((s) => cell(s.values[i] ?? null))].join(','))].join('\n') + '\n';
+}
+
+export function historyCommand(io: Io): Command {
+  return new Command('history')
+    .description("a domain's history from the database (works on a copied database, no host needed)")
+    .argument('[domain]', 'domain name or uuid ("@host" for the host itself)')
+    .argument('[key...]', 'domstats keys, e.g. net.0.rx.bytes (net.vnet0.rx.bytes by device name)')
+    .addOption(new Option('--db <file>', 'history database').default('domstat.db'))
+    .addOption(new Option('--since <time>', 'start: a duration ago (1h, 2d) or an ISO time').default('1h'))
+    .option('--until <time>', 'end: a duration ago or an ISO time (default now)')
+    .option('--step <duration>', 'one row per step (10s, 1m, 1h); picks the raw, minute or hour tier')
+    .option('--rate', 'per-second rates of counters instead of their values')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--list', 'list the domains, devices, keys and time span held')
+    .action((domain: string | undefined, keys: string[], opts: { db: string; since: string; until?: string; step?: string; rate?: boolean; format: string; list?: boolean }) => {
+      const db = openDatabase(opts.db, { readonly: true });
+      try {
+        const reader = new HistoryReader(db);
+        if (opts.list) {
+          const list = reader.list();
+          const span = reader.span();
+          if (opts.format === 'json') {
+            printJson(io, { span: Object.fromEntries(Object.entries(span).map(([k, v]) => [k, v === null ? null : v.map(iso)])), domains: list.map((d) => ({ ...d, devices: d.devices.map((x) => ({ ...x })) })) });
+            return;
+          }
+          let out = '';
+          for (const [tier, v] of Object.entries(span)) out += `${tier.padEnd(4)} ${v === null ? '(none)' : `${iso(v[0])} .. ${iso(v[1])}`}\n`;
+          for (const d of list) {
+            out += `\n${d.domain}${d.uuid ? ` (${d.uuid})` : ''}\n`;
+            out += `  devices: ${d.devices.map((x) => (x.kind === 'domain' || x.kind === 'host' ? x.kind : `${x.kind}.${x.idx}=${x.name}`)).join(' ')}\n`;
+            out += `  keys: ${d.keys.join(' ')}\n`;
+          }
+          io.out(out);
+          return;
+        }
+        if (domain === undefined) throw new CliError('history needs a domain (or --list)');
+        const now = Date.now();
+        const r = reader.query({
+          domain,
+          keys,
+          since: parseTime(opts.since, '--since', now),
+          until: opts.until === undefined ? now : parseTime(opts.until, '--until', now),
+          ...(opts.step !== undefined ? { stepS: parseDuration(opts.step, '--step') / 1000 } : {}),
+          rate: !!opts.rate,
+        });
+        if (opts.format === 'json') {
+          printJson(io, { domain: r.domain, tier: r.tier, step: r.stepS, series: r.series.map((s) => ({ key: s.key, device: s.device, unit: s.unit })), rows: r.times.map((t, i) => ({ time: iso(t), values: r.series.map((s) => s.values[i] ?? null) })) });
+        } else if (opts.format === 'csv') {
+          io.out(historyCsv(r));
+        } else {
+          io.out(`# ${r.domain}: ${r.tier} tier${r.stepS === null ? '' : `, step ${r.stepS}s`}${opts.rate ? ', rates per second' : ''}\n`);
+          io.out(formatTable(['time', ...r.series.map((s) => `${s.key}${s.unit ? ` (${s.unit})` : ''}`)], r.times.map((t, i) => [iso(t), ...r.series.map((s) => cell(s.values[i] ?? null))])));
+        }
+      } finally {
+        db.close();
+      }
+    });
+}

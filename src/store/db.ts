@@ -1,0 +1,81 @@
+// Opening the history database: schema.sql creates it, user_version records the schema version,
+// and older versions migrate forward. WAL lets readers (domstat history, sqlite3) read while the
+// agent writes, each seeing whole ticks only.
+
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type Db = Database.Database;
+
+export const SCHEMA_VERSION = 1;
+export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
+
+/** Steps that bring a database of version N-1 to N, for N > 1. Version 1 is schema.sql itself. */
+const MIGRATIONS: Record<number, string> = {};
+
+export class StoreError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'StoreError';
+  }
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** SQLite busy timeout: how long a writer waits for a lock before failing the tick. */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  if (opts.readonly && !fs.existsSync(file)) throw new StoreError(file, 'no such database');
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: !!opts.readonly, timeout: opts.busyTimeoutMs ?? 5000 });
+  } catch (e) {
+    throw new StoreError(file, e instanceof Error ? e.message : String(e));
+  }
+  try {
+    db.defaultSafeIntegers(true);
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL: a commit survives a crash of domstat itself; a power loss may roll back
+      // the last ticks but never corrupts the file (see README, "Durability").
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    }
+    const version = Number(db.pragma('user_version', { simple: true }) as bigint);
+    if (version > SCHEMA_VERSION) throw new StoreError(file, `schema version ${version} is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat`);
+    if (version < SCHEMA_VERSION) {
+      if (opts.readonly) throw new StoreError(file, version === 0 ? 'not a domstat database' : `schema version ${version} needs migrating: open it once with the agent`);
+      migrate(db, version);
+    }
+    return db;
+  } catch (e) {
+    db.close();
+    throw e instanceof StoreError ? e : new StoreError(file, e instanceof Error ? e.message : String(e));
+  }
+}
+
+function migrate(db: Db, from: number): void {
+  const isEmpty = (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get() as bigint) === 0n;
+  db.transaction(() => {
+    if (from === 0) {
+      if (!isEmpty) throw new Error('not a domstat database (it has tables but no domstat schema version)');
+      db.pragma('auto_vacuum = INCREMENTAL');
+      db.exec(fs.readFileSync(SCHEMA_FILE, 'utf8'));
+      db.prepare("INSERT INTO meta (key, value) VALUES ('created', ?)").run(new Date().toISOString());
+    } else {
+      for (let v = from + 1; v <= SCHEMA_VERSION; v++) {
+        const step = MIGRATIONS[v];
+        if (step === undefined) throw new Error(`no migration to schema version ${v}`);
+        db.exec(step);
+      }
+    }
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

@@ -1,0 +1,84 @@
+// One tick's samples in storable form: per device, its identity and its readings by column.
+// Built from domstats records (typed parameters) through the key map.
+
+import type { DomainStatsRecord } from '../stats/connection.js';
+import { keyPattern, type KeyMap, type Kind } from './key-map.js';
+
+export interface DeviceIdentity {
+  kind: Kind;
+  idx: number | null;
+  name: string;
+  path?: string;
+}
+
+export interface DeviceSample extends DeviceIdentity {
+  /** Readings by column position in the kind's column list; undefined = not known this tick. */
+  values: (bigint | undefined)[];
+  /** Columns whose source is a 32-bit counter (a decrease near 2^32 is a wrap). */
+  wrap32?: boolean;
+}
+
+export interface DomainSample {
+  key: string;
+  uuid?: string;
+  name: string;
+  hvType: string;
+  /** Domain id; a change means the domain restarted and its counters start again. */
+  domid: number;
+  devices: DeviceSample[];
+}
+
+const asBigint = (v: unknown): bigint | undefined => (typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined);
+
+/** Sorts a record's parameters into device rows. Unknown keys (not in key_map) are not stored. */
+export function domainSample(rec: DomainStatsRecord, map: KeyMap, wrap32 = false): DomainSample {
+  const dom = rec.domain;
+  const width = (k: Kind) => map.columns[k].length;
+  const domainRow: DeviceSample = { kind: 'domain', idx: null, name: dom.name, values: new Array(width('domain')) };
+  const indexed = new Map<string, DeviceSample>();
+  const names = new Map<string, { name?: string; path?: string }>();
+  const row = (kind: Kind, idx: number): DeviceSample => {
+    const k = `${kind}.${idx}`;
+    let r = indexed.get(k);
+    if (r === undefined) {
+      r = { kind, idx, name: kind === 'vcpu' ? `vcpu${idx}` : '', values: new Array(width(kind)) };
+      if (wrap32 && (kind === 'net' || kind === 'block')) r.wrap32 = true;
+      indexed.set(k, r);
+    }
+    return r;
+  };
+  for (const p of rec.params) {
+    const [pattern, idx] = keyPattern(p.field);
+    if (idx !== null && (pattern === 'net.{i}.name' || pattern === 'block.{i}.name' || pattern === 'block.{i}.path')) {
+      const kind = pattern.startsWith('net') ? 'net' : 'block';
+      const k = `${kind}.${idx}`;
+      const n = names.get(k) ?? {};
+      if (pattern.endsWith('path')) n.path = String(p.value);
+      else n.name = String(p.value);
+      names.set(k, n);
+      continue;
+    }
+    const hit = map.byPattern.get(pattern);
+    if (hit === undefined) continue;
+    const v = asBigint(p.value);
+    if (v === undefined) continue;
+    if (idx === null) domainRow.values[hit.pos] = v;
+    else row(hit.column.kind, idx).values[hit.pos] = v;
+  }
+  const domidPos = map.byPattern.get('extra.domid')?.pos;
+  if (domidPos !== undefined && dom.id >= 0) domainRow.values[domidPos] = BigInt(dom.id);
+  const devices: DeviceSample[] = [domainRow];
+  for (const [k, r] of indexed) {
+    const n = names.get(k);
+    if (r.kind !== 'vcpu') {
+      // A disk or interface row needs its name; the backing-chain layers carry none of our columns.
+      if (n?.name === undefined) continue;
+      r.name = n.name;
+      if (n.path !== undefined) r.path = n.path;
+    }
+    devices.push(r);
+  }
+  const s: DomainSample = { key: dom.key, name: dom.name, hvType: dom.hvType, domid: dom.id, devices };
+  if (dom.uuid !== undefined) s.uuid = dom.uuid;
+  return s;
+}
