@@ -14,6 +14,7 @@ import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../cli/io.js';
 import { XenDriver } from '../drivers/xen/xen-driver.js';
+import type { LatestTick } from '../export/http-server.js';
 
 export interface AgentOptions {
   root: string;
@@ -64,6 +65,8 @@ export class Agent {
   private lastRescan = 0;
   private lastDomainCount = -1;
   ticks = 0;
+  /** The latest tick, for the exporter (served from memory, never a fresh read). */
+  readonly latest: LatestTick = { input: null };
 
   constructor(readonly opts: AgentOptions) {
     this.conn = new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
@@ -131,6 +134,7 @@ export class Agent {
     this.ticks++;
     const report = { ok, domains: s.records.length, values, collectMs: s.collectUs / 1000, storeMs };
     this.log.status(`${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`);
+    this.latest.input = { records: s.records, problems: s.problems, ts: s.ts, collectUs: s.collectUs, storeMs, ticks: this.ticks };
     this.opts.onTick?.(s);
     return report;
   }

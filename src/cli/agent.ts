@@ -4,6 +4,7 @@ import type { Io } from './io.js';
 import { Agent } from '../agent/agent.js';
 import { DEFAULT_RETENTION } from '../store/retention.js';
 import { parseDuration, parseSize } from './time.js';
+import { parseListen, StatsServer } from '../export/http-server.js';
 
 export interface AgentCliOptions extends HostOptions {
   db: string;
@@ -13,6 +14,7 @@ export interface AgentCliOptions extends HostOptions {
   keepMinutes: string;
   keepHours: string;
   maxSize: string;
+  listen?: string;
 }
 
 export function agentCommand(io: Io): Command {
@@ -24,6 +26,7 @@ export function agentCommand(io: Io): Command {
     .addOption(new Option('--keep-minutes <duration>', 'how long 1-minute rollups are kept').default('90d'))
     .addOption(new Option('--keep-hours <duration>', 'how long 1-hour rollups are kept').default('2y'))
     .addOption(new Option('--max-size <size>', 'cap on the database size; oldest data goes first').default('4G'))
+    .option('--listen <[host:]port>', 'serve /metrics (Prometheus) and the web page; loopback unless a host is given (":9177" = all addresses)')
     .action(async (opts: AgentCliOptions) => {
       const intervalMs = parseDuration(opts.interval, '--interval');
       if (intervalMs < 1000 && intervalMs !== 0) throw new Error('--interval: 1 second is the shortest interval');
@@ -42,6 +45,12 @@ export function agentCommand(io: Io): Command {
           maxBytes: parseSize(opts.maxSize, '--max-size'),
         },
       });
+      const listen = opts.listen === undefined ? null : parseListen(opts.listen);
+      const server = listen === null ? null : new StatsServer(agent.latest, opts.db);
+      if (server !== null && listen !== null) {
+        const at = await server.listen(listen);
+        agent.log.info(`serving http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/metrics and the web page at /`);
+      }
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGTERM', onSignal);
@@ -49,6 +58,7 @@ export function agentCommand(io: Io): Command {
       try {
         await agent.run(stop.signal);
       } finally {
+        await server?.close();
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
       }
