@@ -106,9 +106,28 @@ export class HostFs {
     return this.live ? hostPath : this.root + hostPath;
   }
 
+  /**
+   * The real path to open, or Gone when it does not exist or a symlink inside a captured tree
+   * leads out of it (an absolute link like var/run -> /run would otherwise read the analyst's own
+   * /run): a tree under --root is read like a chroot that refuses to be left.
+   */
+  private contained(hostPath: string): string | Gone {
+    const real = this.real(hostPath);
+    if (this.live) return real;
+    let resolved: string;
+    try {
+      resolved = fs.realpathSync(real);
+    } catch (e) {
+      return this.failure(hostPath, e);
+    }
+    return resolved === this.root || resolved.startsWith(this.root + '/') ? resolved : new Gone(hostPath, 'EXDEV');
+  }
+
   /** Reads a whole file as text with one bounded read loop; never stats. */
   readText(hostPath: string, maxBytes = DEFAULT_MAX_READ): string | Gone {
-    const real = this.real(hostPath);
+    if (this.fds !== null && KEEPABLE.test(hostPath) && this.fds.has(hostPath)) return this.readKept(hostPath, '', maxBytes);
+    const real = this.contained(hostPath);
+    if (isGone(real)) return real;
     if (this.fds !== null && KEEPABLE.test(hostPath)) return this.readKept(hostPath, real, maxBytes);
     let fd: number;
     try {
@@ -167,8 +186,10 @@ export class HostFs {
   }
 
   readDir(hostPath: string): string[] | Gone {
+    const real = this.contained(hostPath);
+    if (isGone(real)) return real;
     try {
-      return fs.readdirSync(this.real(hostPath));
+      return fs.readdirSync(real);
     } catch (e) {
       return this.failure(hostPath, e);
     }
@@ -177,8 +198,7 @@ export class HostFs {
   /** File or directory exists (any type). */
   exists(hostPath: string): boolean {
     try {
-      fs.statSync(this.real(hostPath));
-      return true;
+      return !isGone(this.contained(hostPath));
     } catch {
       return false;
     }
@@ -186,7 +206,8 @@ export class HostFs {
 
   isDir(hostPath: string): boolean {
     try {
-      return fs.statSync(this.real(hostPath)).isDirectory();
+      const real = this.contained(hostPath);
+      return !isGone(real) && fs.statSync(real).isDirectory();
     } catch {
       return false;
     }
@@ -194,8 +215,10 @@ export class HostFs {
 
   /** A change stamp (inode, size, mtime) to tell whether a file was rewritten, or Gone. */
   stamp(hostPath: string): string | Gone {
+    const real = this.contained(hostPath);
+    if (isGone(real)) return real;
     try {
-      const st = fs.statSync(this.real(hostPath));
+      const st = fs.statSync(real);
       return `${st.ino}:${st.size}:${st.mtimeMs}`;
     } catch (e) {
       return this.failure(hostPath, e);

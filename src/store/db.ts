@@ -40,19 +40,22 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   }
   try {
     db.defaultSafeIntegers(true);
+    // Check what the file is before changing anything in it: a refused file is left as it was.
+    const version = Number(db.pragma('user_version', { simple: true }) as bigint);
+    if (version > SCHEMA_VERSION) throw new StoreError(file, `schema version ${version} is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat`);
+    if (version < SCHEMA_VERSION && opts.readonly) throw new StoreError(file, version === 0 ? 'not a domstat database' : `schema version ${version} needs migrating: open it once with the agent`);
+    if (version === 0 && !isEmpty(db)) throw new StoreError(file, 'not a domstat database (it has tables but no domstat schema version)');
     if (!opts.readonly) {
+      // auto_vacuum can only be chosen before the first page is written, and switching to WAL
+      // writes it: on a new file, choose it first.
+      if ((db.pragma('page_count', { simple: true }) as bigint) === 0n) db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL: a commit survives a crash of domstat itself; a power loss may roll back
       // the last ticks but never corrupts the file (see README, "Durability").
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
     }
-    const version = Number(db.pragma('user_version', { simple: true }) as bigint);
-    if (version > SCHEMA_VERSION) throw new StoreError(file, `schema version ${version} is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat`);
-    if (version < SCHEMA_VERSION) {
-      if (opts.readonly) throw new StoreError(file, version === 0 ? 'not a domstat database' : `schema version ${version} needs migrating: open it once with the agent`);
-      migrate(db, version);
-    }
+    if (version < SCHEMA_VERSION) migrate(db, version);
     return db;
   } catch (e) {
     db.close();
@@ -60,11 +63,13 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   }
 }
 
+const isEmpty = (db: Db) => (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get() as bigint) === 0n;
+
 function migrate(db: Db, from: number): void {
-  const isEmpty = (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get() as bigint) === 0n;
+  const empty = isEmpty(db);
   db.transaction(() => {
     if (from === 0) {
-      if (!isEmpty) throw new Error('not a domstat database (it has tables but no domstat schema version)');
+      if (!empty) throw new Error('not a domstat database (it has tables but no domstat schema version)');
       db.pragma('auto_vacuum = INCREMENTAL');
       db.exec(fs.readFileSync(SCHEMA_FILE, 'utf8'));
       db.prepare("INSERT INTO meta (key, value) VALUES ('created', ?)").run(new Date().toISOString());

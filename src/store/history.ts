@@ -55,6 +55,9 @@ interface Point {
   value: bigint | null;
   delta: bigint | null;
   dtMs: number | null;
+  /** A rollup's gauge: the mean over the bucket and the samples it stands for. */
+  mean?: number;
+  weight?: number;
 }
 
 export function chooseTier(spanMs: number, stepS: number | undefined): HistoryTier {
@@ -98,14 +101,19 @@ export class HistoryReader {
   resolveKey(key: string, devices: readonly DeviceRow[]): { column: Column; devices: DeviceRow[] } {
     let [pattern, idx] = keyPattern(key);
     let byName: string | null = null;
-    if (idx === null && !this.map.byPattern.has(pattern)) {
-      // Try the second component as a device name: net.vnet0.rx.bytes
-      const parts = key.split('.');
-      const at = parts[0] === 'extra' ? 2 : 1;
-      if (parts.length > at + 1) {
-        byName = parts[at]!;
-        parts[at] = '{i}';
-        pattern = parts.join('.');
+    if (!this.map.byPattern.has(pattern)) {
+      // A device name in place of the index: net.vnet0.rx.bytes, net.vif3.0.rx.bytes (Xen's
+      // names hold a dot and digits, so match the devices' names rather than split the key).
+      for (const d of devices) {
+        if (d.idx === null) continue;
+        for (const head of [d.kind, `extra.${d.kind}`]) {
+          const prefix = `${head}.${d.name}.`;
+          const p = `${head}.{i}.${key.slice(prefix.length)}`;
+          if (key.startsWith(prefix) && this.map.byPattern.has(p) && (byName === null || d.name.length > byName.length)) {
+            byName = d.name;
+            pattern = p;
+          }
+        }
       }
     }
     const hit = this.map.byPattern.get(pattern);
@@ -151,8 +159,9 @@ export class HistoryReader {
           s.dt += p.dtMs;
         }
         if (p.value !== null) {
-          s.gauge += Number(p.value);
-          s.n++;
+          const w = p.weight ?? 1;
+          s.gauge += (p.mean ?? Number(p.value)) * w;
+          s.n += w;
           s.last = p.value;
         }
       }
@@ -196,14 +205,21 @@ export class HistoryReader {
     const c = column.col;
     const sel = column.type === 'counter' ? `${c}_sum AS d, ${c}_last AS v` : `NULL AS d, ${c}_last AS v, ${c}_mean AS m`;
     const rows = this.db
-      .prepare(`SELECT bucket, secs, ${sel} FROM ${dev.kind}_${tier} WHERE device_id = ? AND bucket BETWEEN ? AND ? ORDER BY bucket`)
-      .all(dev.id, Math.floor(since / 1000), Math.floor(until / 1000)) as { bucket: bigint; secs: number; d: bigint | null; v: bigint | null; m?: number | null }[];
-    return rows.map((r) => ({
-      ts: Number(r.bucket) * 1000,
-      value: r.v === null ? null : column.type === 'counter' ? decodeCounter(r.v) : r.v,
-      delta: r.d,
-      dtMs: r.d === null ? null : r.secs * 1000,
-    }));
+      .prepare(`SELECT bucket, n, secs, ${sel} FROM ${dev.kind}_${tier} WHERE device_id = ? AND bucket BETWEEN ? AND ? ORDER BY bucket`)
+      .all(dev.id, Math.floor(since / 1000), Math.floor(until / 1000)) as { bucket: bigint; n: bigint; secs: number; d: bigint | null; v: bigint | null; m?: number | null }[];
+    return rows.map((r) => {
+      const p: Point = {
+        ts: Number(r.bucket) * 1000,
+        value: r.v === null ? null : column.type === 'counter' ? decodeCounter(r.v) : r.v,
+        delta: r.d,
+        dtMs: r.d === null ? null : r.secs * 1000,
+      };
+      if (r.m !== undefined && r.m !== null) {
+        p.mean = r.m;
+        p.weight = Number(r.n);
+      }
+      return p;
+    });
   }
 
   /** What the database holds: per domain its devices, the keys with data and the time span. */

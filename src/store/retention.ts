@@ -88,12 +88,16 @@ export class Retention {
 
   private deleteRawBefore(keepFrom: number): number {
     const oldest = Number(this.db.prepare('SELECT min(id) FROM tick').pluck().get() as bigint);
-    const rowsPerTick = Math.max(1, Number(this.db.prepare('SELECT count(*) FROM domain_sample WHERE tick_id = ?').pluck().get(oldest) as bigint) * 4);
-    const upto = Math.min(keepFrom, oldest + Math.max(1, Math.floor(ROWS_PER_STEP / rowsPerTick)));
+    // The newest doomed ticks go first: what is left between steps still starts at its period's
+    // first tick (base rows), followed by a gap, so readers never see deltas without a base row.
+    const last = Number(this.db.prepare('SELECT max(id) FROM tick WHERE id < ?').pluck().get(keepFrom) as bigint);
+    const rowsPerTick = Math.max(1, Number(this.db.prepare('SELECT count(*) FROM domain_sample WHERE tick_id = ?').pluck().get(last) as bigint) * 4);
+    const upto = last + 1;
+    const from = Math.max(oldest, upto - Math.max(1, Math.floor(ROWS_PER_STEP / rowsPerTick)));
     let n = 0;
     this.db.transaction(() => {
-      for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_sample WHERE tick_id >= ? AND tick_id < ?`).run(oldest, upto).changes;
-      n += this.db.prepare('DELETE FROM tick WHERE id >= ? AND id < ?').run(oldest, upto).changes;
+      for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_sample WHERE tick_id >= ? AND tick_id < ?`).run(from, upto).changes;
+      n += this.db.prepare('DELETE FROM tick WHERE id >= ? AND id < ?').run(from, upto).changes;
     }).immediate();
     return n;
   }

@@ -12,6 +12,7 @@ import type Database from 'better-sqlite3';
 export const KEYFRAME_MS = 10 * 60 * 1000;
 const TWO_32 = 1n << 32n;
 const TWO_31 = 1n << 31n;
+const TWO_63 = 1n << 63n;
 
 interface DeviceState {
   values: (bigint | undefined)[];
@@ -43,6 +44,10 @@ export function deltas(columns: readonly Column[], prev: readonly (bigint | unde
     if ((p === undefined) !== (c === undefined)) return null; // a column came or went: start afresh
     if (p === undefined || c === undefined) continue;
     let d = c - p;
+    // A counter passing 2^63 starts a base row: its stored value turns negative there (see
+    // encode()), and a running sum across that point would overflow SQLite's integers in the
+    // <kind>_value views.
+    if (columns[i]!.type === 'counter' && p < TWO_63 && c >= TWO_63) return null;
     if (d < 0n && columns[i]!.type === 'counter') {
       // A 32-bit source that passed 2^32 wraps; any other decrease is a reset.
       if (wrap32 && p < TWO_32 && c + TWO_32 - p < TWO_31) d = c + TWO_32 - p;

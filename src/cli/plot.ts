@@ -1,0 +1,44 @@
+import { Command, Option } from 'commander';
+import * as fs from 'node:fs';
+import { CliError, type Io } from './io.js';
+import { openDatabase } from '../store/db.js';
+import { HistoryReader } from '../store/history.js';
+import { parseDuration, parseTime } from './time.js';
+import { renderPng, renderSvg } from '../export/plot.js';
+
+export function plotCommand(io: Io): Command {
+  return new Command('plot')
+    .description('line charts of rates (counters) and values (gauges) from the history, as SVG or PNG')
+    .argument('<domain>', 'domain name or uuid ("@host" for the host)')
+    .argument('<key...>', 'domstats keys, e.g. cpu.time net.0.rx.bytes')
+    .requiredOption('-o, --output <file>', 'out.svg or out.png')
+    .addOption(new Option('--db <file>', 'history database').default('domstat.db'))
+    .addOption(new Option('--since <time>', 'start: a duration ago or an ISO time').default('1h'))
+    .option('--until <time>', 'end (default now)')
+    .option('--step <duration>', 'one point per step')
+    .addOption(new Option('--width <px>', 'plot width').default('800'))
+    .addOption(new Option('--height <px>', 'plot height').default('300'))
+    .action(async (domain: string, keys: string[], opts: { output: string; db: string; since: string; until?: string; step?: string; width: string; height: string }) => {
+      const png = /\.png$/i.test(opts.output);
+      if (!png && !/\.svg$/i.test(opts.output)) throw new CliError('--output must end in .svg or .png');
+      const db = openDatabase(opts.db, { readonly: true });
+      let r;
+      try {
+        const now = Date.now();
+        r = new HistoryReader(db).query({
+          domain,
+          keys,
+          since: parseTime(opts.since, '--since', now),
+          until: opts.until === undefined ? now : parseTime(opts.until, '--until', now),
+          ...(opts.step !== undefined ? { stepS: parseDuration(opts.step, '--step') / 1000 } : {}),
+          rate: true,
+        });
+      } finally {
+        db.close();
+      }
+      if (r.times.length === 0) throw new CliError(`no history for ${domain} in that time range`);
+      const po = { width: Number(opts.width), height: Number(opts.height), title: `${domain}: ${keys.join(', ')}` };
+      fs.writeFileSync(opts.output, png ? await renderPng(r, po) : await renderSvg(r, po));
+      io.err(`wrote ${opts.output} (${r.times.length} points per line, ${r.tier} tier)\n`);
+    });
+}

@@ -1,0 +1,88 @@
+import { Command, Option } from 'commander';
+import { CliError, type Io } from './io.js';
+import { intOption } from './common.js';
+import { parseDuration } from './time.js';
+import { createSimHost, type SimKind } from '../sim/simulate.js';
+
+interface SimulateCliOptions {
+  domains: number;
+  out: string;
+  xen?: boolean;
+  kvm?: boolean;
+  interval: string;
+  seconds?: string;
+  once?: boolean;
+  seed: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, ms));
+    function done() {
+      signal.removeEventListener('abort', done);
+      clearTimeout(t);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export function simulateCommand(io: Io): Command {
+  return new Command('simulate')
+    .description('write a simulated Xen or KVM host tree whose counters advance, for demos and benchmarks (use DIR as --root)')
+    .requiredOption('--domains <n>', 'number of domains (sim-0001, sim-0002, ...)', intOption('--domains'))
+    .requiredOption('--out <dir>', 'directory for the host tree: new, empty, or an earlier simulated tree')
+    .option('--xen', 'a Xen dom0 with libvirt libxl: 2 disks and 2 vifs per PV domain (default)')
+    .option('--kvm', 'a QEMU/KVM host with cgroup v2: 2 vCPUs, 2 tap NICs and 2 block-backed disks per domain')
+    .addOption(new Option('--interval <seconds>', 'seconds between counter updates').default('1'))
+    .option('--seconds <s>', 'stop after S seconds (default: run until SIGINT or SIGTERM)')
+    .option('--once', 'write the tree with its starting counters and exit')
+    .addOption(new Option('--seed <n>', 'random seed of the load profiles').default(1).argParser(intOption('--seed')))
+    .action(async (opts: SimulateCliOptions) => {
+      if (opts.xen && opts.kvm) throw new CliError('--xen and --kvm exclude each other');
+      const kind: SimKind = opts.kvm ? 'kvm' : 'xen';
+      const intervalMs = parseDuration(opts.interval, '--interval');
+      if (!(intervalMs >= 100)) throw new CliError('--interval: 0.1 seconds is the shortest interval');
+      const runMs = opts.seconds === undefined ? Infinity : parseDuration(opts.seconds, '--seconds');
+      if (!(runMs > 0)) throw new CliError('--seconds must be positive');
+      if (!(opts.domains >= 1)) throw new CliError('--domains must be at least 1');
+
+      const sim = createSimHost({ dir: opts.out, domains: opts.domains, kind, seed: opts.seed });
+      const kinds = new Map<string, number>();
+      for (const d of sim.domains) kinds.set(d.profile, (kinds.get(d.profile) ?? 0) + 1);
+      io.out(
+        `simulated ${kind === 'xen' ? 'Xen' : 'KVM'} host with ${sim.domains.length} domain(s) under ${sim.dir} ` +
+          `(${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}; ${sim.counterFiles} counter files)\n`,
+      );
+      if (opts.once) {
+        sim.close();
+        return;
+      }
+      io.out(`updating every ${intervalMs / 1000} s${runMs === Infinity ? ' until interrupted' : ` for ${runMs / 1000} s`}; read it with: domstat ... --root ${sim.dir}\n`);
+
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      try {
+        const start = performance.now();
+        let last = start;
+        let k = 0;
+        while (!stop.signal.aborted) {
+          k++;
+          const next = Math.min(start + k * intervalMs, start + runMs);
+          await sleep(next - performance.now(), stop.signal);
+          const now = performance.now();
+          // Counters advance by the time that really passed, so rates are per wall-clock second.
+          sim.advance((now - last) / 1000);
+          last = now;
+          if (now - start >= runMs) break;
+        }
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        sim.close();
+      }
+      io.out(`stopped after ${sim.time.toFixed(1)} simulated seconds\n`);
+    });
+}

@@ -1,0 +1,117 @@
+// Helpers for the history store and agent tests: hand-built samples, fresh databases, fixture
+// copies and checks that every stored tick is whole.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Test } from 'tap';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import type { KeyMap, Kind } from '../../src/store/key-map.js';
+import type { DeviceSample, DomainSample } from '../../src/store/samples.js';
+import type { Io } from '../../src/cli/io.js';
+import { fixture } from './cli.js';
+
+export const XEN = fixture('xen-4.x-pv-libxl');
+
+/** A new database file in the test's directory; closed at teardown. */
+export function freshDb(t: Test, name = 'history.db'): { db: Db; file: string } {
+  const file = path.join(t.testdir(), name);
+  const db = openDatabase(file);
+  t.teardown(() => {
+    if (db.open) db.close();
+  });
+  return { db, file };
+}
+
+/** Position of a column in its kind's column list. */
+export function pos(map: KeyMap, kind: Kind, col: string): number {
+  const i = map.columns[kind].findIndex((c) => c.col === col);
+  if (i < 0) throw new Error(`no column ${kind}.${col}`);
+  return i;
+}
+
+/** A device row with the given readings (by column name); the other columns unknown. */
+export function device(map: KeyMap, kind: Kind, idx: number | null, name: string, readings: Record<string, bigint>, extra: { path?: string; wrap32?: boolean } = {}): DeviceSample {
+  const values: (bigint | undefined)[] = new Array(map.columns[kind].length);
+  for (const [col, v] of Object.entries(readings)) values[pos(map, kind, col)] = v;
+  const d: DeviceSample = { kind, idx, name, values };
+  if (extra.path !== undefined) d.path = extra.path;
+  if (extra.wrap32 !== undefined) d.wrap32 = extra.wrap32;
+  return d;
+}
+
+export function domain(key: string, name: string, domid: number, devices: DeviceSample[], uuid: string | undefined = key): DomainSample {
+  const s: DomainSample = { key, name, hvType: 'xen', domid, devices };
+  if (uuid !== undefined) s.uuid = uuid;
+  return s;
+}
+
+/** Rows of a table as plain arrays (bigints), ordered. */
+export function rows(db: Db, sql: string, ...params: unknown[]): unknown[][] {
+  return db.prepare(sql).raw().all(...params) as unknown[][];
+}
+
+export interface Capture extends Io {
+  text(): { out: string; err: string };
+  /** stderr lines without their leading ISO time stamp. */
+  errLines(): string[];
+}
+
+export function capture(): Capture {
+  let out = '';
+  let err = '';
+  return {
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    text: () => ({ out, err }),
+    errLines: () =>
+      err
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /, '')),
+  };
+}
+
+/** A writable copy of a fixture tree in the test's directory. */
+export function copyTree(t: Test, src = XEN, name = 'root'): string {
+  const dst = path.join(t.testdir(), name);
+  fs.cpSync(src, dst, { recursive: true });
+  return dst;
+}
+
+/**
+ * Ticks whose stored rows are not whole: the domain_sample rows of a tick must number
+ * tick.domains and every tick has exactly one host row (none when `withHost` is false). Returns descriptions of bad ticks.
+ */
+export function partialTicks(db: Db, withHost = true): string[] {
+  const bad = db
+    .prepare(
+      `SELECT t.id AS id, t.domains AS domains,
+        (SELECT count(*) FROM domain_sample s WHERE s.tick_id = t.id) AS dom_rows,
+        (SELECT count(*) FROM host_sample s WHERE s.tick_id = t.id) AS host_rows
+       FROM tick t WHERE dom_rows != t.domains OR host_rows != ?`,
+    )
+    .all(withHost ? 1 : 0) as { id: bigint; domains: bigint; dom_rows: bigint; host_rows: bigint }[];
+  return bad.map((b) => `tick ${b.id}: domains ${b.domains}, domain rows ${b.dom_rows}, host rows ${b.host_rows}`);
+}
+
+/** Replaces one line's counters in proc/net/dev: the interface's fields all get `base + k - 1`. */
+export function setNetDev(root: string, ifname: string, base: bigint): void {
+  const file = path.join(root, 'proc/net/dev');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.trimStart().startsWith(ifname + ':'));
+  if (i < 0) throw new Error(`no ${ifname} in ${file}`);
+  const fields = Array.from({ length: 16 }, (_, k) => String(base + BigInt(k)));
+  lines[i] = `${ifname.padStart(6)}: ${fields.join(' ')}`;
+  fs.writeFileSync(file, lines.join('\n'));
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until `cond` holds or `ms` pass; returns whether it held. */
+export async function waitFor(cond: () => boolean, ms = 3000, every = 20): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await sleep(every);
+  }
+  return cond();
+}
