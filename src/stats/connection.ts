@@ -22,6 +22,8 @@ export interface DomainStatsRecord {
 export interface ConnectionOptions {
   root?: string;
   xmlDir?: string;
+  /** A HostFs of the caller's (e.g. one that records what is read); overrides root. */
+  fs?: HostFs;
 }
 
 export interface MemoryStat {
@@ -59,7 +61,7 @@ export class Connection {
   lastProblems: DomainProblem[] = [];
 
   constructor(readonly options: ConnectionOptions = {}) {
-    this.fs = new HostFs(options.root ?? '/');
+    this.fs = options.fs ?? new HostFs(options.root ?? '/');
     this.drivers = { xen: new XenDriver(), kvm: new KvmDriver() };
   }
 

@@ -1,0 +1,108 @@
+// domstat capture: packs the files domstat reads on this host (or under --root) into a tarball,
+// rooted like /, so a user can attach a real host to a bug report and it becomes a fixture that
+// every command reads back with --root once unpacked. Secrets are stripped from domain XML.
+
+import { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tar from 'tar';
+import { hostOptions, type HostOptions } from './common.js';
+import type { Io } from './io.js';
+import { RecordingHostFs } from '../host/recording-fs.js';
+import { Connection } from '../stats/connection.js';
+import { isGone } from '../host/hostfs.js';
+import { ALL_GROUPS } from '../agent/sampler.js';
+import { CGROUP_ROOT } from '../drivers/kvm/cgroup.js';
+import { formatDomstats } from '../export/virsh-text.js';
+import { isActive } from '../stats/states.js';
+
+/** Attributes that hold secrets in libvirt XML (graphics passwords and the like). */
+const SECRET_ATTR = /\s(passwd|password|passphrase|key|secret)\s*=\s*(['"])[^'"]*\2/gi;
+
+export function stripSecrets(xml: string): string {
+  return xml.replace(SECRET_ATTR, '');
+}
+
+const STATFS_NAMES: Record<number, string> = { 0x63677270: 'cgroup2fs', 0x01021994: 'tmpfs', 0x27e0eb: 'cgroupfs' };
+
+export function captureCommand(io: Io): Command {
+  return hostOptions(new Command('capture').description('pack the files domstat reads into a tarball (secrets stripped) for bug reports and fixtures'), false)
+    .requiredOption('-o, --output <file>', 'the tarball to write, e.g. host.tar.gz')
+    .action(async (opts: HostOptions & { output: string }) => {
+      const rfs = new RecordingHostFs(opts.root);
+      const conn = new Connection({ ...(opts.xmlDir !== undefined ? { xmlDir: opts.xmlDir } : {}), fs: rfs });
+      // Everything the CLI and the agent read: inventory, every group, per-CPU figures, memory, host totals.
+      const doms = conn.listAllDomains();
+      // First what `domstat domstats` shows (kept as expected output), then domstat's own keys.
+      const records = conn.getAllDomainStats(0, 0);
+      conn.getAllDomainStats(ALL_GROUPS, 0);
+      for (const d of doms.filter((x) => isActive(x.state))) {
+        for (const call of [() => conn.cpuStats(d, 0, 128), () => conn.memoryStats(d)]) {
+          try {
+            call();
+          } catch {
+            // unsupported here: the capture still shows why
+          }
+        }
+      }
+      // The agent's host totals read these too.
+      for (const p of ['/proc/stat', '/proc/meminfo', '/proc/net/dev']) rfs.readText(p);
+      for (const p of [`${CGROUP_ROOT}/cgroup.controllers`, `${CGROUP_ROOT}/unified/cgroup.controllers`, '/sys/devices/system/cpu/present']) rfs.exists(p);
+
+      const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-capture-'));
+      try {
+        for (const d of rfs.dirs) fs.mkdirSync(path.join(stage, d), { recursive: true });
+        let files = 0;
+        for (const [f, text] of rfs.files) {
+          fs.mkdirSync(path.join(stage, path.dirname(f)), { recursive: true });
+          fs.writeFileSync(path.join(stage, f), f.endsWith('.xml') ? stripSecrets(Buffer.from(text, 'latin1').toString('utf8')) : Buffer.from(text, 'latin1'));
+          files++;
+        }
+        // Block device sources: device nodes cannot travel in a tree, their kernel names can.
+        for (const d of doms) {
+          for (const disk of d.disks) {
+            if (disk.type !== 'block' || disk.source === undefined || !rfs.live) continue;
+            addDeviceLink(stage, disk.source);
+          }
+        }
+        const exp = path.join(stage, 'expected');
+        fs.mkdirSync(exp, { recursive: true });
+        fs.writeFileSync(path.join(exp, 'captured-at.txt'), `${new Date().toISOString()}\n`);
+        fs.writeFileSync(path.join(exp, 'domstat-domstats.txt'), formatDomstats(records) + '\n');
+        if (rfs.live) {
+          const types = [CGROUP_ROOT, `${CGROUP_ROOT}/unified`].map((p) => [p, rfs.statfsType(p)] as const).filter(([, t]) => !isGone(t));
+          fs.writeFileSync(path.join(exp, 'statfs-types.txt'), types.map(([p, t]) => `${p} ${STATFS_NAMES[t as number] ?? (t as number).toString(16)}\n`).join(''));
+        }
+        await tar.create({ gzip: true, file: opts.output, cwd: stage, portable: true }, fs.readdirSync(stage));
+        io.err(`wrote ${opts.output}: ${files} files of ${doms.length} domain(s); unpack it and use --root DIR with any command\n`);
+      } finally {
+        fs.rmSync(stage, { recursive: true, force: true });
+      }
+    });
+}
+
+/** /dev/vg/lv -> ../dm-3 as a relative link to an empty placeholder, plus sys/class/block/dm-3/dev. */
+function addDeviceLink(stage: string, source: string): void {
+  let real: string;
+  try {
+    real = fs.realpathSync(source);
+  } catch {
+    return;
+  }
+  const name = path.basename(real);
+  const devFile = `/sys/class/block/${name}/dev`;
+  try {
+    const dev = fs.readFileSync(devFile, 'latin1');
+    fs.mkdirSync(path.join(stage, path.dirname(devFile)), { recursive: true });
+    fs.writeFileSync(path.join(stage, devFile), dev);
+  } catch {
+    return;
+  }
+  fs.mkdirSync(path.join(stage, path.dirname(real)), { recursive: true });
+  if (!fs.existsSync(path.join(stage, real))) fs.writeFileSync(path.join(stage, real), '');
+  if (source !== real) {
+    fs.mkdirSync(path.join(stage, path.dirname(source)), { recursive: true });
+    fs.symlinkSync(path.relative(path.dirname(source), real), path.join(stage, source));
+  }
+}

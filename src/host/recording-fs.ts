@@ -1,0 +1,37 @@
+// A HostFs that remembers every host path that was read or found to exist, so `domstat capture`
+// can pack exactly the files domstat reads into a tree that --root reads back.
+
+import { HostFs, isGone, type Gone } from './hostfs.js';
+
+export class RecordingHostFs extends HostFs {
+  /** Path -> the text of its first read: the capture is the snapshot that was actually used. */
+  readonly files = new Map<string, string>();
+  readonly dirs = new Set<string>();
+
+  override readText(hostPath: string, maxBytes?: number): string | Gone {
+    const r = super.readText(hostPath, maxBytes);
+    if (!isGone(r) && !this.files.has(hostPath)) this.files.set(hostPath, r);
+    return r;
+  }
+
+  override readDir(hostPath: string): string[] | Gone {
+    const r = super.readDir(hostPath);
+    if (!isGone(r)) this.dirs.add(hostPath);
+    return r;
+  }
+
+  override isDir(hostPath: string): boolean {
+    const r = super.isDir(hostPath);
+    if (r) this.dirs.add(hostPath);
+    return r;
+  }
+
+  override exists(hostPath: string): boolean {
+    const r = super.exists(hostPath);
+    if (r) {
+      if (super.isDir(hostPath)) this.dirs.add(hostPath);
+      else this.readText(hostPath);
+    }
+    return r;
+  }
+}
