@@ -1,5 +1,6 @@
 // The agent's messages: errors always, but each distinct one once (a broken domain must not
-// flood the log every second); the per-tick status line only on a terminal and without --quiet.
+// flood the log every second); the per-tick status line only on a terminal and without --quiet
+// (under a service manager stdout is a log, and a line per tick would flood it).
 
 import type { Io } from '../cli/io.js';
 
@@ -25,6 +26,6 @@ export class AgentLog {
   }
 
   status(line: string): void {
-    if (!this.quiet) this.io.out(line + '\n');
+    if (!this.quiet && this.io.isTTY !== false) this.io.out(line + '\n');
   }
 }

@@ -2,23 +2,11 @@ import { Command } from 'commander';
 import { connect, hostOptions, type HostOptions } from './common.js';
 import { CliError, printJson, type Io } from './io.js';
 import { formatDomstats } from '../export/virsh-text.js';
-import { StatsFlag, StatsGroup } from '../stats/groups.js';
+import { GROUP_ORDER, StatsFlag } from '../stats/groups.js';
 import type { DomainStatsRecord } from '../stats/connection.js';
 
-const GROUP_OPTIONS = [
-  ['state', StatsGroup.STATE],
-  ['cpu-total', StatsGroup.CPU_TOTAL],
-  ['balloon', StatsGroup.BALLOON],
-  ['vcpu', StatsGroup.VCPU],
-  ['interface', StatsGroup.INTERFACE],
-  ['block', StatsGroup.BLOCK],
-  ['perf', StatsGroup.PERF],
-  ['iothread', StatsGroup.IOTHREAD],
-  ['memory', StatsGroup.MEMORY],
-  ['dirtyrate', StatsGroup.DIRTYRATE],
-  ['vm', StatsGroup.VM],
-  ['extra', StatsGroup.EXTRA],
-] as const;
+/** libvirt's groups plus domstat's own, as --<name> options. */
+const GROUP_OPTIONS = GROUP_ORDER;
 
 const FILTER_OPTIONS = [
   ['list-active', StatsFlag.ACTIVE],

@@ -6,11 +6,14 @@ import { toJson, type Json } from '../export/json.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Whether out() goes to a terminal (the agent's status line is for people, not for logs). */
+  isTTY?: boolean;
 }
 
 export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
+  isTTY: process.stdout.isTTY === true,
 };
 
 /** A failure the CLI reports as one "error: ..." line and exit status 1. */

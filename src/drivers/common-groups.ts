@@ -2,14 +2,13 @@
 // interface group over /proc/net/dev, and the skeleton of the block group.
 
 import type { Domain } from '../domains/inventory.js';
-import type { DiskDef } from '../domains/domain-def.js';
+import type { DiskDef, InterfaceDef } from '../domains/domain-def.js';
 import { isActive } from '../stats/states.js';
 import { ParamList } from '../stats/typed-params.js';
 import { interfaceStatsFrom, type InterfaceStats } from '../stats/structs.js';
 import { internalError, invalidArg, operationInvalid, VirError } from '../stats/errors.js';
 import { findInterface, isValidIfname, sharesHostView } from './devices.js';
 import type { CollectContext } from './driver.js';
-import type { InterfaceDef } from '../domains/domain-def.js';
 import { ParseError } from '../parse/u64.js';
 
 export function emitState(p: ParamList, dom: Domain): void {
@@ -75,6 +74,31 @@ export function emitInterfaces(p: ParamList, dom: Domain, ctx: CollectContext, o
     p.ullong(`net.${i}.tx.pkts`, s.tx_packets);
     p.ullong(`net.${i}.tx.errs`, s.tx_errs);
     p.ullong(`net.${i}.tx.drop`, s.tx_drop);
+  });
+}
+
+/**
+ * The block group's skeleton, shared by the drivers: block.count, then per disk its name, path and
+ * backingIndex followed by whatever counters `counters(disk, i, k)` adds for entry k; with BACKING,
+ * each backing-chain layer as an entry of its own (names and paths only: host files keep no
+ * per-layer counters).
+ */
+export function emitBlock(p: ParamList, dom: Domain, backing: boolean, counters: (disk: DiskDef, i: number, k: number) => void): void {
+  p.uint('block.count', dom.disks.length + (backing ? dom.disks.reduce((n, d) => n + d.backing.length, 0) : 0));
+  let k = 0;
+  dom.disks.forEach((disk, i) => {
+    p.string(`block.${k}.name`, disk.target);
+    p.string(`block.${k}.path`, localPath(disk));
+    p.uint(`block.${k}.backingIndex`, disk.sourceIndex);
+    counters(disk, i, k);
+    k++;
+    if (!backing) return;
+    for (const layer of disk.backing) {
+      p.string(`block.${k}.name`, disk.target);
+      p.string(`block.${k}.path`, layer.source);
+      p.uint(`block.${k}.backingIndex`, layer.index);
+      k++;
+    }
   });
 }
 

@@ -20,7 +20,7 @@ import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
 import { ParamList, type TypedParam } from '../../stats/typed-params.js';
 import { UNSUPPORTED, type BlockStats, type InterfaceStats } from '../../stats/structs.js';
-import { emitBalloonDefinition, emitInterfaces, emitState, emitVcpuCounts, interfaceStatsFor, localPath, requireActive } from '../common-groups.js';
+import { emitBalloonDefinition, emitBlock, emitInterfaces, emitState, emitVcpuCounts, interfaceStatsFor, requireActive } from '../common-groups.js';
 import { findDisk } from '../devices.js';
 import type { CollectContext, CpuStatsParams, Driver } from '../driver.js';
 import { resolveBlockDevice, sysDevBlock, type DevNumber } from './block-device.js';
@@ -318,39 +318,23 @@ export class KvmDriver implements Driver {
     }
     if (groups & StatsGroup.INTERFACE) emitInterfaces(p, dom, ctx);
     if (groups & StatsGroup.BLOCK) {
-      const backing = hasFlag(flags, StatsFlag.BACKING);
-      p.uint('block.count', dom.disks.length + (backing ? dom.disks.reduce((n, d) => n + d.backing.length, 0) : 0));
-      let k = 0;
-      dom.disks.forEach((disk, i) => {
-        p.string(`block.${k}.name`, disk.target);
-        p.string(`block.${k}.path`, localPath(disk));
-        p.uint(`block.${k}.backingIndex`, disk.sourceIndex);
-        if (active) {
-          guard(`block ${disk.target ?? i}`, () => {
-            const b = this.hostBlock(dom, i, fs);
-            if (b === null) return;
-            const s = b.stat;
-            p.ullong(`block.${k}.rd.reqs`, s.readIos);
-            p.ullong(`block.${k}.rd.bytes`, s.readSectors * SECTOR);
-            p.ullong(`block.${k}.rd.times`, s.readTicksMs * NS_PER_MS);
-            p.ullong(`block.${k}.wr.reqs`, s.writeIos);
-            p.ullong(`block.${k}.wr.bytes`, s.writeSectors * SECTOR);
-            p.ullong(`block.${k}.wr.times`, s.writeTicksMs * NS_PER_MS);
-            p.ullong(`block.${k}.fl.reqs`, s.flushIos);
-            p.ullong(`block.${k}.fl.times`, s.flushTicksMs === undefined ? undefined : s.flushTicksMs * NS_PER_MS);
-            p.ullong(`block.${k}.capacity`, b.sizeBytes);
-            p.ullong(`block.${k}.physical`, b.sizeBytes);
-          });
-        }
-        k++;
-        if (backing) {
-          for (const layer of disk.backing) {
-            p.string(`block.${k}.name`, disk.target);
-            p.string(`block.${k}.path`, layer.source);
-            p.uint(`block.${k}.backingIndex`, layer.index);
-            k++;
-          }
-        }
+      emitBlock(p, dom, hasFlag(flags, StatsFlag.BACKING), (disk, i, k) => {
+        if (!active) return;
+        guard(`block ${disk.target ?? i}`, () => {
+          const b = this.hostBlock(dom, i, fs);
+          if (b === null) return;
+          const s = b.stat;
+          p.ullong(`block.${k}.rd.reqs`, s.readIos);
+          p.ullong(`block.${k}.rd.bytes`, s.readSectors * SECTOR);
+          p.ullong(`block.${k}.rd.times`, s.readTicksMs * NS_PER_MS);
+          p.ullong(`block.${k}.wr.reqs`, s.writeIos);
+          p.ullong(`block.${k}.wr.bytes`, s.writeSectors * SECTOR);
+          p.ullong(`block.${k}.wr.times`, s.writeTicksMs * NS_PER_MS);
+          p.ullong(`block.${k}.fl.reqs`, s.flushIos);
+          p.ullong(`block.${k}.fl.times`, s.flushTicksMs === undefined ? undefined : s.flushTicksMs * NS_PER_MS);
+          p.ullong(`block.${k}.capacity`, b.sizeBytes);
+          p.ullong(`block.${k}.physical`, b.sizeBytes);
+        });
       });
     }
     if (groups & StatsGroup.EXTRA && active && dom.pid !== undefined) {

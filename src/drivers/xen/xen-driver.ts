@@ -10,7 +10,7 @@ import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
 import { ParamList, type TypedParam } from '../../stats/typed-params.js';
 import { UNSUPPORTED, type BlockStats, type InterfaceStats } from '../../stats/structs.js';
-import { emitBalloonDefinition, emitInterfaces, emitState, emitVcpuCounts, interfaceStatsFor, localPath, requireActive } from '../common-groups.js';
+import { emitBalloonDefinition, emitBlock, emitInterfaces, emitState, emitVcpuCounts, interfaceStatsFor, requireActive } from '../common-groups.js';
 import { findDisk } from '../devices.js';
 import type { CollectContext, Driver } from '../driver.js';
 import { xenDeviceNumber } from './devnum.js';
@@ -129,30 +129,15 @@ export class XenDriver implements Driver {
     if (groups & StatsGroup.INTERFACE) emitInterfaces(p, dom, ctx, vifBelongsTo(dom.id));
     const counters = groups & (StatsGroup.BLOCK | StatsGroup.EXTRA) && isActive(dom.state) ? dom.disks.map((d) => this.tryCounters(dom, d, ctx)) : [];
     if (groups & StatsGroup.BLOCK) {
-      p.uint('block.count', dom.disks.length + (hasFlag(flags, StatsFlag.BACKING) ? dom.disks.reduce((n, d) => n + d.backing.length, 0) : 0));
-      let k = 0;
-      dom.disks.forEach((disk, i) => {
-        p.string(`block.${k}.name`, disk.target);
-        p.string(`block.${k}.path`, localPath(disk));
-        p.uint(`block.${k}.backingIndex`, disk.sourceIndex);
+      emitBlock(p, dom, hasFlag(flags, StatsFlag.BACKING), (_disk, i, k) => {
         const c = counters[i];
-        if (c !== undefined && c !== null) {
-          p.ullong(`block.${k}.rd.reqs`, c.rd_req);
-          p.ullong(`block.${k}.rd.bytes`, c.rd_bytes);
-          p.ullong(`block.${k}.wr.reqs`, c.wr_req);
-          p.ullong(`block.${k}.wr.bytes`, c.wr_bytes);
-          p.ullong(`block.${k}.fl.reqs`, c.f_req);
-          p.ullong(`block.${k}.errors`, c.errs);
-        }
-        k++;
-        if (hasFlag(flags, StatsFlag.BACKING)) {
-          for (const layer of disk.backing) {
-            p.string(`block.${k}.name`, disk.target);
-            p.string(`block.${k}.path`, layer.source);
-            p.uint(`block.${k}.backingIndex`, layer.index);
-            k++;
-          }
-        }
+        if (c === undefined || c === null) return;
+        p.ullong(`block.${k}.rd.reqs`, c.rd_req);
+        p.ullong(`block.${k}.rd.bytes`, c.rd_bytes);
+        p.ullong(`block.${k}.wr.reqs`, c.wr_req);
+        p.ullong(`block.${k}.wr.bytes`, c.wr_bytes);
+        p.ullong(`block.${k}.fl.reqs`, c.f_req);
+        p.ullong(`block.${k}.errors`, c.errs);
       });
     }
     if (groups & StatsGroup.EXTRA) {
