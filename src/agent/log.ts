@@ -21,6 +21,11 @@ export class AgentLog {
     return true;
   }
 
+  /** Lets messages starting with `prefix` be printed again: their trouble ended, a new one is news. */
+  forget(prefix: string): void {
+    for (const m of this.seen) if (m.startsWith(prefix)) this.seen.delete(m);
+  }
+
   info(message: string): void {
     this.io.err(`${new Date().toISOString()} ${message}\n`);
   }

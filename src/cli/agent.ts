@@ -29,7 +29,7 @@ export function agentCommand(io: Io): Command {
     .option('--listen <[host:]port>', 'serve /metrics (Prometheus) and the web page; loopback unless a host is given (":9177" = all addresses)')
     .action(async (opts: AgentCliOptions) => {
       const intervalMs = parseDuration(opts.interval, '--interval');
-      if (intervalMs < 1000 && intervalMs !== 0) throw new Error('--interval: 1 second is the shortest interval');
+      if (!(intervalMs >= 1000)) throw new Error('--interval: 1 second is the shortest interval');
       const agent = new Agent({
         root: opts.root,
         ...(opts.xmlDir !== undefined ? { xmlDir: opts.xmlDir } : {}),

@@ -11,14 +11,15 @@ import { hostOptions, type HostOptions } from './common.js';
 import type { Io } from './io.js';
 import { RecordingHostFs } from '../host/recording-fs.js';
 import { Connection } from '../stats/connection.js';
-import { isGone } from '../host/hostfs.js';
+import { isGone, type HostFs } from '../host/hostfs.js';
 import { ALL_GROUPS } from '../agent/sampler.js';
 import { CGROUP_ROOT } from '../drivers/kvm/cgroup.js';
 import { formatDomstats } from '../export/virsh-text.js';
 import { isActive } from '../stats/states.js';
 
 /** Attributes that hold secrets in libvirt XML (graphics passwords and the like). */
-const SECRET_ATTR = /\s(passwd|password|passphrase|key|secret)\s*=\s*(['"])[^'"]*\2/gi;
+// A value may hold the other quote character (passwd="it's"): it ends at its own quote only.
+const SECRET_ATTR = /\s(passwd|password|passphrase|key|secret)\s*=\s*(?:'[^']*'|"[^"]*")/gi;
 
 export function stripSecrets(xml: string): string {
   return xml.replace(SECRET_ATTR, '');
@@ -53,6 +54,14 @@ export function captureCommand(io: Io): Command {
       const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-capture-'));
       try {
         for (const d of rfs.dirs) fs.mkdirSync(path.join(stage, d), { recursive: true });
+        // Subdirectories known by name only stay, empty: a Xen dom0 without libvirt has its
+        // domains' vifs only as vif-D-N backend entries, with nothing inside that domstat reads.
+        for (const [dir, names] of [...rfs.listings]) {
+          for (const name of names) {
+            const p = path.posix.join(dir, name);
+            if (rfs.isDir(p)) fs.mkdirSync(path.join(stage, p), { recursive: true });
+          }
+        }
         let files = 0;
         for (const [f, text] of rfs.files) {
           fs.mkdirSync(path.join(stage, path.dirname(f)), { recursive: true });
@@ -60,10 +69,11 @@ export function captureCommand(io: Io): Command {
           files++;
         }
         // Block device sources: device nodes cannot travel in a tree, their kernel names can.
+        // (Also under --root: a tree's own links, e.g. dev/vg0/alpha -> ../dm-3, are re-created.)
         for (const d of doms) {
           for (const disk of d.disks) {
-            if (disk.type !== 'block' || disk.source === undefined || !rfs.live) continue;
-            addDeviceLink(stage, disk.source);
+            if (disk.type !== 'block' || disk.source === undefined) continue;
+            addDeviceLink(stage, rfs, disk.source);
           }
         }
         const exp = path.join(stage, 'expected');
@@ -83,26 +93,36 @@ export function captureCommand(io: Io): Command {
 }
 
 /** /dev/vg/lv -> ../dm-3 as a relative link to an empty placeholder, plus sys/class/block/dm-3/dev. */
-function addDeviceLink(stage: string, source: string): void {
+function addDeviceLink(stage: string, hfs: HostFs, source: string): void {
   let real: string;
+  let dev: string;
   try {
-    real = fs.realpathSync(source);
+    const r = hfs.realHostPath(source);
+    if (isGone(r)) return;
+    real = r;
+    const text = hfs.readText(`/sys/class/block/${path.basename(real)}/dev`, 64);
+    if (isGone(text)) return;
+    dev = text;
   } catch {
     return;
   }
-  const name = path.basename(real);
-  const devFile = `/sys/class/block/${name}/dev`;
-  try {
-    const dev = fs.readFileSync(devFile, 'latin1');
-    fs.mkdirSync(path.join(stage, path.dirname(devFile)), { recursive: true });
-    fs.writeFileSync(path.join(stage, devFile), dev);
-  } catch {
-    return;
-  }
+  const devFile = `/sys/class/block/${path.basename(real)}/dev`;
+  fs.mkdirSync(path.join(stage, path.dirname(devFile)), { recursive: true });
+  fs.writeFileSync(path.join(stage, devFile), dev, 'latin1');
   fs.mkdirSync(path.join(stage, path.dirname(real)), { recursive: true });
   if (!fs.existsSync(path.join(stage, real))) fs.writeFileSync(path.join(stage, real), '');
-  if (source !== real) {
-    fs.mkdirSync(path.join(stage, path.dirname(source)), { recursive: true });
-    fs.symlinkSync(path.relative(path.dirname(source), real), path.join(stage, source));
+  // Two disks (or domains) can share a source: the link is made once.
+  const link = path.join(stage, source);
+  if (source !== real && !isLink(link)) {
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.relative(path.dirname(source), real), link);
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -66,10 +66,14 @@ export function topCommand(io: Io): Command {
         io.out(interactive ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
       };
       const onKey = (buf: Buffer) => {
-        const k = KEYS[buf.toString('utf8')];
-        if (k === undefined) return;
-        if (k === 'quit') stop = true;
-        else Object.assign(view, k);
+        // Keys typed quickly (or pasted, or over a slow link) arrive together: each one counts.
+        // Escape sequences (arrows: ESC [ D) are dropped whole, so their letters sort nothing.
+        const keys = [...buf.toString('utf8').replace(/\x1b(\[[0-9;?]*[ -/]*[@-~]|O.|.)?/g, '')].map((c) => KEYS[c]).filter((k) => k !== undefined);
+        if (keys.length === 0) return;
+        for (const k of keys) {
+          if (k === 'quit') stop = true;
+          else Object.assign(view, k);
+        }
         if (!stop) draw();
         wake?.();
       };

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPENMETRICS_CONTENT_TYPE, renderMetrics, TEXT_CONTENT_TYPE, wantsOpenMetrics, type ExportInput } from './prometheus.js';
 import { openDatabase } from '../store/db.js';
-import { HistoryReader } from '../store/history.js';
+import { HistoryError, HistoryReader } from '../store/history.js';
 import { toJson } from './json.js';
 import { parseDuration, parseTime } from '../cli/time.js';
 
@@ -20,12 +20,12 @@ export interface Listen {
 
 /** "9177", ":9177" (all addresses), "127.0.0.1:9177", "[::1]:9177". */
 export function parseListen(s: string): Listen {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]*))?:?([0-9]{1,5})$/.exec(s.trim());
+  // The host part, when present, ends with a colon: "9177" is a port, not host "917" + port 7.
+  const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):)?([0-9]{1,5})$/.exec(s.trim());
   if (m === null) throw new Error(`--listen: expected [HOST:]PORT, got '${s}'`);
   const port = Number(m[3]);
   if (port > 65535) throw new Error(`--listen: port out of range: ${port}`);
-  const explicit = m[1] ?? m[2];
-  const host = explicit === undefined ? '127.0.0.1' : explicit === '' && s.trim().startsWith(':') ? '0.0.0.0' : explicit || '127.0.0.1';
+  const host = m[1] ?? (m[2] === undefined ? '127.0.0.1' : m[2] === '' ? '0.0.0.0' : m[2]);
   return { host, port };
 }
 
@@ -122,15 +122,40 @@ export class StatsServer {
     };
   }
 
-  /** A history query over a read-only connection of its own: the agent's writes are never blocked. */
+  /**
+   * A history query over a read-only connection of its own: the agent's writes are never blocked.
+   * Keys the domain has no series for (a file-backed disk's counters, a shut-off domain's CPU, a
+   * domain not sampled yet) are left out: the page asks for every chart it might draw.
+   */
   private history(q: URLSearchParams) {
     const db = openDatabase(this.dbFile, { readonly: true });
     try {
       const now = Date.now();
       const step = q.get('step');
-      const r = new HistoryReader(db).query({
-        domain: q.get('domain') ?? '',
-        keys: (q.get('keys') ?? '').split(',').filter((k) => k !== ''),
+      const reader = new HistoryReader(db);
+      const domain = q.get('domain') ?? '';
+      const asked = (q.get('keys') ?? '').split(',').filter((k) => k !== '');
+      const none = { tier: null, step: null, times: [], series: [] };
+      let keys: string[];
+      try {
+        const devices = reader.devices(reader.domainId(domain));
+        keys = asked.filter((k) => {
+          try {
+            reader.resolveKey(k, devices);
+            return true;
+          } catch (e) {
+            if (e instanceof HistoryError) return false;
+            throw e;
+          }
+        });
+      } catch (e) {
+        if (e instanceof HistoryError) return none;
+        throw e;
+      }
+      if (asked.length > 0 && keys.length === 0) return none;
+      const r = reader.query({
+        domain,
+        keys,
         since: parseTime(q.get('since') ?? '15m', 'since', now),
         until: now,
         ...(step ? { stepS: parseDuration(step, 'step') / 1000 } : {}),

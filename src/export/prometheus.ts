@@ -93,6 +93,9 @@ class Families {
   all(): Family[] {
     return [...this.byName.values()];
   }
+  merge(other: Families): void {
+    for (const f of other.all()) for (const s of f.samples) this.add(f.name, f.type, f.help, s.labels, s.value);
+  }
 }
 
 /** One domain's series; kept separate so a failure here costs this domain only. */
@@ -157,7 +160,10 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
   for (const p of input.problems) errors.set(p.domain, (errors.get(p.domain) ?? 0) + 1);
   for (const r of input.records) {
     try {
-      domainFamilies(fam, r);
+      // Into a scratch set first: a domain that fails halfway leaves none of its series behind.
+      const own = new Families();
+      domainFamilies(own, r);
+      fam.merge(own);
     } catch {
       // one bad domain never fails the scrape: it shows up in domstat_domain_errors instead
       errors.set(r.domain.name, (errors.get(r.domain.name) ?? 0) + 1);

@@ -59,6 +59,15 @@ export function checkHostPath(p: string): void {
 /** Kernel files whose descriptors can be kept open and re-read with pread at offset 0. */
 const KEEPABLE = /^\/(proc|sys)\//;
 
+/**
+ * Kernel files whose whole content comes from the first read at offset 0: sysfs attributes (one
+ * show() of at most a page per open) and single-record seq files (/proc/<pid>/stat, io, sched,
+ * schedstat, /proc/stat, /proc/meminfo, a cgroup's cpu.stat and cpuacct.*). For these a read that
+ * returns less than it asked for is the end, and the read that would return 0 is skipped: half
+ * the syscalls of a tick. Multi-record files (/proc/net/dev, cgroup.procs) still read to 0.
+ */
+const ONE_READ = /^\/sys\/(?!fs\/cgroup\/)|^\/sys\/fs\/cgroup\/.*\/(?:cpu\.stat|cpuacct\.[a-z_]+)$|^\/proc\/(?:stat|meminfo|[0-9]+\/(?:task\/[0-9]+\/)?(?:stat|io|sched|schedstat))$/;
+
 export class HostFs {
   readonly root: string;
   /** True when reading the running host itself: statfs and device numbers are meaningful. */
@@ -170,6 +179,7 @@ export class HostFs {
   /** Reads from an open descriptor at offset 0 (pread), so a kept descriptor re-reads fresh data. */
   readFd(fd: number, hostPath: string, maxBytes = DEFAULT_MAX_READ): string {
     let total = 0;
+    let oneRead: boolean | undefined;
     for (;;) {
       if (total === this.buf.length) {
         if (this.buf.length >= maxBytes + 1) throw new FileTooLargeError(hostPath, maxBytes);
@@ -177,10 +187,12 @@ export class HostFs {
         this.buf.copy(bigger, 0, 0, total);
         this.buf = bigger;
       }
-      const n = fs.readSync(fd, this.buf, total, this.buf.length - total, total);
+      const asked = this.buf.length - total;
+      const n = fs.readSync(fd, this.buf, total, asked, total);
       if (n === 0) break;
       total += n;
       if (total > maxBytes) throw new FileTooLargeError(hostPath, maxBytes);
+      if (n < asked && (oneRead ??= ONE_READ.test(hostPath))) break;
     }
     return this.buf.toString('latin1', 0, total);
   }

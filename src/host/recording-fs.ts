@@ -14,9 +14,15 @@ export class RecordingHostFs extends HostFs {
     return r;
   }
 
+  /** Directory -> the names it listed: some entries matter by name alone (Xen's vif-D-N). */
+  readonly listings = new Map<string, string[]>();
+
   override readDir(hostPath: string): string[] | Gone {
     const r = super.readDir(hostPath);
-    if (!isGone(r)) this.dirs.add(hostPath);
+    if (!isGone(r)) {
+      this.dirs.add(hostPath);
+      this.listings.set(hostPath, r);
+    }
     return r;
   }
 

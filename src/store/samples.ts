@@ -30,6 +30,22 @@ export interface DomainSample {
 
 const asBigint = (v: unknown): bigint | undefined => (typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined);
 
+/**
+ * keyPattern() remembered per field: every tick asks for the same few thousand keys, and building
+ * "net.{i}.rx.bytes" from "net.0.rx.bytes" each time (a new string to hash) was a third of this
+ * function's time. Bounded, in case keys are unbounded (they are not: indexes are small).
+ */
+const patterns = new Map<string, [pattern: string, idx: number | null]>();
+function splitKey(field: string): [pattern: string, idx: number | null] {
+  let r = patterns.get(field);
+  if (r === undefined) {
+    if (patterns.size >= 100_000) patterns.clear();
+    r = keyPattern(field);
+    patterns.set(field, r);
+  }
+  return r;
+}
+
 /** Sorts a record's parameters into device rows. Unknown keys (not in key_map) are not stored. */
 export function domainSample(rec: DomainStatsRecord, map: KeyMap, wrap32 = false): DomainSample {
   const dom = rec.domain;
@@ -48,7 +64,7 @@ export function domainSample(rec: DomainStatsRecord, map: KeyMap, wrap32 = false
     return r;
   };
   for (const p of rec.params) {
-    const [pattern, idx] = keyPattern(p.field);
+    const [pattern, idx] = splitKey(p.field);
     if (idx !== null && (pattern === 'net.{i}.name' || pattern === 'block.{i}.name' || pattern === 'block.{i}.path')) {
       const kind = pattern.startsWith('net') ? 'net' : 'block';
       const k = `${kind}.${idx}`;

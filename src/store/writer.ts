@@ -64,7 +64,8 @@ export class HistoryWriter {
   private readonly upsert: Record<Tier, Record<Kind, Database.Statement>>;
   private readonly insertTick: Database.Statement;
   private readonly domainIds = new Map<string, { id: number; name: string }>();
-  private readonly deviceIds = new Map<string, number>();
+  /** Device ids by domain id, kind, idx and name: nested maps, so no key string is built per device per tick. */
+  private readonly deviceIds = new Map<number, Map<Kind, Map<number | null, Map<string, number>>>>();
   private state = new Map<number, DeviceState>();
   private readonly acc: Record<Tier, Map<number, Accumulator>> = { '1m': new Map(), '1h': new Map() };
 
@@ -97,12 +98,17 @@ export class HistoryWriter {
   }
 
   private deviceId(domainId: number, d: DeviceSample): number {
-    const k = `${domainId}|${d.kind}|${d.idx ?? ''}|${d.name}`;
-    const known = this.deviceIds.get(k);
+    let byKind = this.deviceIds.get(domainId);
+    if (byKind === undefined) this.deviceIds.set(domainId, (byKind = new Map()));
+    let byIdx = byKind.get(d.kind);
+    if (byIdx === undefined) byKind.set(d.kind, (byIdx = new Map()));
+    let byName = byIdx.get(d.idx);
+    if (byName === undefined) byIdx.set(d.idx, (byName = new Map()));
+    const known = byName.get(d.name);
     if (known !== undefined) return known;
     const found = this.db.prepare('SELECT id FROM device WHERE domain_id = ? AND kind = ? AND idx IS ? AND name = ?').pluck().get(domainId, d.kind, d.idx, d.name) as bigint | undefined;
     const id = Number(found ?? (this.db.prepare('INSERT INTO device (domain_id, kind, idx, name, path) VALUES (?, ?, ?, ?, ?) RETURNING id').pluck().get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint));
-    this.deviceIds.set(k, id);
+    byName.set(d.name, id);
     return id;
   }
 

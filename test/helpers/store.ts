@@ -1,6 +1,7 @@
 // Helpers for the history store and agent tests: hand-built samples, fresh databases, fixture
 // copies and checks that every stored tick is whole.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Test } from 'tap';
 import { openDatabase, type Db } from '../../src/store/db.js';
@@ -11,9 +12,29 @@ import { fixture } from './cli.js';
 
 export const XEN = fixture('xen-4.x-pv-libxl');
 
+const dirs = new WeakMap<Test, string>();
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+/**
+ * The test's own directory, created on first use and removed when the process exits. Not
+ * t.testdir(): that empties the directory at every call, and its name is the same for every
+ * run of the test, so two test runs at once in the same checkout would wipe each other's files.
+ */
+export function tdir(t: Test): string {
+  let d = dirs.get(t);
+  if (d === undefined) {
+    d = fs.mkdtempSync(path.join(os.tmpdir(), `domstat-${t.name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40)}-`));
+    made.push(d);
+    dirs.set(t, d);
+  }
+  return d;
+}
+
 /** A new database file in the test's directory; closed at teardown. */
 export function freshDb(t: Test, name = 'history.db'): { db: Db; file: string } {
-  const file = path.join(t.testdir(), name);
+  const file = path.join(tdir(t), name);
   const db = openDatabase(file);
   t.teardown(() => {
     if (db.open) db.close();
@@ -72,7 +93,7 @@ export function capture(): Capture {
 
 /** A writable copy of a fixture tree in the test's directory. */
 export function copyTree(t: Test, src = XEN, name = 'root'): string {
-  const dst = path.join(t.testdir(), name);
+  const dst = path.join(tdir(t), name);
   fs.cpSync(src, dst, { recursive: true });
   return dst;
 }
@@ -114,4 +135,32 @@ export async function waitFor(cond: () => boolean, ms = 3000, every = 20): Promi
     await sleep(every);
   }
   return cond();
+}
+
+/**
+ * Delta rows that do not follow from the device's previous row: every row with dt_ms must have
+ * a previous row of the same device exactly dt_ms earlier. Catches rows left without their base
+ * row (by retention or a crash) as well as holes in a chain. Returns counts per kind.
+ */
+export function orphanDeltas(db: Db): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['domain', 'host', 'vcpu', 'net', 'block']) {
+    const n = db
+      .prepare(
+        `SELECT count(*) FROM (SELECT s.dt_ms AS dt, t.ts AS ts, lag(t.ts) OVER (PARTITION BY s.device_id ORDER BY s.tick_id) AS prev_ts
+           FROM ${k}_sample s JOIN tick t ON t.id = s.tick_id)
+         WHERE dt IS NOT NULL AND (prev_ts IS NULL OR ts - prev_ts != dt)`,
+      )
+      .pluck()
+      .get() as bigint;
+    if (n > 0n) out[k] = Number(n);
+  }
+  return out;
+}
+
+/** Sample rows whose tick is gone (there should be none). */
+export function strayRows(db: Db): number {
+  let n = 0n;
+  for (const k of ['domain', 'host', 'vcpu', 'net', 'block']) n += db.prepare(`SELECT count(*) FROM ${k}_sample WHERE tick_id NOT IN (SELECT id FROM tick)`).pluck().get() as bigint;
+  return Number(n);
 }

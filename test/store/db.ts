@@ -8,11 +8,12 @@ import Database from 'better-sqlite3';
 import { openDatabase, SCHEMA_VERSION, StoreError } from '../../src/store/db.js';
 import { KINDS, readKeyMap } from '../../src/store/key-map.js';
 import { rollupColumns } from '../../src/store/rollup.js';
+import { tdir } from '../helpers/store.js';
 
 const info = (db: Database.Database, table: string) => db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string; notnull: number | bigint; pk: number | bigint }[];
 
 t.test('a new file gets schema version 1, WAL mode and incremental auto-vacuum', async (t) => {
-  const file = path.join(t.testdir(), 'new.db');
+  const file = path.join(tdir(t), 'new.db');
   t.notOk(fs.existsSync(file), 'no file before');
   const db = openDatabase(file);
   t.equal(SCHEMA_VERSION, 1);
@@ -41,7 +42,7 @@ t.test('a new file gets schema version 1, WAL mode and incremental auto-vacuum',
 });
 
 t.test('a database of a newer schema version is refused', async (t) => {
-  const file = path.join(t.testdir(), 'future.db');
+  const file = path.join(tdir(t), 'future.db');
   openDatabase(file).close();
   const raw = new Database(file);
   raw.pragma('user_version = 2');
@@ -56,7 +57,7 @@ t.test('a database of a newer schema version is refused', async (t) => {
 });
 
 t.test('a SQLite file that is not domstat\'s is refused and left as it was', async (t) => {
-  const file = path.join(t.testdir(), 'other.db');
+  const file = path.join(tdir(t), 'other.db');
   const raw = new Database(file);
   raw.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT); INSERT INTO accounts VALUES (1, 'ann')");
   t.equal(raw.pragma('journal_mode', { simple: true }), 'delete');
@@ -71,7 +72,7 @@ t.test('a SQLite file that is not domstat\'s is refused and left as it was', asy
   t.strictSame(check.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all(), ['accounts'], 'no domstat tables added');
   check.close();
 
-  const text = path.join(t.testdir(), 'notes.txt');
+  const text = path.join(tdir(t), 'notes.txt');
   fs.writeFileSync(text, 'this is not a database, just some notes that are long enough to have a header.\n'.repeat(4));
   const textBefore = fs.readFileSync(text);
   t.throws(() => openDatabase(text), { name: 'StoreError', message: `${text}: file is not a database` }, 'a text file');
@@ -79,19 +80,19 @@ t.test('a SQLite file that is not domstat\'s is refused and left as it was', asy
 });
 
 t.test('readonly open of a missing file is an error and creates nothing', async (t) => {
-  const file = path.join(t.testdir(), 'missing.db');
+  const file = path.join(tdir(t), 'missing.db');
   t.throws(() => openDatabase(file, { readonly: true }), { name: 'StoreError', message: `${file}: no such database` });
   t.notOk(fs.existsSync(file), 'not created');
-  const empty = path.join(t.testdir(), 'empty.db');
+  const empty = path.join(tdir(t), 'empty.db');
   fs.writeFileSync(empty, '');
   t.throws(() => openDatabase(empty, { readonly: true }), { name: 'StoreError', message: `${empty}: not a domstat database` }, 'an empty file, readonly');
   t.equal(fs.statSync(empty).size, 0, 'still empty');
-  const dir = path.join(t.testdir(), 'nodir', 'x.db');
+  const dir = path.join(tdir(t), 'nodir', 'x.db');
   t.throws(() => openDatabase(dir), { name: 'StoreError', message: `${dir}: Cannot open database because the directory does not exist` }, 'a missing directory');
 });
 
 t.test('an empty file (e.g. made by touch) becomes a domstat database', async (t) => {
-  const file = path.join(t.testdir(), 'touched.db');
+  const file = path.join(tdir(t), 'touched.db');
   fs.writeFileSync(file, '');
   const db = openDatabase(file);
   t.equal(db.pragma('user_version', { simple: true }), 1n);
@@ -100,7 +101,7 @@ t.test('an empty file (e.g. made by touch) becomes a domstat database', async (t
 });
 
 t.test("schema.sql: key_map covers every sample column, every rollup column exists, and the views agree", async (t) => {
-  const file = path.join(t.testdir(), 'schema.db');
+  const file = path.join(tdir(t), 'schema.db');
   const db = openDatabase(file);
   t.teardown(() => db.close());
   const map = readKeyMap(db);

@@ -110,7 +110,7 @@ t.test('hour merge after both writers flushed', async (t) => {
   f2(60, 21_500n, 10n);
   w2.flushRollups();
   const [row] = tier(db, 'net', '1h', NET, B0);
-  t.strictSame(row, [6n, 40, 1400n, 5, 100, 21_500n, null, null, null, null], 'hour: 3 + 3 samples, 20 + 20 s, 300 + 1100, rates 10..100 and 5');
+  t.strictSame(row, [6n, 50, 1400n, 5, 100, 21_500n, null, null, null, null], 'hour: 3 + 3 samples, 20 + 30 s, 300 + 1100, rates 10..100 and 5');
   const [d] = tier(db, 'domain', '1h', 'n, balloon_current_min, balloon_current_max, balloon_current_mean, balloon_current_last', B0) as [bigint, bigint, bigint, number, bigint][];
   t.strictSame([d![0], d![1], d![2], d![4]], [6n, 10n, 200n, 10n], 'gauge min, max, last');
   t.ok(Math.abs(d![3] - (90 * 3 + ((50 + 200 + 10) / 3) * 3) / 6) < 1e-9, `gauge mean ${d![3]}`);

@@ -312,7 +312,8 @@ t.test('a failed tick writes nothing; the next tick is computed against the last
 
   db.exec("CREATE TEMP TRIGGER fail_net BEFORE INSERT ON main.net_sample BEGIN SELECT RAISE(ABORT, 'injected: disk on fire'); END");
   // vm2 is new in the failing tick: its domain and device rows must go with the tick.
-  t.throws(() => w.write({ ts: T0 + 3000, collectUs: 0, domains: [vm1(1300n), vm2(50n)] }), { message: 'injected: disk on fire' }, 'the write throws');
+  // vm2 comes first: its domain and device rows are inserted before its net row fails the tick.
+  t.throws(() => w.write({ ts: T0 + 3000, collectUs: 0, domains: [vm2(50n), vm1(1300n)] }), { message: 'injected: disk on fire' }, 'the write throws');
   t.equal(db.inTransaction, false, 'no transaction left open');
   t.strictSame(rows(db, 'SELECT id, ts FROM tick'), [[1n, BigInt(T0 + 1000)], [2n, BigInt(T0 + 2000)]], 'no tick row');
   t.strictSame(rows(db, 'SELECT id, name FROM domain'), [[1n, 'vm1']], 'no domain row for vm2');

@@ -1,0 +1,278 @@
+// domstat top: (a) batch mode in-process, with counters bumped between the two refreshes by known
+// amounts (alpha: vnet0 +100 KiB guest rx, vda +100 KiB and +100 requests read; beta: +0.5 s
+// CPU), and the CSV log; (b) the full-screen view in a real terminal (tmux): screens, sort keys,
+// q, and the terminal left as it was found.
+import t, { type Test } from 'tap';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { main } from '../../src/cli/main.js';
+import { REPO } from '../helpers/cli.js';
+import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateTree, sleep, waitFor } from '../helpers/moving.js';
+
+const NET_BUMP = 102_400; // bytes: vnet0's host-side TX = alpha's guest rx
+const DISK_BUMP_SECTORS = 200; // 200·512 = 102 400 bytes read on alpha's vda
+const DISK_BUMP_REQS = 100;
+const CPU_BUMP_NS = 500_000_000; // beta: 0.5 s of CPU
+
+interface Tree {
+  root: string;
+  dir: string;
+  memTotalKiB: number;
+  bump(): void;
+}
+
+function tree(t: Test): Tree {
+  const root = privateTree(t, 'kvm-cgroup1-systemd');
+  const net = new NetDev(path.join(root, 'proc/net/dev'));
+  const disk = new FieldsFile(path.join(root, 'sys/dev/block/253:3/stat'));
+  const cpu = new CounterFile(cpuacctUsage(root, 'beta'));
+  const memTotalKiB = Number(/^MemTotal:\s+([0-9]+) kB$/m.exec(fs.readFileSync(path.join(root, 'proc/meminfo'), 'utf8'))![1]);
+  return {
+    root,
+    dir: path.dirname(root),
+    memTotalKiB,
+    bump() {
+      net.setFromBase('vnet0', COL.TX_BYTES, BigInt(NET_BUMP)).write();
+      disk.setFromBase(1, BigInt(DISK_BUMP_REQS)).setFromBase(3, BigInt(DISK_BUMP_SECTORS)).write();
+      cpu.setFromBase(BigInt(CPU_BUMP_NS));
+    },
+  };
+}
+
+/** Runs top in-process; bumps the counters as soon as the first refresh has been printed. */
+async function batch(tr: Tree, args: string[]): Promise<{ code: number; out: string; err: string; screens: string[] }> {
+  let out = '';
+  let err = '';
+  let bumped = false;
+  const code = await main(['top', '-b', '-n', '2', '-d', '1', '--root', tr.root, ...args], {
+    out: (s) => {
+      out += s;
+      if (!bumped) {
+        bumped = true;
+        tr.bump();
+      }
+    },
+    err: (s) => void (err += s),
+  });
+  const screens = out.split(/(?=^domstat top - )/m);
+  return { code, out, err, screens };
+}
+
+/** "100K" -> 102400: the inverse of top's human(). */
+function unhuman(s: string): number {
+  const m = /^([0-9.]+)([KMGTP]?)$/.exec(s);
+  if (m === null) throw new Error(`not a human number: ${s}`);
+  return Number(m[1]) * 1024 ** ' KMGTP'.indexOf(m[2] || ' ');
+}
+
+/**
+ * A rate shown for a counter bumped once by `amount` between two refreshes -d 1 apart: amount
+ * over the time between the samples, which is the 1 s delay plus the refresh's own work (more
+ * on the first, cold one), so between amount/1.25 and amount (plus 1% for top's rounding).
+ */
+const rateOf = (t: Test, got: number, amount: number, what: string) => t.ok(got <= amount * 1.01 && got >= amount / 1.25, `${what}: ${got} is ${amount} per 1..1.25 s`);
+
+/** Table rows of a screen as cells (after the header line and the keys line). */
+function rows(screen: string): string[][] {
+  return screen
+    .split('\n')
+    .slice(3)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.trim().split(/\s+/));
+}
+
+const HEADER = /^domstat top - \d\d:\d\d:\d\d  (\S+)  4 domains, 2 running  4 CPUs  delay 1s  sort (\w+)$/;
+
+t.test('batch: domains screen sorted by name, rates of the bumped counters', async (t) => {
+  const tr = tree(t);
+  const r = await batch(tr, ['-o', 'name']);
+  t.equal(r.code, 0, `exit 0 ${r.err}`);
+  t.equal(r.err, '');
+  t.equal(r.screens.length, 2, 'two refreshes');
+  const [first, second] = r.screens as [string, string];
+  t.match(first.split('\n')[0], HEADER, 'header line');
+  t.equal(HEADER.exec(first.split('\n')[0]!)?.[1], os.hostname(), 'host name in the header');
+  t.equal(HEADER.exec(second.split('\n')[0]!)?.[2], 'name', 'sort name');
+  t.equal(first.split('\n')[1], 'keys: 1 domains  2 interfaces  3 disks  P cpu  M mem  T time  N name  I id  R rx  X tx  D disk rd  W disk wr  q quit');
+  t.same(rows(first)[0], ['ID', 'S', 'RDBY', 'WRBY', 'RXBY', 'TXBY', '%CPU', '%MEM', 'MEM', 'TIME', 'NAME'], 'column heads');
+  // First refresh: no rates yet.
+  t.same(rows(first).slice(1).map((c) => [c[0], c[4], c[6], c[10]]), [['1', '-', '-', 'alpha'], ['2', '-', '-', 'beta'], ['4', '-', '-', 'delta'], ['-', '-', '-', 'gamma']], 'first refresh: no rates');
+
+  const body = rows(second).slice(1);
+  t.same(body.map((c) => c[10]), ['alpha', 'beta', 'delta', 'gamma'], 'sorted by name');
+  const memPct = (kib: number) => ((kib / tr.memTotalKiB) * 100).toFixed(1);
+  const [alpha, beta, delta, gamma] = body as [string[], string[], string[], string[]];
+  t.same([alpha[0], alpha[1], alpha[3], alpha[5], alpha[6], alpha[7], alpha[8], alpha[9]], ['1', 'R', '0', '0', '0.0', memPct(2097152), '2.0G', '0:00.00'], 'alpha: id, state, idle columns, memory, time');
+  rateOf(t, unhuman(alpha[4]!), NET_BUMP, `alpha RXBY ${alpha[4]}`);
+  rateOf(t, unhuman(alpha[2]!), DISK_BUMP_SECTORS * 512, `alpha RDBY ${alpha[2]}`);
+  t.same([beta[0], beta[1], beta[2], beta[3], beta[4], beta[5], beta[7], beta[8], beta[9]], ['2', 'R', '-', '-', '0', '0', memPct(1048576), '1.0G', '0:00.50'], 'beta: no disk counters (qcow2), TIME 0.502 s');
+  rateOf(t, Number(beta[6]), 12.5, `beta %CPU ${beta[6]} (0.5 s of 4 CPUs in 1 s)`);
+  t.same(delta, ['4', 'P', '-', '-', '0', '0', '0.0', memPct(1572864), '1.5G', '0:00.00', 'delta'], 'delta: paused');
+  t.same(gamma, ['-', 'S', '-', '-', '-', '-', '-', memPct(524288), '512M', '-', 'gamma'], 'gamma: shut off, no counters');
+});
+
+t.test('batch: sorted by CPU', async (t) => {
+  const tr = tree(t);
+  const r = await batch(tr, ['-o', 'cpu']);
+  t.equal(r.code, 0);
+  t.equal(HEADER.exec(r.screens[1]!.split('\n')[0]!)?.[2], 'cpu', 'sort cpu');
+  t.same(rows(r.screens[1]!).slice(1).map((c) => c[10]), ['beta', 'alpha', 'delta', 'gamma'], 'busiest first, ties by name, no CPU figure last');
+});
+
+t.test('batch: sorted by rx', async (t) => {
+  const r = await batch(tree(t), ['-o', 'rx']);
+  t.equal(HEADER.exec(r.screens[1]!.split('\n')[0]!)?.[2], 'rx', 'sort rx');
+  t.same(rows(r.screens[1]!).slice(1).map((c) => c[10]), ['alpha', 'beta', 'delta', 'gamma'], 'alpha (receiving) first, idle ones by name, no figure last');
+});
+
+t.test('batch: the interface screen lists the right devices', async (t) => {
+  const net = await batch(tree(t), ['-o', 'name', '--screen', 'net']);
+  t.equal(net.code, 0);
+  const n = rows(net.screens[1]!);
+  t.same(n[0], ['ID', 'NAME', 'DEVICE', 'RXBY', 'TXBY', 'RXPK', 'TXPK'], 'interface columns');
+  t.same(n.slice(1).map((c) => [c[0], c[1], c[2]]), [['1', 'alpha', 'vnet0'], ['1', 'alpha', 'vnet1'], ['1', 'alpha', 'macvtap0'], ['2', 'beta', 'vnet2'], ['4', 'delta', 'vnet3']], 'one row per interface, XML order');
+  rateOf(t, unhuman(n[1]![3]!), NET_BUMP, `vnet0 RXBY ${n[1]![3]}`);
+  t.same(n.slice(2).map((c) => c.slice(3)), Array(4).fill(['0', '0', '0', '0']), 'the other interfaces are idle');
+});
+
+t.test('batch: the disk screen lists the right devices', async (t) => {
+
+  const disk = await batch(tree(t), ['-o', 'name', '--screen', 'block']);
+  const d = rows(disk.screens[1]!);
+  t.same(d[0], ['ID', 'NAME', 'DEVICE', 'RDBY', 'WRBY', 'RDRQ', 'WRRQ'], 'disk columns');
+  t.same(d.slice(1).map((c) => [c[0], c[1], c[2]]), [['1', 'alpha', 'vda'], ['1', 'alpha', 'vdb'], ['2', 'beta', 'vda'], ['4', 'delta', 'vda'], ['-', 'gamma', 'vda']], 'one row per disk');
+  rateOf(t, unhuman(d[1]![3]!), DISK_BUMP_SECTORS * 512, `vda RDBY ${d[1]![3]}`);
+  rateOf(t, Number(d[1]![5]), DISK_BUMP_REQS, `vda RDRQ ${d[1]![5]}`);
+  t.same([d[1]![4], d[1]![6]], ['0', '0'], 'vda: no writes');
+  t.same(d.slice(2).map((c) => c.slice(3)), Array(4).fill(['-', '-', '-', '-']), 'file-backed disks have no counters');
+});
+
+t.test('--csv: header, then one row per domain per refresh', async (t) => {
+  const tr = tree(t);
+  const csv = path.join(tr.dir, 'top.csv');
+  const r = await batch(tr, ['-o', 'name', '--csv', csv]);
+  t.equal(r.code, 0);
+  const lines = fs.readFileSync(csv, 'utf8').split('\n');
+  t.equal(lines.pop(), '', 'ends with a newline');
+  t.equal(lines[0], 'Hostname,Time,Physical CPUs,Count,Running,Paused,Shutoff,Total memory (KB),Domain ID,Domain name,CPU (ns),%CPU,Mem (KB),%Mem,Block RDBY,Block WRBY,Block RDRQ,Block WRRQ,Net RXBY,Net TXBY', 'virt-top header');
+  t.equal(lines.length, 1 + 2 * 4, 'header + 4 domains x 2 refreshes');
+  const cells = lines.slice(1).map((l) => l.split(','));
+  for (const c of cells) {
+    t.equal(c.length, 20, 'twenty columns');
+    t.same([c[0], c[2], c[3], c[4], c[5], c[6], c[7]], [os.hostname(), '4', '4', '2', '1', '1', String(tr.memTotalKiB)], 'host columns');
+    t.ok(!Number.isNaN(Date.parse(c[1]!)), 'ISO time');
+  }
+  t.same(cells.map((c) => c[9]), ['alpha', 'beta', 'delta', 'gamma', 'alpha', 'beta', 'delta', 'gamma'], 'domains per refresh');
+  const pctMem = (kib: number) => ((kib / tr.memTotalKiB) * 100).toFixed(2);
+  // refresh 1: no rates
+  t.same(cells[0]!.slice(8), ['1', 'alpha', '1060001', '', '2097152', pctMem(2097152), '', '', '', '', '', ''], 'alpha, first refresh');
+  // refresh 2
+  const [a, b, d, g] = cells.slice(4) as [string[], string[], string[], string[]];
+  t.same([a[8], a[10], a[11], a[12], a[15], a[17], a[19]], ['1', '1060001', '0.00', '2097152', '0', '0.00', '0'], 'alpha: idle CPU, no writes, no tx');
+  rateOf(t, Number(a[14]), DISK_BUMP_SECTORS * 512, `alpha Block RDBY ${a[14]}`);
+  rateOf(t, Number(a[16]), DISK_BUMP_REQS, `alpha Block RDRQ ${a[16]}`);
+  rateOf(t, Number(a[18]), NET_BUMP, `alpha Net RXBY ${a[18]}`);
+  t.same([b[8], b[10], b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]], ['2', String(2060001 + CPU_BUMP_NS), '1048576', pctMem(1048576), '', '', '', '', '0', '0'], 'beta: CPU ns after the bump, no disk counters');
+  rateOf(t, Number(b[11]), 12.5, `beta %CPU ${b[11]}`);
+  // One interval for every rate of a refresh: equal bumps give equal rates, and rx bytes over
+  // %CPU is 102400 / 12.5 whatever the interval was.
+  t.equal(a[18], a[14], 'Net RXBY = Block RDBY (both 102400 bytes in the same interval)');
+  t.ok(Math.abs(Number(a[18]) / Number(b[11]) - NET_BUMP / 12.5) < 0.002 * (NET_BUMP / 12.5), `RXBY / %CPU = ${Number(a[18]) / Number(b[11])} ~ ${NET_BUMP / 12.5}`);
+  t.same(d.slice(8, 12), ['4', 'delta', '4060001', '0.00'], 'delta');
+  t.same(g.slice(8), ['-1', 'gamma', '', '', '524288', pctMem(524288), '', '', '', '', '', ''], 'gamma: shut off (id -1), no counters');
+
+  // A second run appends, without a second header.
+  const again = await batch(tr, ['--csv', csv]);
+  t.equal(again.code, 0);
+  const all = fs.readFileSync(csv, 'utf8').trimEnd().split('\n');
+  t.equal(all.length, 1 + 4 * 4, 'appended 8 more rows');
+  t.equal(all.filter((l) => l.startsWith('Hostname,')).length, 1, 'one header');
+});
+
+t.test('batch: bad options', async (t) => {
+  const tr = tree(t);
+  const io = () => {
+    let err = '';
+    return { io: { out: () => {}, err: (s: string) => void (err += s) }, err: () => err };
+  };
+  const a = io();
+  t.equal(await main(['top', '-b', '-n', '0', '--root', tr.root], a.io), 1, '-n 0: exit 1');
+  t.equal(a.err(), 'error: --iterations must be a positive number\n');
+  const b = io();
+  t.equal(await main(['top', '-b', '-o', 'bogus', '--root', tr.root], b.io), 1, 'unknown sort key: exit 1');
+  t.match(b.err(), /option '-o, --sort <key>' argument 'bogus' is invalid/);
+});
+
+// ---- (b) a real terminal ------------------------------------------------------------------
+
+const TMUX_SOCKET = `domstat-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', TMUX_SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...process.env, TMUX: '' } });
+const pane = () => tmux('capture-pane', '-p', '-t', 'top');
+const paneFlags = () => tmux('display-message', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}').trim();
+
+t.test('full screen in tmux: screens, sort keys, q restores the terminal', async (t) => {
+  const tr = tree(t);
+  t.teardown(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  });
+  const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  // After top exits, the shell reports its status and the terminal modes, then idles.
+  const script = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.js'))} top --root ${shq(tr.root)} -d 1; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | sed 's/^/MODE /'; sleep 60`;
+  tmux('new-session', '-d', '-s', 'top', '-x', '160', '-y', '40', `sh -c ${shq(script)}`);
+
+  const first = await waitFor('the first screen', 10_000, () => {
+    const p = pane();
+    return /^domstat top - /m.test(p) && /gamma\s*$/m.test(p) ? p : undefined;
+  });
+  const lines = first.split('\n');
+  t.match(lines[0], /^domstat top - \d\d:\d\d:\d\d  \S+  4 domains, 2 running  4 CPUs  delay 1s  sort cpu$/, 'header line on top');
+  t.match(lines[3], /^ID\s+S\s+RDBY\s+WRBY\s+RXBY\s+TXBY\s+%CPU\s+%MEM\s+MEM\s+TIME\s+NAME$/, 'column heads');
+  t.same(rows(first).slice(1).map((c) => c[c.length - 1]), ['alpha', 'beta', 'delta', 'gamma'], 'domain rows visible');
+  t.equal(paneFlags(), '1 0', 'alternate screen on, cursor hidden');
+
+  tmux('send-keys', '-t', 'top', '2');
+  const ifs = await waitFor('the interface screen', 5000, () => {
+    const p = pane();
+    return /^ID\s+NAME\s+DEVICE\s+RXBY/m.test(p) ? p : undefined;
+  });
+  t.same(rows(ifs).slice(1).map((c) => c[2]), ['vnet0', 'vnet1', 'macvtap0', 'vnet2', 'vnet3'], 'key 2: DEVICE column with the tap names');
+
+  tmux('send-keys', '-t', 'top', '3');
+  const disks = await waitFor('the disk screen', 5000, () => {
+    const p = pane();
+    return /^ID\s+NAME\s+DEVICE\s+RDBY\s+WRBY\s+RDRQ\s+WRRQ$/m.test(p) ? p : undefined;
+  });
+  t.same(rows(disks).slice(1).map((c) => `${c[1]}/${c[2]}`), ['alpha/vda', 'alpha/vdb', 'beta/vda', 'delta/vda', 'gamma/vda'], 'key 3: disks');
+
+  tmux('send-keys', '-t', 'top', '1');
+  tmux('send-keys', '-t', 'top', 'N');
+  const byName = await waitFor('sort name', 5000, () => {
+    const p = pane();
+    return /sort name$/m.test(p.split('\n')[0]!) && /^ID\s+S\s+RDBY/m.test(p) ? p : undefined;
+  });
+  t.match(byName.split('\n')[0], /  sort name$/, 'N: "sort name" in the header');
+  t.same(rows(byName).slice(1).map((c) => c[c.length - 1]), ['alpha', 'beta', 'delta', 'gamma'], 'back on the domains screen (key 1)');
+  tmux('send-keys', '-t', 'top', 'M');
+  await waitFor('sort mem', 5000, () => /  sort mem$/.test(pane().split('\n')[0]!));
+  t.pass('M: "sort mem" in the header');
+
+  const quitAt = Date.now();
+  tmux('send-keys', '-t', 'top', 'q');
+  const after = await waitFor('top to exit', 5000, () => {
+    const p = pane();
+    return /^MODE /m.test(p) ? p : undefined;
+  });
+  t.ok(Date.now() - quitAt < 3000, `exited ${Date.now() - quitAt} ms after q`);
+  t.match(after, /^EXIT=0$/m, 'exit status 0');
+  t.notMatch(after, /domstat top - /, 'the alternate screen is gone: the shell screen is back');
+  const modes = after.split('\n').filter((l) => l.startsWith('MODE ')).map((l) => l.slice(5));
+  t.same(modes.sort(), ['echo', 'icanon'], 'canonical mode and echo are back (raw mode undone)');
+  await sleep(100);
+  t.equal(paneFlags(), '0 1', 'alternate screen off, cursor visible');
+});
