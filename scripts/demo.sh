@@ -40,6 +40,7 @@ show domifstat --root "$DIR/host" sim-0001 vif1.0
 
 step "2. the agent samples every domain into SQLite once a second for ${AGENT_SECONDS} s"
 printf '$ domstat agent --root %s --db %s --interval 1\n' "$DIR/host" "$DIR/demo.db"
+[ -t 1 ] || echo "(on a terminal the agent prints one status line per tick)"
 "${DOMSTAT[@]}" agent --root "$DIR/host" --db "$DIR/demo.db" --interval 1 &
 AGENT_PID=$!
 sleep "$AGENT_SECONDS"

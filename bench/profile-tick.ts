@@ -1,0 +1,52 @@
+// Ticks in a loop for a CPU profile of the agent's hot path:
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof dist-bench/bench/profile-tick.js xen 1000 [ticks]
+//   node dist-bench/bench/cpuprofile-summary.js /tmp/prof/*.cpuprofile
+// The simulator advances between ticks outside the sampled phase only as far as the profile
+// allows: its frames (src/sim) show up separately and can be ignored.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createSimHost, type SimKind } from '../src/sim/simulate.js';
+import { Connection } from '../src/stats/connection.js';
+import { readInventory } from '../src/domains/inventory.js';
+import { Sampler } from '../src/agent/sampler.js';
+import { defaultMaxOpenFiles } from '../src/agent/agent.js';
+import { openDatabase } from '../src/store/db.js';
+import { HistoryWriter, KEYFRAME_MS } from '../src/store/writer.js';
+
+const kind = (process.argv[2] ?? 'xen') as SimKind;
+const domains = Number(process.argv[3] ?? 1000);
+const ticks = Number(process.argv[4] ?? 60);
+const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+const tree = fs.mkdtempSync(path.join(base, 'domstat-prof-'));
+const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-prof-'));
+const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, maxOpenFiles: 2048 });
+const conn = new Connection({ root: sim.dir });
+conn.fs.keepOpen(process.env.MAX_OPEN === undefined ? defaultMaxOpenFiles() : Number(process.env.MAX_OPEN));
+conn.setInventory(readInventory(conn.fs));
+const db = openDatabase(path.join(dbDir, 'prof.db'));
+const writer = new HistoryWriter(db);
+const sampler = new Sampler(conn, writer.map, 'prof');
+let ts = Math.floor(Date.now() / KEYFRAME_MS) * KEYFRAME_MS + 1000;
+let collect = 0;
+let store = 0;
+for (let i = 0; i < ticks; i++) {
+  sim.advance(1);
+  const t0 = performance.now();
+  const s = sampler.sample(ts);
+  const t1 = performance.now();
+  writer.write({ ts, collectUs: s.collectUs, domains: s.samples });
+  const t2 = performance.now();
+  if (i >= 5) {
+    collect += t1 - t0;
+    store += t2 - t1;
+  }
+  ts += 1000;
+}
+console.log(`${kind} ${domains}: collect ${(collect / (ticks - 5)).toFixed(2)} ms, store ${(store / (ticks - 5)).toFixed(2)} ms per tick`);
+conn.fs.closeAll();
+db.close();
+sim.close();
+fs.rmSync(tree, { recursive: true, force: true });
+fs.rmSync(dbDir, { recursive: true, force: true });
