@@ -56,6 +56,9 @@ export interface DomainCgroups {
   v2?: string;
   /** The domain's v1 cpuacct directory, if cpuacct is delegated to it. */
   cpuacct?: string;
+  /** Where CPU statistics are read: the nested libvirt group when it exists (resolved once). */
+  v2Stats?: string;
+  cpuacctStats?: string;
 }
 
 /**
@@ -73,13 +76,19 @@ export function locateDomainCgroups(fs: HostFs, mode: CgroupMode, cgroupText: st
   const unified = lines.find((l) => l.hierarchy === 0 && l.controllers.length === 0);
   if (root2 !== null && unified !== undefined) {
     const g = domainGroupPath(unified.path);
-    if (g !== null && fs.isDir(root2 + g)) out.v2 = root2 + g;
+    if (g !== null && fs.isDir(root2 + g)) {
+      out.v2 = root2 + g;
+      out.v2Stats = nested(fs, out.v2);
+    }
   }
   const acct = mode === 'v2' ? undefined : lines.find((l) => l.controllers.includes('cpuacct'));
   const acctRoot = acct === undefined ? null : cpuacctRoot(fs);
   if (acct !== undefined && acctRoot !== null) {
     const g = domainGroupPath(acct.path);
-    if (g !== null && fs.isDir(acctRoot + g)) out.cpuacct = acctRoot + g;
+    if (g !== null && fs.isDir(acctRoot + g)) {
+      out.cpuacct = acctRoot + g;
+      out.cpuacctStats = nested(fs, out.cpuacct);
+    }
   }
   return out;
 }

@@ -24,7 +24,7 @@ import { emitBalloonDefinition, emitBlock, emitInterfaces, emitState, emitVcpuCo
 import { findDisk } from '../devices.js';
 import type { CollectContext, CpuStatsParams, Driver } from '../driver.js';
 import { resolveBlockDevice, sysDevBlock, type DevNumber } from './block-device.js';
-import { detectCgroupMode, locateDomainCgroups, nested, type CgroupMode, type DomainCgroups } from './cgroup.js';
+import { detectCgroupMode, locateDomainCgroups, type CgroupMode, type DomainCgroups } from './cgroup.js';
 
 /** USER_HZ is 100 on every Linux ABI domstat runs on; ticks -> ns. */
 const NS_PER_TICK = 10_000_000n;
@@ -97,7 +97,7 @@ export class KvmDriver implements Driver {
     const pid = this.requirePid(dom);
     const cg = this.resolve(dom, fs).cgroups;
     if (cg?.v2 !== undefined) {
-      const path = `${nested(fs, cg.v2)}/cpu.stat`;
+      const path = `${cg.v2Stats ?? cg.v2}/cpu.stat`;
       const text = fs.readText(path, 64 * 1024);
       if (!isGone(text)) {
         const s = parseCgroupCpuStat(text, path);
@@ -108,7 +108,7 @@ export class KvmDriver implements Driver {
       }
     }
     if (cg?.cpuacct !== undefined) {
-      const dir = nested(fs, cg.cpuacct);
+      const dir = cg.cpuacctStats ?? cg.cpuacct;
       const usage = fs.readText(`${dir}/cpuacct.usage`, 64);
       const stat = fs.readText(`${dir}/cpuacct.stat`, 4096);
       if (!isGone(usage) && !isGone(stat)) {
@@ -251,7 +251,7 @@ export class KvmDriver implements Driver {
     const present = this.presentCpus(fs);
     const max = present.length === 0 ? 0 : Math.max(...present) + 1;
     if (startCpu >= max) throw invalidArg(`start_cpu ${startCpu} larger than maximum of ${max - 1}`);
-    const dir = nested(fs, cg.cpuacct);
+    const dir = cg.cpuacctStats ?? cg.cpuacct;
     const perCpu = (d: string) => {
       const path = `${d}/cpuacct.usage_percpu`;
       const text = fs.readText(path, 256 * 1024);

@@ -67,13 +67,15 @@ t.test('domainGroupPath: libvirt placement (strip /emulator, then /libvirt)', as
 });
 
 t.test('locateDomainCgroups from /proc/<pid>/cgroup, per tree', async (t) => {
+  // cpuacctStats/v2Stats: where CPU figures are read, the nested libvirt group when there is one.
+  const acct = (dir: string) => ({ cpuacct: dir, cpuacctStats: dir });
   const cases = [
-    ['kvm-cgroup1-systemd', 4101, { mode: 'v1', cpuacct: `/sys/fs/cgroup/cpuacct${ALPHA_SCOPE}` }],
-    ['kvm-cgroup1-systemd', 4201, { mode: 'v1', cpuacct: '/sys/fs/cgroup/cpuacct/machine.slice/machine-qemu\\x2d2\\x2dbeta.scope' }],
-    ['kvm-cgroup1-systemd', 4401, { mode: 'v1', cpuacct: '/sys/fs/cgroup/cpuacct/machine.slice/machine-qemu\\x2d4\\x2ddelta.scope' }],
-    ['kvm-cgroup1-nosystemd', 4301, { mode: 'v1', cpuacct: '/sys/fs/cgroup/cpuacct/machine/qemu-3-epsilon.libvirt-qemu' }],
-    ['kvm-cgroup2-systemd', 4501, { mode: 'v2', v2: `/sys/fs/cgroup${ZETA_SCOPE}` }],
-    ['kvm-hybrid', 4701, { mode: 'hybrid', v2: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu' }],
+    ['kvm-cgroup1-systemd', 4101, { mode: 'v1', ...acct(`/sys/fs/cgroup/cpuacct${ALPHA_SCOPE}`) }],
+    ['kvm-cgroup1-systemd', 4201, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine.slice/machine-qemu\\x2d2\\x2dbeta.scope') }],
+    ['kvm-cgroup1-systemd', 4401, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine.slice/machine-qemu\\x2d4\\x2ddelta.scope') }],
+    ['kvm-cgroup1-nosystemd', 4301, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine/qemu-3-epsilon.libvirt-qemu') }],
+    ['kvm-cgroup2-systemd', 4501, { mode: 'v2', v2: `/sys/fs/cgroup${ZETA_SCOPE}`, v2Stats: `/sys/fs/cgroup${ZETA_SCOPE}/libvirt` }],
+    ['kvm-hybrid', 4701, { mode: 'hybrid', v2: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu', v2Stats: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu' }],
   ] as const;
   for (const [tree, pid, want] of cases) {
     const hfs = new HostFs(fixture(tree));
