@@ -16,6 +16,7 @@ import { AgentLog } from './log.js';
 import type { Io } from '../cli/io.js';
 import { XenDriver } from '../drivers/xen/xen-driver.js';
 import type { LatestTick } from '../export/http-server.js';
+import { sleep } from './sleep.js';
 
 export interface AgentOptions {
   root: string;
@@ -58,17 +59,6 @@ export function defaultMaxOpenFiles(): number {
   return 8192;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, Math.max(0, ms));
-    function done() {
-      signal.removeEventListener('abort', done);
-      clearTimeout(t);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export class Agent {
   readonly conn: Connection;

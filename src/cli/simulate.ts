@@ -3,6 +3,7 @@ import { CliError, type Io } from './io.js';
 import { intOption } from './common.js';
 import { parseDuration } from './time.js';
 import { createSimHost, type SimKind } from '../sim/simulate.js';
+import { sleep } from '../agent/sleep.js';
 
 interface SimulateCliOptions {
   domains: number;
@@ -15,17 +16,6 @@ interface SimulateCliOptions {
   seed: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, Math.max(0, ms));
-    function done() {
-      signal.removeEventListener('abort', done);
-      clearTimeout(t);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export function simulateCommand(io: Io): Command {
   return new Command('simulate')

@@ -9,7 +9,7 @@ import { CollectContext, type CpuStatsParams, type DomainProblem, type Driver } 
 import { XenDriver } from '../drivers/xen/xen-driver.js';
 import { KvmDriver, CPU_STATS_MAX_PARAMS } from '../drivers/kvm/kvm-driver.js';
 import { argumentUnsupported, invalidArg, NoDomainError, operationUnsupported } from './errors.js';
-import { FILTER_FLAGS, hasFlag, LIBVIRT_GROUPS, StatsFlag, StatsGroup } from './groups.js';
+import { FILTER_FLAGS, hasFlag, LIBVIRT_GROUPS, StatsFlag, StatsGroup, unknownFlags } from './groups.js';
 import { DomainState, isActive } from './states.js';
 import type { TypedParam } from './typed-params.js';
 import type { BlockStats, InterfaceStats } from './structs.js';
@@ -149,6 +149,8 @@ export class Connection {
   }
 
   private collect(doms: readonly Domain[], stats: number, flags: number): DomainStatsRecord[] {
+    const unknown = unknownFlags(flags);
+    if (unknown !== 0) throw invalidArg(`unsupported flags (0x${unknown.toString(16)}) in function virConnectGetAllDomainStats`);
     return this.collectWith(this.context(), doms, stats, flags);
   }
 

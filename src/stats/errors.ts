@@ -39,10 +39,8 @@ export class VirError extends Error {
 export const invalidArg = (detail: string) => new VirError(VirErrorCode.INVALID_ARG, detail);
 export const internalError = (detail: string) => new VirError(VirErrorCode.INTERNAL_ERROR, detail);
 export const operationInvalid = (detail: string) => new VirError(VirErrorCode.OPERATION_INVALID, detail);
-export const operationFailed = (detail: string) => new VirError(VirErrorCode.OPERATION_FAILED, detail);
 export const operationUnsupported = (detail: string) => new VirError(VirErrorCode.OPERATION_UNSUPPORTED, detail);
 export const argumentUnsupported = (detail: string) => new VirError(VirErrorCode.ARGUMENT_UNSUPPORTED, detail);
-export const domainNotRunning = () => operationInvalid('domain is not running');
 
 /** virsh's message for a name that matches no domain. */
 export class NoDomainError extends Error {

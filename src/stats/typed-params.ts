@@ -51,7 +51,3 @@ export function formatTypedValue(p: TypedParam): string {
       return p.value;
   }
 }
-
-export function paramValue(params: readonly TypedParam[], field: string): TypedValue | undefined {
-  return params.find((p) => p.field === field)?.value;
-}
