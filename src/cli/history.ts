@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { CliError, printJson, type Io } from './io.js';
 import { openDatabase } from '../store/db.js';
 import { HistoryReader, type HistoryResult } from '../store/history.js';
-import { parseDuration, parseTime } from './time.js';
+import { timeRange } from './time.js';
 import { formatTable } from '../export/virsh-text.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -56,9 +56,7 @@ export function historyCommand(io: Io): Command {
         const r = reader.query({
           domain,
           keys,
-          since: parseTime(opts.since, '--since', now),
-          until: opts.until === undefined ? now : parseTime(opts.until, '--until', now),
-          ...(opts.step !== undefined ? { stepS: parseDuration(opts.step, '--step') / 1000 } : {}),
+          ...timeRange(opts.since, opts.until, opts.step, now),
           rate: !!opts.rate,
         });
         if (opts.format === 'json') {

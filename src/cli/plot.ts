@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { CliError, type Io } from './io.js';
 import { openDatabase } from '../store/db.js';
 import { HistoryReader } from '../store/history.js';
-import { parseDuration, parseTime } from './time.js';
+import { timeRange } from './time.js';
 import { renderPng, renderSvg } from '../export/plot.js';
 
 export function plotCommand(io: Io): Command {
@@ -28,9 +28,7 @@ export function plotCommand(io: Io): Command {
         r = new HistoryReader(db).query({
           domain,
           keys,
-          since: parseTime(opts.since, '--since', now),
-          until: opts.until === undefined ? now : parseTime(opts.until, '--until', now),
-          ...(opts.step !== undefined ? { stepS: parseDuration(opts.step, '--step') / 1000 } : {}),
+          ...timeRange(opts.since, opts.until, opts.step, now),
           rate: true,
         });
       } finally {

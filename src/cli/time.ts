@@ -24,3 +24,12 @@ export function parseSize(s: string, what: string): number {
   const scale = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[unit] ?? 1;
   return Math.round(Number(m[1]) * scale);
 }
+
+/** --since/--until/--step as a history query's time range (until defaults to now). */
+export function timeRange(since: string, until: string | undefined, step: string | undefined, now = Date.now()): { since: number; until: number; stepS?: number } {
+  return {
+    since: parseTime(since, '--since', now),
+    until: until === undefined ? now : parseTime(until, '--until', now),
+    ...(step !== undefined ? { stepS: parseDuration(step, '--step') / 1000 } : {}),
+  };
+}

@@ -11,7 +11,7 @@ import { OPENMETRICS_CONTENT_TYPE, renderMetrics, TEXT_CONTENT_TYPE, wantsOpenMe
 import { openDatabase } from '../store/db.js';
 import { HistoryError, HistoryReader } from '../store/history.js';
 import { toJson } from './json.js';
-import { parseDuration, parseTime } from '../cli/time.js';
+import { timeRange } from '../cli/time.js';
 
 export interface Listen {
   host: string;
@@ -156,9 +156,7 @@ export class StatsServer {
       const r = reader.query({
         domain,
         keys,
-        since: parseTime(q.get('since') ?? '15m', 'since', now),
-        until: now,
-        ...(step ? { stepS: parseDuration(step, 'step') / 1000 } : {}),
+        ...timeRange(q.get('since') ?? '15m', undefined, step || undefined, now),
         rate: q.get('rate') === '1',
       });
       return {
