@@ -9,7 +9,7 @@ import { parseProcStatCpu, PROC_STAT_CPU_FIELDS } from '../parse/proc-stat.js';
 import { NET_DEV_FIELDS } from '../parse/proc-net-dev.js';
 import { ParseError } from '../parse/u64.js';
 import type { KeyMap } from '../store/key-map.js';
-import type { DeviceSample, DomainSample } from '../store/samples.js';
+import { newDevice, setReading, type DeviceSample, type DomainSample } from '../store/samples.js';
 
 export const HOST_KEY = '@host';
 const NS_PER_TICK = 10_000_000n;
@@ -21,10 +21,10 @@ const MEM_COLUMNS = { mem_total: 'MemTotal', mem_free: 'MemFree', mem_available:
 
 export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: ReadonlySet<string>, hostname: string, problems: string[]): DomainSample {
   const cols = map.columns.host;
-  const values: (bigint | undefined)[] = new Array(cols.length);
+  const host = newDevice({ kind: 'host', idx: null, name: hostname }, cols.length);
   const set = (col: string, v: bigint | undefined) => {
     const i = cols.findIndex((c) => c.col === col);
-    if (i >= 0) values[i] = v;
+    if (i >= 0 && v !== undefined) setReading(host, i, v);
   };
   const guard = (what: string, fn: () => void) => {
     try {
@@ -45,7 +45,7 @@ export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: Read
     const mem = parseProcMeminfo(text, '/proc/meminfo');
     for (const [col, key] of Object.entries(MEM_COLUMNS)) set(col, mem[key]);
   });
-  const devices: DeviceSample[] = [{ kind: 'host', idx: null, name: hostname, values }];
+  const devices: DeviceSample[] = [host];
   guard('/proc/net/dev', () => {
     const netCols = map.columns.net;
     const nd = ctx.netDev();
@@ -54,7 +54,9 @@ export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: Read
       .forEach((name, idx) => {
         const line = nd.get(name);
         if (line === undefined || line instanceof ParseError) return;
-        devices.push({ kind: 'net', idx, name, values: netCols.map((c) => line[NET_COLUMNS[c.col]!]) });
+        const dev = newDevice({ kind: 'net', idx, name }, netCols.length);
+        netCols.forEach((c, i) => setReading(dev, i, line[NET_COLUMNS[c.col]!]));
+        devices.push(dev);
       });
   });
   return { key: HOST_KEY, name: HOST_KEY, hvType: 'host', domid: 0, devices };

@@ -1,5 +1,6 @@
-// Rollup accumulators: per device, per minute and per hour, built in memory from each committed
-// tick (the writer has the readings in hand) and written when the bucket closes. Writing merges
+// Rollup accumulators: per device and minute, built in memory from each committed tick (the
+// writer has the readings in hand) and written when the minute closes; a closed minute is folded
+// into its hour, written when the hour closes. Writing merges
 // with a row already there, so a partial bucket written at shutdown is completed after a restart.
 
 import type { Column, Kind } from './key-map.js';
@@ -7,24 +8,29 @@ import type { Column, Kind } from './key-map.js';
 export type Tier = '1m' | '1h';
 export const TIER_SECONDS: Record<Tier, number> = { '1m': 60, '1h': 3600 };
 
-interface CounterAcc {
-  sum: bigint | undefined;
-  min: number | undefined;
-  max: number | undefined;
-  last: bigint | undefined;
-}
-interface GaugeAcc {
-  min: bigint | undefined;
-  max: bigint | undefined;
-  total: number;
-  count: number;
-  last: bigint | undefined;
+/**
+ * One device's bucket. Per column four doubles: a counter's [sum of increases, lowest rate,
+ * highest rate, last reading], a gauge's [min, max, total, last]; NaN = none yet. Sums and gauge
+ * extremes are doubles: exact below 2^53, which at the hour tier is a counter growing by 2.5 TB
+ * every second; the last reading stays exact beyond that (lastBig).
+ */
+const flags = new WeakMap<readonly Column[], Uint8Array>();
+/** 1 for each counter column (shared per column list: checked for every value of every tick). */
+export function counterFlags(columns: readonly Column[]): Uint8Array {
+  let f = flags.get(columns);
+  if (f === undefined) flags.set(columns, (f = Uint8Array.from(columns, (c) => (c.type === 'counter' ? 1 : 0))));
+  return f;
 }
 
 export class Accumulator {
   n = 0;
   secs = 0;
-  readonly cols: (CounterAcc | GaugeAcc)[];
+  readonly a: Float64Array;
+  /** Gauge readings seen, per column (for the mean). */
+  readonly count: Float64Array;
+  /** Exact last readings of 2^53 or more, by column. */
+  lastBig: Map<number, bigint> | undefined;
+  private readonly counter: Uint8Array;
 
   constructor(
     readonly kind: Kind,
@@ -32,50 +38,109 @@ export class Accumulator {
     readonly bucket: number,
     private readonly columns: readonly Column[],
   ) {
-    this.cols = columns.map((c) =>
-      c.type === 'counter' ? { sum: undefined, min: undefined, max: undefined, last: undefined } : { min: undefined, max: undefined, total: 0, count: 0, last: undefined },
-    );
+    this.a = new Float64Array(columns.length * 4).fill(NaN);
+    this.count = new Float64Array(columns.length);
+    this.counter = counterFlags(columns);
   }
 
-  /** One sample: readings, and (when not a base row) the exact increases over dtMs. */
-  add(values: readonly (bigint | undefined)[], deltas: readonly (bigint | undefined)[] | null, dtMs: number | null): void {
+  /** One sample: the readings and, when not a base row, their exact increases over dtMs. */
+  add(values: Float64Array, big: ReadonlyMap<number, bigint> | undefined, deltas: Float64Array | null, dtMs: number | null): void {
     this.n++;
-    if (deltas !== null && dtMs !== null && dtMs > 0) this.secs += dtMs / 1000;
-    this.columns.forEach((c, i) => {
-      const v = values[i];
-      if (c.type === 'counter') {
-        const a = this.cols[i] as CounterAcc;
-        if (v !== undefined) a.last = v;
-        const d = deltas?.[i];
-        if (d !== undefined && dtMs !== null && dtMs > 0) {
-          a.sum = (a.sum ?? 0n) + d;
-          const rate = (Number(d) * 1000) / dtMs;
-          a.min = a.min === undefined ? rate : Math.min(a.min, rate);
-          a.max = a.max === undefined ? rate : Math.max(a.max, rate);
+    const rated = deltas !== null && dtMs !== null && dtMs > 0;
+    if (rated) this.secs += dtMs / 1000;
+    const a = this.a;
+    for (let i = 0, o = 0; i < this.counter.length; i++, o += 4) {
+      const v = values[i]!;
+      if (this.counter[i]) {
+        if (v === v) this.setLast(i, v, big);
+        if (!rated) continue;
+        const d = deltas[i]!;
+        if (d !== d) continue;
+        const rate = (d * 1000) / dtMs;
+        if (a[o] !== a[o]) {
+          a[o] = d;
+          a[o + 1] = rate;
+          a[o + 2] = rate;
+        } else {
+          a[o] = a[o]! + d;
+          if (rate < a[o + 1]!) a[o + 1] = rate;
+          if (rate > a[o + 2]!) a[o + 2] = rate;
         }
-      } else if (v !== undefined) {
-        const a = this.cols[i] as GaugeAcc;
-        a.min = a.min === undefined || v < a.min ? v : a.min;
-        a.max = a.max === undefined || v > a.max ? v : a.max;
-        a.total += Number(v);
-        a.count++;
-        a.last = v;
+      } else if (v === v) {
+        if (!(v >= a[o]!)) a[o] = v;
+        if (!(v <= a[o + 1]!)) a[o + 1] = v;
+        a[o + 2] = this.count[i]! > 0 ? a[o + 2]! + v : v;
+        this.count[i]!++;
+        this.setLast(i, v, big);
       }
-    });
+    }
+  }
+
+  private setLast(i: number, v: number, big: ReadonlyMap<number, bigint> | undefined): void {
+    this.a[i * 4 + 3] = v;
+    if (big === undefined && this.lastBig === undefined) return;
+    const b = big?.get(i);
+    if (b !== undefined) (this.lastBig ??= new Map()).set(i, b);
+    else this.lastBig?.delete(i);
+  }
+
+  /** Folds a later, shorter bucket (a closed minute) into this one (its hour). */
+  merge(o: Accumulator): void {
+    this.n += o.n;
+    this.secs += o.secs;
+    const a = this.a;
+    const b = o.a;
+    const lower = (k: number) => {
+      if (b[k] === b[k] && !(b[k]! >= a[k]!)) a[k] = b[k]!;
+    };
+    const higher = (k: number) => {
+      if (b[k] === b[k] && !(b[k]! <= a[k]!)) a[k] = b[k]!;
+    };
+    const add = (k: number) => {
+      if (b[k] === b[k]) a[k] = a[k] === a[k] ? a[k]! + b[k]! : b[k]!;
+    };
+    for (let i = 0, k = 0; i < this.counter.length; i++, k += 4) {
+      if (this.counter[i]) {
+        add(k);
+        lower(k + 1);
+        higher(k + 2);
+      } else {
+        lower(k);
+        higher(k + 1);
+        add(k + 2);
+        this.count[i]! += o.count[i]!;
+      }
+      if (b[k + 3] === b[k + 3]) this.setLast(i, b[k + 3]!, o.lastBig);
+    }
+  }
+
+  /** A copy, to fold into without touching committed state. */
+  clone(): Accumulator {
+    const c = new Accumulator(this.kind, this.deviceId, this.bucket, this.columns);
+    c.n = this.n;
+    c.secs = this.secs;
+    c.a.set(this.a);
+    c.count.set(this.count);
+    if (this.lastBig !== undefined) c.lastBig = new Map(this.lastBig);
+    return c;
+  }
+
+  /** An empty accumulator of the same device for another bucket (its hour). */
+  empty(bucket: number): Accumulator {
+    return new Accumulator(this.kind, this.deviceId, bucket, this.columns);
   }
 
   /** Bind values in the order of rollupColumns(). */
   row(): (number | bigint | null)[] {
     const out: (number | bigint | null)[] = [this.bucket, this.deviceId, this.n, this.secs];
-    this.columns.forEach((c, i) => {
-      if (c.type === 'counter') {
-        const a = this.cols[i] as CounterAcc;
-        out.push(encode(a.sum), a.min ?? null, a.max ?? null, encode(a.last));
-      } else {
-        const a = this.cols[i] as GaugeAcc;
-        out.push(encode(a.min), encode(a.max), a.count > 0 ? a.total / a.count : null, encode(a.last));
-      }
-    });
+    const a = this.a;
+    const num = (x: number) => (x === x ? x : null);
+    for (let i = 0, o = 0; i < this.counter.length; i++, o += 4) {
+      const last = this.lastBig?.get(i);
+      const lastValue = last === undefined ? num(a[o + 3]!) : encode(last);
+      if (this.counter[i]) out.push(num(a[o]!), num(a[o + 1]!), num(a[o + 2]!), lastValue);
+      else out.push(num(a[o]!), num(a[o + 1]!), this.count[i]! > 0 ? a[o + 2]! / this.count[i]! : null, lastValue);
+    }
     return out;
   }
 }

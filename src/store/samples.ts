@@ -1,5 +1,8 @@
 // One tick's samples in storable form: per device, its identity and its readings by column.
-// Built from domstats records (typed parameters) through the key map.
+// Readings are doubles (exact below 2^53, which is every realistic reading); a reading of 2^53 or
+// more also keeps its exact value in `big`, so nothing is rounded on the way to the database.
+// The agent's sampling plan fills these directly from host files; domainSample() builds them from
+// domstats records (typed parameters), the reference path every plan is tested against.
 
 import type { DomainStatsRecord } from '../stats/connection.js';
 import { keyPattern, type KeyMap, type Kind } from './key-map.js';
@@ -12,8 +15,10 @@ export interface DeviceIdentity {
 }
 
 export interface DeviceSample extends DeviceIdentity {
-  /** Readings by column position in the kind's column list; undefined = not known this tick. */
-  values: (bigint | undefined)[];
+  /** Readings by column position in the kind's column list; NaN = not known this tick. */
+  values: Float64Array;
+  /** Exact readings of 2^53 or more, by column position (values[pos] holds them rounded). */
+  big?: Map<number, bigint>;
   /** Columns whose source is a 32-bit counter (a decrease near 2^32 is a wrap). */
   wrap32?: boolean;
 }
@@ -26,6 +31,27 @@ export interface DomainSample {
   /** Domain id; a change means the domain restarted and its counters start again. */
   domid: number;
   devices: DeviceSample[];
+}
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A device with no readings yet. Every sample has the same shape, which keeps the writer's loops fast. */
+export function newDevice(identity: DeviceIdentity, width: number): DeviceSample {
+  return { kind: identity.kind, idx: identity.idx, name: identity.name, path: identity.path, values: new Float64Array(width).fill(NaN), big: undefined, wrap32: false };
+}
+
+/** Stores an exact reading: a double when it is one exactly, else also the bigint. */
+export function setReading(d: DeviceSample, pos: number, v: bigint): void {
+  d.values[pos] = Number(v);
+  if (v > SAFE || v < -SAFE) (d.big ??= new Map()).set(pos, v);
+  else d.big?.delete(pos);
+}
+
+/** The exact reading at a position, or undefined. */
+export function reading(d: DeviceSample, pos: number): bigint | undefined {
+  const v = d.values[pos]!;
+  if (Number.isNaN(v)) return undefined;
+  return d.big?.get(pos) ?? BigInt(v);
 }
 
 const asBigint = (v: unknown): bigint | undefined => (typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined);
@@ -50,14 +76,14 @@ function splitKey(field: string): [pattern: string, idx: number | null] {
 export function domainSample(rec: DomainStatsRecord, map: KeyMap, wrap32 = false): DomainSample {
   const dom = rec.domain;
   const width = (k: Kind) => map.columns[k].length;
-  const domainRow: DeviceSample = { kind: 'domain', idx: null, name: dom.name, values: new Array(width('domain')) };
+  const domainRow = newDevice({ kind: 'domain', idx: null, name: dom.name }, width('domain'));
   const indexed = new Map<string, DeviceSample>();
   const names = new Map<string, { name?: string; path?: string }>();
   const row = (kind: Kind, idx: number): DeviceSample => {
     const k = `${kind}.${idx}`;
     let r = indexed.get(k);
     if (r === undefined) {
-      r = { kind, idx, name: kind === 'vcpu' ? `vcpu${idx}` : '', values: new Array(width(kind)) };
+      r = newDevice({ kind, idx, name: kind === 'vcpu' ? `vcpu${idx}` : '' }, width(kind));
       if (wrap32 && (kind === 'net' || kind === 'block')) r.wrap32 = true;
       indexed.set(k, r);
     }
@@ -78,11 +104,10 @@ export function domainSample(rec: DomainStatsRecord, map: KeyMap, wrap32 = false
     if (hit === undefined) continue;
     const v = asBigint(p.value);
     if (v === undefined) continue;
-    if (idx === null) domainRow.values[hit.pos] = v;
-    else row(hit.column.kind, idx).values[hit.pos] = v;
+    setReading(idx === null ? domainRow : row(hit.column.kind, idx), hit.pos, v);
   }
   const domidPos = map.byPattern.get('extra.domid')?.pos;
-  if (domidPos !== undefined && dom.id >= 0) domainRow.values[domidPos] = BigInt(dom.id);
+  if (domidPos !== undefined && dom.id >= 0) domainRow.values[domidPos] = dom.id;
   const devices: DeviceSample[] = [domainRow];
   for (const [k, r] of indexed) {
     const n = names.get(k);

@@ -5,20 +5,33 @@
 
 import type { Db } from './db.js';
 import { KINDS, readKeyMap, type Column, type KeyMap, type Kind } from './key-map.js';
-import { Accumulator, encode, rollupUpsertSql, TIER_SECONDS, type Tier } from './rollup.js';
+import { Accumulator, counterFlags, encode, rollupUpsertSql, type Tier } from './rollup.js';
 import type { DeviceSample, DomainSample } from './samples.js';
 import type Database from 'better-sqlite3';
 
 export const KEYFRAME_MS = 10 * 60 * 1000;
-const TWO_32 = 1n << 32n;
-const TWO_31 = 1n << 31n;
+const TWO_32 = 2 ** 32;
+const TWO_31 = 2 ** 31;
 const TWO_63 = 1n << 63n;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Rows per INSERT statement: one call into SQLite for many rows is a third cheaper per row. */
+const BATCH = 64;
 
-interface DeviceState {
-  values: (bigint | undefined)[];
+/** What the writer keeps per device: its last committed readings and its open minute. */
+interface DeviceSlot {
+  id: number;
+  kind: Kind;
+  values: Float64Array;
+  big: Map<number, bigint> | undefined;
   ts: number;
   keyframe: number;
   domid: number;
+  /** Never written yet (no readings to compare with). */
+  fresh: boolean;
+  minute: Accumulator | undefined;
+  /** This tick, until it commits: the readings, their changes (scratch, reused) or a base row. */
+  tick: { dev: DeviceSample; domid: number; dt: number | null; base: boolean };
+  deltas: Float64Array;
 }
 
 export interface TickInput {
@@ -35,51 +48,117 @@ export interface TickResult {
   rows: number;
 }
 
-/** Deltas for one device against its last committed readings, or null when a base row is due. */
-export function deltas(columns: readonly Column[], prev: readonly (bigint | undefined)[], cur: readonly (bigint | undefined)[], wrap32: boolean): (bigint | undefined)[] | null {
-  const out: (bigint | undefined)[] = new Array(columns.length);
-  for (let i = 0; i < columns.length; i++) {
-    const p = prev[i];
-    const c = cur[i];
-    if ((p === undefined) !== (c === undefined)) return null; // a column came or went: start afresh
-    if (p === undefined || c === undefined) continue;
-    let d = c - p;
-    // A counter passing 2^63 starts a base row: its stored value turns negative there (see
-    // encode()), and a running sum across that point would overflow SQLite's integers in the
-    // <kind>_value views.
-    if (columns[i]!.type === 'counter' && p < TWO_63 && c >= TWO_63) return null;
-    if (d < 0n && columns[i]!.type === 'counter') {
+/**
+ * Changes of one device since its last committed readings, into `out`; false when a base row is
+ * due: a column came or went, a counter went down (unless a 32-bit source wrapped), a counter
+ * passed 2^63 (its stored value turns negative there, see encode(), and a running sum across that
+ * point would overflow SQLite's integers in the <kind>_value views), or a change of 2^53 or more
+ * (no real counter grows that fast; it keeps every change exact in double arithmetic).
+ */
+export function deltas(counter: Uint8Array, prev: { values: Float64Array; big?: Map<number, bigint> | undefined }, cur: DeviceSample, wrap32: boolean, out: Float64Array): boolean {
+  const pv = prev.values;
+  const cv = cur.values;
+  const pb = prev.big;
+  const cb = cur.big;
+  const exact = pb !== undefined || cb !== undefined;
+  for (let i = 0; i < counter.length; i++) {
+    const p = pv[i]!;
+    const c = cv[i]!;
+    if (p !== p || c !== c) {
+      if ((p !== p) !== (c !== c)) return false;
+      out[i] = NaN;
+      continue;
+    }
+    let d = c - p; // exact when both are integers below 2^53
+    if (exact && (pb?.has(i) || cb?.has(i))) {
+      const x = pb?.get(i) ?? BigInt(p);
+      const y = cb?.get(i) ?? BigInt(c);
+      const e = y - x;
+      if ((counter[i] && ((x < TWO_63 && y >= TWO_63) || e < 0n)) || e > SAFE || e < -SAFE) return false;
+      d = Number(e);
+    } else if (d < 0 && counter[i]) {
       // A 32-bit source that passed 2^32 wraps; any other decrease is a reset.
       if (wrap32 && p < TWO_32 && c + TWO_32 - p < TWO_31) d = c + TWO_32 - p;
-      else return null;
+      else return false;
     }
     out[i] = d;
   }
-  return out;
+  return true;
+}
+
+/** Raw rows of one kind, bound in batches of BATCH rows per statement. */
+class RowBatch {
+  private readonly bind: (number | bigint | null)[];
+  private rows = 0;
+  private readonly single: Database.Statement;
+  private readonly many: Database.Statement;
+
+  constructor(db: Db, kind: Kind, columns: readonly Column[]) {
+    const cols = ['tick_id', 'device_id', 'dt_ms', ...columns.map((c) => c.col)];
+    const one = `(${cols.map(() => '?').join(', ')})`;
+    const sql = `INSERT INTO ${kind}_sample (${cols.join(', ')}) VALUES `;
+    this.single = db.prepare(sql + one);
+    this.many = db.prepare(sql + Array(BATCH).fill(one).join(', '));
+    this.bind = new Array(BATCH * cols.length);
+    this.width = cols.length;
+  }
+  private readonly width: number;
+
+  /** Adds a row; returns how many of its values are not NULL. */
+  add(tickId: number, deviceId: number, dt: number | null, values: Float64Array, big: ReadonlyMap<number, bigint> | undefined): number {
+    const b = this.bind;
+    let o = this.rows * this.width;
+    b[o++] = tickId;
+    b[o++] = deviceId;
+    b[o++] = dt;
+    let stored = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      const x = big?.get(i);
+      b[o++] = x !== undefined ? encode(x) : v === v ? v : null;
+      if (v === v) stored++;
+    }
+    if (++this.rows === BATCH) this.flush();
+    return stored;
+  }
+
+  flush(): void {
+    if (this.rows === BATCH) this.many.run(this.bind);
+    else for (let r = 0; r < this.rows; r++) this.single.run(this.bind.slice(r * this.width, (r + 1) * this.width));
+    this.rows = 0;
+  }
+
+  /** Drops rows not yet written (their transaction failed). */
+  clear(): void {
+    this.rows = 0;
+  }
 }
 
 export class HistoryWriter {
   readonly map: KeyMap;
-  private readonly insertRow: Record<Kind, Database.Statement>;
+  private readonly rows: Record<Kind, RowBatch>;
+  private readonly counter: Record<Kind, Uint8Array>;
   private readonly upsert: Record<Tier, Record<Kind, Database.Statement>>;
   private readonly insertTick: Database.Statement;
   private readonly domainIds = new Map<string, { id: number; name: string }>();
   /** Device ids by domain id, kind, idx and name: nested maps, so no key string is built per device per tick. */
   private readonly deviceIds = new Map<number, Map<Kind, Map<number | null, Map<string, number>>>>();
-  private state = new Map<number, DeviceState>();
-  private readonly acc: Record<Tier, Map<number, Accumulator>> = { '1m': new Map(), '1h': new Map() };
+  /** Device ids by sample object: the agent's sampling plan hands in the same objects every tick. */
+  private known = new WeakMap<DeviceSample, DeviceSlot>();
+  private readonly slots = new Map<number, DeviceSlot>();
+  /** Open hour buckets, holding the minutes closed so far. */
+  private hours = new Map<number, Accumulator>();
+  private minute = NaN;
 
   constructor(
     private readonly db: Db,
     private readonly keyframeMs = KEYFRAME_MS,
   ) {
     this.map = readKeyMap(db);
-    const rowSql = (k: Kind) => {
-      const cols = ['tick_id', 'device_id', 'dt_ms', ...this.map.columns[k].map((c) => c.col)];
-      return db.prepare(`INSERT INTO ${k}_sample (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-    };
-    this.insertRow = Object.fromEntries(KINDS.map((k) => [k, rowSql(k)])) as Record<Kind, Database.Statement>;
-    const up = (t: Tier) => Object.fromEntries(KINDS.map((k) => [k, db.prepare(rollupUpsertSql(k, t, this.map.columns[k]))])) as Record<Kind, Database.Statement>;
+    const each = <T>(f: (k: Kind) => T) => Object.fromEntries(KINDS.map((k) => [k, f(k)])) as Record<Kind, T>;
+    this.rows = each((k) => new RowBatch(db, k, this.map.columns[k]));
+    this.counter = each((k) => counterFlags(this.map.columns[k]));
+    const up = (t: Tier) => each((k) => db.prepare(rollupUpsertSql(k, t, this.map.columns[k])));
     this.upsert = { '1m': up('1m'), '1h': up('1h') };
     this.insertTick = db.prepare('INSERT INTO tick (ts, collect_us, domains, keyframe) VALUES (?, ?, ?, ?) RETURNING id').pluck();
   }
@@ -97,7 +176,21 @@ export class HistoryWriter {
     return id;
   }
 
-  private deviceId(domainId: number, d: DeviceSample): number {
+  private slot(domainId: number, d: DeviceSample): DeviceSlot {
+    let s = this.known.get(d);
+    if (s !== undefined) return s;
+    const id = this.lookUpDevice(domainId, d);
+    s = this.slots.get(id);
+    if (s === undefined) {
+      const width = this.map.columns[d.kind].length;
+      s = { id, kind: d.kind, values: d.values, big: undefined, ts: 0, keyframe: NaN, domid: NaN, fresh: true, minute: undefined, tick: { dev: d, domid: 0, dt: null, base: true }, deltas: new Float64Array(width) };
+      this.slots.set(id, s);
+    }
+    this.known.set(d, s);
+    return s;
+  }
+
+  private lookUpDevice(domainId: number, d: DeviceSample): number {
     let byKind = this.deviceIds.get(domainId);
     if (byKind === undefined) this.deviceIds.set(domainId, (byKind = new Map()));
     let byIdx = byKind.get(d.kind);
@@ -115,81 +208,100 @@ export class HistoryWriter {
   /** Writes one tick in one transaction; throws (and changes nothing in memory) if it fails. */
   write(tick: TickInput): TickResult {
     const keyframe = Math.floor(tick.ts / this.keyframeMs);
-    const next = new Map<number, DeviceState>();
-    const fed: { kind: Kind; id: number; values: (bigint | undefined)[]; deltas: (bigint | undefined)[] | null; dt: number | null }[] = [];
-    const closing: Record<Tier, Accumulator[]> = { '1m': [], '1h': [] };
+    const minute = Math.floor(tick.ts / 60_000) * 60;
+    const touched: DeviceSlot[] = [];
     let values = 0;
-    let rows = 0;
+    let hours: Map<number, Accumulator> | null = null;
     const run = this.db.transaction(() => {
-      const tickId = Number(this.insertTick.get(tick.ts, tick.collectUs, tick.domains.filter((d) => d.key !== '@host').length, keyframe) as bigint);
+      let domains = 0;
+      for (const d of tick.domains) if (d.key !== '@host') domains++;
+      const tickId = Number(this.insertTick.get(tick.ts, tick.collectUs, domains, keyframe) as bigint);
       for (const dom of tick.domains) {
         const domainId = this.domainId(dom);
         for (const dev of dom.devices) {
-          const id = this.deviceId(domainId, dev);
-          const cols = this.map.columns[dev.kind];
-          const prev = this.state.get(id);
-          const d = prev === undefined || prev.keyframe !== keyframe || prev.domid !== dom.domid ? null : deltas(cols, prev.values, dev.values, !!dev.wrap32);
-          const dt = d === null || prev === undefined ? null : tick.ts - prev.ts;
-          const bind: (number | bigint | null)[] = [tickId, id, dt];
-          for (let i = 0; i < cols.length; i++) {
-            const v = d === null ? encode(dev.values[i]) : encode(d[i]);
-            if (v !== null) values++;
-            bind.push(v);
-          }
-          this.insertRow[dev.kind].run(bind);
-          rows++;
-          next.set(id, { values: dev.values, ts: tick.ts, keyframe, domid: dom.domid });
-          fed.push({ kind: dev.kind, id, values: dev.values, deltas: d, dt });
+          const s = this.slot(domainId, dev);
+          const t = s.tick;
+          t.dev = dev;
+          t.domid = dom.domid;
+          t.base = s.fresh || s.keyframe !== keyframe || s.domid !== dom.domid || !deltas(this.counter[dev.kind], s, dev, !!dev.wrap32, s.deltas);
+          t.dt = t.base ? null : tick.ts - s.ts;
+          values += t.base ? this.rows[dev.kind].add(tickId, s.id, null, dev.values, dev.big) : this.rows[dev.kind].add(tickId, s.id, t.dt, s.deltas, undefined);
+          touched.push(s);
         }
       }
-      // Buckets that this tick has left behind are complete: write them.
-      for (const tier of ['1m', '1h'] as Tier[]) {
-        const bucket = Math.floor(tick.ts / 1000 / TIER_SECONDS[tier]) * TIER_SECONDS[tier];
-        for (const a of this.acc[tier].values()) {
-          if (a.bucket !== bucket) {
-            this.upsert[tier][a.kind].run(a.row());
-            closing[tier].push(a);
-          }
-        }
-      }
+      for (const k of KINDS) this.rows[k].flush();
+      // A new minute: the open minutes are complete; they are written and folded into their hours,
+      // and hours left behind are written too.
+      if (minute !== this.minute) hours = this.closeBuckets(minute, Math.floor(minute / 3600) * 3600);
       return tickId;
     });
     let tickId: number;
     try {
       tickId = run.immediate() as number;
     } catch (e) {
+      for (const k of KINDS) this.rows[k].clear();
+      for (const s of touched) if (s.fresh) this.slots.delete(s.id); // its id may go to another device
       this.forgetIds(); // rows inserted by the failed transaction are gone
       throw e;
     }
     // Committed: now, and only now, move the in-memory state forward.
-    for (const [id, s] of next) this.state.set(id, s);
-    for (const tier of ['1m', '1h'] as Tier[]) {
-      for (const a of closing[tier]) this.acc[tier].delete(a.deviceId);
-      const bucket = Math.floor(tick.ts / 1000 / TIER_SECONDS[tier]) * TIER_SECONDS[tier];
-      for (const f of fed) {
-        let a = this.acc[tier].get(f.id);
-        if (a === undefined) {
-          a = new Accumulator(f.kind, f.id, bucket, this.map.columns[f.kind]);
-          this.acc[tier].set(f.id, a);
-        }
-        a.add(f.values, f.deltas, f.dt);
-      }
+    if (hours !== null) {
+      this.hours = hours;
+      for (const s of this.slots.values()) s.minute = undefined;
     }
-    return { tickId, values, rows };
+    this.minute = minute;
+    for (const s of touched) {
+      const t = s.tick;
+      s.values = t.dev.values;
+      s.big = t.dev.big;
+      s.ts = tick.ts;
+      s.keyframe = keyframe;
+      s.domid = t.domid;
+      s.fresh = false;
+      s.minute ??= new Accumulator(s.kind, s.id, minute, this.map.columns[s.kind]);
+      s.minute.add(t.dev.values, t.dev.big, t.base ? null : s.deltas, t.dt);
+    }
+    return { tickId, values, rows: touched.length };
+  }
+
+  /**
+   * Writes the open minutes and the hours that end before `hourNow`, folding each minute into a
+   * copy of its hour. Returns the open hours as they will be once the transaction commits.
+   */
+  private closeBuckets(minuteNow: number, hourNow: number): Map<number, Accumulator> {
+    const hours = new Map(this.hours);
+    const writeHour = (h: Accumulator) => {
+      this.upsert['1h'][h.kind].run(h.row());
+      hours.delete(h.deviceId);
+    };
+    for (const { minute: m } of this.slots.values()) {
+      if (m === undefined || m.bucket === minuteNow) continue;
+      this.upsert['1m'][m.kind].run(m.row());
+      const hour = Math.floor(m.bucket / 3600) * 3600;
+      let h = hours.get(m.deviceId);
+      if (h !== undefined && h.bucket !== hour) {
+        writeHour(h);
+        h = undefined;
+      }
+      h = h === undefined ? m.empty(hour) : h.clone();
+      h.merge(m);
+      hours.set(m.deviceId, h);
+    }
+    for (const h of [...hours.values()]) if (h.bucket !== hourNow) writeHour(h);
+    return hours;
   }
 
   /** Writes the open (partial) buckets, e.g. at shutdown; they merge with the rest later. */
   flushRollups(): void {
-    this.db.transaction(() => {
-      for (const tier of ['1m', '1h'] as Tier[]) for (const a of this.acc[tier].values()) this.upsert[tier][a.kind].run(a.row());
-    }).immediate();
-    this.acc['1m'].clear();
-    this.acc['1h'].clear();
+    this.db.transaction(() => this.closeBuckets(NaN, NaN)).immediate();
+    for (const s of this.slots.values()) s.minute = undefined;
+    this.hours.clear();
   }
 
   /** Forget ids cached for rows that a failed transaction may have rolled back. */
   forgetIds(): void {
     this.domainIds.clear();
     this.deviceIds.clear();
+    this.known = new WeakMap();
   }
 }

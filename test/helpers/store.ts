@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Test } from 'tap';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import type { KeyMap, Kind } from '../../src/store/key-map.js';
-import type { DeviceSample, DomainSample } from '../../src/store/samples.js';
+import { newDevice, setReading, type DeviceSample, type DomainSample } from '../../src/store/samples.js';
 import type { Io } from '../../src/cli/io.js';
 import { fixture } from './cli.js';
 
@@ -51,9 +51,8 @@ export function pos(map: KeyMap, kind: Kind, col: string): number {
 
 /** A device row with the given readings (by column name); the other columns unknown. */
 export function device(map: KeyMap, kind: Kind, idx: number | null, name: string, readings: Record<string, bigint>, extra: { path?: string; wrap32?: boolean } = {}): DeviceSample {
-  const values: (bigint | undefined)[] = new Array(map.columns[kind].length);
-  for (const [col, v] of Object.entries(readings)) values[pos(map, kind, col)] = v;
-  const d: DeviceSample = { kind, idx, name, values };
+  const d = newDevice({ kind, idx, name }, map.columns[kind].length);
+  for (const [col, v] of Object.entries(readings)) setReading(d, pos(map, kind, col), v);
   if (extra.path !== undefined) d.path = extra.path;
   if (extra.wrap32 !== undefined) d.wrap32 = extra.wrap32;
   return d;

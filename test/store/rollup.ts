@@ -147,20 +147,26 @@ t.test('rollup building blocks', async (t) => {
   t.equal(decodeCounter(42n), 42n);
   const a = new Accumulator('vcpu', 7, 120, map.columns.vcpu);
   const p = (c: string) => map.columns.vcpu.findIndex((x) => x.col === c);
-  const vals = (time: bigint, state: bigint) => {
-    const v: (bigint | undefined)[] = new Array(map.columns.vcpu.length);
+  const vals = (time: number, state: number) => {
+    const v = new Float64Array(map.columns.vcpu.length).fill(NaN);
     v[p('time')] = time;
     v[p('state')] = state;
     return v;
   };
-  const d = (time: bigint) => {
-    const v: (bigint | undefined)[] = new Array(map.columns.vcpu.length);
-    v[p('time')] = time;
-    v[p('state')] = 0n;
-    return v;
-  };
-  a.add(vals(1000n, 1n), null, null);
-  a.add(vals(3000n, 1n), d(2000n), 2000);
-  a.add(vals(3000n, 2n), d(0n), 0); // dt 0: counted as a sample, no rate
+  const d = (time: number) => vals(time, 0);
+  a.add(vals(1000, 1), undefined, null, null);
+  a.add(vals(3000, 1), undefined, d(2000), 2000);
+  a.add(vals(3000, 2), undefined, d(0), 0); // dt 0: counted as a sample, no rate
   t.strictSame(a.row(), [120, 7, 3, 2, null, null, null, null, 1, 2, 4 / 3, 2, 2000, 1000, 1000, 3000, null, null, null, null]);
+  // A closed minute folds into its hour: counts and sums add, extremes widen, the mean weighs by
+  // readings, the last reading is the later minute's (exact beyond 2^53).
+  const m2 = new Accumulator('vcpu', 7, 180, map.columns.vcpu);
+  const big = new Map([[p('time'), (1n << 60n) + 1n]]);
+  const v2 = vals(Number((1n << 60n) + 1n), 3);
+  m2.add(v2, big, d(2000), 1000);
+  const h = a.empty(0);
+  h.merge(a);
+  h.merge(m2);
+  t.strictSame(h.row(), [0, 7, 4, 3, null, null, null, null, 1, 3, 7 / 4, 3, 4000, 1000, 2000, (1n << 60n) + 1n, null, null, null, null]);
+  t.strictSame(a.row()[15], 3000, 'merging leaves the minute as it was');
 });
