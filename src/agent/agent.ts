@@ -5,12 +5,12 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Connection } from '../stats/connection.js';
+import { Connection, type DomainStatsRecord } from '../stats/connection.js';
 import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { HistoryWriter } from '../store/writer.js';
 import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from '../store/retention.js';
-import { Sampler, type SampleResult } from './sampler.js';
+import { Sampler, sampleRecord, type SampleResult } from './sampler.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../cli/io.js';
@@ -143,9 +143,21 @@ export class Agent {
     }
     const storeMs = performance.now() - t0;
     this.ticks++;
-    const report = { ok, domains: s.records.length, values, collectMs: s.collectUs / 1000, storeMs };
+    const report = { ok, domains: s.domains.length, values, collectMs: s.collectUs / 1000, storeMs };
     this.log.status(`${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`);
-    this.latest.input = { records: s.records, problems: s.problems, ts: s.ts, collectUs: s.collectUs, storeMs, ticks: this.ticks };
+    // Records for the exporter are built from the samples only when a scrape asks for them.
+    const map = this.writer.map;
+    let records: DomainStatsRecord[] | undefined;
+    this.latest.input = {
+      get records() {
+        return (records ??= s.domains.map((d, i) => sampleRecord(d, s.samples[i]!, map)));
+      },
+      problems: s.problems,
+      ts: s.ts,
+      collectUs: s.collectUs,
+      storeMs,
+      ticks: this.ticks,
+    };
     this.opts.onTick?.(s);
     return report;
   }

@@ -74,7 +74,7 @@ export class HostFs {
   readonly live: boolean;
   private buf = Buffer.allocUnsafe(64 * 1024);
   /** Open descriptors of kernel files, kept between reads when keepOpen() was called. */
-  private fds: Map<string, number> | null = null;
+  private fds: Map<string, { fd: number; oneRead: boolean }> | null = null;
   private maxOpen = 0;
 
   constructor(root = '/') {
@@ -95,7 +95,7 @@ export class HostFs {
   /** Close every kept descriptor (the inventory changed, or shutdown). */
   closeAll(): void {
     if (this.fds === null) return;
-    for (const fd of this.fds.values()) {
+    for (const { fd } of this.fds.values()) {
       try {
         fs.closeSync(fd);
       } catch {
@@ -134,7 +134,22 @@ export class HostFs {
 
   /** Reads a whole file as text with one bounded read loop; never stats. */
   readText(hostPath: string, maxBytes = DEFAULT_MAX_READ): string | Gone {
-    if (this.fds !== null && KEEPABLE.test(hostPath) && this.fds.has(hostPath)) return this.readKept(hostPath, '', maxBytes);
+    const n = this.readBytes(hostPath, maxBytes);
+    return isGone(n) ? n : this.buf.toString('latin1', 0, n);
+  }
+
+  /** The bytes of the last readBytes(), valid until the next read through this HostFs. */
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  /**
+   * readText() without the string: the file's length, its bytes left in `bytes`. The agent's
+   * sampling plan parses numbers straight from them.
+   */
+  readBytes(hostPath: string, maxBytes = DEFAULT_MAX_READ): number | Gone {
+    const kept = this.fds?.get(hostPath);
+    if (kept !== undefined) return this.readKept(hostPath, '', maxBytes);
     const real = this.contained(hostPath);
     if (isGone(real)) return real;
     if (this.fds !== null && KEEPABLE.test(hostPath)) return this.readKept(hostPath, real, maxBytes);
@@ -153,11 +168,12 @@ export class HostFs {
     }
   }
 
-  private readKept(hostPath: string, real: string, maxBytes: number): string | Gone {
+  private readKept(hostPath: string, real: string, maxBytes: number): number | Gone {
     const fds = this.fds!;
-    let fd = fds.get(hostPath);
-    const fresh = fd === undefined;
-    if (fd === undefined) {
+    const kept = fds.get(hostPath);
+    let fd: number;
+    if (kept !== undefined) fd = kept.fd;
+    else {
       try {
         fd = fs.openSync(real, 'r');
       } catch (e) {
@@ -165,10 +181,11 @@ export class HostFs {
       }
     }
     try {
-      const text = this.readFd(fd, hostPath, maxBytes);
-      if (fresh && fds.size < this.maxOpen) fds.set(hostPath, fd);
-      else if (fresh) fs.closeSync(fd);
-      return text;
+      const oneRead = kept?.oneRead ?? ONE_READ.test(hostPath);
+      const n = this.readFd(fd, hostPath, maxBytes, oneRead);
+      if (kept === undefined && fds.size < this.maxOpen) fds.set(hostPath, { fd, oneRead });
+      else if (kept === undefined) fs.closeSync(fd);
+      return n;
     } catch (e) {
       fds.delete(hostPath);
       fs.closeSync(fd);
@@ -176,10 +193,12 @@ export class HostFs {
     }
   }
 
-  /** Reads from an open descriptor at offset 0 (pread), so a kept descriptor re-reads fresh data. */
-  readFd(fd: number, hostPath: string, maxBytes = DEFAULT_MAX_READ): string {
+  /**
+   * Reads from an open descriptor at offset 0 (pread), so a kept descriptor re-reads fresh data.
+   * With oneRead, a short read is the end (see ONE_READ).
+   */
+  private readFd(fd: number, hostPath: string, maxBytes: number, oneRead = ONE_READ.test(hostPath)): number {
     let total = 0;
-    let oneRead: boolean | undefined;
     for (;;) {
       if (total === this.buf.length) {
         if (this.buf.length >= maxBytes + 1) throw new FileTooLargeError(hostPath, maxBytes);
@@ -192,9 +211,9 @@ export class HostFs {
       if (n === 0) break;
       total += n;
       if (total > maxBytes) throw new FileTooLargeError(hostPath, maxBytes);
-      if (n < asked && (oneRead ??= ONE_READ.test(hostPath))) break;
+      if (n < asked && oneRead) break;
     }
-    return this.buf.toString('latin1', 0, total);
+    return total;
   }
 
   readDir(hostPath: string): string[] | Gone {

@@ -44,7 +44,7 @@ interface CpuTotals {
   system?: bigint;
 }
 
-interface Resolved {
+export interface Resolved {
   cgroups: DomainCgroups | null;
   /** Per disk index: the host block device, or null when the disk is not one. */
   blockDevs: (DevNumber | null)[];
@@ -63,7 +63,8 @@ export class KvmDriver implements Driver {
     return (this.mode ??= detectCgroupMode(fs));
   }
 
-  private resolve(dom: Domain, fs: HostFs): Resolved {
+  /** The domain's cgroups and host block devices (also what the agent's sampling plan reads). */
+  resolve(dom: Domain, fs: HostFs): Resolved {
     let r = this.resolved.get(dom);
     if (r !== undefined) return r;
     let cgroups: DomainCgroups | null = null;
