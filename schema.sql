@@ -11,7 +11,8 @@
 --     every keyframe period (10 minutes) are base rows;
 --   * every other row holds, per column, the change since the device's previous row, and dt_ms
 --     is the time since that row. Counter changes are exact, never negative: a wrap of a source
---     known to be 32-bit is unwrapped, any other decrease starts a new base row instead.
+--     known to be 32-bit is unwrapped, any other decrease starts a new base row instead, and so
+--     does a change of 2^53 or more (no real counter grows that fast in one tick).
 -- So a rate is simply column * 1000.0 / dt_ms on non-base rows (views <kind>_rate), and a value
 -- is the running sum from the last base row (views <kind>_value).
 --
@@ -21,7 +22,9 @@
 --
 -- Rollups: <kind>_1m and <kind>_1h hold per device per minute/hour: n samples, secs covered by
 -- rates; for a counter c: c_sum (increase), c_min / c_max (lowest/highest per-second rate) and
--- c_last (the reading at the end); for a gauge g: g_min, g_max, g_mean and g_last.
+-- c_last (the reading at the end); for a gauge g: g_min, g_max, g_mean and g_last. c_last and
+-- g_last are exact; c_sum, g_min and g_max are exact below 2^53 (a sum past that, a counter growing
+-- by 2.5 TB every second for an hour, is rounded to the nearest double).
 -- Retention: raw 2 days, 1m 90 days, 1h 2 years by default, plus a size cap (see README).
 
 CREATE TABLE meta (
