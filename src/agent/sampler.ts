@@ -74,7 +74,9 @@ export class Sampler {
     const domains: Domain[] = [];
     const samples: DomainSample[] = [];
     this.careful = 0;
+    const ifnames = new Set<string>();
     for (const dom of this.conn.listAllDomains()) {
+      for (const i of dom.interfaces) if (i.target !== undefined) ifnames.add(i.target);
       const plan = this.plan(dom);
       if (plan !== null && plan.read(tick)) {
         domains.push(dom);
@@ -87,8 +89,6 @@ export class Sampler {
       domains.push(dom);
       samples.push(domainSample(rec, this.map, dom.driver === 'xen' && this.isWrap32()));
     }
-    const ifnames = new Set<string>();
-    for (const d of this.conn.listAllDomains()) for (const i of d.interfaces) if (i.target !== undefined) ifnames.add(i.target);
     const hostProblems: string[] = [];
     samples.push(hostSample(ctx, this.map, ifnames, this.hostname, hostProblems));
     const problems = [...ctx.problems, ...hostProblems.map((message) => ({ domain: '@host', message }))];

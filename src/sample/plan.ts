@@ -7,7 +7,7 @@
 
 import type { Domain } from '../domains/inventory.js';
 import type { HostFs } from '../host/hostfs.js';
-import { isGone } from '../host/hostfs.js';
+import { DEFAULT_MAX_READ, isGone } from '../host/hostfs.js';
 import { NetDevTable } from '../parse/fast.js';
 import { domainSample, newDevice, setReading, type DeviceIdentity, type DeviceSample, type DomainSample } from '../store/samples.js';
 import type { KeyMap, Kind } from '../store/key-map.js';
@@ -24,13 +24,8 @@ export class PlanTick {
   /** /proc/net/dev, or null when it cannot be read plainly (the drivers then say why). */
   netDev(): NetDevTable | null {
     if (this.net === undefined) {
-      let n: number | ReturnType<HostFs['readBytes']>;
-      try {
-        n = this.fs.readBytes('/proc/net/dev');
-      } catch {
-        n = -1;
-      }
-      this.net = typeof n === 'number' && n >= 0 && this.table.load(this.fs.bytes, n) ? this.table : null;
+      const n = readPlain(this.fs, '/proc/net/dev', DEFAULT_MAX_READ);
+      this.net = n >= 0 && this.table.load(this.fs.bytes, n) ? this.table : null;
     }
     return this.net;
   }
