@@ -34,6 +34,8 @@ import type { HostFs } from '../src/host/hostfs.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
 const AGENT_CHILD = path.join(HERE, 'agent-child.js');
+/** The node flags the installed command runs the agent with (bin/domstat.js's shebang, as npm start). */
+const AGENT_NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(path.join(REPO, 'bin/domstat.js'), 'utf8'))?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 /** The agent's default descriptor budget (AgentOptions.maxOpenFiles), and its old fixed value. */
 const AGENT_MAX_OPEN = defaultMaxOpenFiles();
 const OLD_MAX_OPEN = 8192;
@@ -465,7 +467,7 @@ async function agentBench(kind: SimKind, domains: number, seconds: number): Prom
   const dbFile = path.join(dir, 'agent.db');
   const row: AgentRow = { kind, domains, startupS: 0, ticks: 0, rssMaxMiB: 0, rssLastMiB: 0, cpuMsPerTick: NaN, tickMs: [], collectMs: [], storeMs: [], errors: [] };
   const started = performance.now();
-  const child = spawn(process.execPath, [AGENT_CHILD, 'agent', '--root', sim.dir, '--db', dbFile, '--interval', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_CHILD, 'agent', '--root', sim.dir, '--db', dbFile, '--interval', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let firstTick = 0;
   let buffered = '';
   child.stdout.setEncoding('utf8');
@@ -593,7 +595,7 @@ async function run(): Promise<void> {
   L(`| ${query.domains} domains, ${query.rollupRows} rollup rows, ${(query.dbBytes / 2 ** 20).toFixed(1)} MiB (built in ${query.buildS.toFixed(1)} s) | ${query.points} | ${ms(median(query.query))} | ${ms(p95(query.query))} | ${ms(median(query.cli))} | ${ms(p95(query.cli))} |`);
   if (agents.length > 0) {
     L();
-    L(`## (e) The agent as a child process (\`domstat agent --interval 1\`, ${AGENT_SECONDS} s after 3 s of warm-up)`);
+    L(`## (e) The agent as a child process (\`node ${AGENT_NODE_FLAGS.join(' ')} domstat agent --interval 1\`, as installed; ${AGENT_SECONDS} s after 3 s of warm-up)`);
     L();
     L('| host | domains | start-up to first tick | ticks measured | RSS max | RSS at end | CPU per tick | tick median (agent) | collect median | store median |');
     L('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -8,6 +8,7 @@ import { parseProcMeminfo } from '../parse/proc-meminfo.js';
 import { parseProcStatCpu, PROC_STAT_CPU_FIELDS } from '../parse/proc-stat.js';
 import { NET_DEV_FIELDS } from '../parse/proc-net-dev.js';
 import { ParseError } from '../parse/u64.js';
+import type { NetDevTable } from '../parse/fast.js';
 import type { KeyMap } from '../store/key-map.js';
 import { newDevice, setReading, type DeviceSample, type DomainSample } from '../store/samples.js';
 
@@ -17,9 +18,32 @@ const NET_COLUMNS: Record<string, (typeof NET_DEV_FIELDS)[number]> = {
   rx_bytes: 'rxBytes', rx_pkts: 'rxPackets', rx_errs: 'rxErrs', rx_drop: 'rxDrop',
   tx_bytes: 'txBytes', tx_pkts: 'txPackets', tx_errs: 'txErrs', tx_drop: 'txDrop',
 };
+/** Where each host interface column sits among a /proc/net/dev line's 16 values. */
+const NET_FIELD_INDEX: Record<string, number> = Object.fromEntries(Object.entries(NET_COLUMNS).map(([col, f]) => [col, NET_DEV_FIELDS.indexOf(f)]));
 const MEM_COLUMNS = { mem_total: 'MemTotal', mem_free: 'MemFree', mem_available: 'MemAvailable', mem_buffers: 'Buffers', mem_cached: 'Cached', swap_total: 'SwapTotal', swap_free: 'SwapFree' } as const;
 
-export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: ReadonlySet<string>, hostname: string, problems: string[]): DomainSample {
+/**
+ * The host's interfaces from the sampling plan's table of /proc/net/dev (no second read or parse);
+ * false, with nothing added, when a line needs the careful parser (malformed, duplicated, 2^53 or more).
+ */
+function fromTable(table: NetDevTable, map: KeyMap, domainIfnames: ReadonlySet<string>, devices: DeviceSample[]): boolean {
+  const cols = map.columns.net;
+  const fields = Int32Array.from(cols, (c) => NET_FIELD_INDEX[c.col] ?? -1);
+  const rows: DeviceSample[] = [];
+  let plain = true;
+  table.offsets.forEach((off, name) => {
+    if (!plain || domainIfnames.has(name)) return;
+    const dev = newDevice({ kind: 'net', idx: rows.length, name }, cols.length);
+    for (let i = 0; i < fields.length && off >= 0; i++) if (fields[i]! >= 0) dev.values[i] = table.values[off + fields[i]!]!;
+    plain = off >= 0 && !dev.values.some((v, i) => fields[i]! >= 0 && v !== v);
+    rows.push(dev);
+  });
+  if (plain) devices.push(...rows);
+  return plain;
+}
+
+/** The host's totals; `table` is this tick's /proc/net/dev when the sampling plan has read it. */
+export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: ReadonlySet<string>, hostname: string, problems: string[], table: NetDevTable | null = null): DomainSample {
   const cols = map.columns.host;
   const host = newDevice({ kind: 'host', idx: null, name: hostname }, cols.length);
   const set = (col: string, v: bigint | undefined) => {
@@ -46,6 +70,7 @@ export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: Read
     for (const [col, key] of Object.entries(MEM_COLUMNS)) set(col, mem[key]);
   });
   const devices: DeviceSample[] = [host];
+  if (table !== null && fromTable(table, map, domainIfnames, devices)) return { key: HOST_KEY, name: HOST_KEY, hvType: 'host', domid: 0, devices };
   guard('/proc/net/dev', () => {
     const netCols = map.columns.net;
     const nd = ctx.netDev();

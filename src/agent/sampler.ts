@@ -35,6 +35,8 @@ export class Sampler {
   private wrap32?: boolean;
   private plans = new Map<Domain, DomainPlan | null>();
   private planned: readonly Domain[] | null = null;
+  private ifnames: ReadonlySet<string> = new Set();
+  private ifnamesOf: readonly Domain[] | null = null;
   /** Domains the plan handed to their driver in the last tick (for tests and the benchmark). */
   careful = 0;
 
@@ -63,6 +65,16 @@ export class Sampler {
     return p;
   }
 
+  /** The interfaces of the inventory's domains (the rest of /proc/net/dev is the host's). */
+  private domainIfnames(): ReadonlySet<string> {
+    const all = this.conn.inventory().domains;
+    if (this.ifnamesOf !== all) {
+      this.ifnames = new Set(all.flatMap((d) => d.interfaces.flatMap((i) => (i.target === undefined ? [] : [i.target]))));
+      this.ifnamesOf = all;
+    }
+    return this.ifnames;
+  }
+
   private isWrap32(): boolean {
     return (this.wrap32 ??= this.conn.fs.isDir(OLD_BACKEND_DIR) && !this.conn.fs.isDir(MODERN_BACKEND_DIR));
   }
@@ -74,9 +86,7 @@ export class Sampler {
     const domains: Domain[] = [];
     const samples: DomainSample[] = [];
     this.careful = 0;
-    const ifnames = new Set<string>();
     for (const dom of this.conn.listAllDomains()) {
-      for (const i of dom.interfaces) if (i.target !== undefined) ifnames.add(i.target);
       const plan = this.plan(dom);
       if (plan !== null && plan.read(tick)) {
         domains.push(dom);
@@ -90,7 +100,7 @@ export class Sampler {
       samples.push(domainSample(rec, this.map, dom.driver === 'xen' && this.isWrap32()));
     }
     const hostProblems: string[] = [];
-    samples.push(hostSample(ctx, this.map, ifnames, this.hostname, hostProblems));
+    samples.push(hostSample(ctx, this.map, this.domainIfnames(), this.hostname, hostProblems, tick.netDev()));
     const problems = [...ctx.problems, ...hostProblems.map((message) => ({ domain: '@host', message }))];
     return { ts: now, collectUs: Number((process.hrtime.bigint() - t0) / 1000n), domains, samples, problems };
   }

@@ -4,7 +4,6 @@ import { CliError, type Io } from './io.js';
 import { openDatabase } from '../store/db.js';
 import { HistoryReader } from '../store/history.js';
 import { timeRange } from './time.js';
-import { renderPng, renderSvg } from '../export/plot.js';
 
 export function plotCommand(io: Io): Command {
   return new Command('plot')
@@ -36,6 +35,8 @@ export function plotCommand(io: Io): Command {
       }
       if (r.times.length === 0) throw new CliError(`no history for ${domain} in that time range`);
       const po = { width: Number(opts.width), height: Number(opts.height), title: `${domain}: ${keys.join(', ')}` };
+      // Vega and the PNG renderer cost ~30 MB of memory: loaded only by this command, never by the agent.
+      const { renderPng, renderSvg } = await import('../export/plot.js');
       fs.writeFileSync(opts.output, png ? await renderPng(r, po) : await renderSvg(r, po));
       io.err(`wrote ${opts.output} (${r.times.length} points per line, ${r.tier} tier)\n`);
     });

@@ -68,13 +68,20 @@ const KEEPABLE = /^\/(proc|sys)\//;
  */
 const ONE_READ = /^\/sys\/(?!fs\/cgroup\/)|^\/sys\/fs\/cgroup\/.*\/(?:cpu\.stat|cpuacct\.[a-z_]+)$|^\/proc\/(?:stat|meminfo|[0-9]+\/(?:task\/[0-9]+\/)?(?:stat|io|sched|schedstat))$/;
 
+/** A file read again and again through one descriptor (see HostFs.keep); fd is -1 when it has none. */
+export interface KeptFile {
+  fd: number;
+  readonly oneRead: boolean;
+  readonly path: string;
+}
+
 export class HostFs {
   readonly root: string;
   /** True when reading the running host itself: statfs and device numbers are meaningful. */
   readonly live: boolean;
   private buf = Buffer.allocUnsafe(64 * 1024);
   /** Open descriptors of kernel files, kept between reads when keepOpen() was called. */
-  private fds: Map<string, { fd: number; oneRead: boolean }> | null = null;
+  private fds: Map<string, KeptFile> | null = null;
   private maxOpen = 0;
 
   constructor(root = '/') {
@@ -95,12 +102,13 @@ export class HostFs {
   /** Close every kept descriptor (the inventory changed, or shutdown). */
   closeAll(): void {
     if (this.fds === null) return;
-    for (const { fd } of this.fds.values()) {
+    for (const k of this.fds.values()) {
       try {
-        fs.closeSync(fd);
+        fs.closeSync(k.fd);
       } catch {
         // already invalid
       }
+      k.fd = -1; // whoever holds it reads by path from now on, never a reused descriptor number
     }
     this.fds.clear();
   }
@@ -148,11 +156,12 @@ export class HostFs {
    * sampling plan parses numbers straight from them.
    */
   readBytes(hostPath: string, maxBytes = DEFAULT_MAX_READ): number | Gone {
-    const kept = this.fds?.get(hostPath);
-    if (kept !== undefined) return this.readKept(hostPath, '', maxBytes);
+    if (this.fds !== null && KEEPABLE.test(hostPath)) {
+      const k = this.keep(hostPath);
+      if (k.fd >= 0) return this.readKept(k, maxBytes);
+    }
     const real = this.contained(hostPath);
     if (isGone(real)) return real;
-    if (this.fds !== null && KEEPABLE.test(hostPath)) return this.readKept(hostPath, real, maxBytes);
     let fd: number;
     try {
       fd = fs.openSync(real, 'r');
@@ -168,28 +177,39 @@ export class HostFs {
     }
   }
 
-  private readKept(hostPath: string, real: string, maxBytes: number): number | Gone {
-    const fds = this.fds!;
-    const kept = fds.get(hostPath);
-    let fd: number;
-    if (kept !== undefined) fd = kept.fd;
-    else {
-      try {
-        fd = fs.openSync(real, 'r');
-      } catch (e) {
-        return this.failure(hostPath, e);
+  /**
+   * A kernel file the caller will read every tick, its descriptor opened and kept now (within the
+   * keepOpen() budget). Reading it through readKept() skips the lookup by path. Without a
+   * descriptor (no budget, not /proc or /sys, missing now) it is read by path each time.
+   */
+  keep(hostPath: string): KeptFile {
+    const kept = this.fds?.get(hostPath);
+    if (kept !== undefined) return kept;
+    if (this.fds !== null && this.fds.size < this.maxOpen && KEEPABLE.test(hostPath)) {
+      const real = this.contained(hostPath);
+      if (!isGone(real)) {
+        try {
+          const k = { fd: fs.openSync(real, 'r'), oneRead: ONE_READ.test(hostPath), path: hostPath };
+          this.fds.set(hostPath, k);
+          return k;
+        } catch {
+          // read by path: the read reports what is wrong
+        }
       }
     }
+    return { fd: -1, oneRead: ONE_READ.test(hostPath), path: hostPath };
+  }
+
+  /** readBytes() of a kept file. A descriptor that fails is closed and forgotten (the file went away). */
+  readKept(k: KeptFile, maxBytes = DEFAULT_MAX_READ): number | Gone {
+    if (k.fd < 0) return this.readBytes(k.path, maxBytes);
     try {
-      const oneRead = kept?.oneRead ?? ONE_READ.test(hostPath);
-      const n = this.readFd(fd, hostPath, maxBytes, oneRead);
-      if (kept === undefined && fds.size < this.maxOpen) fds.set(hostPath, { fd, oneRead });
-      else if (kept === undefined) fs.closeSync(fd);
-      return n;
+      return this.readFd(k.fd, k.path, maxBytes, k.oneRead);
     } catch (e) {
-      fds.delete(hostPath);
-      fs.closeSync(fd);
-      return this.failure(hostPath, e);
+      if (this.fds?.get(k.path) === k) this.fds.delete(k.path);
+      fs.closeSync(k.fd);
+      k.fd = -1;
+      return this.failure(k.path, e);
     }
   }
 

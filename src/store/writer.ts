@@ -17,7 +17,7 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Rows per INSERT statement: one call into SQLite for many rows is a third cheaper per row. */
 const BATCH = 64;
 
-/** What the writer keeps per device: its last committed readings and its open minute. */
+/** What the writer keeps per device: its last committed readings (its own copy) and its open minute. */
 interface DeviceSlot {
   id: number;
   kind: Kind;
@@ -149,6 +149,8 @@ export class HistoryWriter {
   /** Open hour buckets, holding the minutes closed so far. */
   private hours = new Map<number, Accumulator>();
   private minute = NaN;
+  /** The slots of the tick being written (one array for every tick). */
+  private readonly touched: DeviceSlot[] = [];
 
   constructor(
     private readonly db: Db,
@@ -183,7 +185,7 @@ export class HistoryWriter {
     s = this.slots.get(id);
     if (s === undefined) {
       const width = this.map.columns[d.kind].length;
-      s = { id, kind: d.kind, values: d.values, big: undefined, ts: 0, keyframe: NaN, domid: NaN, fresh: true, minute: undefined, tick: { dev: d, domid: 0, dt: null, base: true }, deltas: new Float64Array(width) };
+      s = { id, kind: d.kind, values: new Float64Array(width), big: undefined, ts: 0, keyframe: NaN, domid: NaN, fresh: true, minute: undefined, tick: { dev: d, domid: 0, dt: null, base: true }, deltas: new Float64Array(width) };
       this.slots.set(id, s);
     }
     this.known.set(d, s);
@@ -209,7 +211,8 @@ export class HistoryWriter {
   write(tick: TickInput): TickResult {
     const keyframe = Math.floor(tick.ts / this.keyframeMs);
     const minute = Math.floor(tick.ts / 60_000) * 60;
-    const touched: DeviceSlot[] = [];
+    const touched = this.touched;
+    touched.length = 0;
     let values = 0;
     let hours: Map<number, Accumulator> | null = null;
     const run = this.db.transaction(() => {
@@ -252,7 +255,9 @@ export class HistoryWriter {
     this.minute = minute;
     for (const s of touched) {
       const t = s.tick;
-      s.values = t.dev.values;
+      // A copy: the sampling plan refills its arrays in place every tick.
+      if (s.values.length === t.dev.values.length) s.values.set(t.dev.values);
+      else s.values = t.dev.values.slice();
       s.big = t.dev.big;
       s.ts = tick.ts;
       s.keyframe = keyframe;

@@ -17,6 +17,8 @@ import { reading, type DomainSample } from '../../src/store/samples.js';
 import { renderMetrics } from '../../src/export/prometheus.js';
 import { createSimHost } from '../../src/sim/simulate.js';
 import { fixture } from '../helpers/cli.js';
+import { PlanTick } from '../../src/sample/plan.js';
+import { hostSample } from '../../src/agent/host-totals.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-plan-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -99,3 +101,33 @@ for (const kind of ['xen', 'kvm'] as const) {
     }
   });
 }
+
+t.test("host totals from the plan's /proc/net/dev table equal the careful parser's", async (t) => {
+  const hostRows = (root: string) => {
+    const conn = new Connection({ root });
+    const names = new Set(conn.listAllDomains().flatMap((d) => d.interfaces.flatMap((i) => (i.target === undefined ? [] : [i.target]))));
+    const table = new PlanTick(conn.fs).netDev();
+    const careful = hostSample(conn.context(), map, names, 'h', [], null);
+    return { table, careful: plain(careful), fromTable: plain(hostSample(conn.context(), map, names, 'h', [], table)) };
+  };
+  for (const [tree] of TREES) {
+    const r = hostRows(fixture(tree));
+    t.ok(r.table !== null, `${tree}: the table was read`);
+    t.ok(r.careful.devices.length > 1, `${tree}: host interfaces found`);
+    t.strictSame(r.fromTable, r.careful, `${tree}: same host rows`);
+  }
+  // Lines the table cannot take plainly hand the whole host to the careful parser.
+  const header = 'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs colls carrier compressed\n';
+  const line = (name: string, first: string) => `${name}: ${first} ${Array.from({ length: 15 }, (_, i) => String(i + 2)).join(' ')}\n`;
+  for (const [what, body] of [
+    ['a counter past 2^53', line('eth0', '11') + line('eth1', String(2n ** 60n + 3n))],
+    ['a malformed line', line('eth0', '11') + 'eth1: 1 2 3\n'],
+    ['a duplicated name', line('eth0', '11') + line('eth0', '12')],
+  ] as const) {
+    const root = t.testdir({ proc: { net: { dev: header + body } } });
+    const r = hostRows(root);
+    t.strictSame(r.fromTable, r.careful, `${what}: same rows as the careful parser`);
+  }
+  const big = hostRows(t.testdir({ proc: { net: { dev: header + line('eth1', String(2n ** 60n + 3n)) } } }));
+  t.equal(big.fromTable.devices[1]?.readings.rx_bytes, String(2n ** 60n + 3n), 'the exact value is kept');
+});
