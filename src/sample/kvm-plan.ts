@@ -29,6 +29,7 @@ const CPU_STAT_KEYS = asciiKeys(['usage_usec', 'user_usec', 'system_usec']);
 const CPUACCT_KEYS = asciiKeys(['user', 'system']);
 const IO_KEYS = asciiKeys(PROC_IO_KEYS);
 const WAIT_SUM_KEYS = asciiKeys(['se.statistics.wait_sum', 'se.wait_sum', 'wait_sum']);
+const WAIT_SUM = Buffer.from('wait_sum', 'latin1');
 
 type CpuSource = { kind: 'v2'; file: KeptFile } | { kind: 'cpuacct'; usage: KeptFile; stat: KeptFile } | { kind: 'proc' };
 
@@ -178,30 +179,28 @@ function waitSumNs(d: DeviceSample, pos: number, buf: Buffer, n: number): boolea
   let i = 0;
   while (i < n && buf[i]! <= 0x20) i++;
   if (i === n) return false; // empty: the careful parser's error
-  i = 0;
-  while (i < n) {
-    let eol = buf.indexOf(0x0a, i);
+  // The line is found by searching for "wait_sum" (a native search), not by walking every line.
+  for (let at = buf.indexOf(WAIT_SUM, 0); at >= 0 && at + WAIT_SUM.length <= n; at = buf.indexOf(WAIT_SUM, at + 1)) {
+    const k = at + WAIT_SUM.length;
+    const lineStart = at === 0 ? 0 : buf.lastIndexOf(0x0a, at - 1) + 1;
+    if (!(k === n || buf[k] === 0x20 || buf[k] === 0x09 || buf[k] === 0x3a || buf[k] === 0x0a) || !isWaitSumKey(buf, lineStart, k)) continue;
+    let eol = buf.indexOf(0x0a, k);
     if (eol < 0 || eol > n) eol = n;
-    let k = i;
-    while (k < eol && buf[k] !== 0x20 && buf[k] !== 0x09 && buf[k] !== 0x3a) k++;
-    if (isWaitSumKey(buf, i, k)) {
-      let v = k;
-      while (v < eol && (buf[v] === 0x20 || buf[v] === 0x09)) v++;
-      if (buf[v] !== 0x3a) return false;
-      v++;
-      while (v < eol && buf[v] === 0x20) v++;
-      let e = eol;
-      while (e > v && buf[e - 1] === 0x20) e--;
-      const dot = buf.indexOf(0x2e, v);
-      const intEnd = dot >= 0 && dot < e ? dot : e;
-      const ms = decimalAt(buf, v, intEnd);
-      const fracLen = e - intEnd - 1;
-      const frac = intEnd === e ? 0 : fracLen >= 1 && fracLen <= 6 ? decimalAt(buf, intEnd + 1, e) * 10 ** (6 - fracLen) : -1;
-      if (ms < 0 || frac < 0 || ms > 9_000_000_000) return false;
-      d.values[pos] = ms * NS_PER_MS + frac;
-      return true;
-    }
-    i = eol + 1;
+    let v = k;
+    while (v < eol && (buf[v] === 0x20 || buf[v] === 0x09)) v++;
+    if (buf[v] !== 0x3a) return false;
+    v++;
+    while (v < eol && buf[v] === 0x20) v++;
+    let e = eol;
+    while (e > v && buf[e - 1] === 0x20) e--;
+    const dot = buf.indexOf(0x2e, v);
+    const intEnd = dot >= 0 && dot < e ? dot : e;
+    const ms = decimalAt(buf, v, intEnd);
+    const fracLen = e - intEnd - 1;
+    const frac = intEnd === e ? 0 : fracLen >= 1 && fracLen <= 6 ? decimalAt(buf, intEnd + 1, e) * 10 ** (6 - fracLen) : -1;
+    if (ms < 0 || frac < 0 || ms > 9_000_000_000) return false;
+    d.values[pos] = ms * NS_PER_MS + frac;
+    return true;
   }
   return true;
 }

@@ -189,12 +189,17 @@ t.test('definitions through the watcher: a new domain, a removed one, *.xml.new 
   t.match(s.agent.tick(A + 3000), { ok: true, domains: 7 });
   t.strictSame(domainsOf(db, 4), ['broken1', 'db1', 'new1', 'new2', 'off1', 'web1', 'win1']);
 
+  // Written in place (not libvirt's way, but an editor's): seen through the directory's watch.
+  fs.appendFileSync(path.join(dir, 'new2.xml'), '\n');
+  t.ok(await waitFor(() => watcherFlag(s.agent).changed), 'an in-place write to new2.xml is seen');
+  t.match(s.agent.tick(A + 3500), { ok: true, domains: 7 });
+
   fs.rmSync(path.join(dir, 'new1.xml'));
   t.ok(await waitFor(() => watcherFlag(s.agent).changed), 'the removal is seen');
   t.match(s.agent.tick(A + 4000), { ok: true, domains: 6 }, 'new1 dropped');
-  t.strictSame(domainsOf(db, 5), ['broken1', 'db1', 'new2', 'off1', 'web1', 'win1']);
+  t.strictSame(domainsOf(db, 6), ['broken1', 'db1', 'new2', 'off1', 'web1', 'win1']);
   t.strictSame(partialTicks(db), []);
-  t.strictSame(rows(db, 'SELECT id, domains FROM tick'), [[1n, 5n], [2n, 6n], [3n, 6n], [4n, 7n], [5n, 6n]]);
+  t.strictSame(rows(db, 'SELECT id, domains FROM tick'), [[1n, 5n], [2n, 6n], [3n, 6n], [4n, 7n], [5n, 7n], [6n, 6n]]);
 
   // The same change without the watcher is not seen (proves the watcher did the work above).
   fs.writeFileSync(path.join(dir, 'quiet.xml'), newDomainXml('quiet', '77777777-2222-3333-4444-555555555555', 33));

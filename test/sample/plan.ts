@@ -131,3 +131,30 @@ t.test("host totals from the plan's /proc/net/dev table equal the careful parser
   const big = hostRows(t.testdir({ proc: { net: { dev: header + line('eth1', String(2n ** 60n + 3n)) } } }));
   t.equal(big.fromTable.devices[1]?.readings.rx_bytes, String(2n ** 60n + 3n), 'the exact value is kept');
 });
+
+t.test('vCPU wait from sched files of every layout: the plan reads what the driver reads', async (t) => {
+  const sim = createSimHost({ dir: path.join(dir, 'sim-sched'), domains: 1, kind: 'kvm', maxOpenFiles: 64 });
+  t.teardown(() => sim.close());
+  sim.advance(3);
+  const sched = fs.readdirSync(path.join(sim.dir, 'proc'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('/sched')).map((f) => path.join(sim.dir, 'proc', f));
+  t.ok(sched.length >= 2, 'the domain has vCPU sched files');
+  const row = (key: string, value: string) => `${key.padEnd(45)}:${value.padStart(21)}\n`;
+  const layouts: [what: string, body: string, careful: boolean, waitNs: string | null][] = [
+    ['old kernels: se.statistics.wait_sum after iowait_sum', 'vcpu (1, #threads: 1)\n' + row('se.statistics.iowait_sum', '5.000000') + row('se.statistics.wait_sum', '1234.567890'), false, '1234567890'],
+    ['se.wait_sum', row('se.exec_start', '1.5') + row('se.wait_sum', '77.5'), false, '77500000'],
+    ['"wait_sum" in a value and in a longer key first', row('nr_wait_sum_x', '3') + row('comment', 'wait_sum') + row('wait_sum', '42.000001'), false, '42000001'],
+    ['no wait_sum (no schedstats)', row('se.exec_start', '1.5') + row('nr_switches', '9'), false, null],
+    ['wait_sum on the last line without a newline', row('nr_switches', '9') + 'wait_sum : 8.25', false, '8250000'],
+    ['a malformed value', row('wait_sum', '12.3.4'), true, null],
+  ];
+  for (const [what, body, careful, waitNs] of layouts) {
+    fs.writeFileSync(sched[0]!, body);
+    const r = both(sim.dir);
+    t.equal(r.careful, careful ? 1 : 0, `${what}: ${careful ? 'the driver' : 'the plan'} reads it`);
+    t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `${what}: same rows`);
+    if (!careful) {
+      const waits = plain(r.plan.samples[0]!).devices.filter((d) => d.kind === 'vcpu').map((d) => d.readings.wait ?? null);
+      t.ok(waits.includes(waitNs), `${what}: vCPU wait ${waitNs ?? 'absent'} (${waits.join(', ')})`);
+    }
+  }
+});
