@@ -28,13 +28,10 @@ export function decimalAt(buf: Uint8Array, start: number, end: number): number {
   return v > Number.MAX_SAFE_INTEGER ? TOO_BIG : v;
 }
 
-/**
- * decimalAt() for a field of a list: NaN for TOO_BIG. (Number.NaN, not the global NaN: with the
- * global, V8 boxed every value read here, 30 KB of garbage per /proc/net/dev.)
- */
+/** decimalAt() for a field of a list: NaN for TOO_BIG. */
 function fieldAt(buf: Uint8Array, start: number, end: number): number {
   const v = decimalAt(buf, start, end);
-  return v === TOO_BIG ? Number.NaN : v;
+  return v === TOO_BIG ? NaN : v;
 }
 
 /** A file of one decimal and an optional newline (a sysfs attribute): -1 or TOO_BIG as decimalAt(). */
