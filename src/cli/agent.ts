@@ -3,8 +3,8 @@ import { hostOptions, type HostOptions } from './common.js';
 import type { Io } from './io.js';
 import { Agent } from '../agent/agent.js';
 import { DEFAULT_RETENTION } from '../store/retention.js';
+import type { StatsServer } from '../export/http-server.js';
 import { parseDuration, parseSize } from './time.js';
-import { parseListen, StatsServer } from '../export/http-server.js';
 
 export interface AgentCliOptions extends HostOptions {
   db: string;
@@ -45,9 +45,12 @@ export function agentCommand(io: Io): Command {
           maxBytes: parseSize(opts.maxSize, '--max-size'),
         },
       });
-      const listen = opts.listen === undefined ? null : parseListen(opts.listen);
-      const server = listen === null ? null : new StatsServer(agent.latest, opts.db);
-      if (server !== null && listen !== null) {
+      let server: StatsServer | null = null;
+      if (opts.listen !== undefined) {
+        // The exporter's code is loaded only when it serves (the agent's memory, see README).
+        const http = await import('../export/http-server.js');
+        const listen = http.parseListen(opts.listen);
+        server = new http.StatsServer(agent.latest, opts.db);
         const at = await server.listen(listen);
         agent.log.info(`serving http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/metrics and the web page at /`);
       }

@@ -6,7 +6,6 @@ import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tar from 'tar';
 import { hostOptions, type HostOptions } from './common.js';
 import type { Io } from './io.js';
 import { RecordingHostFs } from '../host/recording-fs.js';
@@ -84,6 +83,7 @@ export function captureCommand(io: Io): Command {
           const types = [CGROUP_ROOT, `${CGROUP_ROOT}/unified`].map((p) => [p, rfs.statfsType(p)] as const).filter(([, t]) => !isGone(t));
           fs.writeFileSync(path.join(exp, 'statfs-types.txt'), types.map(([p, t]) => `${p} ${STATFS_NAMES[t as number] ?? (t as number).toString(16)}\n`).join(''));
         }
+        const tar = await import('tar'); // loaded only here: the agent never needs it
         await tar.create({ gzip: true, file: opts.output, cwd: stage, portable: true }, fs.readdirSync(stage));
         io.err(`wrote ${opts.output}: ${files} files of ${doms.length} domain(s); unpack it and use --root DIR with any command\n`);
       } finally {

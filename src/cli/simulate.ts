@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { CliError, type Io } from './io.js';
 import { intOption } from './common.js';
 import { parseDuration } from './time.js';
-import { createSimHost, type SimKind } from '../sim/simulate.js';
+import type { SimKind } from '../sim/simulate.js';
 import { sleep } from '../agent/sleep.js';
 
 interface SimulateCliOptions {
@@ -37,6 +37,7 @@ export function simulateCommand(io: Io): Command {
       if (!(runMs > 0)) throw new CliError('--seconds must be positive');
       if (!(opts.domains >= 1)) throw new CliError('--domains must be at least 1');
 
+      const { createSimHost } = await import('../sim/simulate.js'); // not loaded by other commands
       const sim = createSimHost({ dir: opts.out, domains: opts.domains, kind, seed: opts.seed });
       const kinds = new Map<string, number>();
       for (const d of sim.domains) kinds.set(d.profile, (kinds.get(d.profile) ?? 0) + 1);

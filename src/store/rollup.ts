@@ -4,6 +4,7 @@
 // with a row already there, so a partial bucket written at shutdown is completed after a restart.
 
 import type { Column, Kind } from './key-map.js';
+import { f64 } from './f64-slab.js';
 
 export type Tier = '1m' | '1h';
 export const TIER_SECONDS: Record<Tier, number> = { '1m': 60, '1h': 3600 };
@@ -25,9 +26,10 @@ export function counterFlags(columns: readonly Column[]): Uint8Array {
 export class Accumulator {
   n = 0;
   secs = 0;
+  /** Four doubles per column, then per column the gauge readings seen (for the mean). */
   readonly a: Float64Array;
-  /** Gauge readings seen, per column (for the mean). */
-  readonly count: Float64Array;
+  /** Where the counts start in `a`. */
+  private readonly counts: number;
   /** Exact last readings of 2^53 or more, by column. */
   lastBig: Map<number, bigint> | undefined;
   private readonly counter: Uint8Array;
@@ -35,12 +37,22 @@ export class Accumulator {
   constructor(
     readonly kind: Kind,
     readonly deviceId: number,
-    readonly bucket: number,
+    public bucket: number,
     private readonly columns: readonly Column[],
   ) {
-    this.a = new Float64Array(columns.length * 4).fill(NaN);
-    this.count = new Float64Array(columns.length);
+    this.counts = columns.length * 4;
+    this.a = f64(columns.length * 5);
     this.counter = counterFlags(columns);
+    this.reset(bucket);
+  }
+
+  /** Empty again, for another bucket (the writer reuses each device's minute). */
+  reset(bucket: number): void {
+    this.bucket = bucket;
+    this.n = 0;
+    this.secs = 0;
+    this.a.fill(NaN, 0, this.counts).fill(0, this.counts);
+    this.lastBig = undefined;
   }
 
   /** One sample: the readings and, when not a base row, their exact increases over dtMs. */
@@ -69,8 +81,9 @@ export class Accumulator {
       } else if (v === v) {
         if (!(v >= a[o]!)) a[o] = v;
         if (!(v <= a[o + 1]!)) a[o + 1] = v;
-        a[o + 2] = this.count[i]! > 0 ? a[o + 2]! + v : v;
-        this.count[i]!++;
+        const c = this.counts + i;
+        a[o + 2] = a[c]! > 0 ? a[o + 2]! + v : v;
+        a[c]!++;
         this.setLast(i, v, big);
       }
     }
@@ -108,7 +121,7 @@ export class Accumulator {
         lower(k);
         higher(k + 1);
         add(k + 2);
-        this.count[i]! += o.count[i]!;
+        a[this.counts + i]! += b[this.counts + i]!;
       }
       if (b[k + 3] === b[k + 3]) this.setLast(i, b[k + 3]!, o.lastBig);
     }
@@ -120,7 +133,6 @@ export class Accumulator {
     c.n = this.n;
     c.secs = this.secs;
     c.a.set(this.a);
-    c.count.set(this.count);
     if (this.lastBig !== undefined) c.lastBig = new Map(this.lastBig);
     return c;
   }
@@ -139,7 +151,10 @@ export class Accumulator {
       const last = this.lastBig?.get(i);
       const lastValue = last === undefined ? num(a[o + 3]!) : encode(last);
       if (this.counter[i]) out.push(num(a[o]!), num(a[o + 1]!), num(a[o + 2]!), lastValue);
-      else out.push(num(a[o]!), num(a[o + 1]!), this.count[i]! > 0 ? a[o + 2]! / this.count[i]! : null, lastValue);
+      else {
+        const count = a[this.counts + i]!;
+        out.push(num(a[o]!), num(a[o + 1]!), count > 0 ? a[o + 2]! / count : null, lastValue);
+      }
     }
     return out;
   }

@@ -7,6 +7,7 @@ import type { Db } from './db.js';
 import { KINDS, readKeyMap, type Column, type KeyMap, type Kind } from './key-map.js';
 import { Accumulator, counterFlags, encode, rollupUpsertSql, type Tier } from './rollup.js';
 import type { DeviceSample, DomainSample } from './samples.js';
+import { f64 } from './f64-slab.js';
 import type Database from 'better-sqlite3';
 
 export const KEYFRAME_MS = 10 * 60 * 1000;
@@ -141,8 +142,13 @@ export class HistoryWriter {
   private readonly upsert: Record<Tier, Record<Kind, Database.Statement>>;
   private readonly insertTick: Database.Statement;
   private readonly domainIds = new Map<string, { id: number; name: string }>();
-  /** Device ids by domain id, kind, idx and name: nested maps, so no key string is built per device per tick. */
-  private readonly deviceIds = new Map<number, Map<Kind, Map<number | null, Map<string, number>>>>();
+  /**
+   * Device ids by domain id, kind, idx and name. One map with string keys: nested maps per domain
+   * held ~12 small maps per domain (3 MB at 1000 domains); keys are built only for samples seen
+   * for the first time (the plans hand in the same objects every tick, see `known`) and for
+   * domains sampled by their drivers.
+   */
+  private readonly deviceIds = new Map<string, number>();
   /** Device ids by sample object: the agent's sampling plan hands in the same objects every tick. */
   private known = new WeakMap<DeviceSample, DeviceSlot>();
   private readonly slots = new Map<number, DeviceSlot>();
@@ -185,7 +191,7 @@ export class HistoryWriter {
     s = this.slots.get(id);
     if (s === undefined) {
       const width = this.map.columns[d.kind].length;
-      s = { id, kind: d.kind, values: new Float64Array(width), big: undefined, ts: 0, keyframe: NaN, domid: NaN, fresh: true, minute: undefined, tick: { dev: d, domid: 0, dt: null, base: true }, deltas: new Float64Array(width) };
+      s = { id, kind: d.kind, values: f64(width), big: undefined, ts: 0, keyframe: NaN, domid: NaN, fresh: true, minute: undefined, tick: { dev: d, domid: 0, dt: null, base: true }, deltas: f64(width) };
       this.slots.set(id, s);
     }
     this.known.set(d, s);
@@ -193,17 +199,12 @@ export class HistoryWriter {
   }
 
   private lookUpDevice(domainId: number, d: DeviceSample): number {
-    let byKind = this.deviceIds.get(domainId);
-    if (byKind === undefined) this.deviceIds.set(domainId, (byKind = new Map()));
-    let byIdx = byKind.get(d.kind);
-    if (byIdx === undefined) byKind.set(d.kind, (byIdx = new Map()));
-    let byName = byIdx.get(d.idx);
-    if (byName === undefined) byIdx.set(d.idx, (byName = new Map()));
-    const known = byName.get(d.name);
+    const key = `${domainId}/${d.kind}/${d.idx}/${d.name}`;
+    const known = this.deviceIds.get(key);
     if (known !== undefined) return known;
     const found = this.db.prepare('SELECT id FROM device WHERE domain_id = ? AND kind = ? AND idx IS ? AND name = ?').pluck().get(domainId, d.kind, d.idx, d.name) as bigint | undefined;
     const id = Number(found ?? (this.db.prepare('INSERT INTO device (domain_id, kind, idx, name, path) VALUES (?, ?, ?, ?, ?) RETURNING id').pluck().get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint));
-    byName.set(d.name, id);
+    this.deviceIds.set(key, id);
     return id;
   }
 
@@ -250,7 +251,7 @@ export class HistoryWriter {
     // Committed: now, and only now, move the in-memory state forward.
     if (hours !== null) {
       this.hours = hours;
-      for (const s of this.slots.values()) s.minute = undefined;
+      for (const s of this.slots.values()) s.minute?.reset(NaN); // written: empty until its next sample
     }
     this.minute = minute;
     for (const s of touched) {
@@ -263,7 +264,8 @@ export class HistoryWriter {
       s.keyframe = keyframe;
       s.domid = t.domid;
       s.fresh = false;
-      s.minute ??= new Accumulator(s.kind, s.id, minute, this.map.columns[s.kind]);
+      if (s.minute === undefined) s.minute = new Accumulator(s.kind, s.id, minute, this.map.columns[s.kind]);
+      else if (s.minute.bucket !== minute) s.minute.reset(minute);
       s.minute.add(t.dev.values, t.dev.big, t.base ? null : s.deltas, t.dt);
     }
     return { tickId, values, rows: touched.length };
@@ -280,7 +282,7 @@ export class HistoryWriter {
       hours.delete(h.deviceId);
     };
     for (const { minute: m } of this.slots.values()) {
-      if (m === undefined || m.bucket === minuteNow) continue;
+      if (m === undefined || m.n === 0 || m.bucket === minuteNow) continue;
       this.upsert['1m'][m.kind].run(m.row());
       const hour = Math.floor(m.bucket / 3600) * 3600;
       let h = hours.get(m.deviceId);
@@ -299,7 +301,7 @@ export class HistoryWriter {
   /** Writes the open (partial) buckets, e.g. at shutdown; they merge with the rest later. */
   flushRollups(): void {
     this.db.transaction(() => this.closeBuckets(NaN, NaN)).immediate();
-    for (const s of this.slots.values()) s.minute = undefined;
+    for (const s of this.slots.values()) s.minute?.reset(NaN);
     this.hours.clear();
   }
 
