@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { createSimHost, type SimKind } from '../src/sim/simulate.js';
 import { Connection } from '../src/stats/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
-import { Sampler } from '../src/agent/sampler.js';
+import { defaultReadAheadFrom, Sampler } from '../src/agent/sampler.js';
 import { defaultMaxOpenFiles } from '../src/agent/agent.js';
 import { openDatabase } from '../src/store/db.js';
 import { HistoryWriter, KEYFRAME_MS } from '../src/store/writer.js';
@@ -27,7 +27,8 @@ conn.fs.keepOpen(process.env.MAX_OPEN === undefined ? defaultMaxOpenFiles() : Nu
 conn.setInventory(readInventory(conn.fs));
 const db = openDatabase(path.join(dbDir, 'prof.db'));
 const writer = new HistoryWriter(db);
-const sampler = new Sampler(conn, writer.map, 'prof');
+// READ_AHEAD=0: the main thread reads alone; otherwise as the agent does.
+const sampler = new Sampler(conn, writer.map, { hostname: 'prof', readAheadFrom: process.env.READ_AHEAD === '0' ? Infinity : defaultReadAheadFrom() });
 let ts = Math.floor(Date.now() / KEYFRAME_MS) * KEYFRAME_MS + 1000;
 let collect = 0;
 let store = 0;
@@ -44,7 +45,9 @@ for (let i = 0; i < ticks; i++) {
   }
   ts += 1000;
 }
+console.log(`reads: ${sampler.readsAhead} by the read-ahead thread, ${sampler.readsHere} here; timeouts ${sampler.readAhead?.timeouts ?? 0}`);
 console.log(`${kind} ${domains}: collect ${(collect / (ticks - 5)).toFixed(2)} ms, store ${(store / (ticks - 5)).toFixed(2)} ms per tick`);
+await sampler.close();
 conn.fs.closeAll();
 db.close();
 sim.close();

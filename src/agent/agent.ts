@@ -10,7 +10,7 @@ import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Inventory, type ParseCach
 import { openDatabase, type Db } from '../store/db.js';
 import { HistoryWriter } from '../store/writer.js';
 import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from '../store/retention.js';
-import { Sampler, sampleRecord, type SampleResult } from './sampler.js';
+import { defaultReadAheadFrom, Sampler, sampleRecord, type SampleResult } from './sampler.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../cli/io.js';
@@ -28,6 +28,8 @@ export interface AgentOptions {
   retention?: RetentionPolicy;
   /** Descriptors of kernel files kept open between ticks. */
   maxOpenFiles?: number;
+  /** Files a tick from which a second thread reads (Sampler's readAheadFrom); default by CPU count. */
+  readAheadFrom?: number;
   /** Rescan definitions at least this often even without watcher events. */
   rescanMs?: number;
   /** Called after every tick (the exporter serves the latest one). */
@@ -107,7 +109,7 @@ export class Agent {
     this.db = openDatabase(this.opts.dbFile);
     this.writer = new HistoryWriter(this.db);
     this.retention = new Retention(this.db, this.opts.retention ?? DEFAULT_RETENTION);
-    this.sampler = new Sampler(this.conn, this.writer.map);
+    this.sampler = new Sampler(this.conn, this.writer.map, { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
     this.conn.fs.keepOpen(this.opts.maxOpenFiles ?? defaultMaxOpenFiles());
     this.conn.setInventory(this.readInventory());
     this.lastDomainCount = -1;
@@ -199,6 +201,7 @@ export class Agent {
     } catch (e) {
       this.log.once(`store: open rollups not written at shutdown: ${e instanceof Error ? e.message : String(e)}`);
     }
+    await this.sampler?.close();
     this.conn.fs.closeAll();
     this.db?.close();
   }

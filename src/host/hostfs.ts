@@ -73,6 +73,8 @@ export interface KeptFile {
   fd: number;
   readonly oneRead: boolean;
   readonly path: string;
+  /** Bytes the last read through the descriptor returned (-1: none yet); sizes read-ahead buffers. */
+  size: number;
 }
 
 export class HostFs {
@@ -189,7 +191,7 @@ export class HostFs {
       const real = this.contained(hostPath);
       if (!isGone(real)) {
         try {
-          const k = { fd: fs.openSync(real, 'r'), oneRead: ONE_READ.test(hostPath), path: hostPath };
+          const k = { fd: fs.openSync(real, 'r'), oneRead: ONE_READ.test(hostPath), path: hostPath, size: -1 };
           this.fds.set(hostPath, k);
           return k;
         } catch {
@@ -197,14 +199,14 @@ export class HostFs {
         }
       }
     }
-    return { fd: -1, oneRead: ONE_READ.test(hostPath), path: hostPath };
+    return { fd: -1, oneRead: ONE_READ.test(hostPath), path: hostPath, size: -1 };
   }
 
   /** readBytes() of a kept file. A descriptor that fails is closed and forgotten (the file went away). */
   readKept(k: KeptFile, maxBytes = DEFAULT_MAX_READ): number | Gone {
     if (k.fd < 0) return this.readBytes(k.path, maxBytes);
     try {
-      return this.readFd(k.fd, k.path, maxBytes, k.oneRead);
+      return (k.size = this.readFd(k.fd, k.path, maxBytes, k.oneRead));
     } catch (e) {
       if (this.fds?.get(k.path) === k) this.fds.delete(k.path);
       fs.closeSync(k.fd);

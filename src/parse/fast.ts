@@ -34,9 +34,9 @@ function fieldAt(buf: Uint8Array, start: number, end: number): number {
   return v === TOO_BIG ? NaN : v;
 }
 
-/** A file of one decimal and an optional newline (a sysfs attribute): -1 or TOO_BIG as decimalAt(). */
-export function singleDecimal(buf: Uint8Array, len: number): number {
-  return decimalAt(buf, 0, len > 0 && buf[len - 1] === NL ? len - 1 : len);
+/** buf[start, end) holds one decimal and an optional newline (a sysfs attribute): -1 or TOO_BIG as decimalAt(). */
+export function singleDecimal(buf: Uint8Array, start: number, end: number): number {
+  return decimalAt(buf, start, end > start && buf[end - 1] === NL ? end - 1 : end);
 }
 
 const blank = (c: number) => c === SPACE || c === TAB || c === NL;
@@ -90,17 +90,17 @@ export function pickedDecimals(buf: Uint8Array, start: number, end: number, pick
 }
 
 /**
- * "key value" lines (a cgroup's cpu.stat, /proc/<pid>/io with "key: value"): the value of each
- * wanted key into out[its position]. Returns false when a wanted key's value is not a plain decimal
- * or a wanted key is listed twice; keys not found (and values past 2^53) are NaN.
+ * "key value" lines of buf[start, end) (a cgroup's cpu.stat, /proc/<pid>/io with "key: value"):
+ * the value of each wanted key into out[its position]. Returns false when a wanted key's value is
+ * not a plain decimal or a wanted key is listed twice; keys not found (and values past 2^53) are NaN.
  */
-export function keyedDecimals(buf: Uint8Array, len: number, keys: readonly Uint8Array[], out: Float64Array): boolean {
+export function keyedDecimals(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array): boolean {
   out.fill(NaN);
   let seen = 0;
-  let i = 0;
-  while (i < len) {
+  let i = start;
+  while (i < end) {
     let eol = buf.indexOf(NL, i);
-    if (eol < 0 || eol > len) eol = len;
+    if (eol < 0 || eol > end) eol = end;
     let k = i;
     while (k < eol && buf[k] !== SPACE && buf[k] !== COLON) k++;
     const which = keyIndex(buf, i, k, keys);

@@ -7,19 +7,38 @@
 
 import type { Domain } from '../domains/inventory.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
+import type { AheadFile, ReadAhead } from '../host/read-ahead.js';
 import { DEFAULT_MAX_READ, isGone } from '../host/hostfs.js';
 import { NetDevTable } from '../parse/fast.js';
 import { domainSample, newDevice, setReading, type DeviceIdentity, type DeviceSample, type DomainSample } from '../store/samples.js';
 import type { KeyMap, Kind } from '../store/key-map.js';
+import { f64 } from '../store/f64-slab.js';
 import { ParamList } from '../stats/typed-params.js';
 import { emitBalloonDefinition, emitState, emitVcpuCounts } from '../drivers/common-groups.js';
 
-/** What one tick's reads share: the host's files and /proc/net/dev, read once when first asked. */
+/**
+ * What one tick's reads share: the host's files, /proc/net/dev (read once, when first asked) and
+ * the read-ahead thread, when there is one. A plan reads through read(): the bytes are then in
+ * buf[at, at + length), from the worker's buffer or from the HostFs read.
+ */
 export class PlanTick {
   private net: NetDevTable | null | undefined;
   private readonly table = new NetDevTable();
+  buf: Buffer;
+  at = 0;
+  /** The next entry of the read-ahead group being read, and the group's end; -1: read here. */
+  private entry = -1;
+  private entryEnd = -1;
+  /** Reads served from the read-ahead thread and reads made here, this tick (tests, benchmark). */
+  ahead = 0;
+  direct = 0;
 
-  constructor(readonly fs: HostFs) {}
+  constructor(
+    readonly fs: HostFs,
+    private readonly readAhead: ReadAhead | null = null,
+  ) {
+    this.buf = fs.bytes;
+  }
 
   /** /proc/net/dev, or null when it cannot be read plainly (the drivers then say why). */
   netDev(): NetDevTable | null {
@@ -29,13 +48,45 @@ export class PlanTick {
     }
     return this.net;
   }
+
+  /** A domain's reads begin: from the worker when it took the domain's group, else here. */
+  startGroup(group: number): void {
+    const ra = this.readAhead;
+    this.entry = -1;
+    if (ra === null || group < 0 || ra.claim(group) || !ra.await(group)) return;
+    [this.entry, this.entryEnd] = ra.entries(group);
+  }
+
+  /** One file of the domain, in the order of its plan's files(): its length, GONE or UNREADABLE. */
+  read(file: KeptFile, maxBytes: number): number {
+    if (this.entry >= 0 && this.entry < this.entryEnd) {
+      const ra = this.readAhead!;
+      const e = this.entry++;
+      const n = ra.length(e, file, maxBytes);
+      if (n >= 0) {
+        this.ahead++;
+        this.buf = ra.data;
+        this.at = ra.offset(e);
+        return n;
+      }
+    }
+    this.direct++;
+    const n = readPlain(this.fs, file, maxBytes);
+    this.buf = this.fs.bytes;
+    this.at = 0;
+    return n;
+  }
 }
 
 /** One running domain's plan: its rows (the same objects every tick) and how to fill them. */
 export abstract class DomainPlan {
   readonly sample: DomainSample;
+  /** Its group in the read-ahead table, or -1. */
+  group = -1;
   /** The domain row's readings that come from the definition (state, balloon, vCPU counts, id). */
   private readonly fixed: Float64Array;
+  /** Every row's readings in one array (rows hold views of it). */
+  private readonly values: Float64Array;
 
   constructor(
     readonly dom: Domain,
@@ -50,6 +101,13 @@ export abstract class DomainPlan {
     this.fixed = row.values.slice();
     const s: DomainSample = { key: dom.key, name: dom.name, hvType: dom.hvType, domid: dom.id, devices: [row, ...devices.map((d) => newDevice(d, map.columns[d.kind].length))] };
     if (dom.uuid !== undefined) s.uuid = dom.uuid;
+    this.values = f64(s.devices.reduce((n, d) => n + d.values.length, 0));
+    let at = 0;
+    for (const d of s.devices) {
+      const end = at + d.values.length;
+      d.values = this.values.subarray(at, end);
+      at = end;
+    }
     this.sample = s;
   }
 
@@ -59,22 +117,39 @@ export abstract class DomainPlan {
    */
   read(tick: PlanTick): boolean {
     const devs = this.sample.devices;
-    for (const d of devs) {
-      d.values.fill(NaN);
-      d.big = undefined; // a new map when needed: the writer may hold the last one
-    }
+    this.values.fill(NaN);
+    for (const d of devs) d.big = undefined; // a new map when needed: the writer may hold the last one
     devs[0]!.values.set(this.fixed);
+    tick.startGroup(this.group);
     return this.fill(tick, devs);
   }
 
+  /** Reads the files into the rows (through tick.read(), in the order of files()). */
   protected abstract fill(tick: PlanTick, devices: DeviceSample[]): boolean;
 
-  /** A column's position by its key pattern ("net.{i}.rx.bytes"); the key map says where it lives. */
-  pos(kind: Kind, pattern: string): number {
-    const hit = this.map.byPattern.get(pattern);
-    if (hit === undefined || hit.column.kind !== kind) throw new Error(`no column for ${pattern}`);
-    return hit.pos;
-  }
+  /** The files fill() reads in a tick where all is well, in its order, with its limits. */
+  abstract files(): AheadFile[];
+
+}
+
+/** A column's position by its key pattern ("net.{i}.rx.bytes"); the key map says where it lives. */
+export function columnPos(map: KeyMap, kind: Kind, pattern: string): number {
+  const hit = map.byPattern.get(pattern);
+  if (hit === undefined || hit.column.kind !== kind) throw new Error(`no column for ${pattern}`);
+  return hit.pos;
+}
+
+/**
+ * A value worked out once per key map and shared by every plan (column positions): an agent
+ * holds a plan per domain, and a copy in each cost ~2 MB at 1000 domains.
+ */
+export function perKeyMap<T>(make: (map: KeyMap) => T): (map: KeyMap) => T {
+  const made = new WeakMap<KeyMap, T>();
+  return (map) => {
+    let v = made.get(map);
+    if (v === undefined) made.set(map, (v = make(map)));
+    return v;
+  };
 }
 
 /** A reading that may be past 2^53 (a product of two exact parts): exact either way. */
@@ -87,7 +162,7 @@ export function setProduct(d: DeviceSample, pos: number, value: number, factor: 
 export const GONE = -1;
 export const UNREADABLE = -2;
 
-/** Reads one file of a plan: its length (bytes in fs.bytes), GONE, or UNREADABLE (an error the driver reports). */
+/** Reads one file here: its length (bytes in fs.bytes), GONE, or UNREADABLE (an error the driver reports). */
 export function readPlain(fs: HostFs, file: KeptFile, maxBytes: number): number {
   try {
     const n = fs.readKept(file, maxBytes);
@@ -97,14 +172,23 @@ export function readPlain(fs: HostFs, file: KeptFile, maxBytes: number): number 
   }
 }
 
-/** Interface counters: positions of the guest's rx/tx columns and the /proc/net/dev fields they take. */
-export function netColumns(plan: { pos(kind: Kind, pattern: string): number }, swapped: boolean): { cols: Int32Array; fields: Int32Array } {
+export interface NetColumns {
+  cols: Int32Array;
+  fields: Int32Array;
+}
+
+const netColumnsOf = perKeyMap((map) => {
   const keys = ['rx.bytes', 'rx.pkts', 'rx.errs', 'rx.drop', 'tx.bytes', 'tx.pkts', 'tx.errs', 'tx.drop'];
+  const cols = Int32Array.from(keys, (k) => columnPos(map, 'net', `net.{i}.${k}`));
   // /proc/net/dev: receive bytes, packets, errs, drop at 0..3, transmit at 8..11; the host end of
   // a tap sees the guest's transmit as its receive.
-  const host = [0, 1, 2, 3, 8, 9, 10, 11];
-  const fields = swapped ? [8, 9, 10, 11, 0, 1, 2, 3] : host;
-  return { cols: Int32Array.from(keys, (k) => plan.pos('net', `net.{i}.${k}`)), fields: Int32Array.from(fields) };
+  return { host: { cols, fields: Int32Array.of(0, 1, 2, 3, 8, 9, 10, 11) }, swapped: { cols, fields: Int32Array.of(8, 9, 10, 11, 0, 1, 2, 3) } };
+});
+
+/** Interface counters: positions of the guest's rx/tx columns and the /proc/net/dev fields they take. */
+export function netColumns(map: KeyMap, swapped: boolean): NetColumns {
+  const n = netColumnsOf(map);
+  return swapped ? n.swapped : n.host;
 }
 
 /** Copies one interface's counters from the table; false when the line is missing or malformed. */

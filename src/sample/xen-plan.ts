@@ -3,6 +3,7 @@
 
 import type { Domain } from '../domains/inventory.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
+import type { AheadFile } from '../host/read-ahead.js';
 import { singleDecimal } from '../parse/fast.js';
 import type { KeyMap } from '../store/key-map.js';
 import type { DeviceIdentity, DeviceSample } from '../store/samples.js';
@@ -12,7 +13,7 @@ import { isValidIfname, sharesHostView } from '../drivers/devices.js';
 import { xenDeviceNumber } from '../drivers/xen/devnum.js';
 import { existingVbdDirs, VBD_FIELDS } from '../drivers/xen/vbd.js';
 import { vifBelongsTo } from '../drivers/xen/xen-driver.js';
-import { DomainPlan, fillInterface, netColumns, readPlain, setProduct, type PlanTick } from './plan.js';
+import { columnPos, DomainPlan, fillInterface, netColumns, perKeyMap, setProduct, type NetColumns, type PlanTick } from './plan.js';
 
 /** libvirt reads at most 63 bytes of a statistics file. */
 const STAT_FILE_LIMIT = 64;
@@ -27,26 +28,29 @@ const COLUMNS: Record<(typeof VBD_FIELDS)[number], [pattern: string, factor: num
   ds_req: ['extra.block.{i}.discard.reqs', 1],
 };
 
+const blockColumns = perKeyMap((map) => ({
+  cols: Int32Array.from(VBD_FIELDS, (f) => columnPos(map, 'block', COLUMNS[f][0])),
+  factors: Float64Array.from(VBD_FIELDS, (f) => COLUMNS[f][1]),
+}));
+
 class XenDomainPlan extends DomainPlan {
   /** Per disk row: the seven files (null: in no backend directory, the field stays unknown). */
   private readonly disks: { files: (KeptFile | null)[] }[];
   private readonly blockCols: Int32Array;
   private readonly blockFactors: Float64Array;
   private readonly ifnames: string[];
-  private readonly net: { cols: Int32Array; fields: Int32Array };
+  private readonly net: NetColumns;
 
   constructor(dom: Domain, map: KeyMap, disks: { identity: DeviceIdentity; files: (KeptFile | null)[] }[], ifaces: DeviceIdentity[], wrap32: boolean) {
     super(dom, map, [...ifaces, ...disks.map((d) => d.identity)]); // the driver's order: interfaces, then disks
     this.disks = disks;
-    this.blockCols = Int32Array.from(VBD_FIELDS, (f) => this.pos('block', COLUMNS[f][0]));
-    this.blockFactors = Float64Array.from(VBD_FIELDS, (f) => COLUMNS[f][1]);
+    ({ cols: this.blockCols, factors: this.blockFactors } = blockColumns(map));
     this.ifnames = ifaces.map((i) => i.name);
-    this.net = netColumns(this, true);
+    this.net = netColumns(map, true);
     for (const d of this.sample.devices.slice(1)) d.wrap32 = wrap32;
   }
 
   protected fill(tick: PlanTick, devices: DeviceSample[]): boolean {
-    const fs = tick.fs;
     let k = 1;
     const table = this.ifnames.length > 0 ? tick.netDev() : null;
     for (const name of this.ifnames) if (!fillInterface(devices[k++]!, table, name, this.net.cols, this.net.fields)) return false;
@@ -55,14 +59,18 @@ class XenDomainPlan extends DomainPlan {
       for (let f = 0; f < disk.files.length; f++) {
         const file = disk.files[f]!;
         if (file === null) continue;
-        const n = readPlain(fs, file, STAT_FILE_LIMIT);
+        const n = tick.read(file, STAT_FILE_LIMIT);
         if (n < 0) return false;
-        const v = singleDecimal(fs.bytes, n);
+        const v = singleDecimal(tick.buf, tick.at, tick.at + n);
         if (v < 0) return false;
         setProduct(d, this.blockCols[f]!, v, this.blockFactors[f]!);
       }
     }
     return true;
+  }
+
+  files(): AheadFile[] {
+    return this.disks.flatMap((d) => d.files.flatMap((file) => (file === null ? [] : [{ file, max: STAT_FILE_LIMIT }])));
   }
 }
 

@@ -29,7 +29,7 @@ async function setup(t: Test, opts: Partial<AgentOptions> = {}, open = true): Pr
   const root = copyTree(t);
   fs.writeFileSync(path.join(root, 'proc/stat'), PROC_STAT);
   fs.writeFileSync(path.join(root, 'proc/meminfo'), MEMINFO);
-  const dbFile = path.join(tdir(t), 'agent.db');
+  const dbFile = opts.dbFile ?? path.join(tdir(t), 'agent.db');
   const io = capture();
   const agent = new Agent({ root, dbFile, intervalMs: 200, quiet: true, io, ...opts });
   let closed = false;
@@ -161,6 +161,28 @@ t.test('one tick stores every domain, device and value; the next stores exact ch
     "domain 'broken1': block xvda: Failed to read any block statistics for domain 15",
   ]);
   t.equal(s.io.text().out, '', 'quiet: no status lines');
+});
+
+t.test('with the read-ahead thread the agent stores the same rows, and the thread ends at close', async (t) => {
+  const dump = (db: Db) =>
+    Object.fromEntries(['domain', 'host', 'vcpu', 'net', 'block'].map((k) => [k, rows(db, `SELECT * FROM ${k}_sample ORDER BY tick_id, device_id`).map((r) => r.map(String).join(' '))]));
+  const runs = [];
+  for (const readAheadFrom of [Infinity, 0]) {
+    const s = await setup(t, { readAheadFrom, dbFile: path.join(tdir(t), `read-ahead-from-${readAheadFrom}.db`) });
+    for (let i = 0; i < 4; i++) {
+      setNetDev(s.root, 'vif3.0', 3_000_801n + BigInt(i) * 1000n);
+      fs.writeFileSync(path.join(s.root, 'sys/bus/xen-backend/devices/vbd-3-51712/statistics/rd_req'), `${3000101 + i * 7}\n`);
+      t.match(s.agent.tick(A + i * 1000), { ok: true, domains: 5 });
+    }
+    const sampler = (s.agent as unknown as { sampler: { readAhead: { failure: string | null } | null; readsAhead: number } }).sampler;
+    // How many reads the thread takes here depends on how fast it wakes (test/sample/plan.ts makes it read them all).
+    if (readAheadFrom === 0) t.ok(sampler.readAhead !== null && sampler.readAhead.failure === null, `a read-ahead thread runs (${sampler.readsAhead} reads served in the last tick)`);
+    await s.agent.close();
+    t.equal(sampler.readAhead, null, 'closed with the agent');
+    runs.push(dump(s.db()));
+  }
+  t.ok(runs[0]!.block!.length > 0, `${runs[0]!.block!.length} block rows`);
+  t.strictSame(runs[1], runs[0], 'every raw row of every kind the same, with and without the thread');
 });
 
 t.test('definitions through the watcher: a new domain, a removed one, *.xml.new ignored', async (t) => {

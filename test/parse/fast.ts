@@ -13,11 +13,11 @@ t.test('decimalAt and singleDecimal', async (t) => {
   t.equal(decimalAt(b(''), 0, 0), -1, 'empty');
   t.equal(decimalAt(b('-5'), 0, 2), -1, 'signed');
   t.equal(decimalAt(b('1 2'), 0, 3), -1, 'two tokens');
-  t.equal(singleDecimal(b('4711\n'), 5), 4711);
-  t.equal(singleDecimal(b('4712'), 4), 4712, 'no newline');
-  t.equal(singleDecimal(b('4713\n\n'), 6), -1, 'a second newline');
-  t.equal(singleDecimal(b(' 4714\n'), 6), -1, 'leading blank');
-  t.equal(singleDecimal(b('\n'), 1), -1, 'empty attribute');
+  t.equal(singleDecimal(b('4711\n'), 0, 5), 4711);
+  t.equal(singleDecimal(b('4712'), 0, 4), 4712, 'no newline');
+  t.equal(singleDecimal(b('4713\n\n'), 0, 6), -1, 'a second newline');
+  t.equal(singleDecimal(b(' 4714\n'), 0, 6), -1, 'leading blank');
+  t.equal(singleDecimal(b('\n'), 0, 1), -1, 'empty attribute');
 });
 
 t.test('decimalFields', async (t) => {
@@ -46,16 +46,16 @@ t.test('keyedDecimals', async (t) => {
   const keys = asciiKeys(['usage_usec', 'user_usec', 'system_usec']);
   const out = new Float64Array(3);
   const stat = b('usage_usec 301\nuser_usec 202\nsystem_usec 103\nnr_periods 4\n');
-  t.ok(keyedDecimals(stat, stat.length, keys, out));
+  t.ok(keyedDecimals(stat, 0, stat.length, keys, out));
   t.strictSame([...out], [301, 202, 103]);
   const io = b('rchar: 5\nwchar: 6\n');
-  t.ok(keyedDecimals(io, io.length, asciiKeys(['wchar', 'rchar', 'syscr']), out));
+  t.ok(keyedDecimals(io, 0, io.length, asciiKeys(['wchar', 'rchar', 'syscr']), out));
   t.strictSame([out[0], out[1]], [6, 5], '"key: value" lines');
   t.ok(Number.isNaN(out[2]!), 'a key not found is NaN');
   const twice = b('usage_usec 1\nusage_usec 2\n');
-  t.notOk(keyedDecimals(twice, twice.length, keys, out), 'a key listed twice');
+  t.notOk(keyedDecimals(twice, 0, twice.length, keys, out), 'a key listed twice');
   const bad = b('usage_usec 1x\n');
-  t.notOk(keyedDecimals(bad, bad.length, keys, out), 'a value that is not a decimal');
+  t.notOk(keyedDecimals(bad, 0, bad.length, keys, out), 'a value that is not a decimal');
 });
 
 const HEADER = 'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs colls carrier compressed\n';
@@ -111,4 +111,21 @@ t.test('NetDevTable across reads', async (t) => {
 
   const none = b('garbage\n');
   t.notOk(tab.load(none, none.length), 'no header: not /proc/net/dev');
+});
+
+t.test('a file in the middle of a buffer (the read-ahead thread packs files one after another)', async (t) => {
+  // Bytes before and after the range belong to other files and must not be read.
+  const before = 'usage_usec 9\n777 ';
+  const body = 'usage_usec 301\nuser_usec 202\nsystem_usec 103\n';
+  const buf = b(before + body + '4\nuser_usec 5\n');
+  const start = before.length;
+  const end = start + body.length;
+  const out = new Float64Array(3);
+  t.ok(keyedDecimals(buf, start, end, asciiKeys(['usage_usec', 'user_usec', 'system_usec']), out));
+  t.strictSame([...out], [301, 202, 103], 'only the range counts');
+  const attr = b('12\n4711\n99');
+  t.equal(singleDecimal(attr, 3, 8), 4711, 'a sysfs attribute between others');
+  t.equal(singleDecimal(attr, 3, 3), -1, 'an empty range');
+  t.equal(decimalFields(attr, 3, 7, out), 1, 'fields stop at the end of the range');
+  t.equal(out[0], 4711);
 });

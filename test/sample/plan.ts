@@ -46,14 +46,31 @@ function plain(s: DomainSample) {
   };
 }
 
-function both(root: string): { plan: SampleResult; driver: SampleResult; careful: number; total: number } {
+interface Both {
+  plan: SampleResult;
+  driver: SampleResult;
+  careful: number;
+  total: number;
+  /** Reads the read-ahead thread served and reads made on the main thread, in the plan's tick. */
+  ahead: number;
+  here: number;
+}
+
+/**
+ * One tick by the plan and one by the drivers. With `ahead`, the plan's tick is its second (the
+ * first lays out the read-ahead groups) and reads through the read-ahead thread: 'all' lets the
+ * thread read every domain's files first, 'split' lets the two threads meet wherever they do.
+ */
+async function both(root: string, ahead: 'off' | 'all' | 'split' = 'off'): Promise<Both> {
   const conn = new Connection({ root });
   conn.fs.keepOpen(1000);
-  const withPlan = new Sampler(conn, map, 'h', true);
+  const withPlan = new Sampler(conn, map, ahead === 'off' ? { hostname: 'h' } : { hostname: 'h', readAheadFrom: 0, readAheadFirst: ahead === 'all' });
+  if (ahead !== 'off') withPlan.sample(1000);
   const plan = withPlan.sample(1000);
-  const driver = new Sampler(new Connection({ root }), map, 'h', false).sample(1000);
+  const driver = new Sampler(new Connection({ root }), map, { hostname: 'h', usePlans: false }).sample(1000);
+  await withPlan.close();
   conn.fs.closeAll();
-  return { plan, driver, careful: withPlan.careful, total: conn.listAllDomains().length };
+  return { plan, driver, careful: withPlan.careful, total: conn.listAllDomains().length, ahead: withPlan.readsAhead, here: withPlan.readsHere };
 }
 
 const TREES: [tree: string, planned: number, careful: number][] = [
@@ -69,7 +86,7 @@ const TREES: [tree: string, planned: number, careful: number][] = [
 
 for (const [tree, planned, careful] of TREES) {
   t.test(`${tree}: the plan's rows are the drivers' rows`, async (t) => {
-    const r = both(fixture(tree));
+    const r = await both(fixture(tree));
     t.equal(r.total - r.careful, planned, `${planned} domain(s) sampled by the plan`);
     t.equal(r.careful, careful, `${careful} domain(s) handed to their driver`);
     t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), 'same rows, same exact readings');
@@ -87,6 +104,18 @@ for (const [tree, planned, careful] of TREES) {
       '/metrics from the rebuilt records equals /metrics from the drivers\' records',
     );
   });
+
+  t.test(`${tree}: every file read by the read-ahead thread, the same rows and problems`, async (t) => {
+    const r = await both(fixture(tree), 'all');
+    t.ok(r.ahead > 0, `${r.ahead} read(s) served by the read-ahead thread, ${r.here} on the main thread`);
+    t.equal(r.careful, careful, `${careful} domain(s) handed to their driver, as without it`);
+    t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), 'same rows, same exact readings');
+    t.strictSame(
+      r.plan.problems.map((p) => `${p.domain}: ${p.message}`),
+      r.driver.problems.map((p) => `${p.domain}: ${p.message}`),
+      'the same problems, word for word',
+    );
+  });
 }
 
 for (const kind of ['xen', 'kvm'] as const) {
@@ -95,9 +124,15 @@ for (const kind of ['xen', 'kvm'] as const) {
     t.teardown(() => sim.close());
     for (let i = 0; i < 3; i++) {
       sim.advance(7);
-      const r = both(sim.dir);
-      t.equal(r.careful, 0, 'no domain needed its driver');
-      t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `tick ${i}: same rows`);
+      for (const ahead of ['off', 'all', 'split'] as const) {
+        const r = await both(sim.dir, ahead);
+        t.equal(r.careful, 0, `tick ${i}, read-ahead ${ahead}: no domain needed its driver`);
+        t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `tick ${i}, read-ahead ${ahead}: same rows`);
+        // Kept files, all plainly readable: with 'all' the thread read every one of them but the
+        // KVM vCPU sched files (~3.8 KB, more than it takes), two per domain.
+        if (ahead === 'all') t.equal(r.here, kind === 'kvm' ? 24 : 0, `tick ${i}: ${r.ahead} reads served by the read-ahead thread, ${r.here} here`);
+        if (ahead === 'off') t.equal(r.ahead, 0, `tick ${i}: ${r.here} reads on the main thread`);
+      }
     }
   });
 }
@@ -149,12 +184,56 @@ t.test('vCPU wait from sched files of every layout: the plan reads what the driv
   ];
   for (const [what, body, careful, waitNs] of layouts) {
     fs.writeFileSync(sched[0]!, body);
-    const r = both(sim.dir);
-    t.equal(r.careful, careful ? 1 : 0, `${what}: ${careful ? 'the driver' : 'the plan'} reads it`);
-    t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `${what}: same rows`);
-    if (!careful) {
-      const waits = plain(r.plan.samples[0]!).devices.filter((d) => d.kind === 'vcpu').map((d) => d.readings.wait ?? null);
-      t.ok(waits.includes(waitNs), `${what}: vCPU wait ${waitNs ?? 'absent'} (${waits.join(', ')})`);
+    // Read here (the bytes at the start of HostFs's buffer) and by the read-ahead thread (the
+    // bytes somewhere in its shared buffer, after other files' bytes).
+    for (const ahead of ['off', 'all'] as const) {
+      const how = `${what} (read-ahead ${ahead})`;
+      const r = await both(sim.dir, ahead);
+      t.equal(r.careful, careful ? 1 : 0, `${how}: ${careful ? 'the driver' : 'the plan'} reads it`);
+      t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `${how}: same rows`);
+      if (!careful) {
+        const waits = plain(r.plan.samples[0]!).devices.filter((d) => d.kind === 'vcpu').map((d) => d.readings.wait ?? null);
+        t.ok(waits.includes(waitNs), `${how}: vCPU wait ${waitNs ?? 'absent'} (${waits.join(', ')})`);
+      }
     }
   }
+});
+
+t.test('a read-ahead thread that stops answering, or dies, costs a wait and a message, never a value', async (t) => {
+  const sim = createSimHost({ dir: path.join(dir, 'sim-stall'), domains: 12, kind: 'kvm', maxOpenFiles: 256 });
+  t.teardown(() => sim.close());
+  const conn = new Connection({ root: sim.dir });
+  conn.fs.keepOpen(1000);
+  const sampler = new Sampler(conn, map, { hostname: 'h', readAheadFrom: 0, readAheadFirst: true, readAheadTimeoutMs: 50 });
+  t.teardown(() => sampler.close());
+  const driverRows = () => new Sampler(new Connection({ root: sim.dir }), map, { hostname: 'h', usePlans: false }).sample(1000).samples.map(plain);
+  const hostMessages = (r: SampleResult) => r.problems.filter((p) => p.domain === '@host').map((p) => p.message);
+  sampler.sample(1000); // lays out the groups
+  const ra = sampler.readAhead!;
+  t.ok(ra !== null, 'the sampler started a read-ahead thread');
+
+  ra.hold(true); // it stops on the first group it claims
+  let r = sampler.sample(1000);
+  t.strictSame(r.samples.map(plain), driverRows(), 'stalled: the main thread read the held group; same rows');
+  t.strictSame(hostMessages(r), ['read-ahead thread did not answer within 50 ms: the main thread read its domains'], 'said once');
+  r = sampler.sample(1000);
+  t.equal(sampler.readsAhead, 0, 'while it is still busy, it is not asked');
+  t.strictSame(hostMessages(r), [], 'and nothing more is said');
+  t.strictSame(r.samples.map(plain), driverRows(), 'same rows');
+  ra.hold(false);
+  await new Promise((res) => setTimeout(res, 100));
+  r = sampler.sample(1000);
+  t.ok(sampler.readsAhead > 0, `answering again: ${sampler.readsAhead} reads served`);
+  t.strictSame(r.samples.map(plain), driverRows(), 'same rows');
+
+  await (ra as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  await new Promise((res) => setTimeout(res, 20));
+  sim.advance(3);
+  r = sampler.sample(1000);
+  t.match(hostMessages(r), [/^read-ahead thread exited \(\d+\); reading on the main thread from now on$/], 'a dead thread is said once');
+  t.equal(sampler.readAhead, null, 'and dropped');
+  t.strictSame(r.samples.map(plain), driverRows(), 'same rows');
+  r = sampler.sample(1000);
+  t.strictSame(hostMessages(r), [], 'nothing more is said');
+  t.equal(sampler.readsAhead, 0, 'the main thread reads alone');
 });
