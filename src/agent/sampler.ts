@@ -68,6 +68,7 @@ export class Sampler {
   /** The read-ahead thread, and the inventory its groups were made for. */
   readAhead: ReadAhead | null = null;
   private aheadFor: readonly Domain[] | null = null;
+  private readonly tick: PlanTick;
   /** Domains the plan handed to their driver in the last tick (for tests and the benchmark). */
   careful = 0;
   /** The last tick's reads: served by the read-ahead thread, and read on the main thread. */
@@ -84,6 +85,7 @@ export class Sampler {
     this.readAheadFrom = opts.readAheadFrom ?? Infinity;
     this.readAheadTimeoutMs = opts.readAheadTimeoutMs ?? 1000;
     this.readAheadFirst = opts.readAheadFirst ?? false;
+    this.tick = new PlanTick(conn.fs);
   }
 
   private plan(dom: Domain): DomainPlan | null {
@@ -140,7 +142,7 @@ export class Sampler {
     const list = this.conn.listAllDomains();
     const ra = this.readAhead !== null && this.aheadFor === this.conn.inventory().domains && this.readAhead.begin() ? this.readAhead : null;
     if (this.readAheadFirst) ra?.settle();
-    const tick = new PlanTick(this.conn.fs, ra);
+    const tick = this.tick.start(ra);
     const domains: Domain[] = [];
     const samples: DomainSample[] = [];
     this.careful = 0;

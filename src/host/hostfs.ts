@@ -135,7 +135,7 @@ export class HostFs {
     if (this.live) return real;
     let resolved: string;
     try {
-      resolved = fs.realpathSync(real);
+      resolved = fs.realpathSync.native(real);
     } catch (e) {
       return this.failure(hostPath, e);
     }
@@ -295,7 +295,7 @@ export class HostFs {
   realHostPath(hostPath: string): string | Gone {
     let r: string;
     try {
-      r = fs.realpathSync(this.real(hostPath));
+      r = fs.realpathSync.native(this.real(hostPath));
     } catch (e) {
       return this.failure(hostPath, e);
     }

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export type Db = Database.Database;
 
 export const SCHEMA_VERSION = 1;
+/** Page cache per connection, KiB. */
+export const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
 
 /** Steps that bring a database of version N-1 to N, for N > 1. Version 1 is schema.sql itself. */
@@ -40,6 +42,10 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   }
   try {
     db.defaultSafeIntegers(true);
+    // SQLite's own default page cache (2 MB): better-sqlite3 builds it with 16 MB, which an agent
+    // fills with pages no tick reads again (a tick appends a few pages at the right edge of each
+    // table; a minute's rollups touch a page per device, more than any cache holds at scale).
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // Check what the file is before changing anything in it: a refused file is left as it was.
     const version = Number(db.pragma('user_version', { simple: true }) as bigint);
     if (version > SCHEMA_VERSION) throw new StoreError(file, `schema version ${version} is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat`);

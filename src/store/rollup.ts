@@ -23,13 +23,25 @@ export function counterFlags(columns: readonly Column[]): Uint8Array {
   return f;
 }
 
+const slots = new WeakMap<readonly Column[], Int16Array>();
+/** Per column, where its count of readings sits after the four doubles per column (gauges only; -1 for counters). */
+function countSlots(columns: readonly Column[]): Int16Array {
+  let s = slots.get(columns);
+  if (s === undefined) {
+    let g = 0;
+    slots.set(columns, (s = Int16Array.from(columns, (c) => (c.type === 'gauge' ? g++ : -1))));
+  }
+  return s;
+}
+
 export class Accumulator {
   n = 0;
   secs = 0;
-  /** Four doubles per column, then per column the gauge readings seen (for the mean). */
+  /** Four doubles per column, then per gauge column the readings seen (for the mean). */
   readonly a: Float64Array;
-  /** Where the counts start in `a`. */
+  /** Where the counts start in `a`, and each column's count (see countSlots). */
   private readonly counts: number;
+  private readonly countAt: Int16Array;
   /** Exact last readings of 2^53 or more, by column. */
   lastBig: Map<number, bigint> | undefined;
   private readonly counter: Uint8Array;
@@ -41,7 +53,8 @@ export class Accumulator {
     private readonly columns: readonly Column[],
   ) {
     this.counts = columns.length * 4;
-    this.a = f64(columns.length * 5);
+    this.countAt = countSlots(columns);
+    this.a = f64(this.counts + this.countAt.reduce((n, c) => (c >= 0 ? n + 1 : n), 0));
     this.counter = counterFlags(columns);
     this.reset(bucket);
   }
@@ -81,7 +94,7 @@ export class Accumulator {
       } else if (v === v) {
         if (!(v >= a[o]!)) a[o] = v;
         if (!(v <= a[o + 1]!)) a[o + 1] = v;
-        const c = this.counts + i;
+        const c = this.counts + this.countAt[i]!;
         a[o + 2] = a[c]! > 0 ? a[o + 2]! + v : v;
         a[c]!++;
         this.setLast(i, v, big);
@@ -121,7 +134,8 @@ export class Accumulator {
         lower(k);
         higher(k + 1);
         add(k + 2);
-        a[this.counts + i]! += b[this.counts + i]!;
+        const c = this.counts + this.countAt[i]!;
+        a[c]! += b[c]!;
       }
       if (b[k + 3] === b[k + 3]) this.setLast(i, b[k + 3]!, o.lastBig);
     }
@@ -152,7 +166,7 @@ export class Accumulator {
       const lastValue = last === undefined ? num(a[o + 3]!) : encode(last);
       if (this.counter[i]) out.push(num(a[o]!), num(a[o + 1]!), num(a[o + 2]!), lastValue);
       else {
-        const count = a[this.counts + i]!;
+        const count = a[this.counts + this.countAt[i]!]!;
         out.push(num(a[o]!), num(a[o + 1]!), count > 0 ? a[o + 2]! / count : null, lastValue);
       }
     }

@@ -15,6 +15,9 @@ const TWO_32 = 2 ** 32;
 const TWO_31 = 2 ** 31;
 const TWO_63 = 1n << 63n;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const hourOf = (bucket: number) => Math.floor(bucket / 3600) * 3600;
+/** A minute with samples that is not the open one. */
+const isClosed = (m: Accumulator | undefined, minuteNow: number): m is Accumulator => m !== undefined && m.n > 0 && m.bucket !== minuteNow;
 /** Rows per INSERT statement: one call into SQLite for many rows is a third cheaper per row. */
 const BATCH = 64;
 
@@ -152,8 +155,8 @@ export class HistoryWriter {
   /** Device ids by sample object: the agent's sampling plan hands in the same objects every tick. */
   private known = new WeakMap<DeviceSample, DeviceSlot>();
   private readonly slots = new Map<number, DeviceSlot>();
-  /** Open hour buckets, holding the minutes closed so far. */
-  private hours = new Map<number, Accumulator>();
+  /** Open hour buckets by device id, holding the minutes closed so far. */
+  private readonly hours = new Map<number, Accumulator>();
   private minute = NaN;
   /** The slots of the tick being written (one array for every tick). */
   private readonly touched: DeviceSlot[] = [];
@@ -215,7 +218,8 @@ export class HistoryWriter {
     const touched = this.touched;
     touched.length = 0;
     let values = 0;
-    let hours: Map<number, Accumulator> | null = null;
+    const hourNow = hourOf(minute);
+    const closing = minute !== this.minute;
     const run = this.db.transaction(() => {
       let domains = 0;
       for (const d of tick.domains) if (d.key !== '@host') domains++;
@@ -234,9 +238,8 @@ export class HistoryWriter {
         }
       }
       for (const k of KINDS) this.rows[k].flush();
-      // A new minute: the open minutes are complete; they are written and folded into their hours,
-      // and hours left behind are written too.
-      if (minute !== this.minute) hours = this.closeBuckets(minute, Math.floor(minute / 3600) * 3600);
+      // A new minute: the open minutes are complete, and so are the hours left behind.
+      if (closing) this.writeClosed(minute, hourNow);
       return tickId;
     });
     let tickId: number;
@@ -249,10 +252,7 @@ export class HistoryWriter {
       throw e;
     }
     // Committed: now, and only now, move the in-memory state forward.
-    if (hours !== null) {
-      this.hours = hours;
-      for (const s of this.slots.values()) s.minute?.reset(NaN); // written: empty until its next sample
-    }
+    if (closing) this.foldClosed(minute, hourNow);
     this.minute = minute;
     for (const s of touched) {
       const t = s.tick;
@@ -272,37 +272,52 @@ export class HistoryWriter {
   }
 
   /**
-   * Writes the open minutes and the hours that end before `hourNow`, folding each minute into a
-   * copy of its hour. Returns the open hours as they will be once the transaction commits.
+   * In the tick's transaction: writes the minutes that closed (those before `minuteNow`) and the
+   * hours that close with them (before `hourNow`), an hour's last minute folded into a copy.
+   * Memory is left alone, so a failed transaction changes nothing: foldClosed() moves it on.
    */
-  private closeBuckets(minuteNow: number, hourNow: number): Map<number, Accumulator> {
-    const hours = new Map(this.hours);
-    const writeHour = (h: Accumulator) => {
-      this.upsert['1h'][h.kind].run(h.row());
-      hours.delete(h.deviceId);
-    };
+  private writeClosed(minuteNow: number, hourNow: number): void {
+    const writeHour = (h: Accumulator) => this.upsert['1h'][h.kind].run(h.row());
     for (const { minute: m } of this.slots.values()) {
-      if (m === undefined || m.n === 0 || m.bucket === minuteNow) continue;
+      if (!isClosed(m, minuteNow)) continue;
       this.upsert['1m'][m.kind].run(m.row());
-      const hour = Math.floor(m.bucket / 3600) * 3600;
-      let h = hours.get(m.deviceId);
-      if (h !== undefined && h.bucket !== hour) {
-        writeHour(h);
-        h = undefined;
+      const hour = hourOf(m.bucket);
+      const h = this.hours.get(m.deviceId);
+      if (h !== undefined && h.bucket !== hour) writeHour(h); // an earlier hour, complete
+      if (hour !== hourNow) {
+        const last = h !== undefined && h.bucket === hour ? h.clone() : m.empty(hour);
+        last.merge(m);
+        writeHour(last);
       }
-      h = h === undefined ? m.empty(hour) : h.clone();
-      h.merge(m);
-      hours.set(m.deviceId, h);
     }
-    for (const h of [...hours.values()]) if (h.bucket !== hourNow) writeHour(h);
-    return hours;
+    // Hours of devices without a minute to close (not sampled for a while).
+    for (const h of this.hours.values()) if (h.bucket !== hourNow && !isClosed(this.slots.get(h.deviceId)?.minute, minuteNow)) writeHour(h);
+  }
+
+  /**
+   * Once the transaction has committed: each closed minute folded into its open hour, in place (no
+   * copy of every hour each minute), hours that were written dropped, minutes emptied.
+   */
+  private foldClosed(minuteNow: number, hourNow: number): void {
+    for (const s of this.slots.values()) {
+      const m = s.minute;
+      if (!isClosed(m, minuteNow)) continue;
+      const hour = hourOf(m.bucket);
+      if (hour === hourNow) {
+        let h = this.hours.get(s.id);
+        if (h === undefined) this.hours.set(s.id, (h = m.empty(hour)));
+        else if (h.bucket !== hour) h.reset(hour);
+        h.merge(m);
+      }
+      m.reset(NaN); // written: empty until its next sample
+    }
+    for (const [id, h] of this.hours) if (h.bucket !== hourNow) this.hours.delete(id);
   }
 
   /** Writes the open (partial) buckets, e.g. at shutdown; they merge with the rest later. */
   flushRollups(): void {
-    this.db.transaction(() => this.closeBuckets(NaN, NaN)).immediate();
-    for (const s of this.slots.values()) s.minute?.reset(NaN);
-    this.hours.clear();
+    this.db.transaction(() => this.writeClosed(NaN, NaN)).immediate();
+    this.foldClosed(NaN, NaN);
   }
 
   /** Forget ids cached for rows that a failed transaction may have rolled back. */

@@ -133,6 +133,32 @@ t.test('a failed tick that would close a bucket: the bucket is written once, by 
   t.strictSame(tier(db, 'net', '1m', NET, B0 + 60), [[1n, 50, 800n, 16, 16, 1100n, null, null, null, null]], 'minute 1: the good tick\'s change since tick 3 (800 over 50 s)');
 });
 
+t.test('a tick that fails while it closes an hour: its minutes and the hour are written once, by the next good tick', async (t) => {
+  const { db } = freshDb(t);
+  const feed = feeder(new HistoryWriter(db));
+  feed(0, 0n, 5n);
+  feed(10, 100n, 5n);
+  feed(60, 400n, 5n); // closes minute 0, folded into the open hour
+  feed(3590, 1000n, 5n); // closes minute 1; a base row (a new keyframe period): no rate
+  t.equal(db.prepare('SELECT count(*) FROM net_1m').pluck().get(), 2n);
+  db.exec("CREATE TEMP TRIGGER fail_hour BEFORE INSERT ON main.net_1h BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  t.throws(() => feed(3600, 2000n, 5n), { message: 'injected' }, 'the tick that closes minute 59 and hour 0 fails at the hour');
+  t.equal(db.prepare('SELECT count(*) FROM net_1m').pluck().get(), 2n, 'its minute row went with it');
+  db.exec('DROP TRIGGER temp.fail_hour');
+  feed(3610, 2100n, 5n);
+  t.strictSame(
+    rows(db, 'SELECT bucket, n, secs, rx_bytes_sum FROM net_1m ORDER BY bucket'),
+    [
+      [BigInt(B0), 2n, 10, 100n],
+      [BigInt(B0 + 60), 1n, 50, 300n],
+      [BigInt(B0 + 3540), 1n, 0, null],
+    ],
+    'each minute once, from committed ticks only',
+  );
+  t.strictSame(tier(db, 'net', '1h', NET, B0), [[4n, 60, 400n, 6, 10, 1000n, null, null, null, null]], 'hour 0 once: four samples, every minute folded in once');
+  t.equal(db.prepare('SELECT count(*) FROM net_1h').pluck().get(), 1n, 'hour 1 is still open');
+});
+
 t.test('rollup building blocks', async (t) => {
   const { db } = freshDb(t);
   const map = readKeyMap(db);
