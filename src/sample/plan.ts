@@ -100,7 +100,7 @@ export abstract class DomainPlan {
 
   constructor(
     readonly dom: Domain,
-    protected readonly map: KeyMap,
+    map: KeyMap,
     devices: DeviceIdentity[],
   ) {
     const p = new ParamList();

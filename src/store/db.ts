@@ -10,7 +10,7 @@ export type Db = Database.Database;
 
 export const SCHEMA_VERSION = 1;
 /** Page cache per connection, KiB. */
-export const PAGE_CACHE_KIB = 2000;
+const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
 
 /** Steps that bring a database of version N-1 to N, for N > 1. Version 1 is schema.sql itself. */

@@ -9,37 +9,42 @@ import { f64 } from './f64-slab.js';
 export type Tier = '1m' | '1h';
 export const TIER_SECONDS: Record<Tier, number> = { '1m': 60, '1h': 3600 };
 
+interface Layout {
+  /** 1 for each counter column. */
+  counter: Uint8Array;
+  /** Per gauge column, its count's place after the four doubles per column; -1 for counters. */
+  countAt: Int16Array;
+  gauges: number;
+}
+/** Worked out once per column list (checked for every value of every tick). */
+const layouts = new WeakMap<readonly Column[], Layout>();
+function layoutOf(columns: readonly Column[]): Layout {
+  let l = layouts.get(columns);
+  if (l === undefined) {
+    let gauges = 0;
+    const countAt = Int16Array.from(columns, (c) => (c.type === 'gauge' ? gauges++ : -1));
+    layouts.set(columns, (l = { counter: Uint8Array.from(columns, (c) => (c.type === 'counter' ? 1 : 0)), countAt, gauges }));
+  }
+  return l;
+}
+
+/** 1 for each counter column (shared per column list). */
+export function counterFlags(columns: readonly Column[]): Uint8Array {
+  return layoutOf(columns).counter;
+}
+
 /**
  * One device's bucket. Per column four doubles: a counter's [sum of increases, lowest rate,
  * highest rate, last reading], a gauge's [min, max, total, last]; NaN = none yet. Sums and gauge
  * extremes are doubles: exact below 2^53, which at the hour tier is a counter growing by 2.5 TB
  * every second; the last reading stays exact beyond that (lastBig).
  */
-const flags = new WeakMap<readonly Column[], Uint8Array>();
-/** 1 for each counter column (shared per column list: checked for every value of every tick). */
-export function counterFlags(columns: readonly Column[]): Uint8Array {
-  let f = flags.get(columns);
-  if (f === undefined) flags.set(columns, (f = Uint8Array.from(columns, (c) => (c.type === 'counter' ? 1 : 0))));
-  return f;
-}
-
-const slots = new WeakMap<readonly Column[], Int16Array>();
-/** Per column, where its count of readings sits after the four doubles per column (gauges only; -1 for counters). */
-function countSlots(columns: readonly Column[]): Int16Array {
-  let s = slots.get(columns);
-  if (s === undefined) {
-    let g = 0;
-    slots.set(columns, (s = Int16Array.from(columns, (c) => (c.type === 'gauge' ? g++ : -1))));
-  }
-  return s;
-}
-
 export class Accumulator {
   n = 0;
   secs = 0;
   /** Four doubles per column, then per gauge column the readings seen (for the mean). */
   readonly a: Float64Array;
-  /** Where the counts start in `a`, and each column's count (see countSlots). */
+  /** Where the counts start in `a`, and each column's count (see Layout). */
   private readonly counts: number;
   private readonly countAt: Int16Array;
   /** Exact last readings of 2^53 or more, by column. */
@@ -52,10 +57,11 @@ export class Accumulator {
     public bucket: number,
     private readonly columns: readonly Column[],
   ) {
+    const layout = layoutOf(columns);
     this.counts = columns.length * 4;
-    this.countAt = countSlots(columns);
-    this.a = f64(this.counts + this.countAt.reduce((n, c) => (c >= 0 ? n + 1 : n), 0));
-    this.counter = counterFlags(columns);
+    this.countAt = layout.countAt;
+    this.counter = layout.counter;
+    this.a = f64(this.counts + layout.gauges);
     this.reset(bucket);
   }
 
