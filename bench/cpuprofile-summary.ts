@@ -34,7 +34,8 @@ for (const [id, us] of self) {
 }
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title} (total ${(total / 1000).toFixed(0)} ms)`);
-  for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
 };
 show('self time by file', files);
 show('self time by function', fn);
@@ -42,7 +43,8 @@ show('self time by function', fn);
 // Who calls the top native functions (syscalls show up as leaves: lstat, open, read, ...).
 const parent = new Map<number, number>();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^file:\/\/.*?\/(dist-bench|dist)\//, '')}:${n.callFrame.lineNumber + 1}`;
+const label = (n: Node) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^file:\/\/.*?\/(dist-bench|dist)\//, '')}:${n.callFrame.lineNumber + 1}`;
 const chains = new Map<string, number>();
 for (const [id, us] of self) {
   const n = byId.get(id)!;
@@ -51,7 +53,12 @@ for (const [id, us] of self) {
   let q = parent.get(id);
   while (q !== undefined && path.length < 7) {
     const pn = byId.get(q)!;
-    if (pn.callFrame.url.includes('/src/') || pn.callFrame.url.includes('/bench/')) path.push(label(pn).replace(/^.*?src\//, 'src/').replace(/ .*src\//, ' src/'));
+    if (pn.callFrame.url.includes('/src/') || pn.callFrame.url.includes('/bench/'))
+      path.push(
+        label(pn)
+          .replace(/^.*?src\//, 'src/')
+          .replace(/ .*src\//, ' src/'),
+      );
     q = parent.get(q);
   }
   const k = path.join(' <- ');

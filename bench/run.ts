@@ -35,7 +35,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
 const AGENT_CHILD = path.join(HERE, 'agent-child.js');
 /** The node flags the installed command runs the agent with (bin/domstat.js's shebang, as npm start). */
-const AGENT_NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(path.join(REPO, 'bin/domstat.js'), 'utf8'))?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+const AGENT_NODE_FLAGS =
+  /^#!\/usr\/bin\/env -S node(.*)$/m
+    .exec(fs.readFileSync(path.join(REPO, 'bin/domstat.js'), 'utf8'))?.[1]
+    ?.trim()
+    .split(/\s+/)
+    .filter(Boolean) ?? [];
 /** The agent's default descriptor budget (AgentOptions.maxOpenFiles), and its old fixed value. */
 const AGENT_MAX_OPEN = defaultMaxOpenFiles();
 const OLD_MAX_OPEN = 8192;
@@ -187,7 +192,22 @@ interface TickRow {
 
 async function tickBench(kind: SimKind, domains: number): Promise<TickRow> {
   const r = rig(kind, domains, `tick-${kind}-${domains}`);
-  const row: TickRow = { kind, domains, reads: 0, files: 0, stats: 0, values: 0, problems: 0, collect: [], collectCpu: [], readsAhead: 0, collectOneThread: [], store: [], tick: [], raw: [] };
+  const row: TickRow = {
+    kind,
+    domains,
+    reads: 0,
+    files: 0,
+    stats: 0,
+    values: 0,
+    problems: 0,
+    collect: [],
+    collectCpu: [],
+    readsAhead: 0,
+    collectOneThread: [],
+    store: [],
+    tick: [],
+    raw: [],
+  };
   let ts = Math.floor(Date.now() / KEYFRAME_MS) * KEYFRAME_MS + 1000;
   let reads: string[] = [];
   const runTicks = (n: number, into: number[] | null) => {
@@ -195,7 +215,6 @@ async function tickBench(kind: SimKind, domains: number): Promise<TickRow> {
       r.sim.advance(1);
       gc(); // the simulator's garbage is not the agent's
       const t0 = performance.now();
-      let s;
       if (i === 1 && into === null) {
         // Recorded on a connection of its own: patching the measured HostFs would slow its reads.
         const conn = new Connection({ root: r.sim.dir });
@@ -211,7 +230,7 @@ async function tickBench(kind: SimKind, domains: number): Promise<TickRow> {
         row.stats = rec.stats;
       }
       const cpu0 = process.cpuUsage();
-      s = r.sampler.sample(ts);
+      const s = r.sampler.sample(ts);
       const t1 = performance.now();
       const cpu = process.cpuUsage(cpu0);
       const w = r.writer.write({ ts, collectUs: s.collectUs, domains: s.samples });
@@ -284,7 +303,9 @@ async function tickBench(kind: SimKind, domains: number): Promise<TickRow> {
     if (i >= WARM) row.raw.push(t1 - t0);
   }
   for (const fd of fds) fs.closeSync(fd);
-  log(`  ${kind} ${domains}: collect ${ms(median(row.collect))} ms (main thread alone ${ms(median(row.collectOneThread))}), store ${ms(median(row.store))} ms, raw read ${ms(median(row.raw))} ms (${row.files} files, ${(bytes / 1024).toFixed(0)} KiB)`);
+  log(
+    `  ${kind} ${domains}: collect ${ms(median(row.collect))} ms (main thread alone ${ms(median(row.collectOneThread))}), store ${ms(median(row.store))} ms, raw read ${ms(median(row.raw))} ms (${row.files} files, ${(bytes / 1024).toFixed(0)} KiB)`,
+  );
   await teardown(r);
   return row;
 }
@@ -328,7 +349,9 @@ async function bytesPerValue(kind: SimKind, domains: number, ticks: number, step
     values += Number(r.db.prepare(`SELECT coalesce(sum(${cols}), 0) FROM ${k}_sample`).pluck().get() as bigint);
     baseRows += Number(r.db.prepare(`SELECT count(*) FROM ${k}_sample WHERE dt_ms IS NULL`).pluck().get() as bigint);
   }
-  const stat = r.db.prepare(`SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat WHERE name IN (${tables.map(() => '?').join(',')}) GROUP BY name`).all(...tables) as { name: string; bytes: bigint; payload: bigint }[];
+  const stat = r.db
+    .prepare(`SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat WHERE name IN (${tables.map(() => '?').join(',')}) GROUP BY name`)
+    .all(...tables) as { name: string; bytes: bigint; payload: bigint }[];
   const tick = r.db.prepare(`SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('tick', 'tick_ts')`).pluck().get() as bigint;
   const out: SizeRow = {
     kind,
@@ -343,7 +366,9 @@ async function bytesPerValue(kind: SimKind, domains: number, ticks: number, step
     payload: stat.reduce((s, x) => s + Number(x.payload), 0),
     tickTableBytes: Number(tick),
   };
-  log(`  ${kind} ${domains} x ${ticks} ticks at ${stepS} s: ${(out.bytes / out.values).toFixed(2)} bytes/value (${values} values, ${baseRows} base rows of ${rows})`);
+  log(
+    `  ${kind} ${domains} x ${ticks} ticks at ${stepS} s: ${(out.bytes / out.values).toFixed(2)} bytes/value (${values} values, ${baseRows} base rows of ${rows})`,
+  );
   await teardown(r);
   return out;
 }
@@ -372,7 +397,9 @@ async function queryBench(domains: number): Promise<QueryRow> {
     r.writer.write({ ts: dayAgo - 60_000 + i * 10_000, collectUs: s.collectUs, domains: s.samples });
   }
   r.writer.flushRollups();
-  r.db.exec('DELETE FROM domain_1m; DELETE FROM host_1m; DELETE FROM vcpu_1m; DELETE FROM net_1m; DELETE FROM block_1m; DELETE FROM domain_1h; DELETE FROM host_1h; DELETE FROM vcpu_1h; DELETE FROM net_1h; DELETE FROM block_1h;');
+  r.db.exec(
+    'DELETE FROM domain_1m; DELETE FROM host_1m; DELETE FROM vcpu_1m; DELETE FROM net_1m; DELETE FROM block_1m; DELETE FROM domain_1h; DELETE FROM host_1h; DELETE FROM vcpu_1h; DELETE FROM net_1h; DELETE FROM block_1h;',
+  );
   // A day of rollups, as the writer makes them from 10 s ticks: n = 6, secs = 60 per minute.
   const devices = r.db.prepare('SELECT id, kind FROM device ORDER BY id').all() as { id: bigint; kind: Kind }[];
   const rng = new Rng(42);
@@ -384,50 +411,61 @@ async function queryBench(domains: number): Promise<QueryRow> {
   const first = Math.floor(dayAgo / 60_000) * 60;
   const last = Math.floor(now / 60_000) * 60;
   let rollupRows = 0;
-  r.db.transaction(() => {
-    for (const dev of devices) {
-      const cols = r.writer.map.columns[dev.kind];
-      const rate = cols.map(() => rng.logRange(1, 1e7));
-      const reading = cols.map((_, i) => Math.round(rate[i]! * rng.range(1e4, 1e6)));
-      const gauge = cols.map(() => Math.round(rng.logRange(1, 1e9)));
-      const hour = new Map<number, { n: number; secs: number; sum: number[]; min: number[]; max: number[]; last: number[] }>();
-      for (let b = first; b <= last; b += 60) {
-        const row: (number | null)[] = [b, Number(dev.id), 6, 60];
-        const h = hour.get(Math.floor(b / 3600) * 3600) ?? { n: 0, secs: 0, sum: cols.map(() => 0), min: cols.map(() => Infinity), max: cols.map(() => 0), last: cols.map(() => 0) };
-        hour.set(Math.floor(b / 3600) * 3600, h);
-        h.n += 6;
-        h.secs += 60;
-        cols.forEach((c, i) => {
-          if (c.type === 'counter') {
-            const rt = rate[i]! * rng.jitter(0.3);
-            const d = Math.round(rt * 60);
-            reading[i]! += d;
-            const lo = rt * rng.range(0.5, 1);
-            const hi = rt * rng.range(1, 1.5);
-            row.push(d, lo, hi, reading[i]!);
-            h.sum[i]! += d;
-            h.min[i] = Math.min(h.min[i]!, lo);
-            h.max[i] = Math.max(h.max[i]!, hi);
-            h.last[i] = reading[i]!;
-          } else {
-            const g = gauge[i]!;
-            row.push(g, g, g, g);
-            h.min[i] = g;
-            h.max[i] = g;
-            h.last[i] = g;
-          }
-        });
-        upsert['1m'][dev.kind].run(row);
-        rollupRows++;
+  r.db
+    .transaction(() => {
+      for (const dev of devices) {
+        const cols = r.writer.map.columns[dev.kind];
+        const rate = cols.map(() => rng.logRange(1, 1e7));
+        const reading = cols.map((_, i) => Math.round(rate[i]! * rng.range(1e4, 1e6)));
+        const gauge = cols.map(() => Math.round(rng.logRange(1, 1e9)));
+        const hour = new Map<number, { n: number; secs: number; sum: number[]; min: number[]; max: number[]; last: number[] }>();
+        for (let b = first; b <= last; b += 60) {
+          const row: (number | null)[] = [b, Number(dev.id), 6, 60];
+          const h = hour.get(Math.floor(b / 3600) * 3600) ?? {
+            n: 0,
+            secs: 0,
+            sum: cols.map(() => 0),
+            min: cols.map(() => Infinity),
+            max: cols.map(() => 0),
+            last: cols.map(() => 0),
+          };
+          hour.set(Math.floor(b / 3600) * 3600, h);
+          h.n += 6;
+          h.secs += 60;
+          cols.forEach((c, i) => {
+            if (c.type === 'counter') {
+              const rt = rate[i]! * rng.jitter(0.3);
+              const d = Math.round(rt * 60);
+              reading[i]! += d;
+              const lo = rt * rng.range(0.5, 1);
+              const hi = rt * rng.range(1, 1.5);
+              row.push(d, lo, hi, reading[i]!);
+              h.sum[i]! += d;
+              h.min[i] = Math.min(h.min[i]!, lo);
+              h.max[i] = Math.max(h.max[i]!, hi);
+              h.last[i] = reading[i]!;
+            } else {
+              const g = gauge[i]!;
+              row.push(g, g, g, g);
+              h.min[i] = g;
+              h.max[i] = g;
+              h.last[i] = g;
+            }
+          });
+          upsert['1m'][dev.kind].run(row);
+          rollupRows++;
+        }
+        for (const [b, h] of hour) {
+          const row: (number | null)[] = [b, Number(dev.id), h.n, h.secs];
+          cols.forEach((c, i) =>
+            c.type === 'counter' ? row.push(h.sum[i]!, h.min[i]!, h.max[i]!, h.last[i]!) : row.push(h.min[i]!, h.max[i]!, h.min[i]!, h.last[i]!),
+          );
+          upsert['1h'][dev.kind].run(row);
+          rollupRows++;
+        }
       }
-      for (const [b, h] of hour) {
-        const row: (number | null)[] = [b, Number(dev.id), h.n, h.secs];
-        cols.forEach((c, i) => (c.type === 'counter' ? row.push(h.sum[i]!, h.min[i]!, h.max[i]!, h.last[i]!) : row.push(h.min[i]!, h.max[i]!, h.min[i]!, h.last[i]!)));
-        upsert['1h'][dev.kind].run(row);
-        rollupRows++;
-      }
-    }
-  }).immediate();
+    })
+    .immediate();
   r.db.pragma('wal_checkpoint(TRUNCATE)');
   const dbFile = r.dbFile;
   await r.sampler.close();
@@ -462,7 +500,9 @@ async function queryBench(domains: number): Promise<QueryRow> {
   }
   const dbBytes = fs.statSync(dbFile).size;
   fs.rmSync(r.dir, { recursive: true, force: true });
-  log(`  24 h query: ${ms(median(query))} ms for ${points} points (CLI ${ms(median(cli))} ms); database built in ${buildS.toFixed(1)} s, ${rollupRows} rollup rows`);
+  log(
+    `  24 h query: ${ms(median(query))} ms for ${points} points (CLI ${ms(median(cli))} ms); database built in ${buildS.toFixed(1)} s, ${rollupRows} rollup rows`,
+  );
   return { domains, rollupRows, dbBytes, points, query, cli, buildS };
 }
 
@@ -502,9 +542,23 @@ async function agentBench(kind: SimKind, domains: number, seconds: number): Prom
   const tree = treeDir(`agent-${kind}`);
   const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, maxOpenFiles: Math.min(4096, Math.floor(FD_LIMIT / 4)) });
   const dbFile = path.join(dir, 'agent.db');
-  const row: AgentRow = { kind, domains, startupS: 0, ticks: 0, rssMaxMiB: 0, rssLastMiB: 0, cpuMsPerTick: NaN, tickMs: [], collectMs: [], storeMs: [], errors: [] };
+  const row: AgentRow = {
+    kind,
+    domains,
+    startupS: 0,
+    ticks: 0,
+    rssMaxMiB: 0,
+    rssLastMiB: 0,
+    cpuMsPerTick: NaN,
+    tickMs: [],
+    collectMs: [],
+    storeMs: [],
+    errors: [],
+  };
   const started = performance.now();
-  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_CHILD, 'agent', '--root', sim.dir, '--db', dbFile, '--interval', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, AGENT_CHILD, 'agent', '--root', sim.dir, '--db', dbFile, '--interval', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let firstTick = 0;
   let buffered = '';
   child.stdout.setEncoding('utf8');
@@ -560,7 +614,9 @@ async function agentBench(kind: SimKind, domains: number, seconds: number): Prom
   fs.rmSync(tree, { recursive: true, force: true });
   // Steady state only: drop the ticks before the measurement window.
   for (const k of ['tickMs', 'collectMs', 'storeMs'] as const) row[k] = row[k].slice(Math.min(ticksA, row[k].length - 1));
-  log(`  agent ${kind} ${domains}: start-up ${row.startupS.toFixed(1)} s, RSS max ${row.rssMaxMiB.toFixed(0)} MiB, CPU ${row.cpuMsPerTick.toFixed(1)} ms/tick over ${ticksB - ticksA} ticks`);
+  log(
+    `  agent ${kind} ${domains}: start-up ${row.startupS.toFixed(1)} s, RSS max ${row.rssMaxMiB.toFixed(0)} MiB, CPU ${row.cpuMsPerTick.toFixed(1)} ms/tick over ${ticksB - ticksA} ticks`,
+  );
   return row;
 }
 
@@ -594,18 +650,33 @@ async function run(): Promise<void> {
   const L = (s = '') => lines.push(s);
   L('# domstat benchmark results');
   L();
-  L(`${startedAt.toISOString()} · node ${process.version} · ${os.cpus().length} × ${cpu} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · ${os.platform()} ${os.release()}`);
-  L(`Simulated host trees (\`src/sim\`) in ${TREE_BASE}, databases in ${os.tmpdir()}; Xen: 2 disks + 2 vifs per domain; KVM (cgroup v2): 2 vCPUs, 2 taps, 2 block-backed disks per domain.`);
-  L(`Ticks: ${TICKS} after ${WARM} warm-up, counters advanced by 1 s between ticks; descriptors kept as the agent does by default (${AGENT_MAX_OPEN} here). Times in ms. Load average at the start: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
+  L(
+    `${startedAt.toISOString()} · node ${process.version} · ${os.cpus().length} × ${cpu} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · ${os.platform()} ${os.release()}`,
+  );
+  L(
+    `Simulated host trees (\`src/sim\`) in ${TREE_BASE}, databases in ${os.tmpdir()}; Xen: 2 disks + 2 vifs per domain; KVM (cgroup v2): 2 vCPUs, 2 taps, 2 block-backed disks per domain.`,
+  );
+  L(
+    `Ticks: ${TICKS} after ${WARM} warm-up, counters advanced by 1 s between ticks; descriptors kept as the agent does by default (${AGENT_MAX_OPEN} here). Times in ms. Load average at the start: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
+  );
   L();
   L('## (a) Tick time: read+parse (Sampler.sample) and store (HistoryWriter.write)');
   L();
-  L(`Collect as the agent does it: with the read-ahead thread once a tick reads ${defaultReadAheadFrom()} files or more (this host: ${os.availableParallelism()} CPUs). "CPU" is the whole process's CPU time during the collect, both threads.`);
+  L(
+    `Collect as the agent does it: with the read-ahead thread once a tick reads ${defaultReadAheadFrom()} files or more (this host: ${os.availableParallelism()} CPUs). "CPU" is the whole process's CPU time during the collect, both threads.`,
+  );
   L();
-  L('| host | domains | files/tick | read by the 2nd thread | values/tick | collect median | collect p95 | collect CPU median | store median | store p95 | tick median | tick p95 | µs/domain (median tick) |');
+  L(
+    '| host | domains | files/tick | read by the 2nd thread | values/tick | collect median | collect p95 | collect CPU median | store median | store p95 | tick median | tick p95 | µs/domain (median tick) |',
+  );
   L('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of ticks) {
-    L(`| ${kindName(t.kind)} | ${t.domains} | ${t.files} | ${t.readsAhead} | ${t.values} | ${ms(median(t.collect))} | ${ms(p95(t.collect))} | ${ms(median(t.collectCpu))} | ${ms(median(t.store))} | ${ms(p95(t.store))} | ${ms(median(t.tick))} | ${ms(p95(t.tick))} | ${((median(t.tick) * 1000) / t.domains).toFixed(0)} |`);
+    L(
+      `| ${kindName(t.kind)} | ${t.domains} | ${t.files} | ${t.readsAhead} | ${t.values} | ${ms(median(t.collect))} | ${ms(p95(t.collect))} | ${ms(median(t.collectCpu))} | ${ms(median(t.store))} | ${ms(p95(t.store))} | ${ms(median(t.tick))} | ${ms(p95(t.tick))} | ${((median(t.tick) * 1000) / t.domains).toFixed(0)} |`,
+    );
   }
   const probs = ticks.filter((t) => t.problems > 0);
   if (probs.length > 0) L(`\nProblems reported by the sampler: ${probs.map((t) => `${t.kind} ${t.domains}: ${t.problems}`).join(', ')}.`);
@@ -614,12 +685,16 @@ async function run(): Promise<void> {
   L();
   L('The raw read is one thread, as a plain reader would do it; "main thread alone" is domstat\'s collect without the read-ahead thread (a one-CPU host).');
   L();
-  L(`| host | domains | files | stat-like calls/tick | raw read median | raw p95 | collect ÷ raw (medians) | collect, main thread alone | ÷ raw | collect with the old fixed budget of ${OLD_MAX_OPEN} descriptors | ÷ raw |`);
+  L(
+    `| host | domains | files | stat-like calls/tick | raw read median | raw p95 | collect ÷ raw (medians) | collect, main thread alone | ÷ raw | collect with the old fixed budget of ${OLD_MAX_OPEN} descriptors | ÷ raw |`,
+  );
   L('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of ticks) {
     const old = t.collectOldBudget;
     const alone = median(t.collectOneThread);
-    L(`| ${kindName(t.kind)} | ${t.domains} | ${t.files} | ${t.stats} | ${ms(median(t.raw))} | ${ms(p95(t.raw))} | ${(median(t.collect) / median(t.raw)).toFixed(2)}× | ${ms(alone)} | ${(alone / median(t.raw)).toFixed(2)}× | ${old ? ms(median(old)) : '(same: all kept)'} | ${old ? `${(median(old) / median(t.raw)).toFixed(1)}×` : ''} |`);
+    L(
+      `| ${kindName(t.kind)} | ${t.domains} | ${t.files} | ${t.stats} | ${ms(median(t.raw))} | ${ms(p95(t.raw))} | ${(median(t.collect) / median(t.raw)).toFixed(2)}× | ${ms(alone)} | ${(alone / median(t.raw)).toFixed(2)}× | ${old ? ms(median(old)) : '(same: all kept)'} | ${old ? `${(median(old) / median(t.raw)).toFixed(1)}×` : ''} |`,
+    );
   }
   L();
   L('## (c) Bytes per stored value at raw resolution (100 domains, 360 ticks)');
@@ -627,22 +702,32 @@ async function run(): Promise<void> {
   L('| host | tick interval | values stored (non-NULL) | base rows / rows | *_sample pages (bytes) | bytes/value | payload bytes/value | + tick table |');
   L('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of sizes) {
-    L(`| ${kindName(s.kind)} | ${s.stepS} s | ${s.values} | ${s.baseRows} / ${s.rows} | ${s.bytes} | ${(s.bytes / s.values).toFixed(2)} | ${(s.payload / s.values).toFixed(2)} | ${((s.bytes + s.tickTableBytes) / s.values).toFixed(2)} |`);
+    L(
+      `| ${kindName(s.kind)} | ${s.stepS} s | ${s.values} | ${s.baseRows} / ${s.rows} | ${s.bytes} | ${(s.bytes / s.values).toFixed(2)} | ${(s.payload / s.values).toFixed(2)} | ${((s.bytes + s.tickTableBytes) / s.values).toFixed(2)} |`,
+    );
   }
   L();
   L('## (d) 24-hour history query at 1-minute steps (net.0.rx.bytes --rate, one domain of 100)');
   L();
   L('| database | rows returned | HistoryReader.query median | p95 | `domstat history … --since 24h --step 1m --rate` in-process median | p95 |');
   L('|---|---:|---:|---:|---:|---:|');
-  L(`| ${query.domains} domains, ${query.rollupRows} rollup rows, ${(query.dbBytes / 2 ** 20).toFixed(1)} MiB (built in ${query.buildS.toFixed(1)} s) | ${query.points} | ${ms(median(query.query))} | ${ms(p95(query.query))} | ${ms(median(query.cli))} | ${ms(p95(query.cli))} |`);
+  L(
+    `| ${query.domains} domains, ${query.rollupRows} rollup rows, ${(query.dbBytes / 2 ** 20).toFixed(1)} MiB (built in ${query.buildS.toFixed(1)} s) | ${query.points} | ${ms(median(query.query))} | ${ms(p95(query.query))} | ${ms(median(query.cli))} | ${ms(p95(query.cli))} |`,
+  );
   if (agents.length > 0) {
     L();
-    L(`## (e) The agent as a child process (\`node ${AGENT_NODE_FLAGS.join(' ')} domstat agent --interval 1\`, as installed; ${AGENT_SECONDS} s after 3 s of warm-up)`);
+    L(
+      `## (e) The agent as a child process (\`node ${AGENT_NODE_FLAGS.join(' ')} domstat agent --interval 1\`, as installed; ${AGENT_SECONDS} s after 3 s of warm-up)`,
+    );
     L();
-    L('| host | domains | start-up to first tick | ticks measured | RSS max | RSS at end | CPU per tick | tick median (agent) | collect median | store median |');
+    L(
+      '| host | domains | start-up to first tick | ticks measured | RSS max | RSS at end | CPU per tick | tick median (agent) | collect median | store median |',
+    );
     L('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const a of agents) {
-      L(`| ${kindName(a.kind)} | ${a.domains} | ${a.startupS.toFixed(1)} s | ${a.tickMs.length} | ${a.rssMaxMiB.toFixed(0)} MiB | ${a.rssLastMiB.toFixed(0)} MiB | ${a.cpuMsPerTick.toFixed(1)} ms | ${ms(median(a.tickMs))} | ${ms(median(a.collectMs))} | ${ms(median(a.storeMs))} |`);
+      L(
+        `| ${kindName(a.kind)} | ${a.domains} | ${a.startupS.toFixed(1)} s | ${a.tickMs.length} | ${a.rssMaxMiB.toFixed(0)} MiB | ${a.rssLastMiB.toFixed(0)} MiB | ${a.cpuMsPerTick.toFixed(1)} ms | ${ms(median(a.tickMs))} | ${ms(median(a.collectMs))} | ${ms(median(a.storeMs))} |`,
+      );
     }
     const errs = agents.flatMap((a) => a.errors.map((e) => `${a.kind}: ${e}`));
     if (errs.length > 0) L(`\nAgent messages: ${errs.slice(0, 5).join('; ')}`);
@@ -660,16 +745,24 @@ async function run(): Promise<void> {
     const t = find(k, 1000);
     const ratio = t ? median(t.collect) / median(t.raw) : NaN;
     const alone = t ? median(t.collectOneThread) / median(t.raw) : NaN;
-    L(`| collect ≤ 1.5× raw read at 1000 domains (${kindName(k)}) | ${t ? `${ratio.toFixed(2)}× (main thread alone ${alone.toFixed(2)}×)` : '-'} | ${verdict(t ? ratio <= 1.5 : null)} |`);
+    L(
+      `| collect ≤ 1.5× raw read at 1000 domains (${kindName(k)}) | ${t ? `${ratio.toFixed(2)}× (main thread alone ${alone.toFixed(2)}×)` : '-'} | ${verdict(t ? ratio <= 1.5 : null)} |`,
+    );
   }
   const x = find('xen', 1000);
-  L(`| 1000-domain Xen tick (collect + store) ≤ 40 ms | ${x ? `median ${ms(median(x.tick))} ms, p95 ${ms(p95(x.tick))} ms` : '-'} | ${verdict(x ? median(x.tick) <= 40 : null)} |`);
+  L(
+    `| 1000-domain Xen tick (collect + store) ≤ 40 ms | ${x ? `median ${ms(median(x.tick))} ms, p95 ${ms(p95(x.tick))} ms` : '-'} | ${verdict(x ? median(x.tick) <= 40 : null)} |`,
+  );
   L(`| 24 h query ≤ 50 ms | median ${ms(median(query.query))} ms (CLI ${ms(median(query.cli))} ms) | ${verdict(median(query.query) <= 50)} |`);
-  for (const a of agents) L(`| agent RSS ≤ 120 MB at 1000 domains (${kindName(a.kind)}) | max ${a.rssMaxMiB.toFixed(0)} MiB | ${verdict(a.rssMaxMiB * 1.048576 <= 120)} |`);
-  for (const s of sizes.filter((s) => s.stepS === 1)) L(`| ≤ 6 bytes per stored value (${kindName(s.kind)}, 1 s ticks) | ${(s.bytes / s.values).toFixed(2)} | ${verdict(s.bytes / s.values <= 6)} |`);
+  for (const a of agents)
+    L(`| agent RSS ≤ 120 MB at 1000 domains (${kindName(a.kind)}) | max ${a.rssMaxMiB.toFixed(0)} MiB | ${verdict(a.rssMaxMiB * 1.048576 <= 120)} |`);
+  for (const s of sizes.filter((s) => s.stepS === 1))
+    L(`| ≤ 6 bytes per stored value (${kindName(s.kind)}, 1 s ticks) | ${(s.bytes / s.values).toFixed(2)} | ${verdict(s.bytes / s.values <= 6)} |`);
   L();
   L('Profile a tick: `npm run bench -- --sizes 10 --skip-agent` builds dist-bench, then');
-  L('`node --cpu-prof --cpu-prof-dir=/tmp/prof dist-bench/bench/profile-tick.js xen 1000 && node dist-bench/bench/cpuprofile-summary.js /tmp/prof/*.cpuprofile`.');
+  L(
+    '`node --cpu-prof --cpu-prof-dir=/tmp/prof dist-bench/bench/profile-tick.js xen 1000 && node dist-bench/bench/cpuprofile-summary.js /tmp/prof/*.cpuprofile`.',
+  );
   const text = lines.join('\n') + '\n';
   process.stdout.write('\n' + text);
   fs.writeFileSync(OUT, text);

@@ -78,7 +78,8 @@ for (const ahead of [true, false]) {
         const type = types.get(col);
         const what = `${dev} ${col}: drivers ${lo} .. ${last}, plan ${got}`;
         if (got === undefined || lo === undefined) t.fail(what);
-        else if (col === 'domain balloon_rss') t.ok(Number(got) >= Math.min(Number(lo), Number(last)) * 0.98 && Number(got) <= Math.max(Number(lo), Number(last)) * 1.02, `${what} (within 2%)`);
+        else if (col === 'domain balloon_rss')
+          t.ok(Number(got) >= Math.min(Number(lo), Number(last)) * 0.98 && Number(got) <= Math.max(Number(lo), Number(last)) * 1.02, `${what} (within 2%)`);
         else if (type === 'counter') t.ok(lo <= got && got <= last, what);
         else t.equal(got, last, what);
       }

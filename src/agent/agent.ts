@@ -62,7 +62,6 @@ export function defaultMaxOpenFiles(): number {
   return 8192;
 }
 
-
 export class Agent {
   readonly conn: Connection;
   readonly log: AgentLog;
@@ -124,7 +123,11 @@ export class Agent {
 
   /** One tick: sample, store, report. Never throws for a domain's or the store's trouble. */
   tick(now = Date.now()): TickReport {
-    if (this.watcher.changed || now - this.lastRescan >= (this.opts.rescanMs ?? 60_000) || this.conn.inventory().domains.some((d) => d.file.startsWith('/sys/'))) {
+    if (
+      this.watcher.changed ||
+      now - this.lastRescan >= (this.opts.rescanMs ?? 60_000) ||
+      this.conn.inventory().domains.some((d) => d.file.startsWith('/sys/'))
+    ) {
       this.watcher.changed = false;
       this.lastRescan = now;
       this.refreshInventory();
@@ -149,7 +152,9 @@ export class Agent {
     const storeMs = performance.now() - t0;
     this.ticks++;
     const report = { ok, domains: s.domains.length, values, collectMs: s.collectUs / 1000, storeMs };
-    this.log.status(`${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`);
+    this.log.status(
+      `${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`,
+    );
     // Records for the exporter are built from the samples only when a scrape asks for them.
     const map = this.writer.map;
     let records: DomainStatsRecord[] | undefined;

@@ -15,12 +15,26 @@ import { newDevice, setReading, type DeviceSample, type DomainSample } from '../
 export const HOST_KEY = '@host';
 const NS_PER_TICK = 10_000_000n;
 const NET_COLUMNS: Record<string, (typeof NET_DEV_FIELDS)[number]> = {
-  rx_bytes: 'rxBytes', rx_pkts: 'rxPackets', rx_errs: 'rxErrs', rx_drop: 'rxDrop',
-  tx_bytes: 'txBytes', tx_pkts: 'txPackets', tx_errs: 'txErrs', tx_drop: 'txDrop',
+  rx_bytes: 'rxBytes',
+  rx_pkts: 'rxPackets',
+  rx_errs: 'rxErrs',
+  rx_drop: 'rxDrop',
+  tx_bytes: 'txBytes',
+  tx_pkts: 'txPackets',
+  tx_errs: 'txErrs',
+  tx_drop: 'txDrop',
 };
 /** Where each host interface column sits among a /proc/net/dev line's 16 values. */
 const NET_FIELD_INDEX: Record<string, number> = Object.fromEntries(Object.entries(NET_COLUMNS).map(([col, f]) => [col, NET_DEV_FIELDS.indexOf(f)]));
-const MEM_COLUMNS = { mem_total: 'MemTotal', mem_free: 'MemFree', mem_available: 'MemAvailable', mem_buffers: 'Buffers', mem_cached: 'Cached', swap_total: 'SwapTotal', swap_free: 'SwapFree' } as const;
+const MEM_COLUMNS = {
+  mem_total: 'MemTotal',
+  mem_free: 'MemFree',
+  mem_available: 'MemAvailable',
+  mem_buffers: 'Buffers',
+  mem_cached: 'Cached',
+  swap_total: 'SwapTotal',
+  swap_free: 'SwapFree',
+} as const;
 
 /**
  * The host's interfaces from the sampling plan's table of /proc/net/dev (no second read or parse);
@@ -43,7 +57,14 @@ function fromTable(table: NetDevTable, map: KeyMap, domainIfnames: ReadonlySet<s
 }
 
 /** The host's totals; `table` is this tick's /proc/net/dev when the sampling plan has read it. */
-export function hostSample(ctx: CollectContext, map: KeyMap, domainIfnames: ReadonlySet<string>, hostname: string, problems: string[], table: NetDevTable | null = null): DomainSample {
+export function hostSample(
+  ctx: CollectContext,
+  map: KeyMap,
+  domainIfnames: ReadonlySet<string>,
+  hostname: string,
+  problems: string[],
+  table: NetDevTable | null = null,
+): DomainSample {
   const cols = map.columns.host;
   const host = newDevice({ kind: 'host', idx: null, name: hostname }, cols.length);
   const set = (col: string, v: bigint | undefined) => {

@@ -81,7 +81,10 @@ export function captureCommand(io: Io): Command {
         fs.writeFileSync(path.join(exp, 'domstat-domstats.txt'), formatDomstats(records) + '\n');
         if (rfs.live) {
           const types = [CGROUP_ROOT, `${CGROUP_ROOT}/unified`].map((p) => [p, rfs.statfsType(p)] as const).filter(([, t]) => !isGone(t));
-          fs.writeFileSync(path.join(exp, 'statfs-types.txt'), types.map(([p, t]) => `${p} ${STATFS_NAMES[t as number] ?? (t as number).toString(16)}\n`).join(''));
+          fs.writeFileSync(
+            path.join(exp, 'statfs-types.txt'),
+            types.map(([p, t]) => `${p} ${STATFS_NAMES[t as number] ?? (t as number).toString(16)}\n`).join(''),
+          );
         }
         const tar = await import('tar'); // loaded only here: the agent never needs it
         await tar.create({ gzip: true, file: opts.output, cwd: stage, portable: true }, fs.readdirSync(stage));

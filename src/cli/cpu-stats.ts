@@ -61,7 +61,11 @@ export function cpuStatsCommand(io: Io): Command {
       }
       if (opts.json) {
         const obj = (ps: CpuStatsParams['cpus'][number]['params']) => Object.fromEntries(ps.map((p) => [p.field, p.value]));
-        printJson(io, { domain: dom.name, cpus: cpus.map((c) => ({ cpu: c.cpu, ...obj(c.params) })), ...(showTotal ? { total: obj(total[0]?.params ?? []) } : {}) });
+        printJson(io, {
+          domain: dom.name,
+          cpus: cpus.map((c) => ({ cpu: c.cpu, ...obj(c.params) })),
+          ...(showTotal ? { total: obj(total[0]?.params ?? []) } : {}),
+        });
         return;
       }
       let out = cpus.map((c) => `CPU${c.cpu}:\n${formatCpuStatsFields(c.params)}`).join('');

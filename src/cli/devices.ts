@@ -18,7 +18,7 @@ function failing<T>(what: string, fn: () => T): T {
 }
 
 export function domifstatCommand(io: Io): Command {
-  return hostOptions(new Command('domifstat').description('network interface statistics of a domain, in the guest\'s view (virsh domifstat)'))
+  return hostOptions(new Command('domifstat').description("network interface statistics of a domain, in the guest's view (virsh domifstat)"))
     .argument('<domain>')
     .argument('<interface>', 'host device name (vif5.0, vnet0) or MAC address')
     .action((domain: string, iface: string, opts: HostOptions) => {
@@ -51,7 +51,10 @@ export function domblklistCommand(io: Io): Command {
     .action((domain: string, opts: HostOptions & { details?: boolean }) => {
       const dom = connect(opts).lookupDomain(domain);
       if (opts.json) {
-        printJson(io, dom.disks.map((d) => ({ type: d.type ?? null, device: d.device, target: d.target ?? null, source: d.source ?? null })));
+        printJson(
+          io,
+          dom.disks.map((d) => ({ type: d.type ?? null, device: d.device, target: d.target ?? null, source: d.source ?? null })),
+        );
         return;
       }
       if (dom.disks.some((d) => d.target === undefined)) throw new CliError('unable to query block list');
@@ -66,7 +69,16 @@ export function domiflistCommand(io: Io): Command {
     .action((domain: string, opts: HostOptions) => {
       const dom = connect(opts).lookupDomain(domain);
       if (opts.json) {
-        printJson(io, dom.interfaces.map((n) => ({ interface: n.target ?? null, type: n.type ?? null, source: n.source ?? null, model: n.model ?? null, mac: n.mac ?? null })));
+        printJson(
+          io,
+          dom.interfaces.map((n) => ({
+            interface: n.target ?? null,
+            type: n.type ?? null,
+            source: n.source ?? null,
+            model: n.model ?? null,
+            mac: n.mac ?? null,
+          })),
+        );
         return;
       }
       const rows = dom.interfaces.map((n) => [n.target ?? '-', n.type ?? '-', n.source ?? '-', n.model ?? '-', n.mac ?? '-']);

@@ -26,7 +26,11 @@ export function recordsJson(records: readonly DomainStatsRecord[]) {
 }
 
 export function domstatsCommand(io: Io): Command {
-  const cmd = hostOptions(new Command('domstats').description('statistics of domains in libvirt typed-parameter form (virsh domstats)').argument('[domain...]', 'domain names, ids or uuids'));
+  const cmd = hostOptions(
+    new Command('domstats')
+      .description('statistics of domains in libvirt typed-parameter form (virsh domstats)')
+      .argument('[domain...]', 'domain names, ids or uuids'),
+  );
   for (const [name] of GROUP_OPTIONS) cmd.option(`--${name}`, name === 'extra' ? "domstat's own keys (extra.*), not libvirt's" : `the ${name} group`);
   for (const [name] of FILTER_OPTIONS) cmd.option(`--${name}`, `only ${name.slice(5)} domains`);
   cmd
@@ -43,7 +47,14 @@ export function domstatsCommand(io: Io): Command {
       if (opts.backing) flags += StatsFlag.BACKING;
       if (opts.enforce) flags += StatsFlag.ENFORCE_STATS;
       const conn = connect(opts);
-      const records = names.length > 0 ? conn.domainListGetStats(names.map((n) => conn.lookupDomain(n)), stats, flags) : conn.getAllDomainStats(stats, flags);
+      const records =
+        names.length > 0
+          ? conn.domainListGetStats(
+              names.map((n) => conn.lookupDomain(n)),
+              stats,
+              flags,
+            )
+          : conn.getAllDomainStats(stats, flags);
       for (const p of conn.lastProblems) io.err(`warning: domain '${p.domain}': ${p.message}\n`);
       if (opts.json) printJson(io, recordsJson(records));
       else io.out(formatDomstats(records) + '\n');

@@ -30,45 +30,65 @@ export function historyCommand(io: Io): Command {
     .option('--rate', 'per-second rates of counters instead of their values')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .option('--list', 'list the domains, devices, keys and time span held')
-    .action((domain: string | undefined, keys: string[], opts: { db: string; since: string; until?: string; step?: string; rate?: boolean; format: string; list?: boolean }) => {
-      const db = openDatabase(opts.db, { readonly: true });
-      try {
-        const reader = new HistoryReader(db);
-        if (opts.list) {
-          const list = reader.list();
-          const span = reader.span();
-          if (opts.format === 'json') {
-            printJson(io, { span: Object.fromEntries(Object.entries(span).map(([k, v]) => [k, v === null ? null : v.map(iso)])), domains: list.map((d) => ({ ...d, devices: d.devices.map((x) => ({ ...x })) })) });
+    .action(
+      (
+        domain: string | undefined,
+        keys: string[],
+        opts: { db: string; since: string; until?: string; step?: string; rate?: boolean; format: string; list?: boolean },
+      ) => {
+        const db = openDatabase(opts.db, { readonly: true });
+        try {
+          const reader = new HistoryReader(db);
+          if (opts.list) {
+            const list = reader.list();
+            const span = reader.span();
+            if (opts.format === 'json') {
+              printJson(io, {
+                span: Object.fromEntries(Object.entries(span).map(([k, v]) => [k, v === null ? null : v.map(iso)])),
+                domains: list.map((d) => ({ ...d, devices: d.devices.map((x) => ({ ...x })) })),
+              });
+              return;
+            }
+            let out = '';
+            for (const [tier, v] of Object.entries(span)) out += `${tier.padEnd(4)} ${v === null ? '(none)' : `${iso(v[0])} .. ${iso(v[1])}`}\n`;
+            for (const d of list) {
+              out += `\n${d.domain}${d.uuid ? ` (${d.uuid})` : ''}\n`;
+              out += `  devices: ${d.devices.map((x) => (x.kind === 'domain' || x.kind === 'host' ? x.kind : `${x.kind}.${x.idx}=${x.name}`)).join(' ')}\n`;
+              out += `  keys: ${d.keys.join(' ')}\n`;
+            }
+            io.out(out);
             return;
           }
-          let out = '';
-          for (const [tier, v] of Object.entries(span)) out += `${tier.padEnd(4)} ${v === null ? '(none)' : `${iso(v[0])} .. ${iso(v[1])}`}\n`;
-          for (const d of list) {
-            out += `\n${d.domain}${d.uuid ? ` (${d.uuid})` : ''}\n`;
-            out += `  devices: ${d.devices.map((x) => (x.kind === 'domain' || x.kind === 'host' ? x.kind : `${x.kind}.${x.idx}=${x.name}`)).join(' ')}\n`;
-            out += `  keys: ${d.keys.join(' ')}\n`;
+          if (domain === undefined) throw new CliError('history needs a domain (or --list)');
+          const now = Date.now();
+          const r = reader.query({
+            domain,
+            keys,
+            ...timeRange(opts.since, opts.until, opts.step, now),
+            rate: !!opts.rate,
+          });
+          if (opts.format === 'json') {
+            printJson(io, {
+              domain: r.domain,
+              tier: r.tier,
+              step: r.stepS,
+              series: r.series.map((s) => ({ key: s.key, device: s.device, unit: s.unit })),
+              rows: r.times.map((t, i) => ({ time: iso(t), values: r.series.map((s) => s.values[i] ?? null) })),
+            });
+          } else if (opts.format === 'csv') {
+            io.out(historyCsv(r));
+          } else {
+            io.out(`# ${r.domain}: ${r.tier} tier${r.stepS === null ? '' : `, step ${r.stepS}s`}${opts.rate ? ', rates per second' : ''}\n`);
+            io.out(
+              formatTable(
+                ['time', ...r.series.map((s) => `${s.key}${s.unit ? ` (${s.unit})` : ''}`)],
+                r.times.map((t, i) => [iso(t), ...r.series.map((s) => cell(s.values[i] ?? null))]),
+              ),
+            );
           }
-          io.out(out);
-          return;
+        } finally {
+          db.close();
         }
-        if (domain === undefined) throw new CliError('history needs a domain (or --list)');
-        const now = Date.now();
-        const r = reader.query({
-          domain,
-          keys,
-          ...timeRange(opts.since, opts.until, opts.step, now),
-          rate: !!opts.rate,
-        });
-        if (opts.format === 'json') {
-          printJson(io, { domain: r.domain, tier: r.tier, step: r.stepS, series: r.series.map((s) => ({ key: s.key, device: s.device, unit: s.unit })), rows: r.times.map((t, i) => ({ time: iso(t), values: r.series.map((s) => s.values[i] ?? null) })) });
-        } else if (opts.format === 'csv') {
-          io.out(historyCsv(r));
-        } else {
-          io.out(`# ${r.domain}: ${r.tier} tier${r.stepS === null ? '' : `, step ${r.stepS}s`}${opts.rate ? ', rates per second' : ''}\n`);
-          io.out(formatTable(['time', ...r.series.map((s) => `${s.key}${s.unit ? ` (${s.unit})` : ''}`)], r.times.map((t, i) => [iso(t), ...r.series.map((s) => cell(s.values[i] ?? null))])));
-        }
-      } finally {
-        db.close();
-      }
-    });
+      },
+    );
 }

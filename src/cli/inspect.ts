@@ -36,7 +36,15 @@ export function inspectJson(r: Inspected) {
       vcpus: d.vcpuMax ?? null,
       currentVcpus: d.vcpuCurrent ?? null,
       vcpuThreads: Object.fromEntries([...d.vcpuPids].map(([id, tid]) => [String(id), tid])),
-      disks: d.disks.map((k) => ({ target: k.target ?? null, bus: k.bus ?? null, type: k.type ?? null, device: k.device, source: k.source ?? null, driverName: k.driverName ?? null, driverType: k.driverType ?? null })),
+      disks: d.disks.map((k) => ({
+        target: k.target ?? null,
+        bus: k.bus ?? null,
+        type: k.type ?? null,
+        device: k.device,
+        source: k.source ?? null,
+        driverName: k.driverName ?? null,
+        driverType: k.driverType ?? null,
+      })),
       interfaces: d.interfaces.map((n) => ({ target: n.target ?? null, mac: n.mac ?? null, type: n.type ?? null, model: n.model ?? null })),
     },
   };
@@ -45,11 +53,43 @@ export function inspectJson(r: Inspected) {
 function inspectText(r: Inspected): string {
   if ('error' in r) return `${r.file}\n  error: ${r.error}\n`;
   const d = r.domain;
-  const kv = (pairs: [string, unknown][]) => pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`).join('  ');
-  let s = `${r.file}\n  ${kv([['name', d.name], ['uuid', d.uuid], ['id', d.id >= 0 ? d.id : '-'], ['type', d.hvType], ['state', `${STATE_WORDS[d.state]} (${reasonWord(d.state, d.reason)})`], ['pid', d.pid]])}\n`;
-  s += `  ${kv([['memory', d.maxMemoryKiB === undefined ? undefined : `${d.maxMemoryKiB} KiB`], ['currentMemory', d.currentMemoryKiB === undefined ? undefined : `${d.currentMemoryKiB} KiB`], ['vcpus', d.vcpuMax], ['current', d.vcpuCurrent], ['vcpu threads', d.vcpuPids.size || undefined]])}\n`;
-  for (const k of d.disks) s += `  disk ${kv([['target', k.target], ['bus', k.bus], ['type', k.type], ['device', k.device], ['source', k.source], ['driver', k.driverName], ['format', k.driverType]])}\n`;
-  for (const n of d.interfaces) s += `  interface ${kv([['target', n.target], ['mac', n.mac], ['type', n.type], ['model', n.model]])}\n`;
+  const kv = (pairs: [string, unknown][]) =>
+    pairs
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join('  ');
+  let s = `${r.file}\n  ${kv([
+    ['name', d.name],
+    ['uuid', d.uuid],
+    ['id', d.id >= 0 ? d.id : '-'],
+    ['type', d.hvType],
+    ['state', `${STATE_WORDS[d.state]} (${reasonWord(d.state, d.reason)})`],
+    ['pid', d.pid],
+  ])}\n`;
+  s += `  ${kv([
+    ['memory', d.maxMemoryKiB === undefined ? undefined : `${d.maxMemoryKiB} KiB`],
+    ['currentMemory', d.currentMemoryKiB === undefined ? undefined : `${d.currentMemoryKiB} KiB`],
+    ['vcpus', d.vcpuMax],
+    ['current', d.vcpuCurrent],
+    ['vcpu threads', d.vcpuPids.size || undefined],
+  ])}\n`;
+  for (const k of d.disks)
+    s += `  disk ${kv([
+      ['target', k.target],
+      ['bus', k.bus],
+      ['type', k.type],
+      ['device', k.device],
+      ['source', k.source],
+      ['driver', k.driverName],
+      ['format', k.driverType],
+    ])}\n`;
+  for (const n of d.interfaces)
+    s += `  interface ${kv([
+      ['target', n.target],
+      ['mac', n.mac],
+      ['type', n.type],
+      ['model', n.model],
+    ])}\n`;
   return s;
 }
 

@@ -13,9 +13,17 @@ export function listCommand(io: Io): Command {
       const flags = opts.all ? 0 : opts.inactive ? StatsFlag.INACTIVE : StatsFlag.ACTIVE;
       const doms = connect(opts).listAllDomains(flags);
       if (opts.json) {
-        printJson(io, doms.map((d) => ({ id: d.id, name: d.name, uuid: d.uuid ?? null, type: d.hvType, state: d.state, reason: d.reason, persistent: d.persistent })));
+        printJson(
+          io,
+          doms.map((d) => ({ id: d.id, name: d.name, uuid: d.uuid ?? null, type: d.hvType, state: d.state, reason: d.reason, persistent: d.persistent })),
+        );
         return;
       }
-      io.out(formatTable(['Id', 'Name', 'State'], doms.map((d) => [d.id >= 0 ? String(d.id) : '-', d.name, STATE_WORDS[d.state]])) + '\n');
+      io.out(
+        formatTable(
+          ['Id', 'Name', 'State'],
+          doms.map((d) => [d.id >= 0 ? String(d.id) : '-', d.name, STATE_WORDS[d.state]]),
+        ) + '\n',
+      );
     });
 }

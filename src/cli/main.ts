@@ -19,7 +19,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description("Per-domain statistics for Xen and KVM hosts, read from the host's own files")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  const commands = [listCommand(io), domstatsCommand(io), domifstatCommand(io), domblkstatCommand(io), domblklistCommand(io), domiflistCommand(io), dommemstatCommand(io), cpuStatsCommand(io), inspectCommand(io, setExit), agentCommand(io), historyCommand(io), simulateCommand(io), topCommand(io), plotCommand(io), captureCommand(io)];
+  const commands = [
+    listCommand(io),
+    domstatsCommand(io),
+    domifstatCommand(io),
+    domblkstatCommand(io),
+    domblklistCommand(io),
+    domiflistCommand(io),
+    dommemstatCommand(io),
+    cpuStatsCommand(io),
+    inspectCommand(io, setExit),
+    agentCommand(io),
+    historyCommand(io),
+    simulateCommand(io),
+    topCommand(io),
+    plotCommand(io),
+    captureCommand(io),
+  ];
   for (const c of commands) program.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }));
   return program;
 }

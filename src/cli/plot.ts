@@ -17,27 +17,33 @@ export function plotCommand(io: Io): Command {
     .option('--step <duration>', 'one point per step')
     .addOption(new Option('--width <px>', 'plot width').default('800'))
     .addOption(new Option('--height <px>', 'plot height').default('300'))
-    .action(async (domain: string, keys: string[], opts: { output: string; db: string; since: string; until?: string; step?: string; width: string; height: string }) => {
-      const png = /\.png$/i.test(opts.output);
-      if (!png && !/\.svg$/i.test(opts.output)) throw new CliError('--output must end in .svg or .png');
-      const db = openDatabase(opts.db, { readonly: true });
-      let r;
-      try {
-        const now = Date.now();
-        r = new HistoryReader(db).query({
-          domain,
-          keys,
-          ...timeRange(opts.since, opts.until, opts.step, now),
-          rate: true,
-        });
-      } finally {
-        db.close();
-      }
-      if (r.times.length === 0) throw new CliError(`no history for ${domain} in that time range`);
-      const po = { width: Number(opts.width), height: Number(opts.height), title: `${domain}: ${keys.join(', ')}` };
-      // Vega and the PNG renderer cost ~30 MB of memory: loaded only by this command, never by the agent.
-      const { renderPng, renderSvg } = await import('../export/plot.js');
-      fs.writeFileSync(opts.output, png ? await renderPng(r, po) : await renderSvg(r, po));
-      io.err(`wrote ${opts.output} (${r.times.length} points per line, ${r.tier} tier)\n`);
-    });
+    .action(
+      async (
+        domain: string,
+        keys: string[],
+        opts: { output: string; db: string; since: string; until?: string; step?: string; width: string; height: string },
+      ) => {
+        const png = /\.png$/i.test(opts.output);
+        if (!png && !/\.svg$/i.test(opts.output)) throw new CliError('--output must end in .svg or .png');
+        const db = openDatabase(opts.db, { readonly: true });
+        let r;
+        try {
+          const now = Date.now();
+          r = new HistoryReader(db).query({
+            domain,
+            keys,
+            ...timeRange(opts.since, opts.until, opts.step, now),
+            rate: true,
+          });
+        } finally {
+          db.close();
+        }
+        if (r.times.length === 0) throw new CliError(`no history for ${domain} in that time range`);
+        const po = { width: Number(opts.width), height: Number(opts.height), title: `${domain}: ${keys.join(', ')}` };
+        // Vega and the PNG renderer cost ~30 MB of memory: loaded only by this command, never by the agent.
+        const { renderPng, renderSvg } = await import('../export/plot.js');
+        fs.writeFileSync(opts.output, png ? await renderPng(r, po) : await renderSvg(r, po));
+        io.err(`wrote ${opts.output} (${r.times.length} points per line, ${r.tier} tier)\n`);
+      },
+    );
 }

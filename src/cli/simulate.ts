@@ -16,7 +16,6 @@ interface SimulateCliOptions {
   seed: number;
 }
 
-
 export function simulateCommand(io: Io): Command {
   return new Command('simulate')
     .description('write a simulated Xen or KVM host tree whose counters advance, for demos and benchmarks (use DIR as --root)')
@@ -49,7 +48,9 @@ export function simulateCommand(io: Io): Command {
         sim.close();
         return;
       }
-      io.out(`updating every ${intervalMs / 1000} s${runMs === Infinity ? ' until interrupted' : ` for ${runMs / 1000} s`}; read it with: domstat ... --root ${sim.dir}\n`);
+      io.out(
+        `updating every ${intervalMs / 1000} s${runMs === Infinity ? ' until interrupted' : ` for ${runMs / 1000} s`}; read it with: domstat ... --root ${sim.dir}\n`,
+      );
 
       const stop = new AbortController();
       const onSignal = () => stop.abort();

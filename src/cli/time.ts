@@ -26,7 +26,12 @@ export function parseSize(s: string, what: string): number {
 }
 
 /** --since/--until/--step as a history query's time range (until defaults to now). */
-export function timeRange(since: string, until: string | undefined, step: string | undefined, now = Date.now()): { since: number; until: number; stepS?: number } {
+export function timeRange(
+  since: string,
+  until: string | undefined,
+  step: string | undefined,
+  now = Date.now(),
+): { since: number; until: number; stepS?: number } {
   return {
     since: parseTime(since, '--since', now),
     until: until === undefined ? now : parseTime(until, '--until', now),

@@ -15,9 +15,22 @@ import { LIBVIRT_GROUPS } from '../stats/groups.js';
 import { parseDuration } from './time.js';
 
 const KEYS: Record<string, Partial<ViewState> | 'quit'> = {
-  '1': { screen: 'domains' }, '0': { screen: 'domains' }, '2': { screen: 'net' }, '3': { screen: 'block' },
-  P: { sort: 'cpu' }, M: { sort: 'mem' }, T: { sort: 'time' }, N: { sort: 'name' }, I: { sort: 'id' },
-  R: { sort: 'rx' }, X: { sort: 'tx' }, D: { sort: 'rd' }, W: { sort: 'wr' }, q: 'quit', Q: 'quit', '\u0003': 'quit',
+  '1': { screen: 'domains' },
+  '0': { screen: 'domains' },
+  '2': { screen: 'net' },
+  '3': { screen: 'block' },
+  P: { sort: 'cpu' },
+  M: { sort: 'mem' },
+  T: { sort: 'time' },
+  N: { sort: 'name' },
+  I: { sort: 'id' },
+  R: { sort: 'rx' },
+  X: { sort: 'tx' },
+  D: { sort: 'rd' },
+  W: { sort: 'wr' },
+  q: 'quit',
+  Q: 'quit',
+  '\u0003': 'quit',
 };
 
 function hostFacts(conn: Connection): { cpus: number; memKiB: number | null } {

@@ -65,13 +65,26 @@ export interface DomainDef {
 }
 
 const UNIT_SCALE: Record<string, bigint> = {
-  b: 1n, bytes: 1n,
-  kb: 1000n, k: 1024n, kib: 1024n,
-  mb: 1000n ** 2n, m: 1024n ** 2n, mib: 1024n ** 2n,
-  gb: 1000n ** 3n, g: 1024n ** 3n, gib: 1024n ** 3n,
-  tb: 1000n ** 4n, t: 1024n ** 4n, tib: 1024n ** 4n,
-  pb: 1000n ** 5n, p: 1024n ** 5n, pib: 1024n ** 5n,
-  eb: 1000n ** 6n, e: 1024n ** 6n, eib: 1024n ** 6n,
+  b: 1n,
+  bytes: 1n,
+  kb: 1000n,
+  k: 1024n,
+  kib: 1024n,
+  mb: 1000n ** 2n,
+  m: 1024n ** 2n,
+  mib: 1024n ** 2n,
+  gb: 1000n ** 3n,
+  g: 1024n ** 3n,
+  gib: 1024n ** 3n,
+  tb: 1000n ** 4n,
+  t: 1024n ** 4n,
+  tib: 1024n ** 4n,
+  pb: 1000n ** 5n,
+  p: 1024n ** 5n,
+  pib: 1024n ** 5n,
+  eb: 1000n ** 6n,
+  e: 1024n ** 6n,
+  eib: 1024n ** 6n,
 };
 
 /** libvirt's memory elements: a decimal with an optional unit (default KiB), rounded up to KiB. */

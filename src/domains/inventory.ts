@@ -195,7 +195,21 @@ function xenBackendDomains(fs: HostFs, looked: string[]): Domain[] {
       let d = doms.get(domid);
       if (d === undefined) {
         const name = `Domain-${domid}`;
-        d = { name, id: domid, hvType: 'xen', state: DomainState.RUNNING, reason: 0, vcpuPids: new Map(), disks: [], interfaces: [], live: true, driver: 'xen', persistent: false, file: dir, key: name };
+        d = {
+          name,
+          id: domid,
+          hvType: 'xen',
+          state: DomainState.RUNNING,
+          reason: 0,
+          vcpuPids: new Map(),
+          disks: [],
+          interfaces: [],
+          live: true,
+          driver: 'xen',
+          persistent: false,
+          file: dir,
+          key: name,
+        };
         doms.set(domid, d);
       }
       if (m[1] === 'vif') {

@@ -19,7 +19,10 @@ export function findDisk(disks: readonly DiskDef[], path: string): DiskDef {
 const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/;
 
 function normaliseMac(s: string): string {
-  return s.split(':').map((b) => b.padStart(2, '0').toLowerCase()).join(':');
+  return s
+    .split(':')
+    .map((b) => b.padStart(2, '0').toLowerCase())
+    .join(':');
 }
 
 /** An interface by MAC address (when the argument parses as one) or by its host device name. */

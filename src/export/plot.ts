@@ -59,5 +59,7 @@ export async function renderSvg(r: HistoryResult, opts: PlotOptions): Promise<st
 
 export async function renderPng(r: HistoryResult, opts: PlotOptions): Promise<Buffer> {
   const svg = await renderSvg(r, opts);
-  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } })
+    .render()
+    .asPng();
 }

@@ -104,9 +104,21 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
   const base = { domain: d.name, uuid: d.uuid ?? '' };
   const p = new Map(r.params.map((x) => [x.field, x]));
   const get = (k: string) => num(p.get(k));
-  fam.add('libvirt_domain', 'info', 'Domain metadata (value 1)', { ...base, hypervisor: d.hvType, driver: d.driver, persistent: d.persistent ? 'yes' : 'no' }, 1);
+  fam.add(
+    'libvirt_domain',
+    'info',
+    'Domain metadata (value 1)',
+    { ...base, hypervisor: d.hvType, driver: d.driver, persistent: d.persistent ? 'yes' : 'no' },
+    1,
+  );
   const state = get('state.state');
-  fam.add('libvirt_domain_state_code', 'gauge', 'virDomainState: 1 running, 3 paused, 5 shut off, ...', { ...base, state_desc: state === undefined ? '' : STATE_WORDS[state as DomainStateValue] ?? '' }, state);
+  fam.add(
+    'libvirt_domain_state_code',
+    'gauge',
+    'virDomainState: 1 running, 3 paused, 5 shut off, ...',
+    { ...base, state_desc: state === undefined ? '' : (STATE_WORDS[state as DomainStateValue] ?? '') },
+    state,
+  );
   fam.add('libvirt_domain_state_reason_code', 'gauge', 'Reason code for the state (libvirt enums)', base, get('state.reason'));
   fam.add('libvirt_domain_info_cpu_time_seconds', 'counter', 'CPU time used by the domain', base, mul(get('cpu.time'), NS));
   fam.add('libvirt_domain_info_cpu_user_seconds', 'counter', 'User CPU time used by the domain', base, mul(get('cpu.user'), NS));
@@ -132,18 +144,44 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
     if (typeof dev !== 'string') continue;
     const labels = { ...base, target_device: dev };
     const iface = d.interfaces[i];
-    fam.add('libvirt_domain_interface_stats', 'info', 'Interface metadata (value 1)', { ...labels, interface_type: iface?.type ?? '', mac_address: iface?.mac ?? '', model_type: iface?.model ?? '', source_bridge: iface?.source ?? '' }, 1);
-    for (const [suffix, name, help] of NET) fam.add(`libvirt_domain_interface_stats_${name}`, 'counter', `${help} (guest view)`, labels, get(`net.${i}.${suffix}`));
+    fam.add(
+      'libvirt_domain_interface_stats',
+      'info',
+      'Interface metadata (value 1)',
+      { ...labels, interface_type: iface?.type ?? '', mac_address: iface?.mac ?? '', model_type: iface?.model ?? '', source_bridge: iface?.source ?? '' },
+      1,
+    );
+    for (const [suffix, name, help] of NET)
+      fam.add(`libvirt_domain_interface_stats_${name}`, 'counter', `${help} (guest view)`, labels, get(`net.${i}.${suffix}`));
   }
   for (let i = 0; i < count('block.count'); i++) {
     const dev = p.get(`block.${i}.name`)?.value;
     if (typeof dev !== 'string') continue;
     const labels = { ...base, target_device: dev };
     const disk = d.disks.find((x) => x.target === dev);
-    fam.add('libvirt_domain_block_stats', 'info', 'Disk metadata (value 1)', { ...labels, source_file: String(p.get(`block.${i}.path`)?.value ?? ''), disk_type: disk?.type ?? '', target_bus: disk?.bus ?? '', driver_type: disk?.driverType ?? '' }, 1);
-    for (const [suffix, name, help, scale] of BLOCK) fam.add(`libvirt_domain_block_stats_${name}`, 'counter', help, labels, mul(get(`block.${i}.${suffix}`), scale));
+    fam.add(
+      'libvirt_domain_block_stats',
+      'info',
+      'Disk metadata (value 1)',
+      {
+        ...labels,
+        source_file: String(p.get(`block.${i}.path`)?.value ?? ''),
+        disk_type: disk?.type ?? '',
+        target_bus: disk?.bus ?? '',
+        driver_type: disk?.driverType ?? '',
+      },
+      1,
+    );
+    for (const [suffix, name, help, scale] of BLOCK)
+      fam.add(`libvirt_domain_block_stats_${name}`, 'counter', help, labels, mul(get(`block.${i}.${suffix}`), scale));
     for (const [suffix, name, help] of BLOCK_GAUGES) fam.add(`libvirt_domain_block_stats_${name}`, 'gauge', help, labels, get(`block.${i}.${suffix}`));
-    fam.add('domstat_domain_block_discard_requests', 'counter', "Discard requests (Xen blkback's ds_req; domstat's own)", labels, get(`extra.block.${i}.discard.reqs`));
+    fam.add(
+      'domstat_domain_block_discard_requests',
+      'counter',
+      "Discard requests (Xen blkback's ds_req; domstat's own)",
+      labels,
+      get(`extra.block.${i}.discard.reqs`),
+    );
   }
   for (const [suffix, name, help] of EXTRA_IO) fam.add(`domstat_domain_io_${name}`, 'counter', `${help}; domstat's own`, base, get(`extra.io.${suffix}`));
 }
@@ -170,7 +208,14 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
     }
   }
   fam.add('domstat_domains', 'gauge', 'Domains sampled in the latest tick', {}, input.records.length);
-  for (const r of input.records) fam.add('domstat_domain_errors', 'gauge', 'Values that could not be read for the domain in the latest tick', { domain: r.domain.name, uuid: r.domain.uuid ?? '' }, errors.get(r.domain.name) ?? 0);
+  for (const r of input.records)
+    fam.add(
+      'domstat_domain_errors',
+      'gauge',
+      'Values that could not be read for the domain in the latest tick',
+      { domain: r.domain.name, uuid: r.domain.uuid ?? '' },
+      errors.get(r.domain.name) ?? 0,
+    );
   fam.add('domstat_ticks', 'counter', 'Ticks sampled since the agent started', {}, input.ticks);
   fam.add('domstat_last_tick_timestamp_seconds', 'gauge', 'When the latest tick was sampled', {}, input.ts / 1000);
   fam.add('domstat_tick_collect_seconds', 'gauge', 'Time the latest tick spent reading and parsing host files', {}, input.collectUs / 1e6);
@@ -185,12 +230,19 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
     lines.push(`# HELP ${metaName} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
     lines.push(`# TYPE ${metaName} ${type}`);
     for (const s of f.samples) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      const labels = Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+        .join(',');
       lines.push(`${sampleName}${labels ? `{${labels}}` : ''} ${s.value}`);
     }
   };
   families.forEach(emit);
-  const scrape: Family = { name: 'domstat_scrape_duration_seconds', type: 'gauge', help: 'Time taken to render this scrape', samples: [{ labels: {}, value: (performance.now() - renderStart) / 1000 }] };
+  const scrape: Family = {
+    name: 'domstat_scrape_duration_seconds',
+    type: 'gauge',
+    help: 'Time taken to render this scrape',
+    samples: [{ labels: {}, value: (performance.now() - renderStart) / 1000 }],
+  };
   emit(scrape);
   if (openMetrics) lines.push('# EOF');
   return lines.join('\n') + '\n';

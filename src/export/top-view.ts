@@ -67,11 +67,27 @@ export function domainRows(prev: TopSample | null, cur: TopSample): DomainRow[] 
     const devices: DomainRow['devices'] = [];
     for (let i = 0; i < (val(r, 'net.count') ?? 0); i++) {
       const name = r.params.find((x) => x.field === `net.${i}.name`)?.value;
-      if (typeof name === 'string') devices.push({ kind: 'net', name, a: rate(p, r, `net.${i}.rx.bytes`, secs), b: rate(p, r, `net.${i}.tx.bytes`, secs), c: rate(p, r, `net.${i}.rx.pkts`, secs), d: rate(p, r, `net.${i}.tx.pkts`, secs) });
+      if (typeof name === 'string')
+        devices.push({
+          kind: 'net',
+          name,
+          a: rate(p, r, `net.${i}.rx.bytes`, secs),
+          b: rate(p, r, `net.${i}.tx.bytes`, secs),
+          c: rate(p, r, `net.${i}.rx.pkts`, secs),
+          d: rate(p, r, `net.${i}.tx.pkts`, secs),
+        });
     }
     for (let i = 0; i < (val(r, 'block.count') ?? 0); i++) {
       const name = r.params.find((x) => x.field === `block.${i}.name`)?.value;
-      if (typeof name === 'string') devices.push({ kind: 'block', name, a: rate(p, r, `block.${i}.rd.bytes`, secs), b: rate(p, r, `block.${i}.wr.bytes`, secs), c: rate(p, r, `block.${i}.rd.reqs`, secs), d: rate(p, r, `block.${i}.wr.reqs`, secs) });
+      if (typeof name === 'string')
+        devices.push({
+          kind: 'block',
+          name,
+          a: rate(p, r, `block.${i}.rd.bytes`, secs),
+          b: rate(p, r, `block.${i}.wr.bytes`, secs),
+          c: rate(p, r, `block.${i}.rd.reqs`, secs),
+          d: rate(p, r, `block.${i}.wr.reqs`, secs),
+        });
     }
     return {
       id: r.domain.id,
@@ -131,7 +147,11 @@ function cpuTime(ns: number | null): string {
 
 function table(head: string[], rows: string[][], leftAlign: ReadonlySet<number>): string[] {
   const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
-  const line = (r: string[]) => r.map((c, j) => (leftAlign.has(j) ? c.padEnd(w[j]!) : c.padStart(w[j]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, j) => (leftAlign.has(j) ? c.padEnd(w[j]!) : c.padStart(w[j]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)];
 }
 
@@ -145,21 +165,43 @@ export function renderTop(prev: TopSample | null, cur: TopSample, view: ViewStat
   const rows = sortRows(domainRows(prev, cur), view.sort);
   const running = rows.filter((r) => r.state === 'running').length;
   const out: string[] = [];
-  out.push(`domstat top - ${now.toISOString().slice(11, 19)}  ${hostname}  ${rows.length} domains, ${running} running  ${cur.hostCpus} CPUs  delay ${view.delayS}s  sort ${view.sort}`);
+  out.push(
+    `domstat top - ${now.toISOString().slice(11, 19)}  ${hostname}  ${rows.length} domains, ${running} running  ${cur.hostCpus} CPUs  delay ${view.delayS}s  sort ${view.sort}`,
+  );
   out.push(`keys: 1 domains  2 interfaces  3 disks  P cpu  M mem  T time  N name  I id  R rx  X tx  D disk rd  W disk wr  q quit`);
   out.push('');
   if (view.screen === 'domains') {
     out.push(
       ...table(
         ['ID', 'S', 'RDBY', 'WRBY', 'RXBY', 'TXBY', '%CPU', '%MEM', 'MEM', 'TIME', 'NAME'],
-        rows.map((r) => [r.id >= 0 ? String(r.id) : '-', r.state.slice(0, 1).toUpperCase(), human(r.rdBytes), human(r.wrBytes), human(r.rxBytes), human(r.txBytes), pct(r.cpuPct), pct(r.memPct), r.memKiB === null ? '-' : human(r.memKiB * 1024), cpuTime(r.cpuNs), r.name]),
+        rows.map((r) => [
+          r.id >= 0 ? String(r.id) : '-',
+          r.state.slice(0, 1).toUpperCase(),
+          human(r.rdBytes),
+          human(r.wrBytes),
+          human(r.rxBytes),
+          human(r.txBytes),
+          pct(r.cpuPct),
+          pct(r.memPct),
+          r.memKiB === null ? '-' : human(r.memKiB * 1024),
+          cpuTime(r.cpuNs),
+          r.name,
+        ]),
         new Set([10]),
       ),
     );
   } else {
     const kind = view.screen === 'net' ? 'net' : 'block';
     const head = kind === 'net' ? ['ID', 'NAME', 'DEVICE', 'RXBY', 'TXBY', 'RXPK', 'TXPK'] : ['ID', 'NAME', 'DEVICE', 'RDBY', 'WRBY', 'RDRQ', 'WRRQ'];
-    out.push(...table(head, rows.flatMap((r) => r.devices.filter((d) => d.kind === kind).map((d) => [r.id >= 0 ? String(r.id) : '-', r.name, d.name, human(d.a), human(d.b), human(d.c), human(d.d)])), new Set([1, 2])));
+    out.push(
+      ...table(
+        head,
+        rows.flatMap((r) =>
+          r.devices.filter((d) => d.kind === kind).map((d) => [r.id >= 0 ? String(r.id) : '-', r.name, d.name, human(d.a), human(d.b), human(d.c), human(d.d)]),
+        ),
+        new Set([1, 2]),
+      ),
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -176,9 +218,34 @@ const n = (v: number | null, digits = 0) => (v === null ? '' : digits === 0 ? St
 export function csvRows(prev: TopSample | null, cur: TopSample, hostname: string, now: Date): string {
   const rows = domainRows(prev, cur);
   const count = (s: string) => rows.filter((r) => r.state === s).length;
-  const host = [q(hostname), now.toISOString(), String(cur.hostCpus), String(rows.length), String(count('running')), String(count('paused')), String(count('shut off')), n(cur.hostMemKiB)];
+  const host = [
+    q(hostname),
+    now.toISOString(),
+    String(cur.hostCpus),
+    String(rows.length),
+    String(count('running')),
+    String(count('paused')),
+    String(count('shut off')),
+    n(cur.hostMemKiB),
+  ];
   return rows
-    .map((r) => [...host, String(r.id), q(r.name), n(r.cpuNs), n(r.cpuPct, 2), n(r.memKiB), n(r.memPct, 2), n(r.rdBytes), n(r.wrBytes), n(r.rdReqs, 2), n(r.wrReqs, 2), n(r.rxBytes), n(r.txBytes)].join(','))
+    .map((r) =>
+      [
+        ...host,
+        String(r.id),
+        q(r.name),
+        n(r.cpuNs),
+        n(r.cpuPct, 2),
+        n(r.memKiB),
+        n(r.memPct, 2),
+        n(r.rdBytes),
+        n(r.wrBytes),
+        n(r.rdReqs, 2),
+        n(r.wrReqs, 2),
+        n(r.rxBytes),
+        n(r.txBytes),
+      ].join(','),
+    )
     .map((l) => l + '\n')
     .join('');
 }

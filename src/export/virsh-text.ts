@@ -9,7 +9,10 @@ function cellWidth(s: string): number {
   let w = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    w += cp >= 0x1100 && /\p{Extended_Pictographic}|[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/u.test(ch) ? 2 : 1;
+    w +=
+      cp >= 0x1100 && /\p{Extended_Pictographic}|[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/u.test(ch)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -22,24 +25,23 @@ function safeCell(s: string): string {
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows].map((r) => r.map(safeCell));
   const widths = header.map((_, j) => Math.max(...all.map((r) => cellWidth(r[j] ?? ''))));
-  const line = (r: readonly string[]) =>
-    r.map((c, j) => ' ' + c + (j < r.length - 1 ? ' '.repeat(widths[j]! - cellWidth(c) + 2) : '')).join('') + '\n';
+  const line = (r: readonly string[]) => r.map((c, j) => ' ' + c + (j < r.length - 1 ? ' '.repeat(widths[j]! - cellWidth(c) + 2) : '')).join('') + '\n';
   const [head, ...body] = all;
   return line(head!) + '-'.repeat(widths.reduce((s, w) => s + w + 3, 0)) + '\n' + body.map(line).join('');
 }
 
 /** virsh domstats: records separated by one blank line. */
 export function formatDomstats(records: readonly DomainStatsRecord[]): string {
-  return records
-    .map((r) => `Domain: '${r.domain.name}'\n` + r.params.map((p) => `  ${p.field}=${formatTypedValue(p)}\n`).join(''))
-    .join('\n');
+  return records.map((r) => `Domain: '${r.domain.name}'\n` + r.params.map((p) => `  ${p.field}=${formatTypedValue(p)}\n`).join('')).join('\n');
 }
 
 const IFSTAT_ORDER = ['rx_bytes', 'rx_packets', 'rx_errs', 'rx_drop', 'tx_bytes', 'tx_packets', 'tx_errs', 'tx_drop'] as const;
 
 /** virsh domifstat: "<dev> <field> <value>" for every field that is known (>= 0). */
 export function formatDomifstat(device: string, s: InterfaceStats): string {
-  return IFSTAT_ORDER.filter((k) => s[k] >= 0n).map((k) => `${device} ${k} ${s[k]}\n`).join('');
+  return IFSTAT_ORDER.filter((k) => s[k] >= 0n)
+    .map((k) => `${device} ${k} ${s[k]}\n`)
+    .join('');
 }
 
 const BLKSTAT_SEQUENCE: readonly [field: string, legacy: string | null, human: string][] = [

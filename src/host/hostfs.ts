@@ -66,7 +66,8 @@ const KEEPABLE = /^\/(proc|sys)\//;
  * returns less than it asked for is the end, and the read that would return 0 is skipped: half
  * the syscalls of a tick. Multi-record files (/proc/net/dev, cgroup.procs) still read to 0.
  */
-const ONE_READ = /^\/sys\/(?!fs\/cgroup\/)|^\/sys\/fs\/cgroup\/.*\/(?:cpu\.stat|cpuacct\.[a-z_]+)$|^\/proc\/(?:stat|meminfo|[0-9]+\/(?:task\/[0-9]+\/)?(?:stat|io|sched|schedstat))$/;
+const ONE_READ =
+  /^\/sys\/(?!fs\/cgroup\/)|^\/sys\/fs\/cgroup\/.*\/(?:cpu\.stat|cpuacct\.[a-z_]+)$|^\/proc\/(?:stat|meminfo|[0-9]+\/(?:task\/[0-9]+\/)?(?:stat|io|sched|schedstat))$/;
 
 /** A file read again and again through one descriptor (see HostFs.keep); fd is -1 when it has none. */
 export interface KeptFile {

@@ -169,7 +169,15 @@ export class ReadAhead {
     // Room for what the files it reads held at their last read, half as much again, and 64 KiB.
     const held = this.files.reduce((n, f) => n + (aheadable(f) ? f.size : 0), 0);
     const bytes = Math.min(MAX_DATA, MIN_DATA + Math.ceil(held * 1.5));
-    this.post({ start, fd: shared(entries), max, off: shared(entries), len: shared(entries), state: shared(groups.length), data: new Uint8Array(new SharedArrayBuffer(bytes)) });
+    this.post({
+      start,
+      fd: shared(entries),
+      max,
+      off: shared(entries),
+      len: shared(entries),
+      state: shared(groups.length),
+      data: new Uint8Array(new SharedArrayBuffer(bytes)),
+    });
   }
 
   private post(t: Table): void {

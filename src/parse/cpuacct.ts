@@ -16,7 +16,10 @@ export function parseCpuacctStat(text: string, source: string): CpuacctStat {
 }
 
 export function parseCpuacctPercpu(text: string, source: string): bigint[] {
-  const tokens = text.trim().split(/\s+/).filter((t) => t !== '');
+  const tokens = text
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
   if (tokens.length === 0) throw new ParseError('no per-CPU values', source);
   return tokens.map((t) => parseU64(t, source));
 }

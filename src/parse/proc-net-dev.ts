@@ -8,8 +8,22 @@
 import { ParseError, parseU64 } from './u64.js';
 
 export const NET_DEV_FIELDS = [
-  'rxBytes', 'rxPackets', 'rxErrs', 'rxDrop', 'rxFifo', 'rxFrame', 'rxCompressed', 'rxMulticast',
-  'txBytes', 'txPackets', 'txErrs', 'txDrop', 'txFifo', 'txColls', 'txCarrier', 'txCompressed',
+  'rxBytes',
+  'rxPackets',
+  'rxErrs',
+  'rxDrop',
+  'rxFifo',
+  'rxFrame',
+  'rxCompressed',
+  'rxMulticast',
+  'txBytes',
+  'txPackets',
+  'txErrs',
+  'txDrop',
+  'txFifo',
+  'txColls',
+  'txCarrier',
+  'txCompressed',
 ] as const;
 export type NetDevField = (typeof NET_DEV_FIELDS)[number];
 export type ProcNetDevLine = Record<NetDevField, bigint>;
@@ -61,7 +75,12 @@ export class ProcNetDev {
         NET_DEV_FIELDS.forEach((f, i) => (line[f] = parseU64(tokens[i]!, this.source)));
         result = line;
       } catch (e) {
-        result = e instanceof ParseError ? new ParseError(`device ${name}: ${e.message.slice(this.source.length + 2)}`, this.source) : (() => { throw e; })();
+        result =
+          e instanceof ParseError
+            ? new ParseError(`device ${name}: ${e.message.slice(this.source.length + 2)}`, this.source)
+            : (() => {
+                throw e;
+              })();
       }
     }
     this.parsed.set(name, result);

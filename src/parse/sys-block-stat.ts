@@ -24,7 +24,25 @@ export interface SysBlockStat {
   flushTicksMs?: bigint;
 }
 
-const FIELDS = ['readIos', 'readMerges', 'readSectors', 'readTicksMs', 'writeIos', 'writeMerges', 'writeSectors', 'writeTicksMs', 'inFlight', 'ioTicksMs', 'timeInQueueMs', 'discardIos', 'discardMerges', 'discardSectors', 'discardTicksMs', 'flushIos', 'flushTicksMs'] as const;
+const FIELDS = [
+  'readIos',
+  'readMerges',
+  'readSectors',
+  'readTicksMs',
+  'writeIos',
+  'writeMerges',
+  'writeSectors',
+  'writeTicksMs',
+  'inFlight',
+  'ioTicksMs',
+  'timeInQueueMs',
+  'discardIos',
+  'discardMerges',
+  'discardSectors',
+  'discardTicksMs',
+  'flushIos',
+  'flushTicksMs',
+] as const;
 
 export function parseSysBlockStat(text: string, source: string): SysBlockStat {
   const t = text.trim().split(/\s+/);

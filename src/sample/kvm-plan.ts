@@ -47,11 +47,24 @@ const kvmColumns = perKeyMap((map) => {
   const p = (kind: 'domain' | 'vcpu' | 'block', pattern: string) => columnPos(map, kind, pattern);
   return {
     c: {
-      cpuTime: p('domain', 'cpu.time'), cpuUser: p('domain', 'cpu.user'), cpuSystem: p('domain', 'cpu.system'), rss: p('domain', 'balloon.rss'),
-      vState: p('vcpu', 'vcpu.{i}.state'), vTime: p('vcpu', 'vcpu.{i}.time'), vWait: p('vcpu', 'vcpu.{i}.wait'), vDelay: p('vcpu', 'vcpu.{i}.delay'),
-      rdReqs: p('block', 'block.{i}.rd.reqs'), rdBytes: p('block', 'block.{i}.rd.bytes'), rdTimes: p('block', 'block.{i}.rd.times'),
-      wrReqs: p('block', 'block.{i}.wr.reqs'), wrBytes: p('block', 'block.{i}.wr.bytes'), wrTimes: p('block', 'block.{i}.wr.times'),
-      flReqs: p('block', 'block.{i}.fl.reqs'), flTimes: p('block', 'block.{i}.fl.times'), capacity: p('block', 'block.{i}.capacity'), physical: p('block', 'block.{i}.physical'),
+      cpuTime: p('domain', 'cpu.time'),
+      cpuUser: p('domain', 'cpu.user'),
+      cpuSystem: p('domain', 'cpu.system'),
+      rss: p('domain', 'balloon.rss'),
+      vState: p('vcpu', 'vcpu.{i}.state'),
+      vTime: p('vcpu', 'vcpu.{i}.time'),
+      vWait: p('vcpu', 'vcpu.{i}.wait'),
+      vDelay: p('vcpu', 'vcpu.{i}.delay'),
+      rdReqs: p('block', 'block.{i}.rd.reqs'),
+      rdBytes: p('block', 'block.{i}.rd.bytes'),
+      rdTimes: p('block', 'block.{i}.rd.times'),
+      wrReqs: p('block', 'block.{i}.wr.reqs'),
+      wrBytes: p('block', 'block.{i}.wr.bytes'),
+      wrTimes: p('block', 'block.{i}.wr.times'),
+      flReqs: p('block', 'block.{i}.fl.reqs'),
+      flTimes: p('block', 'block.{i}.fl.times'),
+      capacity: p('block', 'block.{i}.capacity'),
+      physical: p('block', 'block.{i}.physical'),
     },
     io: Int32Array.from(PROC_IO_KEYS, (k) => p('domain', `extra.io.${k}`)),
   };
@@ -71,8 +84,21 @@ class KvmDomainPlan extends DomainPlan {
   private readonly c: Columns;
   private readonly ioCols: Int32Array;
 
-  constructor(dom: Domain, map: KeyMap, fs: HostFs, pid: number, cpu: CpuSource, vcpus: { id: number; files: Vcpu }[], ifaces: { identity: DeviceIdentity; swapped: boolean }[], disks: { identity: DeviceIdentity; dir: string }[]) {
-    super(dom, map, [...vcpus.map((v) => ({ kind: 'vcpu' as const, idx: v.id, name: `vcpu${v.id}` })), ...ifaces.map((i) => i.identity), ...disks.map((d) => d.identity)]);
+  constructor(
+    dom: Domain,
+    map: KeyMap,
+    fs: HostFs,
+    pid: number,
+    cpu: CpuSource,
+    vcpus: { id: number; files: Vcpu }[],
+    ifaces: { identity: DeviceIdentity; swapped: boolean }[],
+    disks: { identity: DeviceIdentity; dir: string }[],
+  ) {
+    super(dom, map, [
+      ...vcpus.map((v) => ({ kind: 'vcpu' as const, idx: v.id, name: `vcpu${v.id}` })),
+      ...ifaces.map((i) => i.identity),
+      ...disks.map((d) => d.identity),
+    ]);
     this.stat = fs.keep(`/proc/${pid}/stat`);
     this.io = fs.keep(`/proc/${pid}/io`);
     this.cpu = cpu;
@@ -158,7 +184,8 @@ class KvmDomainPlan extends DomainPlan {
     }
     if (src.kind === 'v2') {
       const n = tick.read(src.file, LIMIT.cpuStat);
-      if (n < 0 || !keyedDecimals(tick.buf, tick.at, tick.at + n, CPU_STAT_KEYS, s.subarray(0, 3)) || s[0] !== s[0] || s[1] !== s[1] || s[2] !== s[2]) return false;
+      if (n < 0 || !keyedDecimals(tick.buf, tick.at, tick.at + n, CPU_STAT_KEYS, s.subarray(0, 3)) || s[0] !== s[0] || s[1] !== s[1] || s[2] !== s[2])
+        return false;
       setProduct(dom, c.cpuTime, s[0]!, NS_PER_US);
       setProduct(dom, c.cpuUser, s[1]!, NS_PER_US);
       setProduct(dom, c.cpuSystem, s[2]!, NS_PER_US);
@@ -272,7 +299,16 @@ export function kvmPlan(dom: Domain, fs: HostFs, map: KeyMap, driver: KvmDriver)
     const dir = cg.cpuacctStats ?? cg.cpuacct;
     cpu = { kind: 'cpuacct', usage: fs.keep(`${dir}/cpuacct.usage`), stat: fs.keep(`${dir}/cpuacct.stat`) };
   } else cpu = { kind: 'proc' };
-  const vcpus = [...dom.vcpuPids].sort((a, b) => a[0] - b[0]).map(([id, tid]) => ({ id, files: { stat: fs.keep(`/proc/${pid}/task/${tid}/stat`), sched: fs.keep(`/proc/${pid}/task/${tid}/sched`), schedstat: fs.keep(`/proc/${pid}/task/${tid}/schedstat`) } }));
+  const vcpus = [...dom.vcpuPids]
+    .sort((a, b) => a[0] - b[0])
+    .map(([id, tid]) => ({
+      id,
+      files: {
+        stat: fs.keep(`/proc/${pid}/task/${tid}/stat`),
+        sched: fs.keep(`/proc/${pid}/task/${tid}/sched`),
+        schedstat: fs.keep(`/proc/${pid}/task/${tid}/schedstat`),
+      },
+    }));
   const ifaces: { identity: DeviceIdentity; swapped: boolean }[] = [];
   for (const [i, iface] of dom.interfaces.entries()) {
     const name = iface.target;

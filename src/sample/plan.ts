@@ -109,7 +109,13 @@ export abstract class DomainPlan {
     emitVcpuCounts(p, dom);
     const row = domainSample({ domain: dom, params: p.params }, map).devices[0]!;
     this.fixed = row.values.slice();
-    const s: DomainSample = { key: dom.key, name: dom.name, hvType: dom.hvType, domid: dom.id, devices: [row, ...devices.map((d) => newDevice(d, map.columns[d.kind].length))] };
+    const s: DomainSample = {
+      key: dom.key,
+      name: dom.name,
+      hvType: dom.hvType,
+      domid: dom.id,
+      devices: [row, ...devices.map((d) => newDevice(d, map.columns[d.kind].length))],
+    };
     if (dom.uuid !== undefined) s.uuid = dom.uuid;
     this.values = f64(s.devices.reduce((n, d) => n + d.values.length, 0));
     let at = 0;
@@ -139,7 +145,6 @@ export abstract class DomainPlan {
 
   /** The files fill() reads in a tick where all is well, in its order, with its limits. */
   abstract files(): AheadFile[];
-
 }
 
 /** A column's position by its key pattern ("net.{i}.rx.bytes"); the key map says where it lives. */

@@ -10,7 +10,18 @@ export const NET_DEV_HEADER =
   ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
 
 /** One /proc/net/dev line, host view: "%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu %4llu %4llu %5llu %7llu %10llu". */
-export function netDevLine(name: string, rxBytes: number, rxPkts: number, rxErrs: number, rxDrop: number, rxMulticast: number, txBytes: number, txPkts: number, txErrs: number, txDrop: number): string {
+export function netDevLine(
+  name: string,
+  rxBytes: number,
+  rxPkts: number,
+  rxErrs: number,
+  rxDrop: number,
+  rxMulticast: number,
+  txBytes: number,
+  txPkts: number,
+  txErrs: number,
+  txDrop: number,
+): string {
   return (
     `${name.padStart(6)}: ${pad(rxBytes, 7)} ${pad(rxPkts, 7)} ${pad(rxErrs, 4)} ${pad(rxDrop, 4)}    0     0          0 ${pad(rxMulticast, 9)} ` +
     `${pad(txBytes, 8)} ${pad(txPkts, 7)} ${pad(txErrs, 4)} ${pad(txDrop, 4)}    0     0       0          0\n`
@@ -148,7 +159,15 @@ export function cgroupCpuStat(userNs: number, systemNs: number): string {
   return `usage_usec ${f((userNs + systemNs) / 1000)}\nuser_usec ${f(userNs / 1000)}\nsystem_usec ${f(systemNs / 1000)}\ncore_sched.force_idle_usec 0\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n`;
 }
 
-export function procPidIo(v: { rchar: number; wchar: number; syscr: number; syscw: number; readBytes: number; writeBytes: number; cancelledWriteBytes: number }): string {
+export function procPidIo(v: {
+  rchar: number;
+  wchar: number;
+  syscr: number;
+  syscw: number;
+  readBytes: number;
+  writeBytes: number;
+  cancelledWriteBytes: number;
+}): string {
   return `rchar: ${f(v.rchar)}\nwchar: ${f(v.wchar)}\nsyscr: ${f(v.syscr)}\nsyscw: ${f(v.syscw)}\nread_bytes: ${f(v.readBytes)}\nwrite_bytes: ${f(v.writeBytes)}\ncancelled_write_bytes: ${f(v.cancelledWriteBytes)}\n`;
 }
 
@@ -166,7 +185,11 @@ export interface CpuTicks {
   guestNice: number;
 }
 
-export function procStat(total: CpuTicks, weights: readonly number[], counters: { intr: number; ctxt: number; btime: number; processes: number; running: number; blocked: number; softirq: number }): string {
+export function procStat(
+  total: CpuTicks,
+  weights: readonly number[],
+  counters: { intr: number; ctxt: number; btime: number; processes: number; running: number; blocked: number; softirq: number },
+): string {
   const line = (name: string, t: CpuTicks, w: number) =>
     `${name} ${f(t.user * w)} ${f(t.nice * w)} ${f(t.system * w)} ${f(t.idle * w)} ${f(t.iowait * w)} ${f(t.irq * w)} ${f(t.softirq * w)} ${f(t.steal * w)} ${f(t.guest * w)} ${f(t.guestNice * w)}\n`;
   let out = line('cpu ', total, 1);
@@ -179,20 +202,67 @@ export function procStat(total: CpuTicks, weights: readonly number[], counters: 
 }
 
 /** /proc/meminfo with the keys of a 6.x kernel; values in KiB. */
-export function meminfo(m: { total: number; free: number; available: number; buffers: number; cached: number; swapTotal: number; swapFree: number; anon: number }): string {
+export function meminfo(m: {
+  total: number;
+  free: number;
+  available: number;
+  buffers: number;
+  cached: number;
+  swapTotal: number;
+  swapFree: number;
+  anon: number;
+}): string {
   const rows: [string, number][] = [
-    ['MemTotal', m.total], ['MemFree', m.free], ['MemAvailable', m.available], ['Buffers', m.buffers], ['Cached', m.cached], ['SwapCached', 0],
-    ['Active', m.anon * 0.6 + m.cached * 0.5], ['Inactive', m.anon * 0.4 + m.cached * 0.5], ['Active(anon)', m.anon * 0.6], ['Inactive(anon)', m.anon * 0.4],
-    ['Active(file)', m.cached * 0.5], ['Inactive(file)', m.cached * 0.5], ['Unevictable', 10504], ['Mlocked', 9504], ['SwapTotal', m.swapTotal], ['SwapFree', m.swapFree],
-    ['Zswap', 0], ['Zswapped', 0], ['Dirty', 256], ['Writeback', 0], ['AnonPages', m.anon], ['Mapped', 46280], ['Shmem', 64872], ['KReclaimable', 96052],
-    ['Slab', 139216], ['SReclaimable', 96052], ['SUnreclaim', 43164], ['KernelStack', 1888], ['PageTables', 3544 + m.anon / 512], ['SecPageTables', 0],
-    ['NFS_Unstable', 0], ['Bounce', 0], ['WritebackTmp', 0], ['CommitLimit', m.total / 2 + m.swapTotal], ['Committed_AS', m.anon * 1.1],
-    ['VmallocTotal', 34359738367], ['VmallocUsed', 14796], ['VmallocChunk', 0], ['Percpu', 976], ['AnonHugePages', m.anon * 0.7], ['ShmemHugePages', 0],
-    ['ShmemPmdMapped', 0], ['FileHugePages', 0], ['FilePmdMapped', 0], ['Balloon', 0],
+    ['MemTotal', m.total],
+    ['MemFree', m.free],
+    ['MemAvailable', m.available],
+    ['Buffers', m.buffers],
+    ['Cached', m.cached],
+    ['SwapCached', 0],
+    ['Active', m.anon * 0.6 + m.cached * 0.5],
+    ['Inactive', m.anon * 0.4 + m.cached * 0.5],
+    ['Active(anon)', m.anon * 0.6],
+    ['Inactive(anon)', m.anon * 0.4],
+    ['Active(file)', m.cached * 0.5],
+    ['Inactive(file)', m.cached * 0.5],
+    ['Unevictable', 10504],
+    ['Mlocked', 9504],
+    ['SwapTotal', m.swapTotal],
+    ['SwapFree', m.swapFree],
+    ['Zswap', 0],
+    ['Zswapped', 0],
+    ['Dirty', 256],
+    ['Writeback', 0],
+    ['AnonPages', m.anon],
+    ['Mapped', 46280],
+    ['Shmem', 64872],
+    ['KReclaimable', 96052],
+    ['Slab', 139216],
+    ['SReclaimable', 96052],
+    ['SUnreclaim', 43164],
+    ['KernelStack', 1888],
+    ['PageTables', 3544 + m.anon / 512],
+    ['SecPageTables', 0],
+    ['NFS_Unstable', 0],
+    ['Bounce', 0],
+    ['WritebackTmp', 0],
+    ['CommitLimit', m.total / 2 + m.swapTotal],
+    ['Committed_AS', m.anon * 1.1],
+    ['VmallocTotal', 34359738367],
+    ['VmallocUsed', 14796],
+    ['VmallocChunk', 0],
+    ['Percpu', 976],
+    ['AnonHugePages', m.anon * 0.7],
+    ['ShmemHugePages', 0],
+    ['ShmemPmdMapped', 0],
+    ['FileHugePages', 0],
+    ['FilePmdMapped', 0],
+    ['Balloon', 0],
   ];
   let out = '';
   for (const [k, v] of rows) out += `${(k + ':').padEnd(16)}${pad(v, 8)} kB\n`;
-  out += 'HugePages_Total:       0\nHugePages_Free:        0\nHugePages_Rsvd:        0\nHugePages_Surp:        0\nHugepagesize:       2048 kB\nHugetlb:               0 kB\n';
+  out +=
+    'HugePages_Total:       0\nHugePages_Free:        0\nHugePages_Rsvd:        0\nHugePages_Surp:        0\nHugepagesize:       2048 kB\nHugetlb:               0 kB\n';
   out += `DirectMap4k:     ${pad(28672, 8)} kB\nDirectMap2M:     ${pad(2068480, 8)} kB\nDirectMap1G:     ${pad(Math.max(0, m.total - 2097152), 8)} kB\n`;
   return out;
 }

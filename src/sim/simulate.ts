@@ -167,7 +167,12 @@ class Host implements SimHost {
     const totalGuestMem = profiles.reduce((s, p) => s + p.memKiB, 0);
     this.mem =
       opts.kind === 'kvm'
-        ? { total: Math.ceil((totalGuestMem * 1.15 + 8 * 1048576) / (64 * 1048576)) * 64 * 1048576 - 262144, hostUsed: 2.5 * 1048576, cached: 6 * 1048576, buffers: 180000 }
+        ? {
+            total: Math.ceil((totalGuestMem * 1.15 + 8 * 1048576) / (64 * 1048576)) * 64 * 1048576 - 262144,
+            hostUsed: 2.5 * 1048576,
+            cached: 6 * 1048576,
+            buffers: 180000,
+          }
         : { total: 4 * 1048576 - 98304, hostUsed: 600 * 1024, cached: 900 * 1024, buffers: 60000 };
 
     this.w.static(MARKER, JSON.stringify({ kind: opts.kind, domains: n, seed, created: new Date(opts.startMs ?? Date.now()).toISOString() }, null, 2) + '\n');
@@ -200,7 +205,13 @@ class Host implements SimHost {
       this.w.static('sys/fs/cgroup/machine.slice/cgroup.subtree_control', 'cpuset cpu io memory pids\n');
       this.files.rootCpu = this.w.counter('sys/fs/cgroup/cpu.stat', this.rootCpuText());
       this.files.sliceCpu = this.w.counter('sys/fs/cgroup/machine.slice/cpu.stat', this.sliceCpuText());
-      this.w.static('proc/cgroups', '#subsys_name\thierarchy\tnum_cgroups\tenabled\n' + ['cpuset', 'cpu', 'cpuacct', 'blkio', 'memory', 'devices', 'freezer', 'net_cls', 'perf_event', 'net_prio', 'hugetlb', 'pids', 'rdma', 'misc'].map((c) => `${c}\t0\t${n * 5 + 40}\t1\n`).join(''));
+      this.w.static(
+        'proc/cgroups',
+        '#subsys_name\thierarchy\tnum_cgroups\tenabled\n' +
+          ['cpuset', 'cpu', 'cpuacct', 'blkio', 'memory', 'devices', 'freezer', 'net_cls', 'perf_event', 'net_prio', 'hugetlb', 'pids', 'rdma', 'misc']
+            .map((c) => `${c}\t0\t${n * 5 + 40}\t1\n`)
+            .join(''),
+      );
     }
   }
 
@@ -233,7 +244,9 @@ class Host implements SimHost {
       const devnum = XVD_BASE | (n << 4);
       const minor = 2 * (d - 1) + n;
       const source = `/dev/vgsim/${info.name}-${n === 0 ? 'root' : 'data'}`;
-      disksXml.push(`      <disk type='block' device='disk'>\n        <driver name='phy' type='raw'/>\n        <source dev='${source}'/>\n        <target dev='${target}' bus='xen'/>\n      </disk>\n`);
+      disksXml.push(
+        `      <disk type='block' device='disk'>\n        <driver name='phy' type='raw'/>\n        <source dev='${source}'/>\n        <target dev='${target}' bus='xen'/>\n      </disk>\n`,
+      );
       const dir = `sys/bus/xen-backend/devices/vbd-${d}-${devnum}`;
       this.w.static(`${dir}/physical_device`, `fd:${minor.toString(16)}\n`);
       this.w.static(`${dir}/nodename`, `backend/vbd/${d}/${devnum}\n`);
@@ -241,7 +254,9 @@ class Host implements SimHost {
       this.w.static(`${dir}/mode`, 'w\n');
       this.w.static(`${dir}/devtype`, 'vbd\n');
       const texts = this.xenStatTexts(sim, n);
-      stats.push(['rd_req', 'rd_sect', 'wr_req', 'wr_sect', 'oo_req', 'f_req', 'ds_req'].map((field, k) => this.w.counter(`${dir}/statistics/${field}`, texts[k]!)));
+      stats.push(
+        ['rd_req', 'rd_sect', 'wr_req', 'wr_sect', 'oo_req', 'f_req', 'ds_req'].map((field, k) => this.w.counter(`${dir}/statistics/${field}`, texts[k]!)),
+      );
       info.disks.push(target);
       info.diskDirs.push(`/${dir}/statistics`);
     });
@@ -344,8 +359,14 @@ class Host implements SimHost {
     // The QEMU process and its vCPU threads.
     const scope = `machine.slice/machine-${systemdEscape(`qemu-${id}-${info.name}`)}.scope`;
     this.w.static(`proc/${pid}/cgroup`, `0::/${scope}/libvirt/emulator\n`);
-    this.w.static(`proc/${pid}/status`, F.procStatus(pid, pid - 1, 7, Math.round(p.memKiB * 1.3 + 1_400_000), Math.round(sim.c.rssKiB), `0-${this.hostCpus - 1}`));
-    this.w.static(`proc/${pid}/cmdline`, `/usr/bin/qemu-system-x86_64\0-name\0guest=${info.name},debug-threads=on\0-S\0-machine\0pc-q35-7.2,usb=off\0-m\0${Math.round(p.memKiB / 1024)}\0`);
+    this.w.static(
+      `proc/${pid}/status`,
+      F.procStatus(pid, pid - 1, 7, Math.round(p.memKiB * 1.3 + 1_400_000), Math.round(sim.c.rssKiB), `0-${this.hostCpus - 1}`),
+    );
+    this.w.static(
+      `proc/${pid}/cmdline`,
+      `/usr/bin/qemu-system-x86_64\0-name\0guest=${info.name},debug-threads=on\0-S\0-machine\0pc-q35-7.2,usb=off\0-m\0${Math.round(p.memKiB / 1024)}\0`,
+    );
     const pidStat = this.w.counter(`proc/${pid}/stat`, this.pidStatText(dom));
     const pidIo = this.w.counter(`proc/${pid}/io`, F.procPidIo(sim.c));
     const taskStat: CounterFile[] = [];
@@ -393,7 +414,25 @@ class Host implements SimHost {
 
   private blockStatText(sim: SimDomain, n: number): string {
     const c = sim.c.disks[n]!;
-    return F.blockStat([c.rdReq, c.rdMerges, c.rdSect, c.rdMs, c.wrReq, c.wrMerges, c.wrSect, c.wrMs, c.inFlight, c.ioMs, c.queueMs, c.dsReq, c.dsMerges, c.dsSect, c.dsMs, c.flReq, c.flMs]);
+    return F.blockStat([
+      c.rdReq,
+      c.rdMerges,
+      c.rdSect,
+      c.rdMs,
+      c.wrReq,
+      c.wrMerges,
+      c.wrSect,
+      c.wrMs,
+      c.inFlight,
+      c.ioMs,
+      c.queueMs,
+      c.dsReq,
+      c.dsMerges,
+      c.dsSect,
+      c.dsMs,
+      c.flReq,
+      c.flMs,
+    ]);
   }
 
   private pidStatText(dom: Dom): string {
@@ -537,7 +576,15 @@ class Host implements SimHost {
   }
 
   private statText(): string {
-    return F.procStat(this.cpu, this.cpuWeights, { intr: this.misc.intr, ctxt: this.misc.ctxt, btime: this.btime, processes: this.misc.processes + 20000, running: 1 + (Math.floor(this.t) % 3), blocked: 0, softirq: this.misc.softirq });
+    return F.procStat(this.cpu, this.cpuWeights, {
+      intr: this.misc.intr,
+      ctxt: this.misc.ctxt,
+      btime: this.btime,
+      processes: this.misc.processes + 20000,
+      running: 1 + (Math.floor(this.t) % 3),
+      blocked: 0,
+      softirq: this.misc.softirq,
+    });
   }
 
   private meminfoText(): string {
@@ -546,7 +593,16 @@ class Host implements SimHost {
     const anon = guests + m.hostUsed + 20000 * Math.sin(this.t / 30);
     const cached = m.cached + 50000 * Math.sin(this.t / 90);
     const free = Math.max(65536, m.total - anon - cached - m.buffers - 400000);
-    return F.meminfo({ total: m.total, free, available: free + cached * 0.8 + m.buffers, buffers: m.buffers, cached, swapTotal: 8 * 1048576, swapFree: 8 * 1048576 - 1024, anon });
+    return F.meminfo({
+      total: m.total,
+      free,
+      available: free + cached * 0.8 + m.buffers,
+      buffers: m.buffers,
+      cached,
+      swapTotal: 8 * 1048576,
+      swapFree: 8 * 1048576 - 1024,
+      anon,
+    });
   }
 
   private netDevText(): string {

@@ -33,8 +33,19 @@ export interface MemoryStat {
 
 /** virDomainMemoryStatTags names, as virsh dommemstat prints them. */
 export const MEMORY_STAT_NAMES: Record<number, string> = {
-  0: 'swap_in', 1: 'swap_out', 2: 'major_fault', 3: 'minor_fault', 4: 'unused', 5: 'available',
-  6: 'actual', 7: 'rss', 8: 'usable', 9: 'last_update', 10: 'disk_caches', 11: 'hugetlb_pgalloc', 12: 'hugetlb_pgfail',
+  0: 'swap_in',
+  1: 'swap_out',
+  2: 'major_fault',
+  3: 'minor_fault',
+  4: 'unused',
+  5: 'available',
+  6: 'actual',
+  7: 'rss',
+  8: 'usable',
+  9: 'last_update',
+  10: 'disk_caches',
+  11: 'hugetlb_pgalloc',
+  12: 'hugetlb_pgfail',
 };
 export const MEMORY_STAT_NR = 13;
 
@@ -43,11 +54,19 @@ export function matchesFilters(dom: Domain, flags: number): boolean {
   const f = flags & FILTER_FLAGS;
   const active = isActive(dom.state);
   if (f & (StatsFlag.ACTIVE | StatsFlag.INACTIVE) && !((f & StatsFlag.ACTIVE && active) || (f & StatsFlag.INACTIVE && !active))) return false;
-  if (f & (StatsFlag.PERSISTENT | StatsFlag.TRANSIENT) && !((f & StatsFlag.PERSISTENT && dom.persistent) || (f & StatsFlag.TRANSIENT && !dom.persistent))) return false;
+  if (f & (StatsFlag.PERSISTENT | StatsFlag.TRANSIENT) && !((f & StatsFlag.PERSISTENT && dom.persistent) || (f & StatsFlag.TRANSIENT && !dom.persistent)))
+    return false;
   const stateBits = StatsFlag.RUNNING | StatsFlag.PAUSED | StatsFlag.SHUTOFF | StatsFlag.OTHER;
   if (f & stateBits) {
     const s = dom.state;
-    const bit = s === DomainState.RUNNING ? StatsFlag.RUNNING : s === DomainState.PAUSED ? StatsFlag.PAUSED : s === DomainState.SHUTOFF ? StatsFlag.SHUTOFF : StatsFlag.OTHER;
+    const bit =
+      s === DomainState.RUNNING
+        ? StatsFlag.RUNNING
+        : s === DomainState.PAUSED
+          ? StatsFlag.PAUSED
+          : s === DomainState.SHUTOFF
+            ? StatsFlag.SHUTOFF
+            : StatsFlag.OTHER;
     if (!(f & bit)) return false;
   }
   return true;
@@ -119,7 +138,8 @@ export class Connection {
    */
   cpuStats(dom: Domain, startCpu: number, ncpus: number, nparams = CPU_STATS_MAX_PARAMS): CpuStatsParams | number {
     const drv = this.driverOf(dom);
-    if (drv.cpuStats === undefined || drv.maxCpus === undefined) throw operationUnsupported(`CPU statistics are not available from host files for ${drv.name} domains`);
+    if (drv.cpuStats === undefined || drv.maxCpus === undefined)
+      throw operationUnsupported(`CPU statistics are not available from host files for ${drv.name} domains`);
     if (nparams < 0 || nparams > CPU_STATS_MAX_PARAMS) throw invalidArg(`nparams must be between 0 and ${CPU_STATS_MAX_PARAMS}`);
     const ctx = this.context();
     if (startCpu === 0 && ncpus === 0 && nparams === 0) return drv.maxCpus(ctx);
@@ -134,7 +154,11 @@ export class Connection {
   }
 
   domainListGetStats(doms: readonly Domain[], stats: number, flags: number): DomainStatsRecord[] {
-    return this.collect(doms.filter((d) => matchesFilters(d, flags)), stats, flags);
+    return this.collect(
+      doms.filter((d) => matchesFilters(d, flags)),
+      stats,
+      flags,
+    );
   }
 
   /** Groups to collect for a driver: 0 means every libvirt group it supports; ENFORCE rejects the rest. */

@@ -16,7 +16,7 @@ export type VirErrorCodeValue = (typeof VirErrorCode)[keyof typeof VirErrorCode]
 /** The text virsh puts before a message of each code (virErrorMsg in libvirt's virerror.c). */
 const PREFIX: Record<VirErrorCodeValue, string> = {
   1: 'internal error',
-  3: "this function is not supported by the connection driver",
+  3: 'this function is not supported by the connection driver',
   9: 'operation failed',
   8: 'invalid argument',
   42: 'Domain not found',

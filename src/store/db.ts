@@ -48,8 +48,10 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // Check what the file is before changing anything in it: a refused file is left as it was.
     const version = Number(db.pragma('user_version', { simple: true }) as bigint);
-    if (version > SCHEMA_VERSION) throw new StoreError(file, `schema version ${version} is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat`);
-    if (version < SCHEMA_VERSION && opts.readonly) throw new StoreError(file, version === 0 ? 'not a domstat database' : `schema version ${version} needs migrating: open it once with the agent`);
+    if (version > SCHEMA_VERSION)
+      throw new StoreError(file, `schema version ${version} is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat`);
+    if (version < SCHEMA_VERSION && opts.readonly)
+      throw new StoreError(file, version === 0 ? 'not a domstat database' : `schema version ${version} needs migrating: open it once with the agent`);
     if (version === 0 && !isEmpty(db)) throw new StoreError(file, 'not a domstat database (it has tables but no domstat schema version)');
     if (!opts.readonly) {
       // auto_vacuum can only be chosen before the first page is written, and switching to WAL

@@ -83,13 +83,23 @@ export class HistoryReader {
   }
 
   domainId(name: string): number {
-    const row = this.db.prepare('SELECT id FROM domain WHERE name = ? OR uuid = ? OR key = ? ORDER BY id DESC LIMIT 1').pluck().get(name, name.toLowerCase(), name) as bigint | undefined;
+    const row = this.db
+      .prepare('SELECT id FROM domain WHERE name = ? OR uuid = ? OR key = ? ORDER BY id DESC LIMIT 1')
+      .pluck()
+      .get(name, name.toLowerCase(), name) as bigint | undefined;
     if (row === undefined) throw new HistoryError(`no history for domain '${name}'`);
     return Number(row);
   }
 
   devices(domainId: number): DeviceRow[] {
-    return (this.db.prepare('SELECT id, kind, idx, name FROM device WHERE domain_id = ? ORDER BY kind, idx, id').all(domainId) as { id: bigint; kind: Kind; idx: bigint | null; name: string }[]).map((r) => ({
+    return (
+      this.db.prepare('SELECT id, kind, idx, name FROM device WHERE domain_id = ? ORDER BY kind, idx, id').all(domainId) as {
+        id: bigint;
+        kind: Kind;
+        idx: bigint | null;
+        name: string;
+      }[]
+    ).map((r) => ({
       id: Number(r.id),
       kind: r.kind,
       idx: r.idx === null ? null : Number(r.idx),
@@ -99,7 +109,8 @@ export class HistoryReader {
 
   /** A key to its column and devices. "net.0.rx.bytes" or, by device name, "net.vnet0.rx.bytes". */
   resolveKey(key: string, devices: readonly DeviceRow[]): { column: Column; devices: DeviceRow[] } {
-    let [pattern, idx] = keyPattern(key);
+    const [p0, idx] = keyPattern(key);
+    let pattern = p0;
     let byName: string | null = null;
     if (!this.map.byPattern.has(pattern)) {
       // A device name in place of the index: net.vnet0.rx.bytes, net.vif3.0.rx.bytes (Xen's
@@ -129,20 +140,35 @@ export class HistoryReader {
     if (q.stepS !== undefined && !(q.stepS > 0)) throw new HistoryError('--step must be positive');
     const domainId = this.domainId(q.domain);
     const devices = this.devices(domainId);
-    const keys = q.keys.length > 0 ? q.keys : defaultKeys(devices).filter((k) => {
-      try {
-        this.resolveKey(k, devices);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const keys =
+      q.keys.length > 0
+        ? q.keys
+        : defaultKeys(devices).filter((k) => {
+            try {
+              this.resolveKey(k, devices);
+              return true;
+            } catch {
+              return false;
+            }
+          });
     const tier = chooseTier(q.until - q.since, q.stepS);
     const step = q.stepS ?? (tier === 'raw' ? null : TIER_SECONDS[tier]);
     const perKey = keys.map((key) => {
       const { column, devices: devs } = this.resolveKey(key, devices);
-      const points = devs.flatMap((d) => (tier === 'raw' ? this.rawPoints(d, column, q.since, q.until) : this.tierPoints(tier, d, column, q.since, q.until))).sort((a, b) => a.ts - b.ts);
-      return { key, column, device: devs.length === 1 && devs[0]!.kind !== 'domain' && devs[0]!.kind !== 'host' ? devs[0]!.name : devs.length > 1 ? devs.map((d) => d.name).join('|') : null, points };
+      const points = devs
+        .flatMap((d) => (tier === 'raw' ? this.rawPoints(d, column, q.since, q.until) : this.tierPoints(tier, d, column, q.since, q.until)))
+        .sort((a, b) => a.ts - b.ts);
+      return {
+        key,
+        column,
+        device:
+          devs.length === 1 && devs[0]!.kind !== 'domain' && devs[0]!.kind !== 'host'
+            ? devs[0]!.name
+            : devs.length > 1
+              ? devs.map((d) => d.name).join('|')
+              : null,
+        points,
+      };
     });
     // Rows: every sample time (raw, no step) or every step bucket that has data.
     const bucketOf = (ts: number) => (step === null ? ts : Math.floor(ts / (step * 1000)) * step * 1000);
@@ -184,7 +210,9 @@ export class HistoryReader {
     const to = this.db.prepare('SELECT max(id) FROM tick WHERE ts <= ?').pluck().get(until) as bigint | null;
     if (to === null) return [];
     const rows = this.db
-      .prepare(`SELECT t.ts AS ts, s.dt_ms AS dt, s.${column.col} AS v FROM tick t JOIN ${dev.kind}_sample s ON s.tick_id = t.id AND s.device_id = ? WHERE t.id BETWEEN ? AND ? ORDER BY t.id`)
+      .prepare(
+        `SELECT t.ts AS ts, s.dt_ms AS dt, s.${column.col} AS v FROM tick t JOIN ${dev.kind}_sample s ON s.tick_id = t.id AND s.device_id = ? WHERE t.id BETWEEN ? AND ? ORDER BY t.id`,
+      )
       .all(dev.id, from, to) as { ts: bigint; dt: bigint | null; v: bigint | null }[];
     const out: Point[] = [];
     let value: bigint | null = null;
@@ -206,7 +234,14 @@ export class HistoryReader {
     const sel = column.type === 'counter' ? `${c}_sum AS d, ${c}_last AS v` : `NULL AS d, ${c}_last AS v, ${c}_mean AS m`;
     const rows = this.db
       .prepare(`SELECT bucket, n, secs, ${sel} FROM ${dev.kind}_${tier} WHERE device_id = ? AND bucket BETWEEN ? AND ? ORDER BY bucket`)
-      .all(dev.id, Math.floor(since / 1000), Math.floor(until / 1000)) as { bucket: bigint; n: bigint; secs: number; d: bigint | null; v: bigint | null; m?: number | null }[];
+      .all(dev.id, Math.floor(since / 1000), Math.floor(until / 1000)) as {
+      bucket: bigint;
+      n: bigint;
+      secs: number;
+      d: bigint | null;
+      v: bigint | null;
+      m?: number | null;
+    }[];
     return rows.map((r) => {
       const p: Point = {
         ts: Number(r.bucket) * 1000,
@@ -230,7 +265,11 @@ export class HistoryReader {
       const keys: string[] = [];
       for (const dev of devices) {
         for (const col of this.map.columns[dev.kind]) {
-          const has = this.db.prepare(`SELECT 1 FROM ${dev.kind}_1h WHERE device_id = ? AND (${col.col}_last IS NOT NULL) UNION ALL SELECT 1 FROM ${dev.kind}_1m WHERE device_id = ? AND (${col.col}_last IS NOT NULL) LIMIT 1`).get(dev.id, dev.id);
+          const has = this.db
+            .prepare(
+              `SELECT 1 FROM ${dev.kind}_1h WHERE device_id = ? AND (${col.col}_last IS NOT NULL) UNION ALL SELECT 1 FROM ${dev.kind}_1m WHERE device_id = ? AND (${col.col}_last IS NOT NULL) LIMIT 1`,
+            )
+            .get(dev.id, dev.id);
           const hasRaw = has ?? this.db.prepare(`SELECT 1 FROM ${dev.kind}_sample WHERE device_id = ? AND ${col.col} IS NOT NULL LIMIT 1`).get(dev.id);
           if (hasRaw !== undefined) keys.push(col.key.replace('{i}', String(dev.idx)));
         }

@@ -82,7 +82,10 @@ export class Retention {
   }
 
   private rawBoundaryAfterOldestPeriod(): number | null {
-    const periods = this.db.prepare('SELECT keyframe, min(id) AS first FROM tick GROUP BY keyframe ORDER BY keyframe LIMIT 2').all() as { keyframe: bigint; first: bigint }[];
+    const periods = this.db.prepare('SELECT keyframe, min(id) AS first FROM tick GROUP BY keyframe ORDER BY keyframe LIMIT 2').all() as {
+      keyframe: bigint;
+      first: bigint;
+    }[];
     return periods.length === 2 ? Number(periods[1]!.first) : null;
   }
 
@@ -95,10 +98,12 @@ export class Retention {
     const upto = last + 1;
     const from = Math.max(oldest, upto - Math.max(1, Math.floor(ROWS_PER_STEP / rowsPerTick)));
     let n = 0;
-    this.db.transaction(() => {
-      for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_sample WHERE tick_id >= ? AND tick_id < ?`).run(from, upto).changes;
-      n += this.db.prepare('DELETE FROM tick WHERE id >= ? AND id < ?').run(from, upto).changes;
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_sample WHERE tick_id >= ? AND tick_id < ?`).run(from, upto).changes;
+        n += this.db.prepare('DELETE FROM tick WHERE id >= ? AND id < ?').run(from, upto).changes;
+      })
+      .immediate();
     return n;
   }
 
@@ -115,9 +120,12 @@ export class Retention {
     let n = 0;
     const after = this.rollupCursor?.tier === tier ? this.rollupCursor.deviceAfter : -1;
     const devices = this.db.prepare('SELECT id FROM device WHERE id > ? ORDER BY id LIMIT ?').pluck().all(after, Math.min(maxDevices, 500)) as bigint[];
-    this.db.transaction(() => {
-      for (const id of devices) for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_${tier} WHERE device_id = ? AND bucket < ?`).run(id, beforeBucket).changes;
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const id of devices)
+          for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_${tier} WHERE device_id = ? AND bucket < ?`).run(id, beforeBucket).changes;
+      })
+      .immediate();
     this.rollupCursor = devices.length === 0 ? null : { tier, deviceAfter: Number(devices[devices.length - 1]) };
     return devices.length === 0 ? 0 : Math.max(n, 1);
   }

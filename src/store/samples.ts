@@ -11,14 +11,14 @@ export interface DeviceIdentity {
   kind: Kind;
   idx: number | null;
   name: string;
-  path?: string;
+  path?: string | undefined;
 }
 
 export interface DeviceSample extends DeviceIdentity {
   /** Readings by column position in the kind's column list; NaN = not known this tick. */
   values: Float64Array;
   /** Exact readings of 2^53 or more, by column position (values[pos] holds them rounded). */
-  big?: Map<number, bigint>;
+  big?: Map<number, bigint> | undefined;
   /** Columns whose source is a 32-bit counter (a decrease near 2^32 is a wrap). */
   wrap32?: boolean;
 }
@@ -37,7 +37,15 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A device with no readings yet. Every sample has the same shape, which keeps the writer's loops fast. */
 export function newDevice(identity: DeviceIdentity, width: number): DeviceSample {
-  return { kind: identity.kind, idx: identity.idx, name: identity.name, path: identity.path, values: new Float64Array(width).fill(NaN), big: undefined, wrap32: false };
+  return {
+    kind: identity.kind,
+    idx: identity.idx,
+    name: identity.name,
+    path: identity.path,
+    values: new Float64Array(width).fill(NaN),
+    big: undefined,
+    wrap32: false,
+  };
 }
 
 /** Stores an exact reading: a double when it is one exactly, else also the bigint. */

@@ -59,7 +59,13 @@ export interface TickResult {
  * point would overflow SQLite's integers in the <kind>_value views), or a change of 2^53 or more
  * (no real counter grows that fast; it keeps every change exact in double arithmetic).
  */
-export function deltas(counter: Uint8Array, prev: { values: Float64Array; big?: Map<number, bigint> | undefined }, cur: DeviceSample, wrap32: boolean, out: Float64Array): boolean {
+export function deltas(
+  counter: Uint8Array,
+  prev: { values: Float64Array; big?: Map<number, bigint> | undefined },
+  cur: DeviceSample,
+  wrap32: boolean,
+  out: Float64Array,
+): boolean {
   const pv = prev.values;
   const cv = cur.values;
   const pb = prev.big;
@@ -179,7 +185,9 @@ export class HistoryWriter {
     if (known !== undefined && known.name === s.name) return known.id;
     const id = Number(
       this.db
-        .prepare('INSERT INTO domain (key, uuid, name, hv_type) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, uuid = excluded.uuid, hv_type = excluded.hv_type RETURNING id')
+        .prepare(
+          'INSERT INTO domain (key, uuid, name, hv_type) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET name = excluded.name, uuid = excluded.uuid, hv_type = excluded.hv_type RETURNING id',
+        )
         .pluck()
         .get(s.key, s.uuid ?? null, s.name, s.hvType) as bigint,
     );
@@ -194,7 +202,19 @@ export class HistoryWriter {
     s = this.slots.get(id);
     if (s === undefined) {
       const width = this.map.columns[d.kind].length;
-      s = { id, kind: d.kind, values: f64(width), big: undefined, ts: 0, keyframe: NaN, domid: NaN, fresh: true, minute: undefined, tick: { dev: d, domid: 0, dt: null, base: true }, deltas: f64(width) };
+      s = {
+        id,
+        kind: d.kind,
+        values: f64(width),
+        big: undefined,
+        ts: 0,
+        keyframe: NaN,
+        domid: NaN,
+        fresh: true,
+        minute: undefined,
+        tick: { dev: d, domid: 0, dt: null, base: true },
+        deltas: f64(width),
+      };
       this.slots.set(id, s);
     }
     this.known.set(d, s);
@@ -205,8 +225,17 @@ export class HistoryWriter {
     const key = `${domainId}/${d.kind}/${d.idx}/${d.name}`;
     const known = this.deviceIds.get(key);
     if (known !== undefined) return known;
-    const found = this.db.prepare('SELECT id FROM device WHERE domain_id = ? AND kind = ? AND idx IS ? AND name = ?').pluck().get(domainId, d.kind, d.idx, d.name) as bigint | undefined;
-    const id = Number(found ?? (this.db.prepare('INSERT INTO device (domain_id, kind, idx, name, path) VALUES (?, ?, ?, ?, ?) RETURNING id').pluck().get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint));
+    const found = this.db
+      .prepare('SELECT id FROM device WHERE domain_id = ? AND kind = ? AND idx IS ? AND name = ?')
+      .pluck()
+      .get(domainId, d.kind, d.idx, d.name) as bigint | undefined;
+    const id = Number(
+      found ??
+        (this.db
+          .prepare('INSERT INTO device (domain_id, kind, idx, name, path) VALUES (?, ?, ?, ?, ?) RETURNING id')
+          .pluck()
+          .get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint),
+    );
     this.deviceIds.set(key, id);
     return id;
   }
@@ -233,7 +262,9 @@ export class HistoryWriter {
           t.domid = dom.domid;
           t.base = s.fresh || s.keyframe !== keyframe || s.domid !== dom.domid || !deltas(this.counter[dev.kind], s, dev, !!dev.wrap32, s.deltas);
           t.dt = t.base ? null : tick.ts - s.ts;
-          values += t.base ? this.rows[dev.kind].add(tickId, s.id, null, dev.values, dev.big) : this.rows[dev.kind].add(tickId, s.id, t.dt, s.deltas, undefined);
+          values += t.base
+            ? this.rows[dev.kind].add(tickId, s.id, null, dev.values, dev.big)
+            : this.rows[dev.kind].add(tickId, s.id, t.dt, s.deltas, undefined);
           touched.push(s);
         }
       }

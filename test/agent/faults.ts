@@ -75,7 +75,9 @@ function start(cmd: string, args: string[]): Child {
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   // 'close': the process is gone and everything it wrote has been read.
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { proc, out: () => out, err: () => err, exited };
 }
 
@@ -101,7 +103,7 @@ t.test('kill -9 at many moments: every stored tick stays whole', async (t) => {
   const script = childScript(t);
   // A small deterministic PRNG: the same kill moments every run.
   let seed = 20260105;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const written = new Map<number, bigint>(); // iteration -> web1 net.0.rx.bytes during it
   const figures: string[] = [];
   let prev = 0;
@@ -123,7 +125,7 @@ t.test('kill -9 at many moments: every stored tick stays whole', async (t) => {
     const mode = i % 5 === 0 ? 'start-up' : i % 3 === 1 ? 'write' : 'random';
     const t0 = Date.now();
     const child = start(process.execPath, [script, root, dbFile, String(interval)]);
-    let delay = 0;
+    let delay: number;
     let when: string;
     if (mode === 'start-up') {
       delay = Math.round(random() * 300);
@@ -148,7 +150,10 @@ t.test('kill -9 at many moments: every stored tick stays whole', async (t) => {
     const ex = await child.exited;
     const after = Date.now() - t0;
     // A report is printed (synchronously, to a pipe) after its tick committed.
-    const lines = child.out().split('\n').filter((l) => l !== '');
+    const lines = child
+      .out()
+      .split('\n')
+      .filter((l) => l !== '');
     const reports = lines.filter((l) => l.startsWith('{')).length;
     const inWrite = lines.at(-1) === 'W';
     if (inWrite) midWrite++;
@@ -159,7 +164,11 @@ t.test('kill -9 at many moments: every stored tick stays whole', async (t) => {
       continue;
     }
     const c = check(dbFile);
-    t.strictSame([c.integrity, c.partial, c.orphans, c.stray], ['ok', [], {}, 0], `run ${i + 1}: integrity ok, no partial tick, no delta without its base, no stray rows (${c.ticks} ticks)`);
+    t.strictSame(
+      [c.integrity, c.partial, c.orphans, c.stray],
+      ['ok', [], {}, 0],
+      `run ${i + 1}: integrity ok, no partial tick, no delta without its base, no stray rows (${c.ticks} ticks)`,
+    );
     t.ok(c.ticks >= prev + reports, `no committed tick lost: ${c.ticks - prev} stored, ${reports} reported`);
     t.ok(c.ticks <= prev + reports + 1, 'at most one tick committed but not reported (the one the kill interrupted)');
     if (c.ticks > prev) withNewTicks++;
@@ -182,7 +191,9 @@ t.test('kill -9 at many moments: every stored tick stays whole', async (t) => {
     prev = c.ticks;
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  t.comment(`kill -9: ${ITER} + 3 runs in ${secs} s, ${prev} ticks stored; ${withNewTicks} runs added ticks, ${midRun} were killed mid-run, ${midWrite} inside a tick's write`);
+  t.comment(
+    `kill -9: ${ITER} + 3 runs in ${secs} s, ${prev} ticks stored; ${withNewTicks} runs added ticks, ${midRun} were killed mid-run, ${midWrite} inside a tick's write`,
+  );
   for (const f of [...figures, ...cli]) t.comment(f);
   t.ok(withNewTicks >= ITER / 2, `most runs got ticks in before the kill (${withNewTicks} of ${ITER})`);
   t.ok(midRun >= ITER / 2, `most runs were killed while running (${midRun} of ${ITER})`);
@@ -196,8 +207,14 @@ t.test('kill -9 at many moments: every stored tick stays whole', async (t) => {
   const vals = q.series[0]!.values.filter((v) => v !== null) as bigint[];
   const offered = new Set(written.values());
   t.equal(vals.length, prev, 'a value for every tick');
-  t.ok(vals.every((v) => offered.has(v)), 'every value was offered by the fixture');
-  t.ok(vals.every((v, i) => i === 0 || v >= vals[i - 1]!), 'and they never go back');
+  t.ok(
+    vals.every((v) => offered.has(v)),
+    'every value was offered by the fixture',
+  );
+  t.ok(
+    vals.every((v, i) => i === 0 || v >= vals[i - 1]!),
+    'and they never go back',
+  );
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   // The agent still opens the database after all that.
   const io = capture();
@@ -252,8 +269,12 @@ t.test('full disk: ticks fail with one clear message, the agent goes on, and wri
   let again = 0;
   for (let i = 0; i < 400 && again < 3; i++) if (!agent.tick(A + k++ * 1000).ok) again++;
   db.pragma('max_page_count = 1073741823');
-  t.match(agent.tick(A + k++ * 1000), { ok: true });
-  t.strictSame(storeLines(), ['store: tick not written: database or disk is full', 'store: writing again', 'store: tick not written: database or disk is full', 'store: writing again'], 'each outage reported once, with its end');
+  t.match(agent.tick(A + k * 1000), { ok: true });
+  t.strictSame(
+    storeLines(),
+    ['store: tick not written: database or disk is full', 'store: writing again', 'store: tick not written: database or disk is full', 'store: writing again'],
+    'each outage reported once, with its end',
+  );
   t.strictSame(partialTicks(db), []);
 });
 
@@ -310,7 +331,10 @@ t.test('readers while the agent writes every 50 ms: whole ticks only, and the wr
   const end = Date.now() + 3000;
   const shell = async () => {
     while (Date.now() < end) {
-      const { stdout } = await execFileP('sqlite3', [dbFile, 'SELECT count(*), sum(t.domains != (SELECT count(*) FROM domain_sample s WHERE s.tick_id = t.id)), sum((SELECT count(*) FROM host_sample s WHERE s.tick_id = t.id) != 1) FROM tick t']);
+      const { stdout } = await execFileP('sqlite3', [
+        dbFile,
+        'SELECT count(*), sum(t.domains != (SELECT count(*) FROM domain_sample s WHERE s.tick_id = t.id)), sum((SELECT count(*) FROM host_sample s WHERE s.tick_id = t.id) != 1) FROM tick t',
+      ]);
       const [n, partial, host] = stdout.trim().split('|');
       if (partial !== '0' || host !== '0') bad.push(`sqlite3: ${stdout.trim()}`);
       if (Number(n) > 0) shellReads++;
@@ -347,11 +371,22 @@ t.test('readers while the agent writes every 50 ms: whole ticks only, and the wr
   child.proc.kill('SIGTERM');
   const ex = await child.exited;
   t.equal(ex.code, 0, 'the agent stopped cleanly on SIGTERM');
-  t.strictSame(bad, [], `every tick the readers saw was whole (${reads} HistoryReader reads${sqlite3 ? `, ${shellReads} sqlite3 reads` : ', sqlite3 not installed'})`);
-  const reports = child.out().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { ok: boolean; storeMs: number });
+  t.strictSame(
+    bad,
+    [],
+    `every tick the readers saw was whole (${reads} HistoryReader reads${sqlite3 ? `, ${shellReads} sqlite3 reads` : ', sqlite3 not installed'})`,
+  );
+  const reports = child
+    .out()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { ok: boolean; storeMs: number });
   const worst = Math.max(...reports.map((r) => r.storeMs));
   t.ok(reports.length >= 40, `${reports.length} ticks in about 3.5 s`);
-  t.ok(reports.every((r) => r.ok), 'every tick stored');
+  t.ok(
+    reports.every((r) => r.ok),
+    'every tick stored',
+  );
   t.equal(child.err().match(/store:|SQLITE_BUSY|locked/g), null, 'no store error, never SQLITE_BUSY');
   t.ok(worst < 250, `store time per tick stays short (worst ${worst.toFixed(1)} ms; a blocked writer waits up to 5000 ms)`);
   t.comment(`readers: ${reads} HistoryReader reads, ${shellReads} sqlite3 reads; writer: ${reports.length} ticks, worst store ${worst.toFixed(1)} ms`);

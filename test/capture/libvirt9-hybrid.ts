@@ -75,8 +75,14 @@ t.test('cpu-stats: libvirt 9 fails on this hybrid host; domstat still gives the 
   t.match(fs.readFileSync(`${ROOT}/expected/cpu-stats-lab-busy.txt`, 'utf8'), /getCpuacctPercpuUsage' not supported for backend 'cgroup V2'/);
   const r = await runCli(['cpu-stats', 'lab-busy', '--root', ROOT]);
   t.equal(r.code, 0);
-  t.equal(r.out, 'Total:\n\tcpu_time             4.435510000 seconds\n\tuser_time            3.614444000 seconds\n\tsystem_time          0.821066000 seconds\n\n');
-  t.match(r.err, /^warning: per-CPU statistics are not available: Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n$/);
+  t.equal(
+    r.out,
+    'Total:\n\tcpu_time             4.435510000 seconds\n\tuser_time            3.614444000 seconds\n\tsystem_time          0.821066000 seconds\n\n',
+  );
+  t.match(
+    r.err,
+    /^warning: per-CPU statistics are not available: Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n$/,
+  );
   const explicit = await runCli(['cpu-stats', 'lab-busy', '--start', '0', '--root', ROOT]);
   t.equal(explicit.code, 1, 'asking for per-CPU figures explicitly fails like libvirt');
 });

@@ -43,15 +43,23 @@ t.test('KVM: secrets stripped, and the unpacked tree answers like the original',
   const dir = path.dirname(copy);
   // Graphics passwords in the status XML (single quotes), in the definition (double quotes
   // around a value that holds a single quote) and in beta's status XML.
-  insertBefore(path.join(copy, 'run/libvirt/qemu/alpha.xml'), '      <serial', "      <graphics type='vnc' port='5900' autoport='yes' listen='127.0.0.1' passwd='secret123'/>\n");
+  insertBefore(
+    path.join(copy, 'run/libvirt/qemu/alpha.xml'),
+    '      <serial',
+    "      <graphics type='vnc' port='5900' autoport='yes' listen='127.0.0.1' passwd='secret123'/>\n",
+  );
   insertBefore(path.join(copy, 'etc/libvirt/qemu/alpha.xml'), '  </devices>', '    <graphics type="spice" autoport="yes" passwd="it\'s-secret123"/>\n');
   insertBefore(path.join(copy, 'run/libvirt/qemu/beta.xml'), '    </devices>', "      <graphics type='vnc' port='5901' passwd='a\"secret123'/>\n");
   const before = await runCli(['domstats', '--root', copy]);
   t.equal(before.code, 0);
-  t.match(before.out, /block\.0\.rd\.bytes=537601536/, 'the copy reads alpha\'s block device');
+  t.match(before.out, /block\.0\.rd\.bytes=537601536/, "the copy reads alpha's block device");
 
   const { un, err } = await roundTrip(t, copy, dir);
-  t.equal(err, `wrote ${path.join(dir, 'kvm-cgroup1-systemd.tar.gz')}: 47 files of 4 domain(s); unpack it and use --root DIR with any command\n`, 'says what it packed');
+  t.equal(
+    err,
+    `wrote ${path.join(dir, 'kvm-cgroup1-systemd.tar.gz')}: 47 files of 4 domain(s); unpack it and use --root DIR with any command\n`,
+    'says what it packed',
+  );
 
   const files = walk(un);
   t.ok(files.includes(path.join('run', 'libvirt', 'qemu', 'alpha.xml')), 'status XML packed');
@@ -62,8 +70,14 @@ t.test('KVM: secrets stripped, and the unpacked tree answers like the original',
   t.notOk(fs.readFileSync(path.join(dir, 'kvm-cgroup1-systemd.tar.gz')).includes('secret123'), 'nor does the archive (gzip of text that lacks it)');
   const alphaXml = fs.readFileSync(path.join(un, 'run/libvirt/qemu/alpha.xml'), 'utf8');
   t.ok(alphaXml.includes("<graphics type='vnc' port='5900' autoport='yes' listen='127.0.0.1'/>"), 'the graphics element stays, without passwd');
-  t.ok(fs.readFileSync(path.join(un, 'etc/libvirt/qemu/alpha.xml'), 'utf8').includes('<graphics type="spice" autoport="yes"/>'), 'a double-quoted value with a quote inside is stripped whole');
-  t.ok(fs.readFileSync(path.join(un, 'run/libvirt/qemu/beta.xml'), 'utf8').includes("<graphics type='vnc' port='5901'/>"), 'a single-quoted value with a double quote inside is stripped whole');
+  t.ok(
+    fs.readFileSync(path.join(un, 'etc/libvirt/qemu/alpha.xml'), 'utf8').includes('<graphics type="spice" autoport="yes"/>'),
+    'a double-quoted value with a quote inside is stripped whole',
+  );
+  t.ok(
+    fs.readFileSync(path.join(un, 'run/libvirt/qemu/beta.xml'), 'utf8').includes("<graphics type='vnc' port='5901'/>"),
+    'a single-quoted value with a double quote inside is stripped whole',
+  );
   // Block devices travel as a relative link to an empty placeholder plus the kernel name's dev file.
   t.equal(fs.readlinkSync(path.join(un, 'dev/vg0/alpha')), '../dm-3', 'dev/vg0/alpha -> ../dm-3 kept');
   t.equal(fs.readFileSync(path.join(un, 'dev/dm-3'), 'utf8'), '', 'empty placeholder for the device node');
@@ -74,7 +88,14 @@ t.test('KVM: secrets stripped, and the unpacked tree answers like the original',
   t.equal(after.out, before.out, 'domstats --root <unpacked> prints exactly what it printed for the copy');
   t.equal(after.err, before.err, 'same warnings');
   t.equal(fs.readFileSync(path.join(un, 'expected/domstat-domstats.txt'), 'utf8'), before.out, 'expected/domstat-domstats.txt matches');
-  for (const args of [['domstats', '--extra'], ['list', '--all'], ['domifstat', 'alpha', 'vnet0'], ['domblkstat', 'alpha', 'vda'], ['dommemstat', 'alpha'], ['cpu-stats', 'alpha']]) {
+  for (const args of [
+    ['domstats', '--extra'],
+    ['list', '--all'],
+    ['domifstat', 'alpha', 'vnet0'],
+    ['domblkstat', 'alpha', 'vda'],
+    ['dommemstat', 'alpha'],
+    ['cpu-stats', 'alpha'],
+  ]) {
     const a = await runCli([...args, '--root', copy]);
     const b = await runCli([...args, '--root', un]);
     t.same(b, a, `${args.join(' ')}: same output, errors and status`);
@@ -82,7 +103,15 @@ t.test('KVM: secrets stripped, and the unpacked tree answers like the original',
 });
 
 t.test('every fixture tree survives the round trip', async (t) => {
-  const trees = ['kvm-cgroup1-nosystemd', 'kvm-cgroup2-systemd', 'kvm-hybrid', 'xen-4.x-pv-libxl', 'xen-2.6.18-old-layout', 'xen-no-libvirt', 'libvirt9-qemu7-hybrid-cgroup'];
+  const trees = [
+    'kvm-cgroup1-nosystemd',
+    'kvm-cgroup2-systemd',
+    'kvm-hybrid',
+    'xen-4.x-pv-libxl',
+    'xen-2.6.18-old-layout',
+    'xen-no-libvirt',
+    'libvirt9-qemu7-hybrid-cgroup',
+  ];
   const dir = privateDir(t);
   for (const tree of trees) {
     const copy = path.join(dir, tree);

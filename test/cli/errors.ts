@@ -27,10 +27,14 @@ t.test('unknown domain', async (t) => {
   t.strictSame(await run('domstats', 'web1', 'nosuch'), fails(NOSUCH), 'domstats with one good and one unknown name');
   t.strictSame(await run('domstats', '99'), fails("error: failed to get domain '99'\n"), 'an id that is not running');
   t.strictSame(await run('domstats', '-1'), fails("error: failed to get domain '-1'\n"), "off1's -1 is not an id");
-  t.strictSame(await run('domstats', WEB1_UUID.slice(0, -1) + '6'), fails(`error: failed to get domain '${WEB1_UUID.slice(0, -1)}6'\n`), 'a uuid that is not there');
+  t.strictSame(
+    await run('domstats', WEB1_UUID.slice(0, -1) + '6'),
+    fails(`error: failed to get domain '${WEB1_UUID.slice(0, -1)}6'\n`),
+    'a uuid that is not there',
+  );
 });
 
-t.test('a disk that is not the domain\'s', async (t) => {
+t.test("a disk that is not the domain's", async (t) => {
   t.strictSame(await run('domblkstat', 'web1', 'xvdz'), fails('error: invalid argument: invalid path: xvdz\n'), 'xvdz');
   t.strictSame(await run('domblkstat', 'web1', 'xvdaa'), fails('error: invalid argument: invalid path: xvdaa\n'), "db1's disk");
   t.strictSame(await run('domblkstat', 'web1', '/dev/vg0/db1-big'), fails('error: invalid argument: invalid path: /dev/vg0/db1-big\n'), "db1's source");
@@ -38,7 +42,7 @@ t.test('a disk that is not the domain\'s', async (t) => {
   t.strictSame(await run('domblkstat', 'web1', 'xvdz', '--json'), fails('error: invalid argument: invalid path: xvdz\n'), '--json');
 });
 
-t.test('an interface that is not the domain\'s', async (t) => {
+t.test("an interface that is not the domain's", async (t) => {
   t.strictSame(
     await run('domifstat', 'web1', 'vif7.0'),
     fails("error: Failed to get interface stats web1 vif7.0: invalid argument: 'vif7.0' is not a known interface\n"),
@@ -96,7 +100,16 @@ t.test('--enforce with an unsupported group', async (t) => {
 
 t.test('--list-* with domain names is refused', async (t) => {
   const REFUSED = 'error: filtering using --list-* and a list of domains is not supported\n';
-  for (const flag of ['--list-active', '--list-inactive', '--list-persistent', '--list-transient', '--list-running', '--list-paused', '--list-shutoff', '--list-other']) {
+  for (const flag of [
+    '--list-active',
+    '--list-inactive',
+    '--list-persistent',
+    '--list-transient',
+    '--list-running',
+    '--list-paused',
+    '--list-shutoff',
+    '--list-other',
+  ]) {
     t.strictSame(await run('domstats', 'web1', flag), fails(REFUSED), flag);
   }
   t.strictSame(await run('domstats', 'nosuch', '--list-active'), fails(REFUSED), 'refused before the lookup');

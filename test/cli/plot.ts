@@ -65,11 +65,26 @@ t.test('the plotted values are the exact rates', async (t) => {
   const db = openDatabase(h.dbFile, { readonly: true });
   t.teardown(() => db.close());
   const r = new HistoryReader(db).query({ domain: 'alpha', keys: ['cpu.time', 'net.0.rx.bytes'], since: h.times[0]!, until: h.times[TICKS - 1]!, rate: true });
-  const spec = plotSpec(r, { width: 800, height: 300, title: 'x' }) as unknown as { data: { values: { time: number; series: string; unit: string; value: number }[] }; vconcat: unknown[] };
+  const spec = plotSpec(r, { width: 800, height: 300, title: 'x' }) as unknown as {
+    data: { values: { time: number; series: string; unit: string; value: number }[] };
+    vconcat: unknown[];
+  };
   const values = spec.data.values;
-  t.same(values.filter((v) => v.series === 'cpu.time').map((v) => [v.unit, v.value]), Array(TICKS - 1).fill(['CPU cores', 0.5]), 'CPU: 0.5 cores per tick');
-  t.same(values.filter((v) => v.series === 'net.0.rx.bytes (vnet0)').map((v) => [v.unit, v.value]), Array(TICKS - 1).fill(['bytes/s', 2000]), 'network: 2000 bytes/s');
-  t.same(values.filter((v) => v.series === 'cpu.time').map((v) => v.time), h.times.slice(1), 'at the tick times');
+  t.same(
+    values.filter((v) => v.series === 'cpu.time').map((v) => [v.unit, v.value]),
+    Array(TICKS - 1).fill(['CPU cores', 0.5]),
+    'CPU: 0.5 cores per tick',
+  );
+  t.same(
+    values.filter((v) => v.series === 'net.0.rx.bytes (vnet0)').map((v) => [v.unit, v.value]),
+    Array(TICKS - 1).fill(['bytes/s', 2000]),
+    'network: 2000 bytes/s',
+  );
+  t.same(
+    values.filter((v) => v.series === 'cpu.time').map((v) => v.time),
+    h.times.slice(1),
+    'at the tick times',
+  );
   t.equal(spec.vconcat.length, 2, 'one panel per unit');
 });
 
@@ -102,7 +117,10 @@ t.test('clear errors, exit 1', async (t) => {
     [['plot', 'alpha', 'cpu.time', '-o', path.join(dir, 'x'), '--db', h.dbFile], 'error: --output must end in .svg or .png\n'],
     [['plot', 'nosuch', 'cpu.time', '-o', path.join(dir, 'n.svg'), '--db', h.dbFile], "error: no history for domain 'nosuch'\n"],
     [['plot', 'alpha', 'cpu.bogus', '-o', path.join(dir, 'k.svg'), '--db', h.dbFile], "error: unknown key 'cpu.bogus' (see domstat history --list)\n"],
-    [['plot', 'alpha', 'cpu.time', '-o', path.join(dir, 'old.svg'), '--db', h.dbFile, '--since', '2020-01-01T00:00:00Z', '--until', '2020-01-02T00:00:00Z'], 'error: no history for alpha in that time range\n'],
+    [
+      ['plot', 'alpha', 'cpu.time', '-o', path.join(dir, 'old.svg'), '--db', h.dbFile, '--since', '2020-01-01T00:00:00Z', '--until', '2020-01-02T00:00:00Z'],
+      'error: no history for alpha in that time range\n',
+    ],
   ];
   for (const [args, err] of cases) {
     const r = await runCli(args);

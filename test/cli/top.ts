@@ -72,7 +72,8 @@ function unhuman(s: string): number {
  * over the time between the samples, which is the 1 s delay plus the refresh's own work (more
  * on the first, cold one), so between amount/1.25 and amount (plus 1% for top's rounding).
  */
-const rateOf = (t: Test, got: number, amount: number, what: string) => t.ok(got <= amount * 1.01 && got >= amount / 1.25, `${what}: ${got} is ${amount} per 1..1.25 s`);
+const rateOf = (t: Test, got: number, amount: number, what: string) =>
+  t.ok(got <= amount * 1.01 && got >= amount / 1.25, `${what}: ${got} is ${amount} per 1..1.25 s`);
 
 /** Table rows of a screen as cells (after the header line and the keys line). */
 function rows(screen: string): string[][] {
@@ -83,7 +84,7 @@ function rows(screen: string): string[][] {
     .map((l) => l.trim().split(/\s+/));
 }
 
-const HEADER = /^domstat top - \d\d:\d\d:\d\d  (\S+)  4 domains, 2 running  4 CPUs  delay 1s  sort (\w+)$/;
+const HEADER = /^domstat top - \d\d:\d\d:\d\d {2}(\S+) {2}4 domains, 2 running {2}4 CPUs {2}delay 1s {2}sort (\w+)$/;
 
 t.test('batch: domains screen sorted by name, rates of the bumped counters', async (t) => {
   const tr = tree(t);
@@ -98,16 +99,39 @@ t.test('batch: domains screen sorted by name, rates of the bumped counters', asy
   t.equal(first.split('\n')[1], 'keys: 1 domains  2 interfaces  3 disks  P cpu  M mem  T time  N name  I id  R rx  X tx  D disk rd  W disk wr  q quit');
   t.same(rows(first)[0], ['ID', 'S', 'RDBY', 'WRBY', 'RXBY', 'TXBY', '%CPU', '%MEM', 'MEM', 'TIME', 'NAME'], 'column heads');
   // First refresh: no rates yet.
-  t.same(rows(first).slice(1).map((c) => [c[0], c[4], c[6], c[10]]), [['1', '-', '-', 'alpha'], ['2', '-', '-', 'beta'], ['4', '-', '-', 'delta'], ['-', '-', '-', 'gamma']], 'first refresh: no rates');
+  t.same(
+    rows(first)
+      .slice(1)
+      .map((c) => [c[0], c[4], c[6], c[10]]),
+    [
+      ['1', '-', '-', 'alpha'],
+      ['2', '-', '-', 'beta'],
+      ['4', '-', '-', 'delta'],
+      ['-', '-', '-', 'gamma'],
+    ],
+    'first refresh: no rates',
+  );
 
   const body = rows(second).slice(1);
-  t.same(body.map((c) => c[10]), ['alpha', 'beta', 'delta', 'gamma'], 'sorted by name');
+  t.same(
+    body.map((c) => c[10]),
+    ['alpha', 'beta', 'delta', 'gamma'],
+    'sorted by name',
+  );
   const memPct = (kib: number) => ((kib / tr.memTotalKiB) * 100).toFixed(1);
   const [alpha, beta, delta, gamma] = body as [string[], string[], string[], string[]];
-  t.same([alpha[0], alpha[1], alpha[3], alpha[5], alpha[6], alpha[7], alpha[8], alpha[9]], ['1', 'R', '0', '0', '0.0', memPct(2097152), '2.0G', '0:00.00'], 'alpha: id, state, idle columns, memory, time');
+  t.same(
+    [alpha[0], alpha[1], alpha[3], alpha[5], alpha[6], alpha[7], alpha[8], alpha[9]],
+    ['1', 'R', '0', '0', '0.0', memPct(2097152), '2.0G', '0:00.00'],
+    'alpha: id, state, idle columns, memory, time',
+  );
   rateOf(t, unhuman(alpha[4]!), NET_BUMP, `alpha RXBY ${alpha[4]}`);
   rateOf(t, unhuman(alpha[2]!), DISK_BUMP_SECTORS * 512, `alpha RDBY ${alpha[2]}`);
-  t.same([beta[0], beta[1], beta[2], beta[3], beta[4], beta[5], beta[7], beta[8], beta[9]], ['2', 'R', '-', '-', '0', '0', memPct(1048576), '1.0G', '0:00.50'], 'beta: no disk counters (qcow2), TIME 0.502 s');
+  t.same(
+    [beta[0], beta[1], beta[2], beta[3], beta[4], beta[5], beta[7], beta[8], beta[9]],
+    ['2', 'R', '-', '-', '0', '0', memPct(1048576), '1.0G', '0:00.50'],
+    'beta: no disk counters (qcow2), TIME 0.502 s',
+  );
   rateOf(t, Number(beta[6]), 12.5, `beta %CPU ${beta[6]} (0.5 s of 4 CPUs in 1 s)`);
   t.same(delta, ['4', 'P', '-', '-', '0', '0', '0.0', memPct(1572864), '1.5G', '0:00.00', 'delta'], 'delta: paused');
   t.same(gamma, ['-', 'S', '-', '-', '-', '-', '-', memPct(524288), '512M', '-', 'gamma'], 'gamma: shut off, no counters');
@@ -118,13 +142,25 @@ t.test('batch: sorted by CPU', async (t) => {
   const r = await batch(tr, ['-o', 'cpu']);
   t.equal(r.code, 0);
   t.equal(HEADER.exec(r.screens[1]!.split('\n')[0]!)?.[2], 'cpu', 'sort cpu');
-  t.same(rows(r.screens[1]!).slice(1).map((c) => c[10]), ['beta', 'alpha', 'delta', 'gamma'], 'busiest first, ties by name, no CPU figure last');
+  t.same(
+    rows(r.screens[1]!)
+      .slice(1)
+      .map((c) => c[10]),
+    ['beta', 'alpha', 'delta', 'gamma'],
+    'busiest first, ties by name, no CPU figure last',
+  );
 });
 
 t.test('batch: sorted by rx', async (t) => {
   const r = await batch(tree(t), ['-o', 'rx']);
   t.equal(HEADER.exec(r.screens[1]!.split('\n')[0]!)?.[2], 'rx', 'sort rx');
-  t.same(rows(r.screens[1]!).slice(1).map((c) => c[10]), ['alpha', 'beta', 'delta', 'gamma'], 'alpha (receiving) first, idle ones by name, no figure last');
+  t.same(
+    rows(r.screens[1]!)
+      .slice(1)
+      .map((c) => c[10]),
+    ['alpha', 'beta', 'delta', 'gamma'],
+    'alpha (receiving) first, idle ones by name, no figure last',
+  );
 });
 
 t.test('batch: the interface screen lists the right devices', async (t) => {
@@ -132,21 +168,48 @@ t.test('batch: the interface screen lists the right devices', async (t) => {
   t.equal(net.code, 0);
   const n = rows(net.screens[1]!);
   t.same(n[0], ['ID', 'NAME', 'DEVICE', 'RXBY', 'TXBY', 'RXPK', 'TXPK'], 'interface columns');
-  t.same(n.slice(1).map((c) => [c[0], c[1], c[2]]), [['1', 'alpha', 'vnet0'], ['1', 'alpha', 'vnet1'], ['1', 'alpha', 'macvtap0'], ['2', 'beta', 'vnet2'], ['4', 'delta', 'vnet3']], 'one row per interface, XML order');
+  t.same(
+    n.slice(1).map((c) => [c[0], c[1], c[2]]),
+    [
+      ['1', 'alpha', 'vnet0'],
+      ['1', 'alpha', 'vnet1'],
+      ['1', 'alpha', 'macvtap0'],
+      ['2', 'beta', 'vnet2'],
+      ['4', 'delta', 'vnet3'],
+    ],
+    'one row per interface, XML order',
+  );
   rateOf(t, unhuman(n[1]![3]!), NET_BUMP, `vnet0 RXBY ${n[1]![3]}`);
-  t.same(n.slice(2).map((c) => c.slice(3)), Array(4).fill(['0', '0', '0', '0']), 'the other interfaces are idle');
+  t.same(
+    n.slice(2).map((c) => c.slice(3)),
+    Array(4).fill(['0', '0', '0', '0']),
+    'the other interfaces are idle',
+  );
 });
 
 t.test('batch: the disk screen lists the right devices', async (t) => {
-
   const disk = await batch(tree(t), ['-o', 'name', '--screen', 'block']);
   const d = rows(disk.screens[1]!);
   t.same(d[0], ['ID', 'NAME', 'DEVICE', 'RDBY', 'WRBY', 'RDRQ', 'WRRQ'], 'disk columns');
-  t.same(d.slice(1).map((c) => [c[0], c[1], c[2]]), [['1', 'alpha', 'vda'], ['1', 'alpha', 'vdb'], ['2', 'beta', 'vda'], ['4', 'delta', 'vda'], ['-', 'gamma', 'vda']], 'one row per disk');
+  t.same(
+    d.slice(1).map((c) => [c[0], c[1], c[2]]),
+    [
+      ['1', 'alpha', 'vda'],
+      ['1', 'alpha', 'vdb'],
+      ['2', 'beta', 'vda'],
+      ['4', 'delta', 'vda'],
+      ['-', 'gamma', 'vda'],
+    ],
+    'one row per disk',
+  );
   rateOf(t, unhuman(d[1]![3]!), DISK_BUMP_SECTORS * 512, `vda RDBY ${d[1]![3]}`);
   rateOf(t, Number(d[1]![5]), DISK_BUMP_REQS, `vda RDRQ ${d[1]![5]}`);
   t.same([d[1]![4], d[1]![6]], ['0', '0'], 'vda: no writes');
-  t.same(d.slice(2).map((c) => c.slice(3)), Array(4).fill(['-', '-', '-', '-']), 'file-backed disks have no counters');
+  t.same(
+    d.slice(2).map((c) => c.slice(3)),
+    Array(4).fill(['-', '-', '-', '-']),
+    'file-backed disks have no counters',
+  );
 });
 
 t.test('--csv: header, then one row per domain per refresh', async (t) => {
@@ -156,7 +219,11 @@ t.test('--csv: header, then one row per domain per refresh', async (t) => {
   t.equal(r.code, 0);
   const lines = fs.readFileSync(csv, 'utf8').split('\n');
   t.equal(lines.pop(), '', 'ends with a newline');
-  t.equal(lines[0], 'Hostname,Time,Physical CPUs,Count,Running,Paused,Shutoff,Total memory (KB),Domain ID,Domain name,CPU (ns),%CPU,Mem (KB),%Mem,Block RDBY,Block WRBY,Block RDRQ,Block WRRQ,Net RXBY,Net TXBY', 'virt-top header');
+  t.equal(
+    lines[0],
+    'Hostname,Time,Physical CPUs,Count,Running,Paused,Shutoff,Total memory (KB),Domain ID,Domain name,CPU (ns),%CPU,Mem (KB),%Mem,Block RDBY,Block WRBY,Block RDRQ,Block WRRQ,Net RXBY,Net TXBY',
+    'virt-top header',
+  );
   t.equal(lines.length, 1 + 2 * 4, 'header + 4 domains x 2 refreshes');
   const cells = lines.slice(1).map((l) => l.split(','));
   for (const c of cells) {
@@ -164,7 +231,11 @@ t.test('--csv: header, then one row per domain per refresh', async (t) => {
     t.same([c[0], c[2], c[3], c[4], c[5], c[6], c[7]], [os.hostname(), '4', '4', '2', '1', '1', String(tr.memTotalKiB)], 'host columns');
     t.ok(!Number.isNaN(Date.parse(c[1]!)), 'ISO time');
   }
-  t.same(cells.map((c) => c[9]), ['alpha', 'beta', 'delta', 'gamma', 'alpha', 'beta', 'delta', 'gamma'], 'domains per refresh');
+  t.same(
+    cells.map((c) => c[9]),
+    ['alpha', 'beta', 'delta', 'gamma', 'alpha', 'beta', 'delta', 'gamma'],
+    'domains per refresh',
+  );
   const pctMem = (kib: number) => ((kib / tr.memTotalKiB) * 100).toFixed(2);
   // refresh 1: no rates
   t.same(cells[0]!.slice(8), ['1', 'alpha', '1060001', '', '2097152', pctMem(2097152), '', '', '', '', '', ''], 'alpha, first refresh');
@@ -174,12 +245,19 @@ t.test('--csv: header, then one row per domain per refresh', async (t) => {
   rateOf(t, Number(a[14]), DISK_BUMP_SECTORS * 512, `alpha Block RDBY ${a[14]}`);
   rateOf(t, Number(a[16]), DISK_BUMP_REQS, `alpha Block RDRQ ${a[16]}`);
   rateOf(t, Number(a[18]), NET_BUMP, `alpha Net RXBY ${a[18]}`);
-  t.same([b[8], b[10], b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]], ['2', String(2060001 + CPU_BUMP_NS), '1048576', pctMem(1048576), '', '', '', '', '0', '0'], 'beta: CPU ns after the bump, no disk counters');
+  t.same(
+    [b[8], b[10], b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]],
+    ['2', String(2060001 + CPU_BUMP_NS), '1048576', pctMem(1048576), '', '', '', '', '0', '0'],
+    'beta: CPU ns after the bump, no disk counters',
+  );
   rateOf(t, Number(b[11]), 12.5, `beta %CPU ${b[11]}`);
   // One interval for every rate of a refresh: equal bumps give equal rates, and rx bytes over
   // %CPU is 102400 / 12.5 whatever the interval was.
   t.equal(a[18], a[14], 'Net RXBY = Block RDBY (both 102400 bytes in the same interval)');
-  t.ok(Math.abs(Number(a[18]) / Number(b[11]) - NET_BUMP / 12.5) < 0.002 * (NET_BUMP / 12.5), `RXBY / %CPU = ${Number(a[18]) / Number(b[11])} ~ ${NET_BUMP / 12.5}`);
+  t.ok(
+    Math.abs(Number(a[18]) / Number(b[11]) - NET_BUMP / 12.5) < 0.002 * (NET_BUMP / 12.5),
+    `RXBY / %CPU = ${Number(a[18]) / Number(b[11])} ~ ${NET_BUMP / 12.5}`,
+  );
   t.same(d.slice(8, 12), ['4', 'delta', '4060001', '0.00'], 'delta');
   t.same(g.slice(8), ['-1', 'gamma', '', '', '524288', pctMem(524288), '', '', '', '', '', ''], 'gamma: shut off (id -1), no counters');
 
@@ -208,7 +286,8 @@ t.test('batch: bad options', async (t) => {
 // ---- (b) a real terminal ------------------------------------------------------------------
 
 const TMUX_SOCKET = `domstat-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', TMUX_SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...process.env, TMUX: '' } });
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', TMUX_SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...process.env, TMUX: '' } });
 const pane = () => tmux('capture-pane', '-p', '-t', 'top');
 const paneFlags = () => tmux('display-message', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}').trim();
 
@@ -231,9 +310,15 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
     return /^domstat top - /m.test(p) && /gamma\s*$/m.test(p) ? p : undefined;
   });
   const lines = first.split('\n');
-  t.match(lines[0], /^domstat top - \d\d:\d\d:\d\d  \S+  4 domains, 2 running  4 CPUs  delay 1s  sort cpu$/, 'header line on top');
+  t.match(lines[0], /^domstat top - \d\d:\d\d:\d\d {2}\S+ {2}4 domains, 2 running {2}4 CPUs {2}delay 1s {2}sort cpu$/, 'header line on top');
   t.match(lines[3], /^ID\s+S\s+RDBY\s+WRBY\s+RXBY\s+TXBY\s+%CPU\s+%MEM\s+MEM\s+TIME\s+NAME$/, 'column heads');
-  t.same(rows(first).slice(1).map((c) => c[c.length - 1]), ['alpha', 'beta', 'delta', 'gamma'], 'domain rows visible');
+  t.same(
+    rows(first)
+      .slice(1)
+      .map((c) => c[c.length - 1]),
+    ['alpha', 'beta', 'delta', 'gamma'],
+    'domain rows visible',
+  );
   t.equal(paneFlags(), '1 0', 'alternate screen on, cursor hidden');
 
   tmux('send-keys', '-t', 'top', '2');
@@ -241,14 +326,26 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
     const p = pane();
     return /^ID\s+NAME\s+DEVICE\s+RXBY/m.test(p) ? p : undefined;
   });
-  t.same(rows(ifs).slice(1).map((c) => c[2]), ['vnet0', 'vnet1', 'macvtap0', 'vnet2', 'vnet3'], 'key 2: DEVICE column with the tap names');
+  t.same(
+    rows(ifs)
+      .slice(1)
+      .map((c) => c[2]),
+    ['vnet0', 'vnet1', 'macvtap0', 'vnet2', 'vnet3'],
+    'key 2: DEVICE column with the tap names',
+  );
 
   tmux('send-keys', '-t', 'top', '3');
   const disks = await waitFor('the disk screen', 5000, () => {
     const p = pane();
     return /^ID\s+NAME\s+DEVICE\s+RDBY\s+WRBY\s+RDRQ\s+WRRQ$/m.test(p) ? p : undefined;
   });
-  t.same(rows(disks).slice(1).map((c) => `${c[1]}/${c[2]}`), ['alpha/vda', 'alpha/vdb', 'beta/vda', 'delta/vda', 'gamma/vda'], 'key 3: disks');
+  t.same(
+    rows(disks)
+      .slice(1)
+      .map((c) => `${c[1]}/${c[2]}`),
+    ['alpha/vda', 'alpha/vdb', 'beta/vda', 'delta/vda', 'gamma/vda'],
+    'key 3: disks',
+  );
 
   tmux('send-keys', '-t', 'top', '1');
   tmux('send-keys', '-t', 'top', 'N');
@@ -256,10 +353,16 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
     const p = pane();
     return /sort name$/m.test(p.split('\n')[0]!) && /^ID\s+S\s+RDBY/m.test(p) ? p : undefined;
   });
-  t.match(byName.split('\n')[0], /  sort name$/, 'N: "sort name" in the header');
-  t.same(rows(byName).slice(1).map((c) => c[c.length - 1]), ['alpha', 'beta', 'delta', 'gamma'], 'back on the domains screen (key 1)');
+  t.match(byName.split('\n')[0], / {2}sort name$/, 'N: "sort name" in the header');
+  t.same(
+    rows(byName)
+      .slice(1)
+      .map((c) => c[c.length - 1]),
+    ['alpha', 'beta', 'delta', 'gamma'],
+    'back on the domains screen (key 1)',
+  );
   tmux('send-keys', '-t', 'top', 'M');
-  await waitFor('sort mem', 5000, () => /  sort mem$/.test(pane().split('\n')[0]!));
+  await waitFor('sort mem', 5000, () => / {2}sort mem$/.test(pane().split('\n')[0]!));
   t.pass('M: "sort mem" in the header');
 
   const quitAt = Date.now();
@@ -271,7 +374,10 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
   t.ok(Date.now() - quitAt < 3000, `exited ${Date.now() - quitAt} ms after q`);
   t.match(after, /^EXIT=0$/m, 'exit status 0');
   t.notMatch(after, /domstat top - /, 'the alternate screen is gone: the shell screen is back');
-  const modes = after.split('\n').filter((l) => l.startsWith('MODE ')).map((l) => l.slice(5));
+  const modes = after
+    .split('\n')
+    .filter((l) => l.startsWith('MODE '))
+    .map((l) => l.slice(5));
   t.same(modes.sort(), ['echo', 'icanon'], 'canonical mode and echo are back (raw mode undone)');
   await sleep(100);
   t.equal(paneFlags(), '0 1', 'alternate screen off, cursor visible');

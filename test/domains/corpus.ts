@@ -122,7 +122,10 @@ if (!fs.existsSync(CORPUS)) {
       }
       if ('error' in r) {
         errored++;
-        t.ok('error' in theirs, `${rel}: domstat refuses it (${r.error.slice(file.length + 2)}), and so does ElementTree (${'error' in theirs ? theirs.error : 'it parsed'})`);
+        t.ok(
+          'error' in theirs,
+          `${rel}: domstat refuses it (${r.error.slice(file.length + 2)}), and so does ElementTree (${'error' in theirs ? theirs.error : 'it parsed'})`,
+        );
         t.ok(r.error.startsWith(`${file}: `) && !r.error.includes('\n'), `${rel}: the error is one line naming the file`);
         continue;
       }
@@ -136,7 +139,12 @@ if (!fs.existsSync(CORPUS)) {
         name: d.name,
         diskCount: d.disks.length,
         interfaceCount: d.interfaces.length,
-        disks: d.disks.map((k) => ({ target: k.target ?? null, source: k.source ?? null, sourceIndex: k.sourceIndex ?? null, backing: k.backing.map((b): [number | null, string | null] => [b.index ?? null, b.source ?? null]) })),
+        disks: d.disks.map((k) => ({
+          target: k.target ?? null,
+          source: k.source ?? null,
+          sourceIndex: k.sourceIndex ?? null,
+          backing: k.backing.map((b): [number | null, string | null] => [b.index ?? null, b.source ?? null]),
+        })),
         interfaces: d.interfaces.map((n) => ({ target: n.target ?? null, mac: n.mac ?? null, source: n.source ?? null })),
       };
       t.strictSame(ours, theirs.domain, `${rel}: ${ours.diskCount} disks, ${ours.interfaceCount} interfaces`);

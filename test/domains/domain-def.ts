@@ -30,7 +30,17 @@ t.test('QEMU status XML: lab-busy', async (t) => {
     vcpuMax: 2,
     vcpuCurrent: 2,
     disks: [
-      { target: 'vda', bus: 'virtio', type: 'file', device: 'disk', source: '/var/lib/libvirt/lab-busy.qcow2', driverName: 'qemu', driverType: 'qcow2', sourceIndex: 2, backing: [] },
+      {
+        target: 'vda',
+        bus: 'virtio',
+        type: 'file',
+        device: 'disk',
+        source: '/var/lib/libvirt/lab-busy.qcow2',
+        driverName: 'qemu',
+        driverType: 'qcow2',
+        sourceIndex: 2,
+        backing: [],
+      },
       { target: 'vdb', bus: 'virtio', type: 'block', device: 'disk', source: '/dev/loop2', driverName: 'qemu', driverType: 'raw', sourceIndex: 1, backing: [] },
     ],
     interfaces: [
@@ -55,7 +65,19 @@ t.test('QEMU status XML: lab-idle', async (t) => {
     currentMemoryKiB: 98304n,
     vcpuMax: 1,
     vcpuCurrent: 1,
-    disks: [{ target: 'sda', bus: 'sata', type: 'file', device: 'disk', source: '/var/lib/libvirt/lab-idle.qcow2', driverName: 'qemu', driverType: 'qcow2', sourceIndex: 1, backing: [] }],
+    disks: [
+      {
+        target: 'sda',
+        bus: 'sata',
+        type: 'file',
+        device: 'disk',
+        source: '/var/lib/libvirt/lab-idle.qcow2',
+        driverName: 'qemu',
+        driverType: 'qcow2',
+        sourceIndex: 1,
+        backing: [],
+      },
+    ],
     interfaces: [{ target: 'tapidle0', managed: 'yes', mac: '52:54:00:1e:06:f5', type: 'ethernet', model: 'e1000' }],
     live: true,
   });
@@ -75,7 +97,16 @@ t.test('persistent definition: shut off, id -1, no pid, no vCPU threads, no sour
     vcpuMax: 2,
     vcpuCurrent: 2,
     disks: [
-      { target: 'vda', bus: 'virtio', type: 'file', device: 'disk', source: '/var/lib/libvirt/lab-busy.qcow2', driverName: 'qemu', driverType: 'qcow2', backing: [] },
+      {
+        target: 'vda',
+        bus: 'virtio',
+        type: 'file',
+        device: 'disk',
+        source: '/var/lib/libvirt/lab-busy.qcow2',
+        driverName: 'qemu',
+        driverType: 'qcow2',
+        backing: [],
+      },
       { target: 'vdb', bus: 'virtio', type: 'block', device: 'disk', source: '/dev/loop2', driverName: 'qemu', driverType: 'raw', backing: [] },
     ],
     interfaces: [
@@ -90,7 +121,16 @@ t.test('persistent definition: shut off, id -1, no pid, no vCPU threads, no sour
   t.equal(d.state, 5);
 });
 
-const xenDisk = (target: string, source: string, bus = 'xen') => ({ target, bus, type: 'block', device: 'disk', source, driverName: 'phy', driverType: 'raw', backing: [] });
+const xenDisk = (target: string, source: string, bus = 'xen') => ({
+  target,
+  bus,
+  type: 'block',
+  device: 'disk',
+  source,
+  driverName: 'phy',
+  driverType: 'raw',
+  backing: [],
+});
 
 t.test('libxl status XML: pid 0 is no pid, no vCPU threads', async (t) => {
   const run = `${XEN}/run/libvirt/libxl`;
@@ -352,10 +392,13 @@ t.test('devices come only from domain/devices; private sections before <domain> 
   t.equal(d.id, 5);
   t.equal(d.pid, 4242);
   t.equal(d.uuid, 'ce73487d-0862-4d64-9db7-9237b01b03e1', 'uuid normalised to lower case with dashes');
-  t.strictSame([...d.vcpuPids], [
-    [0, 4243],
-    [2, 4245],
-  ]);
+  t.strictSame(
+    [...d.vcpuPids],
+    [
+      [0, 4243],
+      [2, 4245],
+    ],
+  );
   t.strictSame(
     d.disks.map((k) => k.target),
     ['vda', 'sda', 'vdc', 'fda', 'hdc', 'vdd'],
@@ -393,7 +436,7 @@ t.test('devices come only from domain/devices; private sections before <domain> 
   ]);
 });
 
-t.test("interface source follows virsh domiflist: the first of bridge|dev|network|name|path in document order", async (t) => {
+t.test('interface source follows virsh domiflist: the first of bridge|dev|network|name|path in document order', async (t) => {
   const src = (s: string) => dom(`<name>i</name><devices><interface type='network'><source ${s}/></interface></devices>`).interfaces[0]?.source;
   // virsh dumpxml (live, not status) writes the bridge into the same <source> after the network.
   t.equal(src(`network='default' portid='b884cc7e-b347-4a17-9e78-4f672a67794e' bridge='virbr0'`), 'default');
@@ -404,7 +447,8 @@ t.test("interface source follows virsh domiflist: the first of bridge|dev|networ
 
 t.test('backing chains: 200 layers (libvirt maximum) are read whole, with indexes', async (t) => {
   let chain = '<backingStore/>';
-  for (let i = 200; i >= 1; i--) chain = `<backingStore type='file' index='${i + 1}'><format type='qcow2'/><source file='/img/l${i}.qcow2'/>${chain}</backingStore>`;
+  for (let i = 200; i >= 1; i--)
+    chain = `<backingStore type='file' index='${i + 1}'><format type='qcow2'/><source file='/img/l${i}.qcow2'/>${chain}</backingStore>`;
   const d = parseDomainXml(
     `<domstatus state='running' reason='booted' pid='1'><domain type='kvm' id='1'><name>deep</name><devices><disk type='file' device='disk'><source file='/img/top.qcow2' index='1'/>${chain}<target dev='vda' bus='virtio'/></disk></devices></domain></domstatus>`,
     F,
@@ -419,7 +463,10 @@ t.test('backing chains: 200 layers (libvirt maximum) are read whole, with indexe
   );
   expectXmlError(
     t,
-    () => dom(`<name>b</name><devices><disk type='file'><source file='/a'/><backingStore type='file' index='x'><source file='/b'/></backingStore></disk></devices>`),
+    () =>
+      dom(
+        `<name>b</name><devices><disk type='file'><source file='/a'/><backingStore type='file' index='x'><source file='/b'/></backingStore></disk></devices>`,
+      ),
     F,
     'bad backing index "x"',
   );
@@ -427,7 +474,10 @@ t.test('backing chains: 200 layers (libvirt maximum) are read whole, with indexe
 
 t.test('states and reasons from <domstatus>', async (t) => {
   const st = (state: string, reason?: string) =>
-    parseDomainXml(`<domstatus state='${state}'${reason === undefined ? '' : ` reason='${reason}'`} pid='1'><domain type='kvm' id='1'><name>s</name></domain></domstatus>`, F);
+    parseDomainXml(
+      `<domstatus state='${state}'${reason === undefined ? '' : ` reason='${reason}'`} pid='1'><domain type='kvm' id='1'><name>s</name></domain></domstatus>`,
+      F,
+    );
   const cases: [string, string | undefined, number, number][] = [
     ['nostate', 'unknown', 0, 0],
     ['running', 'booted', 1, 1],
@@ -452,7 +502,12 @@ t.test('states and reasons from <domstatus>', async (t) => {
   }
   expectXmlError(t, () => st('bogus'), F, 'unknown domain state "bogus"');
   expectXmlError(t, () => st('constructor'), F, 'unknown domain state "constructor"');
-  expectXmlError(t, () => parseDomainXml(`<domstatus pid='1'><domain type='kvm' id='1'><name>s</name></domain></domstatus>`, F), F, 'unknown domain state undefined');
+  expectXmlError(
+    t,
+    () => parseDomainXml(`<domstatus pid='1'><domain type='kvm' id='1'><name>s</name></domain></domstatus>`, F),
+    F,
+    'unknown domain state undefined',
+  );
 });
 
 t.test('entities decode in names and attributes', async (t) => {
@@ -484,7 +539,8 @@ t.test('identity fields: name, type, uuid and id are validated', async (t) => {
   t.equal(dom(`<name>a</name><uuid>CE73487D-0862-4D64-9DB7-9237B01B03E1</uuid>`).uuid, 'ce73487d-0862-4d64-9db7-9237b01b03e1');
   t.notOk('uuid' in dom(`<name>a</name>`), 'no uuid key without <uuid>');
 
-  const live = (domAttrs: string, rootAttrs = "state='running' pid='10'") => parseDomainXml(`<domstatus ${rootAttrs}><domain type='kvm' ${domAttrs}><name>a</name></domain></domstatus>`, F);
+  const live = (domAttrs: string, rootAttrs = "state='running' pid='10'") =>
+    parseDomainXml(`<domstatus ${rootAttrs}><domain type='kvm' ${domAttrs}><name>a</name></domain></domstatus>`, F);
   t.equal(live(`id='2147483647'`).id, 2147483647, 'largest id');
   t.equal(live(``).id, -1, 'no id attribute');
   expectXmlError(t, () => live(`id='99999999999'`), F, 'bad domain id "99999999999"');
@@ -497,7 +553,11 @@ t.test('identity fields: name, type, uuid and id are validated', async (t) => {
   t.notOk('pid' in live(`id='1'`, `state='running'`), 'no pid attribute');
   expectXmlError(
     t,
-    () => parseDomainXml(`<domstatus state='running' pid='1'><vcpus><vcpu id='0' pid='x'/></vcpus><domain type='kvm' id='1'><name>a</name></domain></domstatus>`, F),
+    () =>
+      parseDomainXml(
+        `<domstatus state='running' pid='1'><vcpus><vcpu id='0' pid='x'/></vcpus><domain type='kvm' id='1'><name>a</name></domain></domstatus>`,
+        F,
+      ),
     F,
     'bad vcpu pid "x"',
   );
@@ -505,10 +565,20 @@ t.test('identity fields: name, type, uuid and id are validated', async (t) => {
 });
 
 t.test('root element: exactly one <domain> or <domstatus>', async (t) => {
-  expectXmlError(t, () => parseDomainXml(`<network><name>default</name></network>`, F), F, 'expected one <domain> or <domstatus> root element, found <network>');
+  expectXmlError(
+    t,
+    () => parseDomainXml(`<network><name>default</name></network>`, F),
+    F,
+    'expected one <domain> or <domstatus> root element, found <network>',
+  );
   expectXmlError(t, () => parseDomainXml(`<?xml version='1.0'?><!-- only a comment -->`, F), F, 'malformed XML at line 1: Start tag expected.');
   expectXmlError(t, () => parseDomainXml(`\n\n`, F), F, 'not XML: no root element');
-  expectXmlError(t, () => parseDomainXml(`<domain type='kvm'><name>a</name></domain><domain type='kvm'><name>b</name></domain>`, F), F, 'malformed XML at line 1: Multiple possible root nodes found.');
+  expectXmlError(
+    t,
+    () => parseDomainXml(`<domain type='kvm'><name>a</name></domain><domain type='kvm'><name>b</name></domain>`, F),
+    F,
+    'malformed XML at line 1: Multiple possible root nodes found.',
+  );
 });
 
 t.test('vcpuPids is a Map keyed by vCPU id', async (t) => {

@@ -52,10 +52,13 @@ function garbage(n: number, seed = 0x9e3779b9): Buffer {
   return b;
 }
 
-const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+const PNG = Buffer.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+]);
 const deep = (n: number) => `<domain type='kvm'><name>deep</name><metadata>${'<x>'.repeat(n)}${'</x>'.repeat(n)}</metadata></domain>`;
 const UUID = 'ce73487d-0862-4d64-9db7-9237b01b03e1';
-const status = (domainAttrs: string, inner: string) => `<domstatus state='running' reason='booted' pid='1'><domain type='kvm' ${domainAttrs}>${inner}</domain></domstatus>`;
+const status = (domainAttrs: string, inner: string) =>
+  `<domstatus state='running' reason='booted' pid='1'><domain type='kvm' ${domainAttrs}>${inner}</domain></domstatus>`;
 
 interface Case {
   label: string;
@@ -75,11 +78,31 @@ const CASES: Case[] = [
   { label: 'billion laughs', content: BILLION_LAUGHS, reason: DOCTYPE },
   { label: 'external entity', content: EXTERNAL_ENTITY, reason: DOCTYPE },
   { label: 'external DTD', content: `<!DOCTYPE domain SYSTEM "http://203.0.113.1/evil.dtd"><domain type='kvm'><name>a</name></domain>`, reason: DOCTYPE },
-  { label: 'parameter entity', content: `<!DOCTYPE d [<!ENTITY % p SYSTEM "file:///etc/shadow"> %p;]><domain type='kvm'><name>a</name></domain>`, reason: DOCTYPE },
-  { label: '<__proto__> element', content: `<domain type='kvm'><name>p</name><__proto__><polluted>yes</polluted></__proto__></domain>`, reason: SECURITY('__proto__') },
-  { label: '<__proto__> inside a disk', content: status(`id='1'`, `<name>p</name><devices><disk type='file'><__proto__ polluted='yes'/></disk></devices>`), reason: SECURITY('__proto__') },
-  { label: '<constructor><prototype>', content: `<domain type='kvm'><name>p</name><constructor><prototype><polluted>yes</polluted></prototype></constructor></domain>`, reason: SECURITY('constructor') },
-  { label: '<prototype> element', content: `<domain type='kvm'><name>p</name><devices><prototype polluted='yes'/></devices></domain>`, reason: SECURITY('prototype') },
+  {
+    label: 'parameter entity',
+    content: `<!DOCTYPE d [<!ENTITY % p SYSTEM "file:///etc/shadow"> %p;]><domain type='kvm'><name>a</name></domain>`,
+    reason: DOCTYPE,
+  },
+  {
+    label: '<__proto__> element',
+    content: `<domain type='kvm'><name>p</name><__proto__><polluted>yes</polluted></__proto__></domain>`,
+    reason: SECURITY('__proto__'),
+  },
+  {
+    label: '<__proto__> inside a disk',
+    content: status(`id='1'`, `<name>p</name><devices><disk type='file'><__proto__ polluted='yes'/></disk></devices>`),
+    reason: SECURITY('__proto__'),
+  },
+  {
+    label: '<constructor><prototype>',
+    content: `<domain type='kvm'><name>p</name><constructor><prototype><polluted>yes</polluted></prototype></constructor></domain>`,
+    reason: SECURITY('constructor'),
+  },
+  {
+    label: '<prototype> element',
+    content: `<domain type='kvm'><name>p</name><devices><prototype polluted='yes'/></devices></domain>`,
+    reason: SECURITY('prototype'),
+  },
   { label: '<__proto__> root', content: `<__proto__><polluted>yes</polluted></__proto__>`, reason: SECURITY('__proto__') },
   { label: 'nesting 10 000 deep', content: deep(10_000), reason: 'rejected: Maximum nested tags exceeded' },
   { label: 'nesting 100 000 deep', content: deep(100_000), reason: 'rejected: Maximum nested tags exceeded' },
@@ -92,14 +115,38 @@ const CASES: Case[] = [
   { label: 'plain text', content: 'this is not xml\n', reason: 'not XML: no root element' },
   { label: 'git symlink stub', content: 'q35-pcie.xml', reason: 'not XML: no root element' },
   { label: 'unclosed root', content: `<domain type='kvm'><name>a</name>`, reason: "malformed XML at line 1: Unclosed tag 'domain'." },
-  { label: 'unclosed element', content: `<domain type='kvm'>\n<name>a</domain>`, reason: "malformed XML at line 2: Expected closing tag 'name' (opened in line 2, col 1) instead of closing tag 'domain'." },
-  { label: 'unclosed status', content: `<domstatus state='running'><domain type='kvm' id='1'><name>a</name></domain>`, reason: "malformed XML at line 1: Unclosed tag 'domstatus'." },
-  { label: 'truncated mid-tag', content: `<domain type='kvm'><name>a</name><devices><disk type='fi`, reason: "malformed XML at line 1: Attributes for 'disk' have open quote." },
-  { label: 'two root elements', content: `<domain type='kvm'><name>a</name></domain>\n<domain type='kvm'><name>b</name></domain>`, reason: 'malformed XML at line 2: Multiple possible root nodes found.' },
+  {
+    label: 'unclosed element',
+    content: `<domain type='kvm'>\n<name>a</domain>`,
+    reason: "malformed XML at line 2: Expected closing tag 'name' (opened in line 2, col 1) instead of closing tag 'domain'.",
+  },
+  {
+    label: 'unclosed status',
+    content: `<domstatus state='running'><domain type='kvm' id='1'><name>a</name></domain>`,
+    reason: "malformed XML at line 1: Unclosed tag 'domstatus'.",
+  },
+  {
+    label: 'truncated mid-tag',
+    content: `<domain type='kvm'><name>a</name><devices><disk type='fi`,
+    reason: "malformed XML at line 1: Attributes for 'disk' have open quote.",
+  },
+  {
+    label: 'two root elements',
+    content: `<domain type='kvm'><name>a</name></domain>\n<domain type='kvm'><name>b</name></domain>`,
+    reason: 'malformed XML at line 2: Multiple possible root nodes found.',
+  },
   { label: 'text after the root', content: `<domain type='kvm'><name>a</name></domain>trailing`, reason: 'malformed XML at line 1: Extra text at the end' },
   { label: 'root <network>', content: `<network><name>default</name></network>`, reason: 'expected one <domain> or <domstatus> root element, found <network>' },
-  { label: 'root <Domain>', content: `<Domain type='kvm'><name>a</name></Domain>`, reason: 'expected one <domain> or <domstatus> root element, found <Domain>' },
-  { label: 'root <domainsnapshot>', content: `<domainsnapshot><name>s1</name><domain type='kvm'><name>a</name></domain></domainsnapshot>`, reason: 'expected one <domain> or <domstatus> root element, found <domainsnapshot>' },
+  {
+    label: 'root <Domain>',
+    content: `<Domain type='kvm'><name>a</name></Domain>`,
+    reason: 'expected one <domain> or <domstatus> root element, found <Domain>',
+  },
+  {
+    label: 'root <domainsnapshot>',
+    content: `<domainsnapshot><name>s1</name><domain type='kvm'><name>a</name></domain></domainsnapshot>`,
+    reason: 'expected one <domain> or <domstatus> root element, found <domainsnapshot>',
+  },
   { label: 'missing <name>', content: status(`id='1'`, `<uuid>${UUID}</uuid>`), reason: 'domain has no <name>' },
   { label: 'bad uuid', content: status(`id='1'`, `<name>a</name><uuid>${UUID}0</uuid>`), reason: `bad uuid "${UUID}0"` },
   { label: 'uuid with an injected newline', content: `<domain type='kvm'><name>a</name><uuid>x&#10;y</uuid></domain>`, reason: 'bad uuid "x\\ny"' },
@@ -109,7 +156,12 @@ const CASES: Case[] = [
   { label: 'id beyond int32', content: status(`id='4294967295'`, `<name>a</name>`), reason: 'domain id out of range: 4294967295' },
   { label: 'undefined entity', content: `<domain type='kvm'><name>&foo;</name></domain>`, reason: 'undefined entity &foo;' },
   { label: 'ESC by character reference', content: `<domain type='kvm'><name>x&#x1b;]0;pwned&#7;</name></domain>`, reason: 'bad character reference &#x1b;' },
-  { label: 'size over the cap', content: `<domain type='kvm'><name>a</name><description>${'A'.repeat(MAX_XML_BYTES)}</description></domain>`, reason: `larger than ${MAX_XML_BYTES} bytes`, fileReason: `file larger than ${MAX_XML_BYTES} bytes` },
+  {
+    label: 'size over the cap',
+    content: `<domain type='kvm'><name>a</name><description>${'A'.repeat(MAX_XML_BYTES)}</description></domain>`,
+    reason: `larger than ${MAX_XML_BYTES} bytes`,
+    fileReason: `file larger than ${MAX_XML_BYTES} bytes`,
+  },
 ];
 
 const asText = (c: string | Buffer) => (typeof c === 'string' ? c : c.toString('latin1'));
@@ -154,7 +206,10 @@ t.test('250-deep nesting inside <domain> is accepted (libvirt writes 200-deep ba
   const d = parseDomainXml(deep(250), F);
   t.ok(performance.now() - start < BOUND_MS, 'bounded time');
   t.equal(d.name, 'deep');
-  const s = parseDomainXml(`<domstatus state='running' reason='booted' pid='1'>${deep(250).replace("<domain type='kvm'>", "<domain type='kvm' id='3'>")}</domstatus>`, F);
+  const s = parseDomainXml(
+    `<domstatus state='running' reason='booted' pid='1'>${deep(250).replace("<domain type='kvm'>", "<domain type='kvm' id='3'>")}</domstatus>`,
+    F,
+  );
   t.equal(s.name, 'deep', 'also under <domstatus>');
   t.equal(s.id, 3);
 });
@@ -242,7 +297,10 @@ t.test('a 50 MB status file hits the size cap before parsing (inventory path)', 
   const grew = process.memoryUsage().rss - rss0;
   t.ok(ms < BOUND_MS, `returned in ${ms.toFixed(0)} ms (bound ${BOUND_MS} ms)`);
   t.ok(grew < RSS_BOUND, `rss grew by ${(grew / 1048576).toFixed(1)} MiB (bound 200 MiB)`);
-  t.strictSame(inv.domains.map((d) => d.name), ['lab-busy', 'lab-idle']);
+  t.strictSame(
+    inv.domains.map((d) => d.name),
+    ['lab-busy', 'lab-idle'],
+  );
   t.strictSame(inv.problems, [{ file: '/var/run/libvirt/qemu/big.xml', message: `/var/run/libvirt/qemu/big.xml: file larger than ${MAX_XML_BYTES} bytes` }]);
 });
 

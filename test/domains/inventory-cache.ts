@@ -22,10 +22,14 @@ class CountingFs extends HostFs {
 const summary = (root: string, cache: ParseCache) => {
   const hfs = new CountingFs(root);
   const inv = readInventory(hfs, { cache });
-  return { reads: hfs.reads.sort(), domains: inv.domains.map((d) => `${d.name} id=${d.id} persistent=${d.persistent} ${d.file} disks=${d.disks.length} nics=${d.interfaces.length}`), inv };
+  return {
+    reads: hfs.reads.sort(),
+    domains: inv.domains.map((d) => `${d.name} id=${d.id} persistent=${d.persistent} ${d.file} disks=${d.disks.length} nics=${d.interfaces.length}`),
+    inv,
+  };
 };
 
-t.test('a running domain\'s persistent definition is kept as a key only, and parsed again when needed', async (t) => {
+t.test("a running domain's persistent definition is kept as a key only, and parsed again when needed", async (t) => {
   const root = t.testdir({});
   fs.cpSync(TREE, root, { recursive: true });
   const cache: ParseCache = new Map();
@@ -33,7 +37,10 @@ t.test('a running domain\'s persistent definition is kept as a key only, and par
 
   const first = summary(root, cache);
   t.strictSame(first.reads, ['/etc/libvirt/qemu/zeta.xml', '/run/libvirt/qemu/eta.xml', '/run/libvirt/qemu/zeta.xml'], 'first pass: every file parsed');
-  t.strictSame(first.domains, ['zeta id=5 persistent=true /run/libvirt/qemu/zeta.xml disks=1 nics=1', 'eta id=6 persistent=false /run/libvirt/qemu/eta.xml disks=1 nics=1']);
+  t.strictSame(first.domains, [
+    'zeta id=5 persistent=true /run/libvirt/qemu/zeta.xml disks=1 nics=1',
+    'eta id=6 persistent=false /run/libvirt/qemu/eta.xml disks=1 nics=1',
+  ]);
   t.strictSame(first.inv.domains, without.domains, 'the same inventory as without a cache');
   const entry = cache.get('/etc/libvirt/qemu/zeta.xml');
   t.equal(entry?.def, null, 'the persistent definition is not kept parsed');
@@ -54,8 +61,12 @@ t.test('a running domain\'s persistent definition is kept as a key only, and par
   // zeta stops: its status XML goes, and its definition describes it.
   fs.rmSync(path.join(root, 'run/libvirt/qemu/zeta.xml'));
   const fourth = summary(root, cache);
-  t.strictSame(fourth.reads, ['/etc/libvirt/qemu/zeta.xml'], 'the stopped domain\'s definition is parsed again');
-  t.strictSame(fourth.domains, ['eta id=6 persistent=false /run/libvirt/qemu/eta.xml disks=1 nics=1', 'zeta id=-1 persistent=true /etc/libvirt/qemu/zeta.xml disks=1 nics=1'], 'zeta shut off, from its definition, with its devices');
+  t.strictSame(fourth.reads, ['/etc/libvirt/qemu/zeta.xml'], "the stopped domain's definition is parsed again");
+  t.strictSame(
+    fourth.domains,
+    ['eta id=6 persistent=false /run/libvirt/qemu/eta.xml disks=1 nics=1', 'zeta id=-1 persistent=true /etc/libvirt/qemu/zeta.xml disks=1 nics=1'],
+    'zeta shut off, from its definition, with its devices',
+  );
   t.strictSame(fourth.inv.domains, readInventory(new HostFs(root)).domains, 'the same inventory as without a cache');
   t.ok(cache.get('/etc/libvirt/qemu/zeta.xml')?.def, 'now kept parsed');
   t.strictSame(summary(root, cache).reads, [], 'and not parsed again');

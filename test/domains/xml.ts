@@ -1,6 +1,18 @@
 // The hardened XML layer: document shape, entity decoding, byte decoding, and its limits.
 import t from 'tap';
-import { attr, child, children, decodeEntities, decodeXmlBytes, MAX_XML_BYTES, MAX_XML_DEPTH, parseXml, text, XmlError, type XmlNode } from '../../src/domains/xml.js';
+import {
+  attr,
+  child,
+  children,
+  decodeEntities,
+  decodeXmlBytes,
+  MAX_XML_BYTES,
+  MAX_XML_DEPTH,
+  parseXml,
+  text,
+  XmlError,
+  type XmlNode,
+} from '../../src/domains/xml.js';
 import { expectXmlError } from '../helpers/xml-assert.js';
 
 const F = '/run/libvirt/qemu/t.xml';
@@ -16,7 +28,14 @@ t.test('document shape: every element a list, attributes under @_, text under #t
         name: [{ '#text': 'lab' }],
         vcpu: [{ '#text': '1e3', '@_current': '01' }],
         uuid: [{ '#text': '0x1F' }],
-        devices: [{ disk: [{ '#text': '', '@_type': 'file' }, { x: [{ '#text': '' }], '#text': 't', '@_type': 'block' }] }],
+        devices: [
+          {
+            disk: [
+              { '#text': '', '@_type': 'file' },
+              { x: [{ '#text': '' }], '#text': 't', '@_type': 'block' },
+            ],
+          },
+        ],
         '@_type': 'kvm',
         '@_id': '007',
       },
@@ -136,7 +155,7 @@ t.test('nesting limit: MAX_XML_DEPTH levels parse, one more does not', async (t)
   const nest = (n: number) => '<a>'.repeat(n) + '</a>'.repeat(n);
   const ok = parseXml(nest(MAX_XML_DEPTH), F);
   let depth = 0;
-  for (let n: XmlNode | undefined = ok; (n = child(n, 'a')) !== undefined; ) depth++;
+  for (let n: XmlNode | undefined = ok; (n = child(n, 'a')) !== undefined;) depth++;
   t.equal(depth, MAX_XML_DEPTH, 'all 256 levels are in the tree');
   expectXmlError(t, () => parseXml(nest(MAX_XML_DEPTH + 1), F), F, 'rejected: Maximum nested tags exceeded', '257 levels');
 });

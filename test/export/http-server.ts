@@ -39,7 +39,12 @@ t.test('StatsServer', async (t) => {
   t.equal(text.status, 200);
   t.equal(text.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8', 'text format by default');
   const body = await text.text();
-  t.ok(body.includes(`libvirt_domain_interface_stats_receive_bytes_total{domain="alpha",uuid="1a1a1a1a-0001-4000-8000-000000000001",target_device="vnet0"} ${1040009 + 4 * 2000}\n`), 'the latest tick, not a fresh read');
+  t.ok(
+    body.includes(
+      `libvirt_domain_interface_stats_receive_bytes_total{domain="alpha",uuid="1a1a1a1a-0001-4000-8000-000000000001",target_device="vnet0"} ${1040009 + 4 * 2000}\n`,
+    ),
+    'the latest tick, not a fresh read',
+  );
   t.ok(body.includes('domstat_ticks_total 5\n'), 'five ticks');
   const om = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
   t.equal(om.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8', 'OpenMetrics when asked');
@@ -57,17 +62,37 @@ t.test('StatsServer', async (t) => {
   t.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
   const html = await page.text();
   t.ok(html.includes('<title>domstat</title>') && html.includes('src="/uplot.min.js"'), 'the page, loading uPlot from the server');
-  for (const [p, type] of [['/uplot.min.js', 'text/javascript; charset=utf-8'], ['/uplot.min.css', 'text/css; charset=utf-8']] as const) {
+  for (const [p, type] of [
+    ['/uplot.min.js', 'text/javascript; charset=utf-8'],
+    ['/uplot.min.css', 'text/css; charset=utf-8'],
+  ] as const) {
     const r = await fetch(`${base}${p}`);
     t.equal(r.status, 200, `${p} served`);
     t.equal(r.headers.get('content-type'), type);
     t.ok((await r.text()).length > 1000, `${p} is the real file`);
   }
 
-  const doms = (await (await fetch(`${base}/api/domains`)).json()) as { ts: number; domains: { name: string; uuid: string | null; state: number; interfaces: (string | null)[]; disks: (string | null)[] }[] };
+  const doms = (await (await fetch(`${base}/api/domains`)).json()) as {
+    ts: number;
+    domains: { name: string; uuid: string | null; state: number; interfaces: (string | null)[]; disks: (string | null)[] }[];
+  };
   t.equal(doms.ts, h.times[4], 'ts of the latest tick');
-  t.same(doms.domains[0], { name: 'alpha', uuid: '1a1a1a1a-0001-4000-8000-000000000001', state: 1, interfaces: ['vnet0', 'vnet1', 'macvtap0'], disks: ['vda', 'vdb'] });
-  t.same(doms.domains.map((d) => [d.name, d.state]), [['alpha', 1], ['beta', 1], ['delta', 3], ['gamma', 5]]);
+  t.same(doms.domains[0], {
+    name: 'alpha',
+    uuid: '1a1a1a1a-0001-4000-8000-000000000001',
+    state: 1,
+    interfaces: ['vnet0', 'vnet1', 'macvtap0'],
+    disks: ['vda', 'vdb'],
+  });
+  t.same(
+    doms.domains.map((d) => [d.name, d.state]),
+    [
+      ['alpha', 1],
+      ['beta', 1],
+      ['delta', 3],
+      ['gamma', 5],
+    ],
+  );
 
   const history = async (q: string) => {
     const r = await fetch(`${base}/api/history?${q}`);
@@ -76,19 +101,42 @@ t.test('StatsServer', async (t) => {
   };
   const rx = await history('domain=alpha&keys=net.0.rx.bytes,cpu.time&rate=1');
   t.equal(rx.tier, 'raw');
-  t.same(rx.times, h.times.map((x) => x / 1000), 'tick times in seconds');
-  t.same(rx.series, [
-    { key: 'net.0.rx.bytes', device: 'vnet0', unit: 'bytes/s', values: [null, 2000, 2000, 2000, 2000] },
-    { key: 'cpu.time', device: null, unit: 'ns/s', values: [null, 0, 0, 0, 0] },
-  ], 'exact rates');
+  t.same(
+    rx.times,
+    h.times.map((x) => x / 1000),
+    'tick times in seconds',
+  );
+  t.same(
+    rx.series,
+    [
+      { key: 'net.0.rx.bytes', device: 'vnet0', unit: 'bytes/s', values: [null, 2000, 2000, 2000, 2000] },
+      { key: 'cpu.time', device: null, unit: 'ns/s', values: [null, 0, 0, 0, 0] },
+    ],
+    'exact rates',
+  );
   const raw = await history('domain=alpha&keys=net.0.rx.bytes');
-  t.same(raw.series[0]?.values, [0, 1, 2, 3, 4].map((k) => 1040009 + 2000 * k), 'values without rate=1');
+  t.same(
+    raw.series[0]?.values,
+    [0, 1, 2, 3, 4].map((k) => 1040009 + 2000 * k),
+    'values without rate=1',
+  );
   // What the page asks for every domain, whatever it has: keys without a series are left out.
   const disk = await history('domain=alpha&keys=block.0.rd.bytes,block.1.rd.bytes&rate=1');
-  t.same(disk.series.map((s) => [s.key, s.device]), [['block.0.rd.bytes', 'vda']], 'alpha: vda only (vdb is a qcow2 file without counters)');
-  t.same(await history('domain=beta&keys=block.0.rd.bytes,block.0.wr.bytes&rate=1'), { tier: null, step: null, times: [], series: [] }, 'beta has no disk counters: empty, not an error');
+  t.same(
+    disk.series.map((s) => [s.key, s.device]),
+    [['block.0.rd.bytes', 'vda']],
+    'alpha: vda only (vdb is a qcow2 file without counters)',
+  );
+  t.same(
+    await history('domain=beta&keys=block.0.rd.bytes,block.0.wr.bytes&rate=1'),
+    { tier: null, step: null, times: [], series: [] },
+    'beta has no disk counters: empty, not an error',
+  );
   const gamma = await history('domain=gamma&keys=cpu.time&rate=1');
-  t.ok(gamma.series.every((s) => s.values.every((v) => v === null)), 'shut-off gamma: no CPU figures');
+  t.ok(
+    gamma.series.every((s) => s.values.every((v) => v === null)),
+    'shut-off gamma: no CPU figures',
+  );
   t.same(await history('domain=nosuch&keys=cpu.time'), { tier: null, step: null, times: [], series: [] }, 'unknown domain: empty');
   const host = await history('domain=@host&keys=host.mem.available');
   t.equal(host.series[0]?.key, 'host.mem.available', 'the host series');

@@ -37,9 +37,24 @@ t.test('Prometheus rate() and domstat history agree on a steady 1000 bytes/s', a
   const config = path.join(dir, 'prometheus.yml');
   fs.writeFileSync(
     config,
-    ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s', 'scrape_configs:', '  - job_name: domstat', '    static_configs:', `      - targets: ['127.0.0.1:${agentPort}']`, ''].join('\n'),
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      '  scrape_timeout: 1s',
+      '  evaluation_interval: 1s',
+      'scrape_configs:',
+      '  - job_name: domstat',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${agentPort}']`,
+      '',
+    ].join('\n'),
   );
-  const prom = spawnChild(t, 'prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn']);
+  const prom = spawnChild(t, 'prometheus', [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+    `--web.listen-address=127.0.0.1:${promPort}`,
+    '--log.level=warn',
+  ]);
   const api = `http://127.0.0.1:${promPort}/api/v1`;
   const query = async (q: string, time?: number): Promise<PromVector> => {
     const u = new URL(`${api}/query`);
@@ -85,13 +100,15 @@ t.test('Prometheus rate() and domstat history agree on a steady 1000 bytes/s', a
   const iso = (s: number) => new Date(s * 1000).toISOString();
   const h = await runCli(['history', 'alpha', 'net.0.rx.bytes', '--rate', '--since', iso(T - 10), '--until', iso(T), '--format', 'json', '--db', db]);
   t.equal(h.code, 0, `history exit 0 ${h.err}`);
-  const rows = (JSON.parse(h.out) as { series: { key: string; device: string; unit: string }[]; rows: { time: string; values: (number | null)[] }[] });
+  const rows = JSON.parse(h.out) as { series: { key: string; device: string; unit: string }[]; rows: { time: string; values: (number | null)[] }[] };
   t.same(rows.series, [{ key: 'net.0.rx.bytes', device: 'vnet0', unit: 'bytes/s' }], 'the series: vnet0, bytes/s');
   const rates = rows.rows.map((r) => r.values[0]).filter((x): x is number => typeof x === 'number');
   t.ok(rates.length >= 8, `${rates.length} history rows in the window`);
   const histRate = rates.reduce((a, b) => a + b, 0) / rates.length;
 
-  t.comment(`Prometheus rate()[10s] = ${promRate.toFixed(1)} B/s (${n} samples); history mean = ${histRate.toFixed(1)} B/s (${rates.length} rows: ${rates.map((r) => r.toFixed(0)).join(' ')})`);
+  t.comment(
+    `Prometheus rate()[10s] = ${promRate.toFixed(1)} B/s (${n} samples); history mean = ${histRate.toFixed(1)} B/s (${rates.length} rows: ${rates.map((r) => r.toFixed(0)).join(' ')})`,
+  );
   t.ok(Math.abs(promRate - RATE) <= RATE * TOL, `Prometheus: ${promRate.toFixed(1)} ≈ ${RATE}/s`);
   t.ok(Math.abs(histRate - RATE) <= RATE * TOL, `history: ${histRate.toFixed(1)} ≈ ${RATE}/s`);
   t.ok(Math.abs(promRate - histRate) <= histRate * TOL, `Prometheus and history within ${TOL * 100}% of each other`);
@@ -100,7 +117,11 @@ t.test('Prometheus rate() and domstat history agree on a steady 1000 bytes/s', a
   const idle = await query('rate(libvirt_domain_interface_stats_receive_bytes_total{domain="alpha",target_device="macvtap0"}[10s])', T);
   t.equal(idle.data.result[0]?.value[1], '0', 'an idle interface rates 0');
   const targets = (await (await fetch(`${api}/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
-  t.same(targets.data.activeTargets.map((x) => [x.health, x.lastError]), [['up', '']], 'the target is healthy, no scrape error');
+  t.same(
+    targets.data.activeTargets.map((x) => [x.health, x.lastError]),
+    [['up', '']],
+    'the target is healthy, no scrape error',
+  );
   mover.stop();
   t.equal(mover.error(), undefined, 'the counters were rewritten without trouble');
 });

@@ -108,7 +108,11 @@ t.test('KVM (cgroup v1, systemd): guest-view values in base units', async (t) =>
   t.same(find(e, 'libvirt_domain_block_stats_read_bytes_total', { domain: 'alpha', target_device: 'vdb' }), [], 'no counters for the qcow2 disk vdb');
   t.same(find(e, 'libvirt_domain_block_stats_read_bytes_total', { domain: 'beta' }), [], 'no counters for beta (qcow2 only)');
   t.same(find(e, 'libvirt_domain_info_cpu_time_seconds_total', { domain: 'gamma' }), [], 'no CPU time for shut-off gamma');
-  t.same(find(e, 'libvirt_domain_interface_stats_receive_bytes_total').map((s) => s.labels.target_device), ['vnet0', 'vnet1', 'macvtap0', 'vnet2', 'vnet3'], 'one rx series per interface with counters');
+  t.same(
+    find(e, 'libvirt_domain_interface_stats_receive_bytes_total').map((s) => s.labels.target_device),
+    ['vnet0', 'vnet1', 'macvtap0', 'vnet2', 'vnet3'],
+    'one rx series per interface with counters',
+  );
 });
 
 t.test('KVM: *_info series are 1 and carry the metadata', async (t) => {
@@ -135,7 +139,10 @@ t.test('KVM: *_info series are 1 and carry the metadata', async (t) => {
     'one interface info series per interface',
   );
   for (const f of e.families.filter((f) => f.name.endsWith('_info') && !f.name.includes('_info_'))) {
-    t.ok(f.samples.every((s) => s.value === '1'), `${f.name}: every value is 1`);
+    t.ok(
+      f.samples.every((s) => s.value === '1'),
+      `${f.name}: every value is 1`,
+    );
     t.equal(f.type, 'gauge', `${f.name}: an info series is a gauge in the text format`);
   }
 });
@@ -343,19 +350,32 @@ t.test('OpenMetrics: bare family names, info type, # EOF', async (t) => {
   t.notOk(/^# TYPE \S+_total /m.test(om), 'no TYPE line names a _total');
   const e = parseExposition(om, true);
   valid(t, e, 'OpenMetrics');
-  t.ok(e.families.some((f) => f.type === 'info'), 'info families present');
+  t.ok(
+    e.families.some((f) => f.type === 'info'),
+    'info families present',
+  );
   // The same samples as the text format, only the metadata differs.
   const text = renderMetrics(input(KVM.records, KVM.problems), false);
   const samples = (s: string) => s.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('domstat_scrape_duration_seconds'));
   t.same(samples(om), samples(text), 'same sample lines in both formats');
 
-  t.equal(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'), true, "Prometheus's Accept header asks for OpenMetrics");
+  t.equal(
+    wantsOpenMetrics('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'),
+    true,
+    "Prometheus's Accept header asks for OpenMetrics",
+  );
   t.equal(wantsOpenMetrics('text/plain;version=0.0.4'), false, 'text/plain does not');
   t.equal(wantsOpenMetrics(undefined), false, 'no Accept header does not');
 });
 
 t.test('promtool check metrics accepts the text output', async (t) => {
-  for (const [what, c] of [['kvm-cgroup1-systemd', KVM], ['xen-4.x-pv-libxl', XEN], ['kvm-cgroup2-systemd', collect('kvm-cgroup2-systemd')], ['xen-2.6.18-old-layout', collect('xen-2.6.18-old-layout')], ['xen-no-libvirt', collect('xen-no-libvirt')]] as const) {
+  for (const [what, c] of [
+    ['kvm-cgroup1-systemd', KVM],
+    ['xen-4.x-pv-libxl', XEN],
+    ['kvm-cgroup2-systemd', collect('kvm-cgroup2-systemd')],
+    ['xen-2.6.18-old-layout', collect('xen-2.6.18-old-layout')],
+    ['xen-no-libvirt', collect('xen-no-libvirt')],
+  ] as const) {
     const r = await promtoolCheck(renderMetrics(input(c.records, c.problems), false));
     t.equal(r.code, 0, `${what}: promtool exit 0 ${r.out}`);
     t.equal(r.out.trim(), '', `${what}: no lint findings`);
@@ -374,7 +394,23 @@ t.test('parseListen', async (t) => {
   t.same(parseListen('[::]:9177'), { host: '::', port: 9177 });
   t.same(parseListen(' 9177 '), { host: '127.0.0.1', port: 9177 }, 'spaces around are ignored');
   t.same(parseListen('0'), { host: '127.0.0.1', port: 0 }, 'port 0: any free port');
-  for (const bad of ['', 'abc', 'localhost', 'localhost:', 'localhost9177', '::1:9177', '[::1]9177', '[::1]', 'host:port', '1:99999', '70000', '9177:', 'a:b:9177', '-1', '123456']) {
+  for (const bad of [
+    '',
+    'abc',
+    'localhost',
+    'localhost:',
+    'localhost9177',
+    '::1:9177',
+    '[::1]9177',
+    '[::1]',
+    'host:port',
+    '1:99999',
+    '70000',
+    '9177:',
+    'a:b:9177',
+    '-1',
+    '123456',
+  ]) {
     t.throws(() => parseListen(bad), /--listen/, `rejects ${JSON.stringify(bad)}`);
   }
   t.throws(() => parseListen('70000'), /port out of range: 70000/, 'port range');

@@ -14,7 +14,8 @@ const CPU_CORES = 0.25;
 const RX_RATE = 51_200;
 // The README's picture is refreshed only on request (UPDATE_SCREENSHOT=1): a test run must not
 // change tracked files.
-const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? path.join(REPO, 'docs', 'screenshot.png') : path.join(os.tmpdir(), `domstat-screenshot-${process.pid}.png`);
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOT === '1' ? path.join(REPO, 'docs', 'screenshot.png') : path.join(os.tmpdir(), `domstat-screenshot-${process.pid}.png`);
 
 interface PlotInfo {
   title: string;
@@ -27,7 +28,12 @@ interface PlotInfo {
 
 declare global {
   interface Window {
-    __plots?: { root: HTMLElement; series: { label?: string }[]; data: (number | null)[][]; axes: { _values?: unknown[] | null; values?: (u: unknown, splits: number[], axis: number, space: number, incr: number) => string[] }[] }[];
+    __plots?: {
+      root: HTMLElement;
+      series: { label?: string }[];
+      data: (number | null)[][];
+      axes: { _values?: unknown[] | null; values?: (u: unknown, splits: number[], axis: number, space: number, incr: number) => string[] }[];
+    }[];
   }
 }
 
@@ -48,11 +54,26 @@ t.test('web page: domains, charts with the right data, no console errors', async
       .setFromBase('vnet0', COL.TX_BYTES, BigInt(Math.round(RX_RATE * s)))
       .setFromBase('vnet0', COL.RX_BYTES, BigInt(Math.round(30_000 * integral(s, 6))))
       .write();
-    disk.setFromBase(3, BigInt(Math.round(400 * integral(s, 5)))).setFromBase(7, BigInt(Math.round(150 * s + 100 * wave(s, 3)))).write();
+    disk
+      .setFromBase(3, BigInt(Math.round(400 * integral(s, 5))))
+      .setFromBase(7, BigInt(Math.round(150 * s + 100 * wave(s, 3))))
+      .write();
   });
 
   const port = await freePort();
-  const agent = spawnChild(t, process.execPath, [BIN, 'agent', '--root', root, '--db', path.join(dir, 'agent.db'), '--interval', '1', '--listen', `127.0.0.1:${port}`, '--quiet']);
+  const agent = spawnChild(t, process.execPath, [
+    BIN,
+    'agent',
+    '--root',
+    root,
+    '--db',
+    path.join(dir, 'agent.db'),
+    '--interval',
+    '1',
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--quiet',
+  ]);
   const base = `http://127.0.0.1:${port}`;
   await waitFor('the agent to serve', 15_000, async () => {
     if (agent.proc.exitCode !== null) throw new Error(`agent exited: ${agent.stderr()}`);
@@ -68,7 +89,7 @@ t.test('web page: domains, charts with the right data, no console errors', async
       ['delta', ['vnet3'], ['vda']],
       ['gamma', [null], ['vda']], // its definition's interface has no target (not running)
     ],
-    '/api/domains: the fixture\'s domains and devices',
+    "/api/domains: the fixture's domains and devices",
   );
   await sleep(6000); // a few ticks of history
 
@@ -77,7 +98,15 @@ t.test('web page: domains, charts with the right data, no console errors', async
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.teardown(() => ctx.close());
   const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -121,21 +150,31 @@ t.test('web page: domains, charts with the right data, no console errors', async
   t.equal(await page.title(), 'domstat');
   await page.waitForSelector('nav button[data-name="gamma"]', { timeout: 10_000 });
   const names = await page.$$eval('nav button', (bs) => bs.map((b) => (b as HTMLButtonElement).dataset.name));
-  t.same(names, ['alpha', 'beta', 'delta', 'gamma', '@host'], 'the domain list: the fixture\'s domains and the host');
+  t.same(names, ['alpha', 'beta', 'delta', 'gamma', '@host'], "the domain list: the fixture's domains and the host");
   const states = await page.$$eval('nav button .state', (ss) => ss.map((s) => s.textContent));
   t.same(states, ['running', 'running', 'paused', 'shut off'], 'their states');
 
   // Another domain first, then alpha: a click redraws the charts for the clicked domain.
   await page.click('nav button[data-name="beta"]');
-  await page.waitForFunction(() => document.getElementById('title')?.textContent === 'beta' && document.querySelectorAll('#charts .chart').length > 0, undefined, { timeout: 10_000 });
+  await page.waitForFunction(
+    () => document.getElementById('title')?.textContent === 'beta' && document.querySelectorAll('#charts .chart').length > 0,
+    undefined,
+    { timeout: 10_000 },
+  );
   t.equal(await page.textContent('nav button.on'), 'betarunning', 'beta is selected');
   const before = await page.evaluate(() => window.__plots!.length);
   await page.click('nav button[data-name="alpha"]');
   // (The title changes at once, the charts when alpha's have all been drawn: wait for those.)
-  await page.waitForFunction(() => document.getElementById('title')?.textContent === 'alpha' && Array.from(document.querySelectorAll('#charts .u-legend .u-label')).some((l) => l.textContent?.includes('(vnet0)')), undefined, { timeout: 10_000 });
+  await page.waitForFunction(
+    () =>
+      document.getElementById('title')?.textContent === 'alpha' &&
+      Array.from(document.querySelectorAll('#charts .u-legend .u-label')).some((l) => l.textContent?.includes('(vnet0)')),
+    undefined,
+    { timeout: 10_000 },
+  );
   t.equal(await page.textContent('#title'), 'alpha', 'the title names the clicked domain');
   const titles = await page.$$eval('#charts .chart h2', (hs) => hs.map((h) => h.textContent));
-  t.same(titles, ['CPU (cores busy)', 'Memory (RSS / balloon)', 'Network (guest view)', 'Disk'], 'alpha\'s charts');
+  t.same(titles, ['CPU (cores busy)', 'Memory (RSS / balloon)', 'Network (guest view)', 'Disk'], "alpha's charts");
   t.ok((await page.$$('#charts .chart .uplot canvas')).length >= 4, 'a uPlot canvas per chart');
   t.match(await page.textContent('#tier'), /\(raw samples\)/, 'raw tier');
 
@@ -152,7 +191,18 @@ t.test('web page: domains, charts with the right data, no console errors', async
   const cpuPlot = byTitle.get('CPU (cores busy)');
   const netPlot = byTitle.get('Network (guest view)');
   t.ok(cpuPlot !== undefined && netPlot !== undefined, 'CPU and network plots drawn for alpha');
-  t.same(netPlot?.labels, ['net.0.rx.bytes (vnet0)', 'net.0.tx.bytes (vnet0)', 'net.1.rx.bytes (vnet1)', 'net.1.tx.bytes (vnet1)', 'net.2.rx.bytes (macvtap0)', 'net.2.tx.bytes (macvtap0)'], 'network series labels');
+  t.same(
+    netPlot?.labels,
+    [
+      'net.0.rx.bytes (vnet0)',
+      'net.0.tx.bytes (vnet0)',
+      'net.1.rx.bytes (vnet1)',
+      'net.1.tx.bytes (vnet1)',
+      'net.2.rx.bytes (macvtap0)',
+      'net.2.tx.bytes (macvtap0)',
+    ],
+    'network series labels',
+  );
   t.same(cpuPlot?.labels, ['cpu.time'], 'CPU series label');
   const values = (s: (number | null)[] | undefined) => (s ?? []).filter((v): v is number => v !== null);
   // Rates need two ticks: the first row has none. The middle rows are the steady ones.
@@ -163,12 +213,19 @@ t.test('web page: domains, charts with the right data, no console errors', async
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
   t.ok(Math.abs(mean(rx) - RX_RATE) < RX_RATE * 0.1, `vnet0 rx drawn at ${mean(rx).toFixed(0)} ≈ ${RX_RATE} bytes/s`);
   t.ok(Math.abs(mean(cores) - CPU_CORES) < CPU_CORES * 0.1, `CPU drawn at ${mean(cores).toFixed(3)} ≈ ${CPU_CORES} cores`);
-  t.same(values(netPlot?.series[4]).filter((v) => v !== 0), [], 'macvtap0 (idle) drawn at 0');
+  t.same(
+    values(netPlot?.series[4]).filter((v) => v !== 0),
+    [],
+    'macvtap0 (idle) drawn at 0',
+  );
   for (const p of plots) {
     t.ok(p.ticks.length >= 2, `${p.title}: y axis labelled (${p.ticks.join(', ')})`);
     t.equal(new Set(p.ticks).size, p.ticks.length, `${p.title}: no two y ticks read the same`);
   }
-  t.ok(cpuPlot?.ticks.every((x) => / cores$/.test(x)), 'CPU ticks in cores');
+  t.ok(
+    cpuPlot?.ticks.every((x) => / cores$/.test(x)),
+    'CPU ticks in cores',
+  );
   // Ticks 0.005 apart (as uPlot picks for a CPU line wobbling around 0.245) need three decimals.
   const fine = await page.evaluate((skip) => {
     const u = window.__plots!.slice(skip).find((p) => p.root.parentElement?.querySelector('h2')?.textContent === 'CPU (cores busy)');
@@ -176,8 +233,11 @@ t.test('web page: domains, charts with the right data, no console errors', async
   }, before);
   t.same(fine, ['0.240 cores', '0.245 cores', '0.250 cores'], 'fine CPU ticks keep their digits');
   const alphaHist = histories.filter((h) => h.url.includes('domain=alpha'));
-  t.ok(alphaHist.length >= 4 && alphaHist.every((h) => h.status === 200), 'the page asked /api/history for alpha\'s charts');
-  t.ok(alphaHist.some((h) => h.body.series.some((s) => s.key === 'net.0.rx.bytes' && s.values.some((v) => v !== null && v > 0))), '/api/history returned non-empty rates');
+  t.ok(alphaHist.length >= 4 && alphaHist.every((h) => h.status === 200), "the page asked /api/history for alpha's charts");
+  t.ok(
+    alphaHist.some((h) => h.body.series.some((s) => s.key === 'net.0.rx.bytes' && s.values.some((v) => v !== null && v > 0))),
+    '/api/history returned non-empty rates',
+  );
 
   // Let the live view refresh once (every 5 s) so the screenshot shows a few seconds of motion.
   await page.waitForFunction((n) => window.__plots!.length > n, plots.length + before, { timeout: 10_000 });

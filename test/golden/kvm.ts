@@ -56,7 +56,8 @@ const TREES: TreeSpec[] = [
   },
 ];
 
-const V2_WARNING = "warning: per-CPU statistics are not available: Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n";
+const V2_WARNING =
+  "warning: per-CPU statistics are not available: Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n";
 
 for (const spec of TREES) {
   const root = ['--root', fixture(spec.tree)];
@@ -69,7 +70,12 @@ for (const spec of TREES) {
 
   t.test(spec.tree, async (t) => {
     await run(t, 'domstats.txt', ['domstats'], spec.domstatsErr);
-    await run(t, 'domstats-extra.txt', ['domstats', '--extra'], spec.tree === 'kvm-cgroup2-systemd' ? "warning: domain 'eta': extra.io: domain is not running (/proc/4601/io is gone)\n" : '');
+    await run(
+      t,
+      'domstats-extra.txt',
+      ['domstats', '--extra'],
+      spec.tree === 'kvm-cgroup2-systemd' ? "warning: domain 'eta': extra.io: domain is not running (/proc/4601/io is gone)\n" : '',
+    );
     await run(t, 'list-all.txt', ['list', '--all']);
     for (const dom of spec.domains) {
       await run(t, `domblklist-details-${dom}.txt`, ['domblklist', dom, '--details']);
@@ -90,13 +96,41 @@ for (const spec of TREES) {
 
 t.test('error paths print one line and exit 1', async (t) => {
   const cases: [string, string[], string][] = [
-    ['kvm-cgroup1-systemd', ['domblkstat', 'alpha', 'vdb'], "error: Operation not supported: statistics of disk 'vdb' are kept by QEMU: only disks backed by a host block device have host counters\n"],
-    ['kvm-cgroup1-systemd', ['dommemstat', 'gamma'], 'error: Failed to get memory statistics for domain gamma: Requested operation is not valid: domain is not running\n'],
-    ['kvm-cgroup1-systemd', ['domifstat', 'alpha', 'xvnet0'], "error: Failed to get interface stats alpha xvnet0: invalid argument: 'xvnet0' is not a known interface\n"],
-    ['kvm-cgroup2-systemd', ['cpu-stats', 'zeta', '--start', '0'], "error: Failed to retrieve CPU statistics for domain 'zeta': Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n"],
-    ['kvm-cgroup2-systemd', ['cpu-stats', 'eta', '--total'], "error: Failed to retrieve CPU statistics for domain 'eta': Requested operation is not valid: domain is not running (process 4601 is gone)\n"],
-    ['kvm-cgroup2-systemd', ['domifstat', 'eta', 'vnet1'], 'error: Failed to get interface stats eta vnet1: internal error: /proc/net/dev: Interface not found\n'],
-    ['kvm-hybrid', ['cpu-stats', 'theta', '--count', '1'], "error: Failed to retrieve CPU statistics for domain 'theta': Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n"],
+    [
+      'kvm-cgroup1-systemd',
+      ['domblkstat', 'alpha', 'vdb'],
+      "error: Operation not supported: statistics of disk 'vdb' are kept by QEMU: only disks backed by a host block device have host counters\n",
+    ],
+    [
+      'kvm-cgroup1-systemd',
+      ['dommemstat', 'gamma'],
+      'error: Failed to get memory statistics for domain gamma: Requested operation is not valid: domain is not running\n',
+    ],
+    [
+      'kvm-cgroup1-systemd',
+      ['domifstat', 'alpha', 'xvnet0'],
+      "error: Failed to get interface stats alpha xvnet0: invalid argument: 'xvnet0' is not a known interface\n",
+    ],
+    [
+      'kvm-cgroup2-systemd',
+      ['cpu-stats', 'zeta', '--start', '0'],
+      "error: Failed to retrieve CPU statistics for domain 'zeta': Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n",
+    ],
+    [
+      'kvm-cgroup2-systemd',
+      ['cpu-stats', 'eta', '--total'],
+      "error: Failed to retrieve CPU statistics for domain 'eta': Requested operation is not valid: domain is not running (process 4601 is gone)\n",
+    ],
+    [
+      'kvm-cgroup2-systemd',
+      ['domifstat', 'eta', 'vnet1'],
+      'error: Failed to get interface stats eta vnet1: internal error: /proc/net/dev: Interface not found\n',
+    ],
+    [
+      'kvm-hybrid',
+      ['cpu-stats', 'theta', '--count', '1'],
+      "error: Failed to retrieve CPU statistics for domain 'theta': Operation not supported: operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'\n",
+    ],
   ];
   for (const [tree, args, err] of cases) {
     const r = await runCli([...args, '--root', fixture(tree)]);

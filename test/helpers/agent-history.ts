@@ -13,7 +13,11 @@ export interface BuiltHistory {
   log: string[];
 }
 
-export async function buildHistory(t: Test, root: string, opts: { ticks: number; stepMs: number; endMs?: number; bump: (k: number) => void; name?: string }): Promise<BuiltHistory> {
+export async function buildHistory(
+  t: Test,
+  root: string,
+  opts: { ticks: number; stepMs: number; endMs?: number; bump: (k: number) => void; name?: string },
+): Promise<BuiltHistory> {
   // Beside the tree, in its directory (t.testdir() again would wipe that directory).
   const dbFile = path.join(path.dirname(root), opts.name ?? 'history.db');
   const log: string[] = [];

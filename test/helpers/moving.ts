@@ -62,7 +62,11 @@ export class NetDev {
       const colon = l.indexOf(':');
       if (i < 2 || colon < 0) return;
       const name = l.slice(0, colon).trim();
-      const values = l.slice(colon + 1).trim().split(/\s+/).map((x) => BigInt(x));
+      const values = l
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .map((x) => BigInt(x));
       this.index.set(name, i);
       this.base.set(name, values);
       this.cur.set(name, [...values]);
@@ -97,7 +101,10 @@ export class NetDev {
     const out = [...this.lines];
     for (const [name, i] of this.index) {
       // The kernel's layout: the name right-aligned in 6 columns, each counter after a space.
-      out[i] = `${name.padStart(6)}: ${this.cur.get(name)!.map((v) => String(v).padStart(8)).join(' ')}`;
+      out[i] = `${name.padStart(6)}: ${this.cur
+        .get(name)!
+        .map((v) => String(v).padStart(8))
+        .join(' ')}`;
     }
     return out.join('\n');
   }
@@ -127,7 +134,11 @@ export class FieldsFile {
   readonly base: bigint[];
   private readonly cur: bigint[];
   constructor(readonly file: string) {
-    this.base = fs.readFileSync(file, 'latin1').trim().split(/\s+/).map((x) => BigInt(x));
+    this.base = fs
+      .readFileSync(file, 'latin1')
+      .trim()
+      .split(/\s+/)
+      .map((x) => BigInt(x));
     this.cur = [...this.base];
   }
   setFromBase(field: number, delta: bigint): this {
@@ -228,5 +239,10 @@ export function spawnChild(t: Test, cmd: string, args: readonly string[], opts: 
 }
 
 /** kvm-cgroup1-systemd's domain groups (cpu and cpuacct co-mounted), for CPU bumps. */
-export const V1_SCOPES = { alpha: 'machine-qemu\\x2d1\\x2dalpha.scope', beta: 'machine-qemu\\x2d2\\x2dbeta.scope', delta: 'machine-qemu\\x2d4\\x2ddelta.scope' } as const;
-export const cpuacctUsage = (root: string, dom: keyof typeof V1_SCOPES) => path.join(root, 'sys/fs/cgroup/cpu,cpuacct/machine.slice', V1_SCOPES[dom], 'cpuacct.usage');
+export const V1_SCOPES = {
+  alpha: 'machine-qemu\\x2d1\\x2dalpha.scope',
+  beta: 'machine-qemu\\x2d2\\x2dbeta.scope',
+  delta: 'machine-qemu\\x2d4\\x2ddelta.scope',
+} as const;
+export const cpuacctUsage = (root: string, dom: keyof typeof V1_SCOPES) =>
+  path.join(root, 'sys/fs/cgroup/cpu,cpuacct/machine.slice', V1_SCOPES[dom], 'cpuacct.usage');

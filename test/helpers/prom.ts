@@ -27,9 +27,8 @@ export interface Exposition {
 
 function parseLabels(s: string, line: string): { labels: Record<string, string>; rest: string } {
   const labels: Record<string, string> = {};
-  let i = 0;
   if (s[0] !== '{') return { labels, rest: s };
-  i = 1;
+  let i = 1;
   for (;;) {
     if (s[i] === '}') return { labels, rest: s.slice(i + 1) };
     const m = /^([a-zA-Z_][a-zA-Z0-9_]*)="/.exec(s.slice(i));
@@ -117,7 +116,8 @@ export function parseExposition(text: string, openMetrics: boolean): Exposition 
       if (v === null || Number.isNaN(Number(v[1]))) throw new Error(`bad value: ${line}`);
       const s: Sample = { name: m[1]!, labels, value: v[1]!, line };
       samples.push(s);
-      if (current === null || !sampleNames(current, openMetrics).includes(s.name)) problems.push(`sample ${s.name} outside its family (after ${current?.name ?? 'nothing'})`);
+      if (current === null || !sampleNames(current, openMetrics).includes(s.name))
+        problems.push(`sample ${s.name} outside its family (after ${current?.name ?? 'nothing'})`);
       else current.samples.push(s);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));

@@ -50,7 +50,14 @@ export function pos(map: KeyMap, kind: Kind, col: string): number {
 }
 
 /** A device row with the given readings (by column name); the other columns unknown. */
-export function device(map: KeyMap, kind: Kind, idx: number | null, name: string, readings: Record<string, bigint>, extra: { path?: string; wrap32?: boolean } = {}): DeviceSample {
+export function device(
+  map: KeyMap,
+  kind: Kind,
+  idx: number | null,
+  name: string,
+  readings: Record<string, bigint>,
+  extra: { path?: string; wrap32?: boolean } = {},
+): DeviceSample {
   const d = newDevice({ kind, idx, name }, map.columns[kind].length);
   for (const [col, v] of Object.entries(readings)) setReading(d, pos(map, kind, col), v);
   if (extra.path !== undefined) d.path = extra.path;
@@ -66,7 +73,10 @@ export function domain(key: string, name: string, domid: number, devices: Device
 
 /** Rows of a table as plain arrays (bigints), ordered. */
 export function rows(db: Db, sql: string, ...params: unknown[]): unknown[][] {
-  return db.prepare(sql).raw().all(...params) as unknown[][];
+  return db
+    .prepare(sql)
+    .raw()
+    .all(...params) as unknown[][];
 }
 
 export interface Capture extends Io {
@@ -160,6 +170,7 @@ export function orphanDeltas(db: Db): Record<string, number> {
 /** Sample rows whose tick is gone (there should be none). */
 export function strayRows(db: Db): number {
   let n = 0n;
-  for (const k of ['domain', 'host', 'vcpu', 'net', 'block']) n += db.prepare(`SELECT count(*) FROM ${k}_sample WHERE tick_id NOT IN (SELECT id FROM tick)`).pluck().get() as bigint;
+  for (const k of ['domain', 'host', 'vcpu', 'net', 'block'])
+    n += db.prepare(`SELECT count(*) FROM ${k}_sample WHERE tick_id NOT IN (SELECT id FROM tick)`).pluck().get() as bigint;
   return Number(n);
 }

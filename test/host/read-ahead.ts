@@ -162,7 +162,7 @@ t.test('a worker that does not answer costs one wait, then the main thread reads
   ra.end();
   t.equal(ra.timeouts, 1, 'end() does not wait for a stalled worker');
   t.notOk(ra.begin(), 'not started while the worker is still busy');
-  t.ok(ra.claim(0) && ra.claim(2), 'without a tick, every group is the main thread\'s');
+  t.ok(ra.claim(0) && ra.claim(2), "without a tick, every group is the main thread's");
   ra.hold(false);
   const until = Date.now() + 5000;
   while (!ra.begin() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));

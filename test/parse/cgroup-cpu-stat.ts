@@ -7,7 +7,8 @@ const SRC = '/sys/fs/cgroup/machine.slice/cpu.stat';
 const bad = (message: RegExp) => ({ name: 'ParseError', code: 'PARSE', source: SRC, message });
 
 t.test('reads usage, user and system with distinct values', async (t) => {
-  const text = 'usage_usec 101\nuser_usec 102\nsystem_usec 103\nnice_usec 104\ncore_sched.force_idle_usec 105\nnr_periods 106\nnr_throttled 107\nthrottled_usec 108\n';
+  const text =
+    'usage_usec 101\nuser_usec 102\nsystem_usec 103\nnice_usec 104\ncore_sched.force_idle_usec 105\nnr_periods 106\nnr_throttled 107\nthrottled_usec 108\n';
   t.strictSame(parseCgroupCpuStat(text, SRC), { usageUsec: 101n, userUsec: 102n, systemUsec: 103n });
 });
 
@@ -17,8 +18,11 @@ t.test('accepted variants', async (t) => {
     ['usage and user only', 'usage_usec 5\nuser_usec 4\n', { usageUsec: 5n, userUsec: 4n }],
     ['usage and system only', 'system_usec 3\nusage_usec 5\n', { usageUsec: 5n, systemUsec: 3n }],
     ['no trailing newline', 'usage_usec 7\nuser_usec 6\nsystem_usec 1', { usageUsec: 7n, userUsec: 6n, systemUsec: 1n }],
-    ['values between 2^63 and 2^64-1', 'usage_usec 18446744073709551615\nuser_usec 9223372036854775808\nsystem_usec 9223372036854775807\n',
-      { usageUsec: 18446744073709551615n, userUsec: 9223372036854775808n, systemUsec: 9223372036854775807n }],
+    [
+      'values between 2^63 and 2^64-1',
+      'usage_usec 18446744073709551615\nuser_usec 9223372036854775808\nsystem_usec 9223372036854775807\n',
+      { usageUsec: 18446744073709551615n, userUsec: 9223372036854775808n, systemUsec: 9223372036854775807n },
+    ],
   ];
   for (const [name, text, want] of cases) t.strictSame(parseCgroupCpuStat(text, SRC), want, name);
 });

@@ -58,7 +58,8 @@ t.test('keyedDecimals', async (t) => {
   t.notOk(keyedDecimals(bad, 0, bad.length, keys, out), 'a value that is not a decimal');
 });
 
-const HEADER = 'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs colls carrier compressed\n';
+const HEADER =
+  'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs colls carrier compressed\n';
 /** A /proc/net/dev line whose 16 values are base, base+1, ... */
 const line = (name: string, base: number) => `${name.padStart(6)}: ${Array.from({ length: 16 }, (_, i) => base + i).join(' ')}\n`;
 

@@ -13,9 +13,42 @@ const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => f
 
 /** Written out by name, so a swapped entry in NET_DEV_FIELDS fails too. */
 function counters(v: readonly bigint[]): ProcNetDevLine {
-  const [rxBytes, rxPackets, rxErrs, rxDrop, rxFifo, rxFrame, rxCompressed, rxMulticast,
-    txBytes, txPackets, txErrs, txDrop, txFifo, txColls, txCarrier, txCompressed] = v as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-  return { rxBytes, rxPackets, rxErrs, rxDrop, rxFifo, rxFrame, rxCompressed, rxMulticast, txBytes, txPackets, txErrs, txDrop, txFifo, txColls, txCarrier, txCompressed };
+  const [
+    rxBytes,
+    rxPackets,
+    rxErrs,
+    rxDrop,
+    rxFifo,
+    rxFrame,
+    rxCompressed,
+    rxMulticast,
+    txBytes,
+    txPackets,
+    txErrs,
+    txDrop,
+    txFifo,
+    txColls,
+    txCarrier,
+    txCompressed,
+  ] = v as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  return {
+    rxBytes,
+    rxPackets,
+    rxErrs,
+    rxDrop,
+    rxFifo,
+    rxFrame,
+    rxCompressed,
+    rxMulticast,
+    txBytes,
+    txPackets,
+    txErrs,
+    txDrop,
+    txFifo,
+    txColls,
+    txCarrier,
+    txCompressed,
+  };
 }
 const big = (from: number) => range(from, 16).map(BigInt);
 
@@ -26,10 +59,27 @@ function isParseError(t: Test, got: unknown, message: RegExp, name: string, sour
 }
 
 t.test('NET_DEV_FIELDS follows the kernel column order', async (t) => {
-  t.strictSame([...NET_DEV_FIELDS], [
-    'rxBytes', 'rxPackets', 'rxErrs', 'rxDrop', 'rxFifo', 'rxFrame', 'rxCompressed', 'rxMulticast',
-    'txBytes', 'txPackets', 'txErrs', 'txDrop', 'txFifo', 'txColls', 'txCarrier', 'txCompressed',
-  ]);
+  t.strictSame(
+    [...NET_DEV_FIELDS],
+    [
+      'rxBytes',
+      'rxPackets',
+      'rxErrs',
+      'rxDrop',
+      'rxFifo',
+      'rxFrame',
+      'rxCompressed',
+      'rxMulticast',
+      'txBytes',
+      'txPackets',
+      'txErrs',
+      'txDrop',
+      'txFifo',
+      'txColls',
+      'txCarrier',
+      'txCompressed',
+    ],
+  );
 });
 
 t.test('every one of the 16 counters lands in its own field', async (t) => {
@@ -42,7 +92,12 @@ t.test('every one of the 16 counters lands in its own field', async (t) => {
 });
 
 t.test('old format without a space after the colon', async (t) => {
-  const p = new ProcNetDev(file('vif4.0:123456789     2    3    4    5     6          7         8 987654321      10   11   12   13    14      15         16', dev('lo', range(301, 16))));
+  const p = new ProcNetDev(
+    file(
+      'vif4.0:123456789     2    3    4    5     6          7         8 987654321      10   11   12   13    14      15         16',
+      dev('lo', range(301, 16)),
+    ),
+  );
   t.strictSame(p.names(), ['vif4.0', 'lo']);
   t.strictSame(p.get('vif4.0'), counters([123456789n, ...big(2).slice(0, 7), 987654321n, ...big(10).slice(0, 7)]), 'vif4.0');
   t.strictSame(p.get('lo'), counters(big(301)), 'lo still parses');
@@ -74,7 +129,11 @@ t.test('values between 2^63 and 2^64-1 stay exact', async (t) => {
 });
 
 t.test('a malformed line is an error for that device only', async (t) => {
-  const withToken = (i: number, tok: string) => { const v: (number | string)[] = range(501, 16); v[i] = tok; return v; };
+  const withToken = (i: number, tok: string) => {
+    const v: (number | string)[] = range(501, 16);
+    v[i] = tok;
+    return v;
+  };
   const cases: [string, string, RegExp][] = [
     ['15 fields', dev('bad0', range(501, 15)), /device bad0: expected 16 counters, found 15$/],
     ['17 fields', dev('bad0', range(501, 17)), /device bad0: expected 16 counters, found 17$/],

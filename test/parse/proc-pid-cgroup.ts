@@ -13,11 +13,21 @@ t.test('parses hierarchy, controllers and path', async (t) => {
     ['v1 with a controller list', '5:cpu,cpuacct:/machine/a\n', [{ hierarchy: 5, controllers: ['cpu', 'cpuacct'], path: '/machine/a' }]],
     ['named hierarchy', '12:name=systemd:/user.slice\n', [{ hierarchy: 12, controllers: ['name=systemd'], path: '/user.slice' }]],
     ['root path', '3:pids:/\n', [{ hierarchy: 3, controllers: ['pids'], path: '/' }]],
-    ['path containing ":" survives', '6:cpu,cpuacct:/machine/qemu-1-a:b.libvirt-qemu/vcpu:0\n',
-      [{ hierarchy: 6, controllers: ['cpu', 'cpuacct'], path: '/machine/qemu-1-a:b.libvirt-qemu/vcpu:0' }]],
+    [
+      'path containing ":" survives',
+      '6:cpu,cpuacct:/machine/qemu-1-a:b.libvirt-qemu/vcpu:0\n',
+      [{ hierarchy: 6, controllers: ['cpu', 'cpuacct'], path: '/machine/qemu-1-a:b.libvirt-qemu/vcpu:0' }],
+    ],
     ['v2 path containing "::"', '0::/a::b\n', [{ hierarchy: 0, controllers: [], path: '/a::b' }]],
     ['path with spaces kept verbatim', '0::/odd name/x \n', [{ hierarchy: 0, controllers: [], path: '/odd name/x ' }]],
-    ['several lines, no trailing newline', '2:cpuset:/c\n0::/d', [{ hierarchy: 2, controllers: ['cpuset'], path: '/c' }, { hierarchy: 0, controllers: [], path: '/d' }]],
+    [
+      'several lines, no trailing newline',
+      '2:cpuset:/c\n0::/d',
+      [
+        { hierarchy: 2, controllers: ['cpuset'], path: '/c' },
+        { hierarchy: 0, controllers: [], path: '/d' },
+      ],
+    ],
     ['largest exact hierarchy id', '9007199254740991:cpu:/', [{ hierarchy: 9007199254740991, controllers: ['cpu'], path: '/' }]],
   ];
   for (const [name, text, want] of cases) t.strictSame(parseProcPidCgroup(text, SRC), want, name);

@@ -13,7 +13,13 @@ t.test('PROC_IO_KEYS lists the seven kernel fields in file order', async (t) => 
 t.test('reads all seven fields, each distinct', async (t) => {
   const text = 'rchar: 101\nwchar: 102\nsyscr: 103\nsyscw: 104\nread_bytes: 105\nwrite_bytes: 106\ncancelled_write_bytes: 107\n';
   t.strictSame(parseProcPidIo(text, SRC), {
-    rchar: 101n, wchar: 102n, syscr: 103n, syscw: 104n, read_bytes: 105n, write_bytes: 106n, cancelled_write_bytes: 107n,
+    rchar: 101n,
+    wchar: 102n,
+    syscr: 103n,
+    syscw: 104n,
+    read_bytes: 105n,
+    write_bytes: 106n,
+    cancelled_write_bytes: 107n,
   });
 });
 
@@ -29,7 +35,13 @@ t.test('accepted variants', async (t) => {
 t.test('the captured /proc/20728/io', async (t) => {
   const text = fs.readFileSync(fixture('libvirt9-qemu7-hybrid-cgroup', 'proc/20728/io'), 'utf8');
   t.strictSame(parseProcPidIo(text, SRC), {
-    rchar: 15878017n, wchar: 2469103n, syscr: 55466n, syscw: 201946n, read_bytes: 10416640n, write_bytes: 946176n, cancelled_write_bytes: 0n,
+    rchar: 15878017n,
+    wchar: 2469103n,
+    syscr: 55466n,
+    syscw: 201946n,
+    read_bytes: 10416640n,
+    write_bytes: 946176n,
+    cancelled_write_bytes: 0n,
   });
 });
 

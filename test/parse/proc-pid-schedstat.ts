@@ -11,8 +11,11 @@ t.test('reads run time, wait time and timeslices in order', async (t) => {
     ['distinct values', '101 102 103\n', { runNs: 101n, waitNs: 102n, timeslices: 103n }],
     ['no trailing newline', '7 8 9', { runNs: 7n, waitNs: 8n, timeslices: 9n }],
     ['zeros', '0 0 0\n', { runNs: 0n, waitNs: 0n, timeslices: 0n }],
-    ['values between 2^63 and 2^64-1', '18446744073709551615 9223372036854775808 9223372036854775809\n',
-      { runNs: 18446744073709551615n, waitNs: 9223372036854775808n, timeslices: 9223372036854775809n }],
+    [
+      'values between 2^63 and 2^64-1',
+      '18446744073709551615 9223372036854775808 9223372036854775809\n',
+      { runNs: 18446744073709551615n, waitNs: 9223372036854775808n, timeslices: 9223372036854775809n },
+    ],
   ];
   for (const [name, text, want] of cases) t.strictSame(parseProcSchedstat(text, SRC), want, name);
 });

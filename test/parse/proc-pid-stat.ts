@@ -41,13 +41,26 @@ t.test('field 39 (processor)', async (t) => {
 
 t.test('u64 fields between 2^63 and 2^64-1 stay exact', async (t) => {
   const text = statLine('x', 52, { 14: '18446744073709551615', 15: '9223372036854775808', 24: '9223372036854775809' });
-  t.strictSame(parseProcPidStat(text, SRC), { utimeTicks: 18446744073709551615n, stimeTicks: 9223372036854775808n, rssPages: 9223372036854775809n, processor: 1039 });
+  t.strictSame(parseProcPidStat(text, SRC), {
+    utimeTicks: 18446744073709551615n,
+    stimeTicks: 9223372036854775808n,
+    rssPages: 9223372036854775809n,
+    processor: 1039,
+  });
 });
 
 t.test('the captured stat files of qemu 20728', async (t) => {
   const read = (p: string) => fs.readFileSync(fixture('libvirt9-qemu7-hybrid-cgroup', p), 'utf8');
-  t.strictSame(parseProcPidStat(read('proc/20728/stat'), SRC), { utimeTicks: 353n, stimeTicks: 81n, rssPages: 58503n, processor: 0 }, 'process (qemu-system-x86)');
-  t.strictSame(parseProcPidStat(read('proc/20728/task/20736/stat'), SRC), { utimeTicks: 319n, stimeTicks: 47n, rssPages: 58503n, processor: 1 }, 'vCPU thread (CPU 0/TCG)');
+  t.strictSame(
+    parseProcPidStat(read('proc/20728/stat'), SRC),
+    { utimeTicks: 353n, stimeTicks: 81n, rssPages: 58503n, processor: 0 },
+    'process (qemu-system-x86)',
+  );
+  t.strictSame(
+    parseProcPidStat(read('proc/20728/task/20736/stat'), SRC),
+    { utimeTicks: 319n, stimeTicks: 47n, rssPages: 58503n, processor: 1 },
+    'vCPU thread (CPU 0/TCG)',
+  );
 });
 
 t.test('rejects bad input', async (t) => {

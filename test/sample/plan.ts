@@ -99,9 +99,12 @@ for (const [tree, planned, careful] of TREES) {
       renderMetrics({ records, problems: s.problems, ts: 1, collectUs: 1, storeMs: 1, ticks: 1 }, false, 0).replace(/^domstat_scrape_duration_seconds.*$/m, '');
     const driverRecords = new Connection({ root: fixture(tree) }).getAllDomainStats(0x7ff | 0x10000, 0);
     t.equal(
-      render(r.plan, r.plan.domains.map((d, i) => sampleRecord(d, r.plan.samples[i]!, map))),
+      render(
+        r.plan,
+        r.plan.domains.map((d, i) => sampleRecord(d, r.plan.samples[i]!, map)),
+      ),
       render(r.driver, driverRecords),
-      '/metrics from the rebuilt records equals /metrics from the drivers\' records',
+      "/metrics from the rebuilt records equals /metrics from the drivers' records",
     );
   });
 
@@ -152,7 +155,8 @@ t.test("host totals from the plan's /proc/net/dev table equal the careful parser
     t.strictSame(r.fromTable, r.careful, `${tree}: same host rows`);
   }
   // Lines the table cannot take plainly hand the whole host to the careful parser.
-  const header = 'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs colls carrier compressed\n';
+  const header =
+    'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs colls carrier compressed\n';
   const line = (name: string, first: string) => `${name}: ${first} ${Array.from({ length: 15 }, (_, i) => String(i + 2)).join(' ')}\n`;
   for (const [what, body] of [
     ['a counter past 2^53', line('eth0', '11') + line('eth1', String(2n ** 60n + 3n))],
@@ -171,13 +175,26 @@ t.test('vCPU wait from sched files of every layout: the plan reads what the driv
   const sim = createSimHost({ dir: path.join(dir, 'sim-sched'), domains: 1, kind: 'kvm', maxOpenFiles: 64 });
   t.teardown(() => sim.close());
   sim.advance(3);
-  const sched = fs.readdirSync(path.join(sim.dir, 'proc'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('/sched')).map((f) => path.join(sim.dir, 'proc', f));
+  const sched = fs
+    .readdirSync(path.join(sim.dir, 'proc'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('/sched'))
+    .map((f) => path.join(sim.dir, 'proc', f));
   t.ok(sched.length >= 2, 'the domain has vCPU sched files');
   const row = (key: string, value: string) => `${key.padEnd(45)}:${value.padStart(21)}\n`;
   const layouts: [what: string, body: string, careful: boolean, waitNs: string | null][] = [
-    ['old kernels: se.statistics.wait_sum after iowait_sum', 'vcpu (1, #threads: 1)\n' + row('se.statistics.iowait_sum', '5.000000') + row('se.statistics.wait_sum', '1234.567890'), false, '1234567890'],
+    [
+      'old kernels: se.statistics.wait_sum after iowait_sum',
+      'vcpu (1, #threads: 1)\n' + row('se.statistics.iowait_sum', '5.000000') + row('se.statistics.wait_sum', '1234.567890'),
+      false,
+      '1234567890',
+    ],
     ['se.wait_sum', row('se.exec_start', '1.5') + row('se.wait_sum', '77.5'), false, '77500000'],
-    ['"wait_sum" in a value and in a longer key first', row('nr_wait_sum_x', '3') + row('comment', 'wait_sum') + row('wait_sum', '42.000001'), false, '42000001'],
+    [
+      '"wait_sum" in a value and in a longer key first',
+      row('nr_wait_sum_x', '3') + row('comment', 'wait_sum') + row('wait_sum', '42.000001'),
+      false,
+      '42000001',
+    ],
     ['no wait_sum (no schedstats)', row('se.exec_start', '1.5') + row('nr_switches', '9'), false, null],
     ['wait_sum on the last line without a newline', row('nr_switches', '9') + 'wait_sum : 8.25', false, '8250000'],
     ['a malformed value', row('wait_sum', '12.3.4'), true, null],
@@ -192,7 +209,9 @@ t.test('vCPU wait from sched files of every layout: the plan reads what the driv
       t.equal(r.careful, careful ? 1 : 0, `${how}: ${careful ? 'the driver' : 'the plan'} reads it`);
       t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `${how}: same rows`);
       if (!careful) {
-        const waits = plain(r.plan.samples[0]!).devices.filter((d) => d.kind === 'vcpu').map((d) => d.readings.wait ?? null);
+        const waits = plain(r.plan.samples[0]!)
+          .devices.filter((d) => d.kind === 'vcpu')
+          .map((d) => d.readings.wait ?? null);
         t.ok(waits.includes(waitNs), `${how}: vCPU wait ${waitNs ?? 'absent'} (${waits.join(', ')})`);
       }
     }

@@ -8,7 +8,9 @@ const conn = new Connection({ root: fixture('xen-4.x-pv-libxl') });
 
 t.test('flags libvirt does not define are refused with its text', async (t) => {
   t.throws(() => conn.getAllDomainStats(0, 1 << 20), { message: 'invalid argument: unsupported flags (0x100000) in function virConnectGetAllDomainStats' });
-  t.throws(() => conn.domainListGetStats(conn.listAllDomains(), 0, 1 << 8), { message: 'invalid argument: unsupported flags (0x100) in function virConnectGetAllDomainStats' });
+  t.throws(() => conn.domainListGetStats(conn.listAllDomains(), 0, 1 << 8), {
+    message: 'invalid argument: unsupported flags (0x100) in function virConnectGetAllDomainStats',
+  });
 });
 
 t.test('every defined flag is accepted together', async (t) => {

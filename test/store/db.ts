@@ -10,7 +10,8 @@ import { KINDS, readKeyMap } from '../../src/store/key-map.js';
 import { rollupColumns } from '../../src/store/rollup.js';
 import { tdir } from '../helpers/store.js';
 
-const info = (db: Database.Database, table: string) => db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string; notnull: number | bigint; pk: number | bigint }[];
+const info = (db: Database.Database, table: string) =>
+  db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string; notnull: number | bigint; pk: number | bigint }[];
 
 t.test('a new file gets schema version 1, WAL mode and incremental auto-vacuum', async (t) => {
   const file = path.join(tdir(t), 'new.db');
@@ -56,7 +57,7 @@ t.test('a database of a newer schema version is refused', async (t) => {
   check.close();
 });
 
-t.test('a SQLite file that is not domstat\'s is refused and left as it was', async (t) => {
+t.test("a SQLite file that is not domstat's is refused and left as it was", async (t) => {
   const file = path.join(tdir(t), 'other.db');
   const raw = new Database(file);
   raw.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT); INSERT INTO accounts VALUES (1, 'ann')");
@@ -88,7 +89,11 @@ t.test('readonly open of a missing file is an error and creates nothing', async 
   t.throws(() => openDatabase(empty, { readonly: true }), { name: 'StoreError', message: `${empty}: not a domstat database` }, 'an empty file, readonly');
   t.equal(fs.statSync(empty).size, 0, 'still empty');
   const dir = path.join(tdir(t), 'nodir', 'x.db');
-  t.throws(() => openDatabase(dir), { name: 'StoreError', message: `${dir}: Cannot open database because the directory does not exist` }, 'a missing directory');
+  t.throws(
+    () => openDatabase(dir),
+    { name: 'StoreError', message: `${dir}: Cannot open database because the directory does not exist` },
+    'a missing directory',
+  );
 });
 
 t.test('an empty file (e.g. made by touch) becomes a domstat database', async (t) => {
@@ -100,7 +105,7 @@ t.test('an empty file (e.g. made by touch) becomes a domstat database', async (t
   db.close();
 });
 
-t.test("schema.sql: key_map covers every sample column, every rollup column exists, and the views agree", async (t) => {
+t.test('schema.sql: key_map covers every sample column, every rollup column exists, and the views agree', async (t) => {
   const file = path.join(tdir(t), 'schema.db');
   const db = openDatabase(file);
   t.teardown(() => db.close());
@@ -120,10 +125,25 @@ t.test("schema.sql: key_map covers every sample column, every rollup column exis
 
     // <kind>_sample: tick_id, device_id, dt_ms, then exactly the key_map columns, all INTEGER.
     const sample = info(db, `${kind}_sample`);
-    t.strictSame(sample.slice(0, 3).map((c) => c.name), ['tick_id', 'device_id', 'dt_ms'], `${kind}_sample leading columns`);
-    t.strictSame(sample.slice(3).map((c) => c.name).sort(), cols.map((c) => c.col).sort(), `${kind}_sample columns = key_map columns`);
+    t.strictSame(
+      sample.slice(0, 3).map((c) => c.name),
+      ['tick_id', 'device_id', 'dt_ms'],
+      `${kind}_sample leading columns`,
+    );
+    t.strictSame(
+      sample
+        .slice(3)
+        .map((c) => c.name)
+        .sort(),
+      cols.map((c) => c.col).sort(),
+      `${kind}_sample columns = key_map columns`,
+    );
     t.strictSame([...new Set(sample.map((c) => c.type))], ['INTEGER'], `${kind}_sample: all INTEGER`);
-    t.strictSame(sample.filter((c) => Number(c.pk) > 0).map((c) => c.name), ['tick_id', 'device_id'], `${kind}_sample primary key`);
+    t.strictSame(
+      sample.filter((c) => Number(c.pk) > 0).map((c) => c.name),
+      ['tick_id', 'device_id'],
+      `${kind}_sample primary key`,
+    );
 
     // <kind>_1m and _1h: exactly rollupColumns(), with their types.
     const want = rollupColumns(cols);
@@ -137,13 +157,13 @@ t.test("schema.sql: key_map covers every sample column, every rollup column exis
     };
     for (const tier of ['1m', '1h']) {
       const got = info(db, `${kind}_${tier}`);
-      t.strictSame(got.slice(0, 4).map((c) => c.name), ['bucket', 'device_id', 'n', 'secs'], `${kind}_${tier} leading columns`);
-      t.strictSame(got.map((c) => c.name).sort(), [...want].sort(), `${kind}_${tier} columns = rollupColumns`);
       t.strictSame(
-        got.map((c) => `${c.name} ${c.type}`).sort(),
-        want.map((n) => `${n} ${typeOf(n)}`).sort(),
-        `${kind}_${tier} column types`,
+        got.slice(0, 4).map((c) => c.name),
+        ['bucket', 'device_id', 'n', 'secs'],
+        `${kind}_${tier} leading columns`,
       );
+      t.strictSame(got.map((c) => c.name).sort(), [...want].sort(), `${kind}_${tier} columns = rollupColumns`);
+      t.strictSame(got.map((c) => `${c.name} ${c.type}`).sort(), want.map((n) => `${n} ${typeOf(n)}`).sort(), `${kind}_${tier} column types`);
     }
 
     // Views: <kind>_rate has every counter, <kind>_value every column.
@@ -158,7 +178,28 @@ t.test("schema.sql: key_map covers every sample column, every rollup column exis
   const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
   t.strictSame(
     tables,
-    ['block_1h', 'block_1m', 'block_sample', 'device', 'domain', 'domain_1h', 'domain_1m', 'domain_sample', 'host_1h', 'host_1m', 'host_sample', 'key_map', 'meta', 'net_1h', 'net_1m', 'net_sample', 'tick', 'vcpu_1h', 'vcpu_1m', 'vcpu_sample'],
+    [
+      'block_1h',
+      'block_1m',
+      'block_sample',
+      'device',
+      'domain',
+      'domain_1h',
+      'domain_1m',
+      'domain_sample',
+      'host_1h',
+      'host_1m',
+      'host_sample',
+      'key_map',
+      'meta',
+      'net_1h',
+      'net_1m',
+      'net_sample',
+      'tick',
+      'vcpu_1h',
+      'vcpu_1m',
+      'vcpu_sample',
+    ],
     'the tables of schema.sql',
   );
 });

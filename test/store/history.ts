@@ -13,7 +13,6 @@ import { runCli } from '../helpers/cli.js';
 import { capture, copyTree, device, domain, freshDb, setNetDev, tdir } from '../helpers/store.js';
 
 const H0 = 1_699_999_200_000; // 2023-11-14T22:00:00Z, the start of an hour
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 // web: ticks every 10 s for 3 minutes (i = 0..18), then one at H0 + 1 h (i = 360).
 //   net.0 (vif3.0) rx_bytes = 1000 i       -> 100 bytes/s throughout
@@ -56,12 +55,18 @@ t.test('HistoryReader on hand-built history', async (t) => {
     t.equal(v.tier, 'raw');
     t.equal(v.stepS, null);
     t.equal(v.domain, 'web');
-    t.strictSame(v.times, [0, 1, 2, 3, 4, 5].map((i) => H0 + i * 10_000));
-    t.strictSame(v.series.map((s) => [s.key, s.device, s.unit, s.type]), [
-      ['net.0.rx.bytes', 'vif3.0', 'bytes', 'counter'],
-      ['net.1.rx.bytes', 'vif3.1', 'bytes', 'counter'],
-      ['balloon.current', null, 'KiB', 'gauge'],
-    ]);
+    t.strictSame(
+      v.times,
+      [0, 1, 2, 3, 4, 5].map((i) => H0 + i * 10_000),
+    );
+    t.strictSame(
+      v.series.map((s) => [s.key, s.device, s.unit, s.type]),
+      [
+        ['net.0.rx.bytes', 'vif3.0', 'bytes', 'counter'],
+        ['net.1.rx.bytes', 'vif3.1', 'bytes', 'counter'],
+        ['balloon.current', null, 'KiB', 'gauge'],
+      ],
+    );
     t.strictSame(v.series[0]!.values, [0n, 1000n, 2000n, 3000n, 4000n, 5000n]);
     t.strictSame(v.series[1]!.values, [0n, 10n, 40n, 90n, 160n, 250n]);
     t.strictSame(v.series[2]!.values, [1000n, 1006n, 1012n, 1018n, 1024n, 1030n]);
@@ -70,10 +75,17 @@ t.test('HistoryReader on hand-built history', async (t) => {
     t.strictSame(rate.series[0]!.values, [null, 100, 100, 100, 100, 100], 'no rate at the base row');
     t.strictSame(rate.series[1]!.values, [null, 1, 3, 5, 7, 9]);
     t.strictSame(rate.series[2]!.values, [1000n, 1006n, 1012n, 1018n, 1024n, 1030n], 'a gauge stays a value under --rate');
-    t.strictSame(rate.series.map((s) => s.unit), ['bytes/s', 'bytes/s', 'KiB']);
+    t.strictSame(
+      rate.series.map((s) => s.unit),
+      ['bytes/s', 'bytes/s', 'KiB'],
+    );
 
     const mid = r.query({ domain: 'web', keys: ['net.1.rx.bytes'], since: H0 + 35_000, until: H0 + 70_000, rate: false });
-    t.strictSame(mid.times, [4, 5, 6, 7].map((i) => H0 + i * 10_000), 'a range starting between ticks');
+    t.strictSame(
+      mid.times,
+      [4, 5, 6, 7].map((i) => H0 + i * 10_000),
+      'a range starting between ticks',
+    );
     t.strictSame(mid.series[0]!.values, [160n, 250n, 360n, 490n], 'values rebuilt from the base row before the range');
   });
 
@@ -105,7 +117,7 @@ t.test('HistoryReader on hand-built history', async (t) => {
     // minute 0: changes at i = 1..5 (250 over 50 s); minute 1: i = 6..11 (960 over 60 s); minute 2: i = 12..17 (1680 / 60 s)
     t.strictSame(m.series[0]!.values, [5, 16, 28]);
     t.strictSame(m.series[1]!.values, [100, 100, 100]);
-    t.strictSame(m.series[2]!.values, [1015, 1051, 1087], 'gauge: the minute\'s mean, as at a raw step');
+    t.strictSame(m.series[2]!.values, [1015, 1051, 1087], "gauge: the minute's mean, as at a raw step");
     const mv = r.query({ domain: 'web', keys: ['net.1.rx.bytes'], since: H0, until: H0 + 179_000, stepS: 60, rate: false });
     t.strictSame(mv.series[0]!.values, [rx1(5), rx1(11), rx1(17)], 'counter values: the reading at the end of each minute');
 
@@ -115,7 +127,14 @@ t.test('HistoryReader on hand-built history', async (t) => {
     t.strictSame(two.series[0]!.values, [(250 + 960) / 110, 28], 'two minutes resampled: total increase / total seconds');
     t.strictSame(two.series[1]!.values, [(1015 * 6 + 1051 * 6) / 12, 1087], 'gauge means weighted by samples');
 
-    const h = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.current', 'net.1.rx.pkts'], since: H0, until: H0 + 2 * 3600_000, stepS: 3600, rate: true });
+    const h = r.query({
+      domain: 'web',
+      keys: ['net.1.rx.bytes', 'balloon.current', 'net.1.rx.pkts'],
+      since: H0,
+      until: H0 + 2 * 3600_000,
+      stepS: 3600,
+      rate: true,
+    });
     t.equal(h.tier, '1h');
     t.strictSame(h.times, [H0, H0 + 3600_000]);
     t.strictSame(h.series[0]!.values, [3240 / 180, null], 'hour 0: 10 * 18^2 over 180 s; hour 1: a base row only');
@@ -133,27 +152,56 @@ t.test('HistoryReader on hand-built history', async (t) => {
     const q = (keys: string[]) => r.query({ domain: 'web', keys, since: H0, until: H0 + 20_000, rate: false });
     const byIdx = q(['net.0.rx.bytes', 'net.1.rx.bytes', 'block.0.rd.reqs', 'extra.block.0.discard.reqs']);
     const byName = q(['net.vif3.0.rx.bytes', 'net.vif3.1.rx.bytes', 'block.xvda.rd.reqs', 'extra.block.xvda.discard.reqs']);
-    t.strictSame(byName.series.map((s) => s.values), byIdx.series.map((s) => s.values), 'same values by name');
-    t.strictSame(byName.series.map((s) => s.device), ['vif3.0', 'vif3.1', 'xvda', 'xvda']);
-    t.strictSame(byName.series.map((s) => s.key), ['net.vif3.0.rx.bytes', 'net.vif3.1.rx.bytes', 'block.xvda.rd.reqs', 'extra.block.xvda.discard.reqs'], 'series keep the key as asked');
+    t.strictSame(
+      byName.series.map((s) => s.values),
+      byIdx.series.map((s) => s.values),
+      'same values by name',
+    );
+    t.strictSame(
+      byName.series.map((s) => s.device),
+      ['vif3.0', 'vif3.1', 'xvda', 'xvda'],
+    );
+    t.strictSame(
+      byName.series.map((s) => s.key),
+      ['net.vif3.0.rx.bytes', 'net.vif3.1.rx.bytes', 'block.xvda.rd.reqs', 'extra.block.xvda.discard.reqs'],
+      'series keep the key as asked',
+    );
     t.strictSame(byIdx.series[3]!.values, [0n, 3n, 6n]);
     t.strictSame(q(['cpu.time']).series[0]!.values, [0n, 1_000_000n, 2_000_000n], 'a domain-wide key');
-    t.strictSame(r.query({ domain: 'u-web', keys: ['net.0.rx.bytes'], since: H0, until: H0 + 10_000, rate: false }).series[0]!.values, [0n, 1000n], 'the domain by uuid');
-    t.strictSame(r.query({ domain: 'U-WEB', keys: ['net.0.rx.bytes'], since: H0, until: H0 + 10_000, rate: false }).series[0]!.values, [0n, 1000n], 'uuid in capitals');
+    t.strictSame(
+      r.query({ domain: 'u-web', keys: ['net.0.rx.bytes'], since: H0, until: H0 + 10_000, rate: false }).series[0]!.values,
+      [0n, 1000n],
+      'the domain by uuid',
+    );
+    t.strictSame(
+      r.query({ domain: 'U-WEB', keys: ['net.0.rx.bytes'], since: H0, until: H0 + 10_000, rate: false }).series[0]!.values,
+      [0n, 1000n],
+      'uuid in capitals',
+    );
   });
 
   t.test('default keys', async (t) => {
     const d = r.query({ domain: 'web', keys: [], since: H0, until: H0 + 10_000, rate: false });
-    t.strictSame(d.series.map((s) => s.key), ['cpu.time', 'balloon.rss', 'block.0.rd.bytes', 'block.0.wr.bytes', 'net.0.rx.bytes', 'net.0.tx.bytes', 'net.1.rx.bytes', 'net.1.tx.bytes']);
+    t.strictSame(
+      d.series.map((s) => s.key),
+      ['cpu.time', 'balloon.rss', 'block.0.rd.bytes', 'block.0.wr.bytes', 'net.0.rx.bytes', 'net.0.tx.bytes', 'net.1.rx.bytes', 'net.1.tx.bytes'],
+    );
     t.strictSame(d.series[1]!.values, [null, null], 'balloon.rss never read: empty');
   });
 
   t.test('errors', async (t) => {
-    const q = (domain: string, keys: string[], extra: { since?: number; until?: number; stepS?: number } = {}) => () => r.query({ domain, keys, since: H0, until: H0 + 60_000, rate: false, ...extra });
+    const q =
+      (domain: string, keys: string[], extra: { since?: number; until?: number; stepS?: number } = {}) =>
+      () =>
+        r.query({ domain, keys, since: H0, until: H0 + 60_000, rate: false, ...extra });
     t.throws(q('web', ['net.0.rx.bogus']), new HistoryError("unknown key 'net.0.rx.bogus' (see domstat history --list)"));
     t.throws(q('web', ['net.0.rx.bogus']), { name: 'HistoryError', message: "unknown key 'net.0.rx.bogus' (see domstat history --list)" });
     t.throws(q('web', ['bogus']), { message: "unknown key 'bogus' (see domstat history --list)" });
-    t.throws(q('web', ['net.vif9.0.rx.bytes']), { message: "unknown key 'net.vif9.0.rx.bytes' (see domstat history --list)" }, 'an interface name the domain never had');
+    t.throws(
+      q('web', ['net.vif9.0.rx.bytes']),
+      { message: "unknown key 'net.vif9.0.rx.bytes' (see domstat history --list)" },
+      'an interface name the domain never had',
+    );
     t.throws(q('web', ['net.5.rx.bytes']), { message: "no device for key 'net.5.rx.bytes' in this domain's history" });
     t.throws(q('db', ['net.0.rx.bytes']), { message: "no device for key 'net.0.rx.bytes' in this domain's history" });
     t.throws(q('nosuch', ['net.0.rx.bytes']), { name: 'HistoryError', message: "no history for domain 'nosuch'" });
@@ -166,11 +214,18 @@ t.test('HistoryReader on hand-built history', async (t) => {
 
   t.test('CSV', async (t) => {
     const v = r.query({ domain: 'web', keys: ['net.0.rx.bytes', 'net.vif3.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 20_000, rate: false });
-    t.equal(historyCsv(v), 'time,net.0.rx.bytes,net.vif3.1.rx.bytes,balloon.current\n2023-11-14T22:00:00Z,0,0,1000\n2023-11-14T22:00:10Z,1000,10,1006\n2023-11-14T22:00:20Z,2000,40,1012\n');
+    t.equal(
+      historyCsv(v),
+      'time,net.0.rx.bytes,net.vif3.1.rx.bytes,balloon.current\n2023-11-14T22:00:00Z,0,0,1000\n2023-11-14T22:00:10Z,1000,10,1006\n2023-11-14T22:00:20Z,2000,40,1012\n',
+    );
     const rate = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 59_000, stepS: 30, rate: true });
     t.equal(historyCsv(rate), 'time,net.1.rx.bytes,balloon.current\n2023-11-14T22:00:00Z,2,1006\n2023-11-14T22:00:30Z,7,1024\n', 'integers without decimals');
     const odd = r.query({ domain: 'web', keys: ['block.0.rd.reqs', 'block.xvda.rd.reqs'], since: H0, until: H0 + 30_000, rate: true });
-    t.equal(historyCsv(odd), 'time,block.0.rd.reqs,block.xvda.rd.reqs\n2023-11-14T22:00:00Z,,\n2023-11-14T22:00:10Z,0.100,0.100\n2023-11-14T22:00:20Z,0.700,0.700\n2023-11-14T22:00:30Z,1.900,1.900\n', 'fractions with three decimals');
+    t.equal(
+      historyCsv(odd),
+      'time,block.0.rd.reqs,block.xvda.rd.reqs\n2023-11-14T22:00:00Z,,\n2023-11-14T22:00:10Z,0.100,0.100\n2023-11-14T22:00:20Z,0.700,0.700\n2023-11-14T22:00:30Z,1.900,1.900\n',
+      'fractions with three decimals',
+    );
     const gap = r.query({ domain: 'web', keys: ['net.0.rx.bytes'], since: H0, until: H0 + 10_000, rate: true });
     t.equal(historyCsv(gap), 'time,net.0.rx.bytes\n2023-11-14T22:00:00Z,\n2023-11-14T22:00:10Z,100\n', 'no value: an empty cell');
   });
@@ -187,7 +242,16 @@ t.test('HistoryReader on hand-built history', async (t) => {
           { kind: 'net', idx: 0, name: 'vif3.0' },
           { kind: 'net', idx: 1, name: 'vif3.1' },
         ],
-        keys: ['extra.block.0.discard.reqs', 'block.0.rd.reqs', 'balloon.current', 'cpu.time', 'extra.domid', 'net.0.rx.bytes', 'net.0.tx.bytes', 'net.1.rx.bytes'],
+        keys: [
+          'extra.block.0.discard.reqs',
+          'block.0.rd.reqs',
+          'balloon.current',
+          'cpu.time',
+          'extra.domid',
+          'net.0.rx.bytes',
+          'net.0.tx.bytes',
+          'net.1.rx.bytes',
+        ],
       },
     ]);
     t.strictSame(r.span(), {
@@ -241,7 +305,11 @@ t.test('domstat history on an agent-made database', async (t) => {
   });
 
   const rate = await runCli(['history', 'web1', 'net.vif3.0.rx.bytes', '--db', dbFile, ...range, '--format', 'csv', '--rate']);
-  t.strictSame(rate, { code: 0, err: '', out: 'time,net.vif3.0.rx.bytes\n2026-01-05T10:00:00Z,\n2026-01-05T10:00:10Z,100\n2026-01-05T10:00:20Z,300\n2026-01-05T10:00:30Z,500\n' });
+  t.strictSame(rate, {
+    code: 0,
+    err: '',
+    out: 'time,net.vif3.0.rx.bytes\n2026-01-05T10:00:00Z,\n2026-01-05T10:00:10Z,100\n2026-01-05T10:00:20Z,300\n2026-01-05T10:00:30Z,500\n',
+  });
 
   const step = await runCli(['history', 'web1', 'net.0.rx.bytes', '--db', dbFile, ...range, '--format', 'csv', '--rate', '--step', '20s']);
   t.strictSame(step.out, 'time,net.0.rx.bytes\n2026-01-05T10:00:00Z,100\n2026-01-05T10:00:20Z,400\n', '--step 20s: (0 + 1000) / 10 s and (3000 + 5000) / 20 s');
@@ -279,13 +347,21 @@ t.test('domstat history on an agent-made database', async (t) => {
   });
 
   const host = await runCli(['history', '@host', 'net.vif12.0.rx.bytes', 'net.xvif3.0.tx.bytes', '--db', dbFile, ...range, '--format', 'csv']);
-  t.strictSame(host.out, 'time,net.vif12.0.rx.bytes,net.xvif3.0.tx.bytes\n' + ['00', '10', '20', '30'].map((s) => `2026-01-05T10:00:${s}Z,12090801,9050009\n`).join(''), "the host's own interfaces, by name");
+  t.strictSame(
+    host.out,
+    'time,net.vif12.0.rx.bytes,net.xvif3.0.tx.bytes\n' + ['00', '10', '20', '30'].map((s) => `2026-01-05T10:00:${s}Z,12090801,9050009\n`).join(''),
+    "the host's own interfaces, by name",
+  );
 
   const minutes = await runCli(['history', 'web1', 'net.0.rx.bytes', '--db', dbFile, ...range, '--format', 'csv', '--rate', '--step', '1m']);
   t.strictSame(minutes.out, 'time,net.0.rx.bytes\n2026-01-05T10:00:00Z,300\n', '--step 1m reads the minute rollup the agent flushed at shutdown: 9000 / 30 s');
 
   t.strictSame(await runCli(['history', 'nosuch', '--db', dbFile, ...range]), { code: 1, out: '', err: "error: no history for domain 'nosuch'\n" });
-  t.strictSame(await runCli(['history', 'web1', 'net.0.rx.nope', '--db', dbFile, ...range]), { code: 1, out: '', err: "error: unknown key 'net.0.rx.nope' (see domstat history --list)\n" });
+  t.strictSame(await runCli(['history', 'web1', 'net.0.rx.nope', '--db', dbFile, ...range]), {
+    code: 1,
+    out: '',
+    err: "error: unknown key 'net.0.rx.nope' (see domstat history --list)\n",
+  });
   t.strictSame(await runCli(['history', '--db', dbFile]), { code: 1, out: '', err: 'error: history needs a domain (or --list)\n' });
   const missing = path.join(tdir(t), 'missing.db');
   t.strictSame(await runCli(['history', 'web1', '--db', missing]), { code: 1, out: '', err: `error: ${missing}: no such database\n` });
@@ -301,7 +377,11 @@ t.test('domstat history --list', async (t) => {
   t.equal(list.code, 0);
   t.equal(list.err, '');
   const out = list.out.split('\n');
-  t.strictSame(out.slice(0, 3), ['raw  2026-01-05T10:00:00Z .. 2026-01-05T10:00:30Z', '1m   2026-01-05T10:00:00Z .. 2026-01-05T10:01:00Z', '1h   2026-01-05T10:00:00Z .. 2026-01-05T11:00:00Z']);
+  t.strictSame(out.slice(0, 3), [
+    'raw  2026-01-05T10:00:00Z .. 2026-01-05T10:00:30Z',
+    '1m   2026-01-05T10:00:00Z .. 2026-01-05T10:01:00Z',
+    '1h   2026-01-05T10:00:00Z .. 2026-01-05T11:00:00Z',
+  ]);
   const web1 = out.indexOf('web1 (3ef03971-0d42-55d8-9c52-4ca0e5e13c45)');
   t.ok(web1 > 0, 'web1 with its uuid');
   t.equal(out[web1 + 1], '  devices: block.0=xvda block.1=xvdb1 domain net.0=vif3.0 net.1=vif3.1');
@@ -317,13 +397,27 @@ t.test('domstat history --list', async (t) => {
   t.ok(out.includes('off1 (0ded59be-944a-5991-aa3b-cab59a38b3b0)'), 'a defined, stopped domain too');
 
   const json = await runCli(['history', '--list', '--db', dbFile, '--format', 'json']);
-  const j = JSON.parse(json.out) as { span: Record<string, string[] | null>; domains: { domain: string; uuid: string | null; devices: unknown[]; keys: string[] }[] };
-  t.strictSame(j.span, { raw: ['2026-01-05T10:00:00Z', '2026-01-05T10:00:30Z'], '1m': ['2026-01-05T10:00:00Z', '2026-01-05T10:01:00Z'], '1h': ['2026-01-05T10:00:00Z', '2026-01-05T11:00:00Z'] });
-  t.strictSame(j.domains.map((d) => d.domain), ['@host', 'broken1', 'db1', 'off1', 'web1', 'win1']);
-  t.strictSame(j.domains.find((d) => d.domain === 'broken1'), {
-    domain: 'broken1',
-    uuid: '7d48d4bf-0176-5e70-883b-1d7f7ea8c2d4',
-    devices: [{ kind: 'domain', idx: null, name: 'broken1' }],
-    keys: ['balloon.current', 'balloon.maximum', 'extra.domid', 'state.reason', 'state.state', 'vcpu.current', 'vcpu.maximum'],
-  }, 'broken1: no interface or disk rows (their stats are missing)');
+  const j = JSON.parse(json.out) as {
+    span: Record<string, string[] | null>;
+    domains: { domain: string; uuid: string | null; devices: unknown[]; keys: string[] }[];
+  };
+  t.strictSame(j.span, {
+    raw: ['2026-01-05T10:00:00Z', '2026-01-05T10:00:30Z'],
+    '1m': ['2026-01-05T10:00:00Z', '2026-01-05T10:01:00Z'],
+    '1h': ['2026-01-05T10:00:00Z', '2026-01-05T11:00:00Z'],
+  });
+  t.strictSame(
+    j.domains.map((d) => d.domain),
+    ['@host', 'broken1', 'db1', 'off1', 'web1', 'win1'],
+  );
+  t.strictSame(
+    j.domains.find((d) => d.domain === 'broken1'),
+    {
+      domain: 'broken1',
+      uuid: '7d48d4bf-0176-5e70-883b-1d7f7ea8c2d4',
+      devices: [{ kind: 'domain', idx: null, name: 'broken1' }],
+      keys: ['balloon.current', 'balloon.maximum', 'extra.domid', 'state.reason', 'state.state', 'vcpu.current', 'vcpu.maximum'],
+    },
+    'broken1: no interface or disk rows (their stats are missing)',
+  );
 });

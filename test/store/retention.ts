@@ -47,7 +47,10 @@ t.test('raw rows older than the cutoff go in whole keyframe periods', async (t) 
       ts: T0 + i * 1000,
       collectUs: 0,
       domains: [
-        domain('k-a', 'a', 1, [device(m, 'domain', null, 'a', { domid: 1n, cpu_time: 1000n * BigInt(i) }), device(m, 'net', 0, 'vif1.0', { rx_bytes: 7n * BigInt(i * i) })]),
+        domain('k-a', 'a', 1, [
+          device(m, 'domain', null, 'a', { domid: 1n, cpu_time: 1000n * BigInt(i) }),
+          device(m, 'net', 0, 'vif1.0', { rx_bytes: 7n * BigInt(i * i) }),
+        ]),
         domain('k-b', 'b', 2, [device(m, 'domain', null, 'b', { domid: 2n, balloon_current: 4096n - BigInt(i) })]),
       ],
     });
@@ -60,16 +63,37 @@ t.test('raw rows older than the cutoff go in whole keyframe periods', async (t) 
   t.equal(txs(), 1, 'one transaction');
   t.equal(n, 20 + 20 * 3, 'rows deleted: 20 ticks, 3 sample rows each');
   t.equal(db.inTransaction, false);
-  t.strictSame(rows(db, 'SELECT min(id), max(id), count(*), min(ts) FROM tick'), [[21n, 40n, 20n, BigInt(T0 + 20_000)]], 'kept from the first tick of the cutoff\'s period');
+  t.strictSame(
+    rows(db, 'SELECT min(id), max(id), count(*), min(ts) FROM tick'),
+    [[21n, 40n, 20n, BigInt(T0 + 20_000)]],
+    "kept from the first tick of the cutoff's period",
+  );
   t.strictSame(orphanDeltas(db), {}, 'every device starts from a base row');
   t.equal(strayRows(db), 0);
   t.strictSame(partialTicks(db, false), []);
   t.strictSame(db.prepare('SELECT DISTINCT dt_ms FROM net_sample WHERE tick_id = 21').pluck().all(), [null], 'the first kept tick holds base rows');
   const q = new HistoryReader(db).query({ domain: 'a', keys: ['cpu.time', 'net.0.rx.bytes'], since: T0, until: T0 + 60_000, rate: false });
-  t.strictSame(q.times, Array.from({ length: 20 }, (_, i) => T0 + (20 + i) * 1000));
-  t.strictSame(q.series[0]!.values, Array.from({ length: 20 }, (_, i) => 1000n * BigInt(20 + i)), 'cpu.time exact');
-  t.strictSame(q.series[1]!.values, Array.from({ length: 20 }, (_, i) => 7n * BigInt((20 + i) ** 2)), 'net.0.rx.bytes exact');
-  t.strictSame(new HistoryReader(db).query({ domain: 'b', keys: ['balloon.current'], since: T0 + 35_000, until: T0 + 60_000, rate: false }).series[0]!.values, [4061n, 4060n, 4059n, 4058n, 4057n]);
+  t.strictSame(
+    q.times,
+    Array.from({ length: 20 }, (_, i) => T0 + (20 + i) * 1000),
+  );
+  t.strictSame(
+    q.series[0]!.values,
+    Array.from({ length: 20 }, (_, i) => 1000n * BigInt(20 + i)),
+    'cpu.time exact',
+  );
+  t.strictSame(
+    q.series[1]!.values,
+    Array.from({ length: 20 }, (_, i) => 7n * BigInt((20 + i) ** 2)),
+    'net.0.rx.bytes exact',
+  );
+  t.strictSame(new HistoryReader(db).query({ domain: 'b', keys: ['balloon.current'], since: T0 + 35_000, until: T0 + 60_000, rate: false }).series[0]!.values, [
+    4061n,
+    4060n,
+    4059n,
+    4058n,
+    4057n,
+  ]);
 
   // Nothing more is due for raw; run() finishes the rollup pass and stops.
   const before = count(db, 'tick');
@@ -87,7 +111,8 @@ t.test('with many devices a period goes in several steps; every step leaves ever
   const DOMS = 500;
   for (let i = 0; i < 150; i++) {
     const doms = [];
-    for (let d = 0; d < DOMS; d++) doms.push(domain(`k${d}`, `vm${d}`, d + 1, [device(m, 'domain', null, `vm${d}`, { domid: BigInt(d + 1), cpu_time: BigInt(i * (d + 1)) })]));
+    for (let d = 0; d < DOMS; d++)
+      doms.push(domain(`k${d}`, `vm${d}`, d + 1, [device(m, 'domain', null, `vm${d}`, { domid: BigInt(d + 1), cpu_time: BigInt(i * (d + 1)) })]));
     w.write({ ts: H0 + i * 1000, collectUs: 0, domains: doms });
   }
   // 2000 "rows per tick" by the estimate (domain rows x 4): 25 ticks per step.
@@ -118,7 +143,11 @@ t.test('with many devices a period goes in several steps; every step leaves ever
     t.strictSame(orphanDeltas(db), {}, `step ${steps}: no delta row without its base row`);
     const v = other.prepare("SELECT cpu_time FROM domain_value WHERE domain = 'vm9' ORDER BY ts").pluck().all() as bigint[];
     const ts = other.prepare('SELECT id FROM tick ORDER BY id').pluck().all() as bigint[];
-    t.strictSame(v, ts.map((id) => (id - 1n) * 10n), `step ${steps}: plain SQL values stay right`);
+    t.strictSame(
+      v,
+      ts.map((id) => (id - 1n) * 10n),
+      `step ${steps}: plain SQL values stay right`,
+    );
     if (steps > 10) break;
   }
   t.strictSame(deleted, [12_525, 12_525, 12_525, 12_525, 10_020], 'five steps of at most 25 ticks (the newest doomed ticks first)');
@@ -126,14 +155,23 @@ t.test('with many devices a period goes in several steps; every step leaves ever
   t.strictSame(orphanDeltas(db), {});
   t.equal(strayRows(db), 0);
   const q = new HistoryReader(db).query({ domain: 'vm499', keys: ['cpu.time'], since: H0, until: now, rate: false });
-  t.strictSame(q.series[0]!.values, Array.from({ length: 30 }, (_, i) => BigInt((120 + i) * 500)), 'values exact after retention');
+  t.strictSame(
+    q.series[0]!.values,
+    Array.from({ length: 30 }, (_, i) => BigInt((120 + i) * 500)),
+    'values exact after retention',
+  );
 });
 
 t.test('rollups older than their retention go', async (t) => {
   const { db } = freshDb(t);
   const w = new HistoryWriter(db);
   const m = w.map;
-  const feed = (s: number, rx: bigint) => w.write({ ts: H0 + s * 1000, collectUs: 0, domains: [domain('k', 'vm', 1, [device(m, 'domain', null, 'vm', { domid: 1n }), device(m, 'net', 0, 'vif1.0', { rx_bytes: rx })])] });
+  const feed = (s: number, rx: bigint) =>
+    w.write({
+      ts: H0 + s * 1000,
+      collectUs: 0,
+      domains: [domain('k', 'vm', 1, [device(m, 'domain', null, 'vm', { domid: 1n }), device(m, 'net', 0, 'vif1.0', { rx_bytes: rx })])],
+    });
   const MIN = 60;
   const HOUR = 3600;
   [0, 10, 70, 2 * HOUR, 2 * HOUR + 70, 5 * HOUR + 20 * MIN, 5 * HOUR + 21 * MIN, 5 * HOUR + 25 * MIN].forEach((s, i) => feed(s, BigInt(i * 100)));
@@ -162,7 +200,12 @@ t.test('the size cap deletes the oldest raw data first, whole periods, then the 
     w.write({
       ts,
       collectUs: 0,
-      domains: [domain('k', 'vm', 1, [device(m, 'domain', null, 'vm', { domid: 1n }), ...Array.from({ length: 20 }, (_, i) => device(m, 'net', i, `vif1.${i}`, { rx_bytes: k * BigInt(i + 1) }))])],
+      domains: [
+        domain('k', 'vm', 1, [
+          device(m, 'domain', null, 'vm', { domid: 1n }),
+          ...Array.from({ length: 20 }, (_, i) => device(m, 'net', i, `vif1.${i}`, { rx_bytes: k * BigInt(i + 1) })),
+        ]),
+      ],
     });
   // Day 0: four 10 s periods around a minute boundary; day 2: one more period.
   const D0 = H0;
@@ -172,7 +215,11 @@ t.test('the size cap deletes the oldest raw data first, whole periods, then the 
   const r = new Retention(db, policy({ maxBytes: 1 }));
   const used = r.usedBytes();
   const size = Number(db.pragma('page_size', { simple: true }) as bigint);
-  t.equal(used, (Number(db.pragma('page_count', { simple: true }) as bigint) - Number(db.pragma('freelist_count', { simple: true }) as bigint)) * size, 'usedBytes: pages in use times page size');
+  t.equal(
+    used,
+    (Number(db.pragma('page_count', { simple: true }) as bigint) - Number(db.pragma('freelist_count', { simple: true }) as bigint)) * size,
+    'usedBytes: pages in use times page size',
+  );
   t.ok(used > 1, 'over the cap');
   const periods = () => (db.prepare('SELECT DISTINCT keyframe FROM tick ORDER BY keyframe').pluck().all() as bigint[]).map(Number);
   const start = periods();
@@ -187,7 +234,16 @@ t.test('the size cap deletes the oldest raw data first, whole periods, then the 
     seen.push(`${periods().length} periods, ${count(db, 'net_1m')} minute rows, ${count(db, 'net_1h')} hour rows`);
     t.strictSame(orphanDeltas(db), {}, `step ${i + 1}: every device starts from a base row`);
   }
-  t.strictSame(seen, ['4 periods, 60 minute rows, 40 hour rows', '3 periods, 60 minute rows, 40 hour rows', '2 periods, 60 minute rows, 40 hour rows', '1 periods, 60 minute rows, 40 hour rows'], 'raw first, oldest period first, rollups untouched');
+  t.strictSame(
+    seen,
+    [
+      '4 periods, 60 minute rows, 40 hour rows',
+      '3 periods, 60 minute rows, 40 hour rows',
+      '2 periods, 60 minute rows, 40 hour rows',
+      '1 periods, 60 minute rows, 40 hour rows',
+    ],
+    'raw first, oldest period first, rollups untouched',
+  );
   t.strictSame(periods(), [start[4]], 'the newest period is kept');
   r.step(D0 + 2 * DAY + 5000);
   t.equal(count(db, 'net_1m'), 20, 'then the oldest day of minute rollups');

@@ -13,7 +13,8 @@ const H0 = 1_699_999_200_000;
 const B0 = H0 / 1000;
 
 const NET = 'n, secs, rx_bytes_sum, rx_bytes_min, rx_bytes_max, rx_bytes_last, tx_bytes_sum, tx_bytes_min, tx_bytes_max, tx_bytes_last';
-const DOM = 'n, secs, balloon_current_min, balloon_current_max, balloon_current_mean, balloon_current_last, domid_min, domid_max, domid_mean, domid_last, cpu_time_sum, cpu_time_last';
+const DOM =
+  'n, secs, balloon_current_min, balloon_current_max, balloon_current_mean, balloon_current_last, domid_min, domid_max, domid_mean, domid_last, cpu_time_sum, cpu_time_last';
 
 function feeder(w: HistoryWriter) {
   const m = w.map;
@@ -21,7 +22,9 @@ function feeder(w: HistoryWriter) {
     w.write({
       ts: H0 + s * 1000,
       collectUs: 0,
-      domains: [domain('k-vm', 'vm', 3, [device(m, 'domain', null, 'vm', { domid: 3n, balloon_current: balloon }), device(m, 'net', 0, 'vif3.0', { rx_bytes: rx })])],
+      domains: [
+        domain('k-vm', 'vm', 3, [device(m, 'domain', null, 'vm', { domid: 3n, balloon_current: balloon }), device(m, 'net', 0, 'vif3.0', { rx_bytes: rx })]),
+      ],
     });
 }
 
@@ -38,7 +41,11 @@ t.test('minute and hour buckets are written when they close', async (t) => {
   t.equal(db.prepare('SELECT count(*) FROM domain_1h').pluck().get(), 0n, 'no hour row while the hour is open');
 
   feed(60, 10_600n, 70n); // the first tick of minute 1 closes minute 0
-  t.strictSame(tier(db, 'net', '1m', NET, B0), [[6n, 50, 9000n, 50, 500, 10_000n, null, null, null, null]], 'net_1m: n, secs, exact increase, rate min/max, last reading; unknown counters NULL');
+  t.strictSame(
+    tier(db, 'net', '1m', NET, B0),
+    [[6n, 50, 9000n, 50, 500, 10_000n, null, null, null, null]],
+    'net_1m: n, secs, exact increase, rate min/max, last reading; unknown counters NULL',
+  );
   t.strictSame(tier(db, 'domain', '1m', DOM, B0), [[6n, 50, 10n, 60n, 35, 60n, 3n, 3n, 3, 3n, null, null]], 'domain_1m: gauges min, max, mean, last');
   t.equal(db.prepare('SELECT count(*) FROM net_1m').pluck().get(), 1n, 'only the closed minute');
   t.equal(db.prepare('SELECT count(*) FROM net_1h').pluck().get(), 0n, 'the hour is still open');
@@ -48,7 +55,11 @@ t.test('minute and hour buckets are written when they close', async (t) => {
   t.strictSame(tier(db, 'net', '1m', NET, B0 + 60), [[1n, 10, 600n, 60, 60, 10_600n, null, null, null, null]], 'minute 1: one sample');
   t.strictSame(tier(db, 'net', '1h', NET, B0), [[7n, 60, 9600n, 50, 500, 10_600n, null, null, null, null]], 'net_1h: the whole hour');
   t.strictSame(tier(db, 'domain', '1h', DOM, B0), [[7n, 60, 10n, 70n, 40, 70n, 3n, 3n, 3, 3n, null, null]], 'domain_1h');
-  t.strictSame(rows(db, 'SELECT bucket FROM net_1m ORDER BY bucket'), [[BigInt(B0)], [BigInt(B0 + 60)]], 'minute buckets are the minute starts in Unix seconds');
+  t.strictSame(
+    rows(db, 'SELECT bucket FROM net_1m ORDER BY bucket'),
+    [[BigInt(B0)], [BigInt(B0 + 60)]],
+    'minute buckets are the minute starts in Unix seconds',
+  );
   t.strictSame(rows(db, 'SELECT device_id FROM net_1m'), [[2n], [2n]], 'keyed by device');
 });
 
@@ -86,8 +97,16 @@ t.test('flushRollups() writes the open buckets; a second writer merges into them
   feed2(30, 20_400n, 50n);
   feed2(40, 21_400n, 200n); // +1000 in 10 s
   feed2(60, 21_500n, 10n); // closes the minute: merged with the flushed row
-  t.strictSame(tier(db, 'net', '1m', NET, B0), [[5n, 30, 1300n, 10, 100, 21_400n, null, null, null, null]], 'minute merged: n and secs add, sums add, min/max combine, last is the newer');
-  t.strictSame(tier(db, 'domain', '1m', DOM, B0), [[5n, 30, 50n, 200n, 104, 200n, 3n, 3n, 3, 3n, null, null]], 'gauges merged: mean weighted by n ((90*3 + 125*2) / 5)');
+  t.strictSame(
+    tier(db, 'net', '1m', NET, B0),
+    [[5n, 30, 1300n, 10, 100, 21_400n, null, null, null, null]],
+    'minute merged: n and secs add, sums add, min/max combine, last is the newer',
+  );
+  t.strictSame(
+    tier(db, 'domain', '1m', DOM, B0),
+    [[5n, 30, 50n, 200n, 104, 200n, 3n, 3n, 3, 3n, null, null]],
+    'gauges merged: mean weighted by n ((90*3 + 125*2) / 5)',
+  );
   t.strictSame(tier(db, 'net', '1m', NET, B0 + 60), [], 'minute 1 still open');
 
   t.strictSame(tier(db, 'net', '1h', 'n', B0), [[3n]], "the hour row holds the first writer's part until the second writer closes or flushes it");
@@ -111,7 +130,13 @@ t.test('hour merge after both writers flushed', async (t) => {
   w2.flushRollups();
   const [row] = tier(db, 'net', '1h', NET, B0);
   t.strictSame(row, [6n, 50, 1400n, 5, 100, 21_500n, null, null, null, null], 'hour: 3 + 3 samples, 20 + 30 s, 300 + 1100, rates 10..100 and 5');
-  const [d] = tier(db, 'domain', '1h', 'n, balloon_current_min, balloon_current_max, balloon_current_mean, balloon_current_last', B0) as [bigint, bigint, bigint, number, bigint][];
+  const [d] = tier(db, 'domain', '1h', 'n, balloon_current_min, balloon_current_max, balloon_current_mean, balloon_current_last', B0) as [
+    bigint,
+    bigint,
+    bigint,
+    number,
+    bigint,
+  ][];
   t.strictSame([d![0], d![1], d![2], d![4]], [6n, 10n, 200n, 10n], 'gauge min, max, last');
   t.ok(Math.abs(d![3] - (90 * 3 + ((50 + 200 + 10) / 3) * 3) / 6) < 1e-9, `gauge mean ${d![3]}`);
   t.strictSame(tier(db, 'net', '1m', 'n, rx_bytes_sum', B0 + 60), [[1n, 100n]], "the second writer's open minute, flushed");
@@ -130,7 +155,11 @@ t.test('a failed tick that would close a bucket: the bucket is written once, by 
   feed(70, 1100n, 5n);
   t.strictSame(tier(db, 'net', '1m', NET, B0), [[3n, 20, 300n, 10, 20, 300n, null, null, null, null]], 'minute 0 from the committed ticks only');
   feed(130, 1200n, 5n);
-  t.strictSame(tier(db, 'net', '1m', NET, B0 + 60), [[1n, 50, 800n, 16, 16, 1100n, null, null, null, null]], 'minute 1: the good tick\'s change since tick 3 (800 over 50 s)');
+  t.strictSame(
+    tier(db, 'net', '1m', NET, B0 + 60),
+    [[1n, 50, 800n, 16, 16, 1100n, null, null, null, null]],
+    "minute 1: the good tick's change since tick 3 (800 over 50 s)",
+  );
 });
 
 t.test('a tick that fails while it closes an hour: its minutes and the hour are written once, by the next good tick', async (t) => {
@@ -155,14 +184,39 @@ t.test('a tick that fails while it closes an hour: its minutes and the hour are 
     ],
     'each minute once, from committed ticks only',
   );
-  t.strictSame(tier(db, 'net', '1h', NET, B0), [[4n, 60, 400n, 6, 10, 1000n, null, null, null, null]], 'hour 0 once: four samples, every minute folded in once');
+  t.strictSame(
+    tier(db, 'net', '1h', NET, B0),
+    [[4n, 60, 400n, 6, 10, 1000n, null, null, null, null]],
+    'hour 0 once: four samples, every minute folded in once',
+  );
   t.equal(db.prepare('SELECT count(*) FROM net_1h').pluck().get(), 1n, 'hour 1 is still open');
 });
 
 t.test('rollup building blocks', async (t) => {
   const { db } = freshDb(t);
   const map = readKeyMap(db);
-  t.strictSame(rollupColumns(map.columns.vcpu), ['bucket', 'device_id', 'n', 'secs', 'delay_sum', 'delay_min', 'delay_max', 'delay_last', 'state_min', 'state_max', 'state_mean', 'state_last', 'time_sum', 'time_min', 'time_max', 'time_last', 'wait_sum', 'wait_min', 'wait_max', 'wait_last']);
+  t.strictSame(rollupColumns(map.columns.vcpu), [
+    'bucket',
+    'device_id',
+    'n',
+    'secs',
+    'delay_sum',
+    'delay_min',
+    'delay_max',
+    'delay_last',
+    'state_min',
+    'state_max',
+    'state_mean',
+    'state_last',
+    'time_sum',
+    'time_min',
+    'time_max',
+    'time_last',
+    'wait_sum',
+    'wait_min',
+    'wait_max',
+    'wait_last',
+  ]);
   t.equal(encode(undefined), null);
   t.equal(encode(5n), 5);
   t.equal(encode(9_007_199_254_740_993n), 9_007_199_254_740_993n, 'beyond 2^53: kept a bigint');

@@ -23,7 +23,11 @@ export function detectCgroupMode(fs: HostFs): CgroupMode {
   }
   if (fs.exists(`${CGROUP_ROOT}/cgroup.controllers`)) return 'v2';
   if (!fs.isDir(CGROUP_ROOT)) return 'none';
-  return fs.exists(`${CGROUP_ROOT}/unified/cgroup.controllers`) || fs.isDir(`${CGROUP_ROOT}/unified/machine.slice`) || fs.isDir(`${CGROUP_ROOT}/unified/machine`) ? 'hybrid' : 'v1';
+  return fs.exists(`${CGROUP_ROOT}/unified/cgroup.controllers`) ||
+    fs.isDir(`${CGROUP_ROOT}/unified/machine.slice`) ||
+    fs.isDir(`${CGROUP_ROOT}/unified/machine`)
+    ? 'hybrid'
+    : 'v1';
 }
 
 /** The mount point of the v2 hierarchy for a mode. */

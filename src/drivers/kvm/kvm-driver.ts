@@ -54,7 +54,8 @@ const proc = (pid: number, rest: string) => `/proc/${pid}${rest}`;
 
 export class KvmDriver implements Driver {
   readonly name = 'kvm';
-  readonly supportedGroups = StatsGroup.STATE | StatsGroup.CPU_TOTAL | StatsGroup.BALLOON | StatsGroup.VCPU | StatsGroup.INTERFACE | StatsGroup.BLOCK | StatsGroup.EXTRA;
+  readonly supportedGroups =
+    StatsGroup.STATE | StatsGroup.CPU_TOTAL | StatsGroup.BALLOON | StatsGroup.VCPU | StatsGroup.INTERFACE | StatsGroup.BLOCK | StatsGroup.EXTRA;
   private mode?: CgroupMode;
   /** Resolution per domain object: cgroups and block devices, once per inventory change. */
   private readonly resolved = new WeakMap<Domain, Resolved>();
@@ -161,11 +162,16 @@ export class KvmDriver implements Driver {
 
   private diskBlock(dom: Domain, disk: DiskDef, fs: HostFs) {
     const b = this.hostBlock(dom, dom.disks.indexOf(disk), fs);
-    if (b === null) throw operationUnsupported(`statistics of disk '${disk.target ?? ''}' are kept by QEMU: only disks backed by a host block device have host counters`);
+    if (b === null)
+      throw operationUnsupported(`statistics of disk '${disk.target ?? ''}' are kept by QEMU: only disks backed by a host block device have host counters`);
     return b.stat;
   }
 
-  private blockSum(dom: Domain, path: string, fs: HostFs): { rdReq: bigint; rdBytes: bigint; rdMs: bigint; wrReq: bigint; wrBytes: bigint; wrMs: bigint; flReq?: bigint; flMs?: bigint } {
+  private blockSum(
+    dom: Domain,
+    path: string,
+    fs: HostFs,
+  ): { rdReq: bigint; rdBytes: bigint; rdMs: bigint; wrReq: bigint; wrBytes: bigint; wrMs: bigint; flReq?: bigint; flMs?: bigint } {
     requireActive(dom);
     const disks = path === '' ? dom.disks : [findDisk(dom.disks, path)];
     if (disks.length === 0) throw invalidArg('invalid path: ');
@@ -264,13 +270,20 @@ export class KvmDriver implements Driver {
       return byCpu;
     };
     const total = perCpu(dir);
-    const vcpuDirs = [...dom.vcpuPids.keys()].sort((a, b) => a - b).map((id) => `${dir}/vcpu${id}`).filter((d) => fs.isDir(d));
+    const vcpuDirs = [...dom.vcpuPids.keys()]
+      .sort((a, b) => a - b)
+      .map((id) => `${dir}/vcpu${id}`)
+      .filter((d) => fs.isDir(d));
     const vcpus = vcpuDirs.map(perCpu);
     const cpus: CpuStatsParams['cpus'] = [];
     for (let c = startCpu; c < Math.min(startCpu + ncpus, max); c++) {
       const p = new ParamList();
       p.ullong('cpu_time', total.get(c) ?? 0n);
-      if (vcpus.length > 0) p.ullong('vcpu_time', vcpus.reduce((s, m) => s + (m.get(c) ?? 0n), 0n));
+      if (vcpus.length > 0)
+        p.ullong(
+          'vcpu_time',
+          vcpus.reduce((s, m) => s + (m.get(c) ?? 0n), 0n),
+        );
       cpus.push({ cpu: c, params: p.params });
     }
     return { cpus };

@@ -66,7 +66,7 @@ function sdNumber(d: number, p: number): number {
 /** Xen's canonical forms that libvirt's table does not cover. */
 function canonical(name: string): number | null {
   let m: RegExpExecArray | null;
-  if ((m = /^(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(name))) {
+  if (/^(0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(name)) {
     const v = name.startsWith('0x') ? parseInt(name.slice(2), 16) : name.length > 1 && name.startsWith('0') ? parseInt(name, 8) : Number(name);
     return v <= INT_MAX ? v : null;
   }
@@ -96,7 +96,13 @@ function canonical(name: string): number | null {
 /** libvirt's error for a name neither table accepts. */
 function rangeError(name: string, domid: number | undefined): VirError {
   const suffix = domid === undefined ? '' : ` for domain ${domid}`;
-  const range = name.startsWith('sd') ? 'sda[1-15] - sdiv[1-15]' : name.startsWith('hd') ? 'hda[1-63] - hdt[1-63]' : name.startsWith('xvd') ? 'xvda[1-15] - xvdiz[1-15]' : null;
+  const range = name.startsWith('sd')
+    ? 'sda[1-15] - sdiv[1-15]'
+    : name.startsWith('hd')
+      ? 'hda[1-63] - hdt[1-63]'
+      : name.startsWith('xvd')
+        ? 'xvda[1-15] - xvdiz[1-15]'
+        : null;
   return invalidArg(range === null ? `unsupported path, use xvdN, hdN, or sdN${suffix}` : `invalid path, device names must be in the range ${range}${suffix}`);
 }
 

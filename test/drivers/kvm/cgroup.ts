@@ -27,7 +27,12 @@ t.test('detectCgroupMode for each tree', async (t) => {
   t.equal(v2Root('hybrid'), '/sys/fs/cgroup/unified');
   t.equal(v2Root('v1'), null);
   // The driver's own view, through a connection.
-  for (const [tree, m] of [['kvm-cgroup1-systemd', 'v1'], ['kvm-cgroup1-nosystemd', 'v1'], ['kvm-cgroup2-systemd', 'v2'], ['kvm-hybrid', 'hybrid']] as const) {
+  for (const [tree, m] of [
+    ['kvm-cgroup1-systemd', 'v1'],
+    ['kvm-cgroup1-nosystemd', 'v1'],
+    ['kvm-cgroup2-systemd', 'v2'],
+    ['kvm-hybrid', 'hybrid'],
+  ] as const) {
     const conn = connect(tree);
     t.equal(conn.drivers.kvm.name, 'kvm');
     t.equal((conn.drivers.kvm as KvmDriver).cgroupMode(conn.fs), m, `${tree} via the driver`);
@@ -60,7 +65,7 @@ t.test('domainGroupPath: libvirt placement (strip /emulator, then /libvirt)', as
   t.equal(domainGroupPath(`${ALPHA_SCOPE}/emulator`), ALPHA_SCOPE);
   t.equal(domainGroupPath('/machine/qemu-3-epsilon.libvirt-qemu/emulator'), '/machine/qemu-3-epsilon.libvirt-qemu');
   t.equal(domainGroupPath('/machine/qemu-7-theta.libvirt-qemu/emulator/'), '/machine/qemu-7-theta.libvirt-qemu');
-  t.equal(domainGroupPath('/'), null, 'the root group is nobody\'s');
+  t.equal(domainGroupPath('/'), null, "the root group is nobody's");
   t.equal(domainGroupPath('/emulator'), null);
   t.throws(() => domainGroupPath('/machine/../../etc/emulator'), /host path with '\.\.'/);
   t.end();
@@ -75,7 +80,11 @@ t.test('locateDomainCgroups from /proc/<pid>/cgroup, per tree', async (t) => {
     ['kvm-cgroup1-systemd', 4401, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine.slice/machine-qemu\\x2d4\\x2ddelta.scope') }],
     ['kvm-cgroup1-nosystemd', 4301, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine/qemu-3-epsilon.libvirt-qemu') }],
     ['kvm-cgroup2-systemd', 4501, { mode: 'v2', v2: `/sys/fs/cgroup${ZETA_SCOPE}`, v2Stats: `/sys/fs/cgroup${ZETA_SCOPE}/libvirt` }],
-    ['kvm-hybrid', 4701, { mode: 'hybrid', v2: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu', v2Stats: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu' }],
+    [
+      'kvm-hybrid',
+      4701,
+      { mode: 'hybrid', v2: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu', v2Stats: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu' },
+    ],
   ] as const;
   for (const [tree, pid, want] of cases) {
     const hfs = new HostFs(fixture(tree));
@@ -103,8 +112,20 @@ t.test('cpu.time/user/system per tree', async (t) => {
   ] as const;
   for (const [tree, name, time, user, system] of cases) {
     const conn = connect(tree);
-    t.strictSame([...record(conn, name, StatsGroup.CPU_TOTAL)], [['cpu.time', time], ['cpu.user', user], ['cpu.system', system]], `${tree} ${name}`);
-    t.strictSame((conn.cpuStats(conn.lookupDomain(name), -1, 1) as CpuStatsParams).cpus[0]!.params.map((p) => p.value), [time, user, system], `${name} cpu-stats total`);
+    t.strictSame(
+      [...record(conn, name, StatsGroup.CPU_TOTAL)],
+      [
+        ['cpu.time', time],
+        ['cpu.user', user],
+        ['cpu.system', system],
+      ],
+      `${tree} ${name}`,
+    );
+    t.strictSame(
+      (conn.cpuStats(conn.lookupDomain(name), -1, 1) as CpuStatsParams).cpus[0]!.params.map((p) => p.value),
+      [time, user, system],
+      `${name} cpu-stats total`,
+    );
   }
   const z = record(connect('kvm-cgroup2-systemd'), 'zeta', StatsGroup.CPU_TOTAL);
   t.not(z.get('cpu.time'), V(5, 70, 1) * US_NS, "zeta: not the scope's own cpu.stat");
@@ -120,7 +141,14 @@ t.test('without the nested group (older libvirt), the scope itself is read', asy
   fs.rmSync(path.join(scope, 'libvirt'), { recursive: true });
   fs.writeFileSync(path.join(root, 'proc/4501/cgroup'), `0::${ZETA_SCOPE}/emulator\n`);
   const conn = new Connection({ root });
-  t.strictSame([...record(conn, 'zeta', StatsGroup.CPU_TOTAL)], [['cpu.time', V(5, 70, 1) * US_NS], ['cpu.user', V(5, 70, 2) * US_NS], ['cpu.system', V(5, 70, 3) * US_NS]]);
+  t.strictSame(
+    [...record(conn, 'zeta', StatsGroup.CPU_TOTAL)],
+    [
+      ['cpu.time', V(5, 70, 1) * US_NS],
+      ['cpu.user', V(5, 70, 2) * US_NS],
+      ['cpu.system', V(5, 70, 3) * US_NS],
+    ],
+  );
   t.end();
 });
 
@@ -149,15 +177,26 @@ t.test('cpuStats per host CPU on cgroup v1', async (t) => {
   // hand-computed: alpha CPU0 cpu_time 1060011, vcpu_time 1062011 + 1063011
   const conn = connect('kvm-cgroup1-systemd');
   const c0 = (conn.cpuStats(conn.lookupDomain('alpha'), 0, 1) as CpuStatsParams).cpus[0]!;
-  t.strictSame(c0.params.map((p) => p.value), [1060011n, 2125022n]);
+  t.strictSame(
+    c0.params.map((p) => p.value),
+    [1060011n, 2125022n],
+  );
   t.end();
 });
 
 t.test('cpuStats per host CPU on cgroup v2 and hybrid: unsupported, the total still works', async (t) => {
-  for (const [tree, name] of [['kvm-cgroup2-systemd', 'zeta'], ['kvm-hybrid', 'theta'], ['libvirt9-qemu7-hybrid-cgroup', 'lab-busy']] as const) {
+  for (const [tree, name] of [
+    ['kvm-cgroup2-systemd', 'zeta'],
+    ['kvm-hybrid', 'theta'],
+    ['libvirt9-qemu7-hybrid-cgroup', 'lab-busy'],
+  ] as const) {
     const conn = connect(tree);
     const dom = conn.lookupDomain(name);
-    t.throws(() => conn.cpuStats(dom, 0, 4), { code: VirErrorCode.OPERATION_UNSUPPORTED, detail: "operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'" }, `${name} per-CPU`);
+    t.throws(
+      () => conn.cpuStats(dom, 0, 4),
+      { code: VirErrorCode.OPERATION_UNSUPPORTED, detail: "operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'" },
+      `${name} per-CPU`,
+    );
     t.throws(() => conn.cpuStats(dom, 0, 1, 0), { code: VirErrorCode.OPERATION_UNSUPPORTED }, `${name} nparams query per-CPU`);
     t.equal(conn.cpuStats(dom, 0, 0, 0), name === 'lab-busy' ? 2 : 4, `${name}: the max-CPU query needs no cgroup (present CPUs)`);
     t.equal((conn.cpuStats(dom, -1, 1) as CpuStatsParams).cpus[0]!.cpu, 'total');
@@ -276,15 +315,28 @@ t.test('counters above 2^63 are exact', async (t) => {
     t.equal(a.get('cpu.user'), 1844674407370955n * TICK_NS);
     t.equal(a.get('cpu.system'), 9223372036854n * TICK_NS);
     const per = conn.cpuStats(conn.lookupDomain('alpha'), 0, 4) as CpuStatsParams;
-    t.strictSame(per.cpus.map((c) => c.params[0]!.value), [BIG, 9223372036854775808n, 18446744073709551615n, 0n]);
+    t.strictSame(
+      per.cpus.map((c) => c.params[0]!.value),
+      [BIG, 9223372036854775808n, 18446744073709551615n, 0n],
+    );
     const out = (conn.cpuStats(conn.lookupDomain('alpha'), -1, 1) as CpuStatsParams).cpus[0]!.params[0]!;
     t.strictSame(out, { field: 'cpu_time', type: 'ullong', value: BIG });
   });
   t.test('v2 usage_usec x 1000', async (t) => {
     const root = tempTree(t, 'kvm-cgroup2-systemd');
-    fs.writeFileSync(path.join(root, 'sys/fs/cgroup', ZETA_SCOPE, 'libvirt/cpu.stat'), 'usage_usec 18446744073709551\nuser_usec 9223372036854775\nsystem_usec 0\n');
+    fs.writeFileSync(
+      path.join(root, 'sys/fs/cgroup', ZETA_SCOPE, 'libvirt/cpu.stat'),
+      'usage_usec 18446744073709551\nuser_usec 9223372036854775\nsystem_usec 0\n',
+    );
     const z = record(new Connection({ root }), 'zeta', StatsGroup.CPU_TOTAL);
-    t.strictSame([...z], [['cpu.time', BIG], ['cpu.user', 9223372036854775000n], ['cpu.system', 0n]]);
+    t.strictSame(
+      [...z],
+      [
+        ['cpu.time', BIG],
+        ['cpu.user', 9223372036854775000n],
+        ['cpu.system', 0n],
+      ],
+    );
   });
   t.test('block and net counters', async (t) => {
     const root = tempTree(t, 'kvm-cgroup1-systemd');

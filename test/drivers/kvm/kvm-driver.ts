@@ -30,43 +30,89 @@ interface Spec {
 
 const SPECS: Spec[] = [
   {
-    tree: 'kvm-cgroup1-systemd', name: 'alpha', D: 1, state: [1, 1], cpu: 'v1',
-    memory: { current: 2097152n, maximum: 4194304n }, vcpu: { current: 2, maximum: 4 },
-    vcpus: [{ id: 0, wait: true }, { id: 1, wait: false }],
-    ifaces: [{ name: 'vnet0', swapped: true }, { name: 'vnet1', swapped: true }, { name: 'macvtap0', swapped: false }],
-    disks: [{ name: 'vda', path: '/dev/vg0/alpha', index: 2, block: true }, { name: 'vdb', path: '/var/lib/libvirt/images/alpha-data.qcow2', index: 1, block: false }],
+    tree: 'kvm-cgroup1-systemd',
+    name: 'alpha',
+    D: 1,
+    state: [1, 1],
+    cpu: 'v1',
+    memory: { current: 2097152n, maximum: 4194304n },
+    vcpu: { current: 2, maximum: 4 },
+    vcpus: [
+      { id: 0, wait: true },
+      { id: 1, wait: false },
+    ],
+    ifaces: [
+      { name: 'vnet0', swapped: true },
+      { name: 'vnet1', swapped: true },
+      { name: 'macvtap0', swapped: false },
+    ],
+    disks: [
+      { name: 'vda', path: '/dev/vg0/alpha', index: 2, block: true },
+      { name: 'vdb', path: '/var/lib/libvirt/images/alpha-data.qcow2', index: 1, block: false },
+    ],
   },
   {
-    tree: 'kvm-cgroup1-systemd', name: 'beta', D: 2, state: [1, 1], cpu: 'v1',
-    memory: { current: 1048576n, maximum: 1048576n }, vcpu: { current: 1, maximum: 1 },
+    tree: 'kvm-cgroup1-systemd',
+    name: 'beta',
+    D: 2,
+    state: [1, 1],
+    cpu: 'v1',
+    memory: { current: 1048576n, maximum: 1048576n },
+    vcpu: { current: 1, maximum: 1 },
     vcpus: [{ id: 0, wait: true }],
     ifaces: [{ name: 'vnet2', swapped: true }],
     disks: [{ name: 'vda', path: '/var/lib/libvirt/images/beta.qcow2', index: 1, block: false }],
   },
   {
-    tree: 'kvm-cgroup1-systemd', name: 'delta', D: 4, state: [3, 1], cpu: 'v1',
-    memory: { current: 1572864n, maximum: 3145728n }, vcpu: { current: 1, maximum: 1 },
+    tree: 'kvm-cgroup1-systemd',
+    name: 'delta',
+    D: 4,
+    state: [3, 1],
+    cpu: 'v1',
+    memory: { current: 1572864n, maximum: 3145728n },
+    vcpu: { current: 1, maximum: 1 },
     vcpus: [{ id: 0, wait: false }],
     ifaces: [{ name: 'vnet3', swapped: true }],
     disks: [{ name: 'vda', path: '/var/lib/libvirt/images/delta.qcow2', index: 1, block: false }],
   },
   {
-    tree: 'kvm-cgroup1-nosystemd', name: 'epsilon', D: 3, state: [1, 1], cpu: 'v1',
-    memory: { current: 655360n, maximum: 786432n }, vcpu: { current: 2, maximum: 2 },
-    vcpus: [{ id: 0, wait: false }, { id: 1, wait: true }],
+    tree: 'kvm-cgroup1-nosystemd',
+    name: 'epsilon',
+    D: 3,
+    state: [1, 1],
+    cpu: 'v1',
+    memory: { current: 655360n, maximum: 786432n },
+    vcpu: { current: 2, maximum: 2 },
+    vcpus: [
+      { id: 0, wait: false },
+      { id: 1, wait: true },
+    ],
     ifaces: [{ name: 'vnet0', swapped: true }],
     disks: [{ name: 'vda', path: '/dev/sdb', index: 1, block: true }],
   },
   {
-    tree: 'kvm-cgroup2-systemd', name: 'zeta', D: 5, state: [1, 1], cpu: 'v2-nested',
-    memory: { current: 6291456n, maximum: 8388608n }, vcpu: { current: 2, maximum: 2 },
-    vcpus: [{ id: 0, wait: true }, { id: 1, wait: false }],
+    tree: 'kvm-cgroup2-systemd',
+    name: 'zeta',
+    D: 5,
+    state: [1, 1],
+    cpu: 'v2-nested',
+    memory: { current: 6291456n, maximum: 8388608n },
+    vcpu: { current: 2, maximum: 2 },
+    vcpus: [
+      { id: 0, wait: true },
+      { id: 1, wait: false },
+    ],
     ifaces: [{ name: 'vnet0', swapped: true }],
     disks: [{ name: 'vda', path: '/dev/mapper/vg1-zeta', index: 1, block: true }],
   },
   {
-    tree: 'kvm-hybrid', name: 'theta', D: 7, state: [1, 1], cpu: 'v2',
-    memory: { current: 1310720n, maximum: 1310720n }, vcpu: { current: 1, maximum: 1 },
+    tree: 'kvm-hybrid',
+    name: 'theta',
+    D: 7,
+    state: [1, 1],
+    cpu: 'v2',
+    memory: { current: 1310720n, maximum: 1310720n },
+    vcpu: { current: 1, maximum: 1 },
     vcpus: [{ id: 0, wait: true }],
     ifaces: [{ name: 'vnet0', swapped: true }],
     disks: [{ name: 'vda', path: '/dev/sda', index: 1, block: true }],
@@ -83,7 +129,10 @@ const cpuOf = (s: Spec) => {
 /** The full record, in libvirt's group order, built from the fixture formula. */
 function expectedRecord(s: Spec, extra: boolean): [string, TypedValue][] {
   const D = s.D;
-  const r: [string, TypedValue][] = [['state.state', s.state[0]], ['state.reason', s.state[1]]];
+  const r: [string, TypedValue][] = [
+    ['state.state', s.state[0]],
+    ['state.reason', s.state[1]],
+  ];
   const cpu = cpuOf(s);
   r.push(['cpu.time', cpu.time], ['cpu.user', cpu.user], ['cpu.system', cpu.system]);
   r.push(['balloon.current', s.memory.current], ['balloon.maximum', s.memory.maximum], ['balloon.rss', V(D, 1, 24) * 4n]);
@@ -125,7 +174,11 @@ t.test('every running domain: the whole record, exactly', async (t) => {
       t.strictSame([...record(conn, s.name)], expectedRecord(s, false), 'stats 0: every libvirt group, no extra');
       t.strictSame(conn.lastProblems, [], 'no problems');
       t.strictSame([...record(conn, s.name, 0x7ff | StatsGroup.EXTRA)], expectedRecord(s, true), 'libvirt groups + extra');
-      t.strictSame([...record(conn, s.name, StatsGroup.EXTRA)], expectedRecord(s, true).filter(([k]) => k.startsWith('extra.')), 'extra alone');
+      t.strictSame(
+        [...record(conn, s.name, StatsGroup.EXTRA)],
+        expectedRecord(s, true).filter(([k]) => k.startsWith('extra.')),
+        'extra alone',
+      );
     });
   }
   t.end();
@@ -174,14 +227,21 @@ t.test('hand-computed values (independent of the formula helper)', async (t) => 
 t.test('record order, states and inactive domains', async (t) => {
   const conn = connect('kvm-cgroup1-systemd');
   const recs = conn.getAllDomainStats(0, 0);
-  t.strictSame(recs.map((r) => r.domain.name), ['alpha', 'beta', 'delta', 'gamma'], 'running/paused by id, then inactive by name');
+  t.strictSame(
+    recs.map((r) => r.domain.name),
+    ['alpha', 'beta', 'delta', 'gamma'],
+    'running/paused by id, then inactive by name',
+  );
   t.strictSame(conn.lastProblems, []);
-  t.strictSame(conn.listAllDomains().map((d) => [d.name, d.id, d.state, d.reason, d.persistent]), [
-    ['alpha', 1, 1, 1, true],
-    ['beta', 2, 1, 1, false],
-    ['delta', 4, 3, 1, true],
-    ['gamma', -1, 5, 0, true],
-  ]);
+  t.strictSame(
+    conn.listAllDomains().map((d) => [d.name, d.id, d.state, d.reason, d.persistent]),
+    [
+      ['alpha', 1, 1, 1, true],
+      ['beta', 2, 1, 1, false],
+      ['delta', 4, 3, 1, true],
+      ['gamma', -1, 5, 0, true],
+    ],
+  );
 
   const d = record(conn, 'delta');
   t.equal(d.get('state.state'), 3, 'paused');
@@ -189,21 +249,34 @@ t.test('record order, states and inactive domains', async (t) => {
   t.equal(d.get('cpu.time'), V(4, 60, 1), 'a paused domain still has counters');
 
   const g = record(conn, 'gamma', 0x7ff | StatsGroup.EXTRA);
-  t.strictSame([...g], [
-    ['state.state', 5],
-    ['state.reason', 0],
-    ['balloon.current', 524288n],
-    ['balloon.maximum', 524288n],
-    ['vcpu.current', 2],
-    ['vcpu.maximum', 2],
-    ['block.count', 1],
-    ['block.0.name', 'vda'],
-    ['block.0.path', '/var/lib/libvirt/images/gamma.qcow2'],
-  ], 'shut off: definition values only, no counters, no net group');
+  t.strictSame(
+    [...g],
+    [
+      ['state.state', 5],
+      ['state.reason', 0],
+      ['balloon.current', 524288n],
+      ['balloon.maximum', 524288n],
+      ['vcpu.current', 2],
+      ['vcpu.maximum', 2],
+      ['block.count', 1],
+      ['block.0.name', 'vda'],
+      ['block.0.path', '/var/lib/libvirt/images/gamma.qcow2'],
+    ],
+    'shut off: definition values only, no counters, no net group',
+  );
 
-  t.strictSame(conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.PAUSED).map((r) => r.domain.name), ['delta']);
-  t.strictSame(conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.SHUTOFF).map((r) => r.domain.name), ['gamma']);
-  t.strictSame(conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.TRANSIENT).map((r) => r.domain.name), ['beta']);
+  t.strictSame(
+    conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.PAUSED).map((r) => r.domain.name),
+    ['delta'],
+  );
+  t.strictSame(
+    conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.SHUTOFF).map((r) => r.domain.name),
+    ['gamma'],
+  );
+  t.strictSame(
+    conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.TRANSIENT).map((r) => r.domain.name),
+    ['beta'],
+  );
   t.end();
 });
 
@@ -211,16 +284,32 @@ t.test('interfaceStats: tap swapped, macvtap not, ownership checked', async (t) 
   const conn = connect('kvm-cgroup1-systemd');
   const alpha = conn.lookupDomain('alpha');
   t.strictSame(conn.interfaceStats(alpha, 'vnet1'), {
-    rx_bytes: V(1, 41, 9), rx_packets: V(1, 41, 10), rx_errs: V(1, 41, 11), rx_drop: V(1, 41, 12),
-    tx_bytes: V(1, 41, 1), tx_packets: V(1, 41, 2), tx_errs: V(1, 41, 3), tx_drop: V(1, 41, 4),
+    rx_bytes: V(1, 41, 9),
+    rx_packets: V(1, 41, 10),
+    rx_errs: V(1, 41, 11),
+    rx_drop: V(1, 41, 12),
+    tx_bytes: V(1, 41, 1),
+    tx_packets: V(1, 41, 2),
+    tx_errs: V(1, 41, 3),
+    tx_drop: V(1, 41, 4),
   });
   const mv = {
-    rx_bytes: V(1, 42, 1), rx_packets: V(1, 42, 2), rx_errs: V(1, 42, 3), rx_drop: V(1, 42, 4),
-    tx_bytes: V(1, 42, 9), tx_packets: V(1, 42, 10), tx_errs: V(1, 42, 11), tx_drop: V(1, 42, 12),
+    rx_bytes: V(1, 42, 1),
+    rx_packets: V(1, 42, 2),
+    rx_errs: V(1, 42, 3),
+    rx_drop: V(1, 42, 4),
+    tx_bytes: V(1, 42, 9),
+    tx_packets: V(1, 42, 10),
+    tx_errs: V(1, 42, 11),
+    tx_drop: V(1, 42, 12),
   };
   t.strictSame(conn.interfaceStats(alpha, 'macvtap0'), mv);
   t.strictSame(conn.interfaceStats(alpha, '52:54:00:01:00:02'), mv, 'by MAC address');
-  t.throws(() => conn.interfaceStats(alpha, 'xvnet0'), { code: VirErrorCode.INVALID_ARG, detail: "'xvnet0' is not a known interface" }, 'decoy line is nobody\'s');
+  t.throws(
+    () => conn.interfaceStats(alpha, 'xvnet0'),
+    { code: VirErrorCode.INVALID_ARG, detail: "'xvnet0' is not a known interface" },
+    "decoy line is nobody's",
+  );
   t.throws(() => conn.interfaceStats(alpha, 'vnet2'), { code: VirErrorCode.INVALID_ARG }, "beta's interface");
   t.throws(() => conn.interfaceStats(conn.lookupDomain('gamma'), 'vnet0'), { code: VirErrorCode.OPERATION_INVALID, detail: 'domain is not running' });
   t.end();
@@ -239,20 +328,24 @@ t.test('blockStats/blockStatsFlags: host block device only', async (t) => {
     const legacy = { rd_req: f(1), rd_bytes: f(3) * 512n, wr_req: f(5), wr_bytes: f(7) * 512n, errs: -1n };
     t.strictSame(conn.blockStats(dom, 'vda'), legacy, `${name} vda`);
     t.strictSame(conn.blockStats(dom, src), legacy, `${name} by source path`);
-    t.strictSame(conn.blockStatsFlags(dom, 'vda').map((p) => [p.field, p.type, p.value]), [
-      ['wr_bytes', 'llong', f(7) * 512n],
-      ['wr_operations', 'llong', f(5)],
-      ['rd_bytes', 'llong', f(3) * 512n],
-      ['rd_operations', 'llong', f(1)],
-      ['flush_operations', 'llong', f(16)],
-      ['wr_total_times', 'llong', f(8) * MS_NS],
-      ['rd_total_times', 'llong', f(4) * MS_NS],
-      ['flush_total_times', 'llong', f(17) * MS_NS],
-    ], `${name} typed, QEMU order`);
+    t.strictSame(
+      conn.blockStatsFlags(dom, 'vda').map((p) => [p.field, p.type, p.value]),
+      [
+        ['wr_bytes', 'llong', f(7) * 512n],
+        ['wr_operations', 'llong', f(5)],
+        ['rd_bytes', 'llong', f(3) * 512n],
+        ['rd_operations', 'llong', f(1)],
+        ['flush_operations', 'llong', f(16)],
+        ['wr_total_times', 'llong', f(8) * MS_NS],
+        ['rd_total_times', 'llong', f(4) * MS_NS],
+        ['flush_total_times', 'llong', f(17) * MS_NS],
+      ],
+      `${name} typed, QEMU order`,
+    );
   }
   const conn = connect('kvm-cgroup1-systemd');
   const alpha = conn.lookupDomain('alpha');
-  t.throws(() => conn.blockStats(alpha, 'vdb'), { code: VirErrorCode.OPERATION_UNSUPPORTED }, 'file-backed disk: counters are QEMU\'s');
+  t.throws(() => conn.blockStats(alpha, 'vdb'), { code: VirErrorCode.OPERATION_UNSUPPORTED }, "file-backed disk: counters are QEMU's");
   t.throws(() => conn.blockStats(alpha, 'vdc'), { code: VirErrorCode.INVALID_ARG, detail: 'invalid path: vdc' });
   t.throws(() => conn.blockStats(conn.lookupDomain('gamma'), 'vda'), { code: VirErrorCode.OPERATION_INVALID });
   t.end();
@@ -269,14 +362,26 @@ t.test('a disk on 8:0 reads /sys/dev/block/8:0, never 18:0 (nor blkio files)', a
   const r = record(conn, 'theta', StatsGroup.BLOCK);
   t.equal(r.get('block.0.rd.reqs'), V(7, 50, 1));
   t.equal(r.get('block.0.capacity'), V(7, 50, 18) * 512n);
-  t.strictSame([...r].filter(([, v]) => typeof v === 'bigint' && decoy.has(v)), [], 'no 18:0 value anywhere');
+  t.strictSame(
+    [...r].filter(([, v]) => typeof v === 'bigint' && decoy.has(v)),
+    [],
+    'no 18:0 value anywhere',
+  );
 
   // Without 8:0 in the tree the disk has no counters; 18:0 does not stand in.
   const root = tempTree(t, 'kvm-hybrid');
   fs.rmSync(path.join(root, 'sys/dev/block/8:0'), { recursive: true });
   const c2 = new Connection({ root });
   const r2 = record(c2, 'theta', StatsGroup.BLOCK);
-  t.strictSame([...r2], [['block.count', 1], ['block.0.name', 'vda'], ['block.0.path', '/dev/sda'], ['block.0.backingIndex', 1]]);
+  t.strictSame(
+    [...r2],
+    [
+      ['block.count', 1],
+      ['block.0.name', 'vda'],
+      ['block.0.path', '/dev/sda'],
+      ['block.0.backingIndex', 1],
+    ],
+  );
   t.throws(() => c2.blockStats(c2.lookupDomain('theta'), 'vda'), { code: VirErrorCode.OPERATION_UNSUPPORTED });
   t.end();
 });
@@ -295,7 +400,10 @@ t.test('memoryStats: actual (6) and rss (7), at most nr', async (t) => {
   for (const s of SPECS) {
     const conn = connect(s.tree);
     const dom = conn.lookupDomain(s.name);
-    const all = [{ tag: 6, val: s.memory.current }, { tag: 7, val: V(s.D, 1, 24) * 4n }];
+    const all = [
+      { tag: 6, val: s.memory.current },
+      { tag: 7, val: V(s.D, 1, 24) * 4n },
+    ];
     t.strictSame(conn.memoryStats(dom), all, `${s.name}`);
     t.strictSame(conn.memoryStats(dom, 2), all);
     t.strictSame(conn.memoryStats(dom, 1), all.slice(0, 1), `${s.name} nr 1`);
@@ -310,16 +418,25 @@ t.test('cpuStats: total, queries and argument checks', async (t) => {
   const conn = connect('kvm-cgroup1-systemd');
   const alpha = conn.lookupDomain('alpha');
   t.strictSame(conn.cpuStats(alpha, -1, 1), {
-    cpus: [{ cpu: 'total', params: [
-      { field: 'cpu_time', type: 'ullong', value: 1060001n },
-      { field: 'user_time', type: 'ullong', value: 10600020000000n },
-      { field: 'system_time', type: 'ullong', value: 10600030000000n },
-    ] }],
+    cpus: [
+      {
+        cpu: 'total',
+        params: [
+          { field: 'cpu_time', type: 'ullong', value: 1060001n },
+          { field: 'user_time', type: 'ullong', value: 10600020000000n },
+          { field: 'system_time', type: 'ullong', value: 10600030000000n },
+        ],
+      },
+    ],
   });
   t.equal(conn.cpuStats(alpha, 0, 0, 0), 4, 'max-CPU query: present 0-3');
   t.equal(conn.cpuStats(alpha, -1, 1, 0), 3, 'nparams query, total');
   t.equal(conn.cpuStats(alpha, 0, 1, 0), 2, 'nparams query, per CPU (cpu_time, vcpu_time)');
-  t.strictSame((conn.cpuStats(alpha, -1, 1, 1) as CpuStatsParams).cpus[0]!.params.map((p) => p.field), ['cpu_time'], 'nparams 1');
+  t.strictSame(
+    (conn.cpuStats(alpha, -1, 1, 1) as CpuStatsParams).cpus[0]!.params.map((p) => p.field),
+    ['cpu_time'],
+    'nparams 1',
+  );
   t.throws(() => conn.cpuStats(alpha, -1, 2), { code: VirErrorCode.INVALID_ARG, detail: 'ncpus must be 1 when start_cpu is -1' });
   t.throws(() => conn.cpuStats(alpha, 0, 129), { code: VirErrorCode.INVALID_ARG, detail: 'ncpus must be between 0 and 128' });
   t.throws(() => conn.cpuStats(alpha, 0, 1, 17), { code: VirErrorCode.INVALID_ARG, detail: 'nparams must be between 0 and 16' });
@@ -338,15 +455,18 @@ t.test('vCPU sched/schedstat files: missing data is absent, never 0', async (t) 
   fs.rmSync(path.join(root, 'proc/4101/task/4111/schedstat'));
   const conn = new Connection({ root });
   const r = record(conn, 'alpha', StatsGroup.VCPU);
-  t.strictSame([...r], [
-    ['vcpu.current', 2],
-    ['vcpu.maximum', 4],
-    ['vcpu.0.state', 1],
-    ['vcpu.0.time', (V(1, 10, 14) + V(1, 10, 15)) * TICK_NS],
-    ['vcpu.0.delay', V(1, 20, 2)],
-    ['vcpu.1.state', 1],
-    ['vcpu.1.time', (V(1, 11, 14) + V(1, 11, 15)) * TICK_NS],
-  ]);
+  t.strictSame(
+    [...r],
+    [
+      ['vcpu.current', 2],
+      ['vcpu.maximum', 4],
+      ['vcpu.0.state', 1],
+      ['vcpu.0.time', (V(1, 10, 14) + V(1, 10, 15)) * TICK_NS],
+      ['vcpu.0.delay', V(1, 20, 2)],
+      ['vcpu.1.state', 1],
+      ['vcpu.1.time', (V(1, 11, 14) + V(1, 11, 15)) * TICK_NS],
+    ],
+  );
   t.strictSame(conn.lastProblems, []);
   t.end();
 });
@@ -354,25 +474,37 @@ t.test('vCPU sched/schedstat files: missing data is absent, never 0', async (t) 
 t.test('bad input: the QEMU process of eta no longer exists', async (t) => {
   const conn = connect('kvm-cgroup2-systemd');
   const recs = conn.getAllDomainStats(0, 0);
-  t.strictSame(recs.map((r) => r.domain.name), ['zeta', 'eta'], 'both records kept');
+  t.strictSame(
+    recs.map((r) => r.domain.name),
+    ['zeta', 'eta'],
+    'both records kept',
+  );
   const eta = new Map(recs[1]!.params.map((p) => [p.field, p.value]));
-  t.strictSame([...eta], [
-    ['state.state', 1],
-    ['state.reason', 1],
-    ['balloon.current', 917504n],
-    ['balloon.maximum', 917504n],
-    ['vcpu.current', 1],
-    ['vcpu.maximum', 1],
-    ['net.count', 1],
-    ['net.0.name', 'vnet1'],
-    ['block.count', 1],
-    ['block.0.name', 'vda'],
-    ['block.0.path', '/var/lib/libvirt/images/eta.qcow2'],
-    ['block.0.backingIndex', 1],
-  ], 'no cpu.*, balloon.rss, vcpu.0.* or net counters');
+  t.strictSame(
+    [...eta],
+    [
+      ['state.state', 1],
+      ['state.reason', 1],
+      ['balloon.current', 917504n],
+      ['balloon.maximum', 917504n],
+      ['vcpu.current', 1],
+      ['vcpu.maximum', 1],
+      ['net.count', 1],
+      ['net.0.name', 'vnet1'],
+      ['block.count', 1],
+      ['block.0.name', 'vda'],
+      ['block.0.path', '/var/lib/libvirt/images/eta.qcow2'],
+      ['block.0.backingIndex', 1],
+    ],
+    'no cpu.*, balloon.rss, vcpu.0.* or net counters',
+  );
   t.notOk([...eta.values()].includes(V(6, 71, 1) * US_NS), "eta's stale cgroup (found by name only) is not read");
   const zetaSpec = SPECS.find((s) => s.name === 'zeta')!;
-  t.strictSame(recs[0]!.params.map((p) => [p.field, p.value]), expectedRecord(zetaSpec, false), 'zeta is complete');
+  t.strictSame(
+    recs[0]!.params.map((p) => [p.field, p.value]),
+    expectedRecord(zetaSpec, false),
+    'zeta is complete',
+  );
   const problems = conn.lastProblems.map((p) => `${p.domain}: ${p.message}`);
   t.strictSame(problems, [
     'eta: cpu-total: domain is not running (process 4601 is gone)',
@@ -433,7 +565,10 @@ t.test('bad input: truncated /proc/<pid>/stat', async (t) => {
   const b = record(c2, 'beta');
   t.strictSame(keysWith(b, 'cpu.'), [], 'no wrong number: cpu.* absent');
   t.notOk(b.has('balloon.rss'));
-  t.match(c2.lastProblems.filter((p) => p.domain === 'beta'), [{ message: /^cpu-total: .*truncated: field 15 missing/ }, { message: /^balloon: / }]);
+  t.match(
+    c2.lastProblems.filter((p) => p.domain === 'beta'),
+    [{ message: /^cpu-total: .*truncated: field 15 missing/ }, { message: /^balloon: / }],
+  );
   t.end();
 });
 
@@ -441,11 +576,15 @@ t.test('a domain without a cgroup reads /proc/<pid>/stat for cpu.*', async (t) =
   const root = tempTree(t, 'kvm-cgroup1-systemd');
   fs.writeFileSync(path.join(root, 'proc/4201/cgroup'), '1:name=systemd:/\n3:cpu,cpuacct:/\n');
   const b = record(new Connection({ root }), 'beta', StatsGroup.CPU_TOTAL);
-  t.strictSame([...b], [
-    ['cpu.time', (V(2, 1, 14) + V(2, 1, 15)) * TICK_NS],
-    ['cpu.user', V(2, 1, 14) * TICK_NS],
-    ['cpu.system', V(2, 1, 15) * TICK_NS],
-  ], 'libvirt qemuDomainGetStatsCpuProc');
+  t.strictSame(
+    [...b],
+    [
+      ['cpu.time', (V(2, 1, 14) + V(2, 1, 15)) * TICK_NS],
+      ['cpu.user', V(2, 1, 14) * TICK_NS],
+      ['cpu.system', V(2, 1, 15) * TICK_NS],
+    ],
+    'libvirt qemuDomainGetStatsCpuProc',
+  );
   t.end();
 });
 

@@ -89,7 +89,7 @@ t.test('§1.1a Xen canonical forms', async (t) => {
   t.equal(xenDeviceNumber('xvda255'), 268435711, 'partition 255 is the largest');
   t.equal(xenDeviceNumber('xvdb100'), (1 << 28) | (1 << 8) | 100, 'xvdb100');
   t.equal(xenDeviceNumber('xvdzz255'), 268615167, 'xvdzz255 = (1<<28)|(701<<8)|255');
-  t.equal(xenDeviceNumber('xvdja'), (1 << 28) | (260 << 8), 'xvdja: disk 260 is beyond libvirt\'s table but Xen accepts it');
+  t.equal(xenDeviceNumber('xvdja'), (1 << 28) | (260 << 8), "xvdja: disk 260 is beyond libvirt's table but Xen accepts it");
   t.equal(xenDeviceNumber('hda0'), 768, 'hda0 == hda');
   t.equal(xenDeviceNumber('sda0'), 2048, 'sda0 == sda');
   t.equal(xenDeviceNumber('ioemu:hda'), 768, 'the ioemu: prefix is dropped');
@@ -107,7 +107,7 @@ t.test('the /dev/ prefix', async (t) => {
   rejects(t, '/dev/', UNSUPPORTED);
 });
 
-t.test('§1.1 rejections with libvirt\'s error text', async (t) => {
+t.test("§1.1 rejections with libvirt's error text", async (t) => {
   rejects(t, 'xvda01', XVD_RANGE);
   rejects(t, 'hda64', HD_RANGE);
   rejects(t, 'hdu', HD_RANGE);

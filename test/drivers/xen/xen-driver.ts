@@ -92,23 +92,101 @@ function flagsOf(...dirs: string[]): TypedParam[] {
   const b = sumBlocks(...dirs);
   const f = dirs.map((d) => row(d)[5]);
   const out = [llong('wr_bytes', b.wr_bytes), llong('wr_operations', b.wr_req), llong('rd_bytes', b.rd_bytes), llong('rd_operations', b.rd_req)];
-  if (f.every((x) => x !== null)) out.push(llong('flush_operations', f.reduce<bigint>((s, x) => s + BigInt(x!), 0n)));
+  if (f.every((x) => x !== null))
+    out.push(
+      llong(
+        'flush_operations',
+        f.reduce<bigint>((s, x) => s + BigInt(x!), 0n),
+      ),
+    );
   out.push(llong('errs', b.errs));
   return out;
 }
 
 /** Guest-view interface counters: dom0's TX columns are the guest's rx_*, dom0's RX columns its tx_*. */
 const GUEST: Record<string, InterfaceStats> = {
-  'vif3.0': { rx_bytes: 3000809n, rx_packets: 3000810n, rx_errs: 3000811n, rx_drop: 3000812n, tx_bytes: 3000801n, tx_packets: 3000802n, tx_errs: 3000803n, tx_drop: 3000804n },
-  'vif3.1': { rx_bytes: 3010809n, rx_packets: 3010810n, rx_errs: 3010811n, rx_drop: 3010812n, tx_bytes: 3010801n, tx_packets: 3010802n, tx_errs: 3010803n, tx_drop: 3010804n },
-  'vif7.0': { rx_bytes: 7000809n, rx_packets: 7000810n, rx_errs: 7000811n, rx_drop: 7000812n, tx_bytes: 7000801n, tx_packets: 7000802n, tx_errs: 7000803n, tx_drop: 7000804n },
-  'vif12.0-emu': { rx_bytes: 12000809n, rx_packets: 12000810n, rx_errs: 12000811n, rx_drop: 12000812n, tx_bytes: 12000801n, tx_packets: 12000802n, tx_errs: 12000803n, tx_drop: 12000804n },
+  'vif3.0': {
+    rx_bytes: 3000809n,
+    rx_packets: 3000810n,
+    rx_errs: 3000811n,
+    rx_drop: 3000812n,
+    tx_bytes: 3000801n,
+    tx_packets: 3000802n,
+    tx_errs: 3000803n,
+    tx_drop: 3000804n,
+  },
+  'vif3.1': {
+    rx_bytes: 3010809n,
+    rx_packets: 3010810n,
+    rx_errs: 3010811n,
+    rx_drop: 3010812n,
+    tx_bytes: 3010801n,
+    tx_packets: 3010802n,
+    tx_errs: 3010803n,
+    tx_drop: 3010804n,
+  },
+  'vif7.0': {
+    rx_bytes: 7000809n,
+    rx_packets: 7000810n,
+    rx_errs: 7000811n,
+    rx_drop: 7000812n,
+    tx_bytes: 7000801n,
+    tx_packets: 7000802n,
+    tx_errs: 7000803n,
+    tx_drop: 7000804n,
+  },
+  'vif12.0-emu': {
+    rx_bytes: 12000809n,
+    rx_packets: 12000810n,
+    rx_errs: 12000811n,
+    rx_drop: 12000812n,
+    tx_bytes: 12000801n,
+    tx_packets: 12000802n,
+    tx_errs: 12000803n,
+    tx_drop: 12000804n,
+  },
   // tree 2, old format: the dom0 RX bytes column is the one touching the colon
-  'vif4.0': { rx_bytes: 4000816n, rx_packets: 4000817n, rx_errs: 4000818n, rx_drop: 4000819n, tx_bytes: 104000808n, tx_packets: 4000809n, tx_errs: 4000810n, tx_drop: 4000811n },
+  'vif4.0': {
+    rx_bytes: 4000816n,
+    rx_packets: 4000817n,
+    rx_errs: 4000818n,
+    rx_drop: 4000819n,
+    tx_bytes: 104000808n,
+    tx_packets: 4000809n,
+    tx_errs: 4000810n,
+    tx_drop: 4000811n,
+  },
   // tree 3
-  'vif21.0': { rx_bytes: 21000812n, rx_packets: 21000813n, rx_errs: 21000814n, rx_drop: 21000815n, tx_bytes: 21000804n, tx_packets: 21000805n, tx_errs: 21000806n, tx_drop: 21000807n },
-  'vif22.0': { rx_bytes: 22000812n, rx_packets: 22000813n, rx_errs: 22000814n, rx_drop: 22000815n, tx_bytes: 22000804n, tx_packets: 22000805n, tx_errs: 22000806n, tx_drop: 22000807n },
-  'vif22.1': { rx_bytes: 22010812n, rx_packets: 22010813n, rx_errs: 22010814n, rx_drop: 22010815n, tx_bytes: 22010804n, tx_packets: 22010805n, tx_errs: 22010806n, tx_drop: 22010807n },
+  'vif21.0': {
+    rx_bytes: 21000812n,
+    rx_packets: 21000813n,
+    rx_errs: 21000814n,
+    rx_drop: 21000815n,
+    tx_bytes: 21000804n,
+    tx_packets: 21000805n,
+    tx_errs: 21000806n,
+    tx_drop: 21000807n,
+  },
+  'vif22.0': {
+    rx_bytes: 22000812n,
+    rx_packets: 22000813n,
+    rx_errs: 22000814n,
+    rx_drop: 22000815n,
+    tx_bytes: 22000804n,
+    tx_packets: 22000805n,
+    tx_errs: 22000806n,
+    tx_drop: 22000807n,
+  },
+  'vif22.1': {
+    rx_bytes: 22010812n,
+    rx_packets: 22010813n,
+    rx_errs: 22010814n,
+    rx_drop: 22010815n,
+    tx_bytes: 22010804n,
+    tx_packets: 22010805n,
+    tx_errs: 22010806n,
+    tx_drop: 22010807n,
+  },
 };
 const guest = (vif: string): InterfaceStats => {
   const g = GUEST[vif];
@@ -228,7 +306,11 @@ t.test('interfaceStats: tree 1, swapped to the guest view', async (t) => {
   t.equal(byName.tx_packets, 3000802n, 'tx_packets = dom0 RX packets');
   t.equal(byName.tx_errs, 3000803n, 'tx_errs = dom0 RX errs');
   t.equal(byName.tx_drop, 3000804n, 'tx_drop = dom0 RX drop');
-  t.same(Object.keys(byName).sort(), ['rx_bytes', 'rx_drop', 'rx_errs', 'rx_packets', 'tx_bytes', 'tx_drop', 'tx_errs', 'tx_packets'], 'exactly the eight struct fields');
+  t.same(
+    Object.keys(byName).sort(),
+    ['rx_bytes', 'rx_drop', 'rx_errs', 'rx_packets', 'tx_bytes', 'tx_drop', 'tx_errs', 'tx_packets'],
+    'exactly the eight struct fields',
+  );
 
   t.strictSame(conn.interfaceStats(web1, '00:16:3e:03:00:00'), guest('vif3.0'), 'web1 vif3.0 by MAC');
   t.strictSame(conn.interfaceStats(web1, '00:16:3E:03:00:00'), guest('vif3.0'), 'MAC in upper case');
@@ -253,9 +335,21 @@ t.test('interfaceStats: ownership', async (t) => {
   expectVirError(t, () => conn.interfaceStats(web1, 'xvif3.0'), VirErrorCode.INVALID_ARG, "'xvif3.0' is not a known interface", 'the decoy xvif3.0');
   expectVirError(t, () => conn.interfaceStats(web1, 'if3.0'), VirErrorCode.INVALID_ARG, "'if3.0' is not a known interface", 'a suffix of vif3.0');
   expectVirError(t, () => conn.interfaceStats(web1, 'eth0'), VirErrorCode.INVALID_ARG, "'eth0' is not a known interface", "dom0's eth0");
-  expectVirError(t, () => conn.interfaceStats(web1, '00:16:3e:07:00:00'), VirErrorCode.INVALID_ARG, "'00:16:3e:07:00:00' is not a known interface", "db1's MAC asked of web1");
+  expectVirError(
+    t,
+    () => conn.interfaceStats(web1, '00:16:3e:07:00:00'),
+    VirErrorCode.INVALID_ARG,
+    "'00:16:3e:07:00:00' is not a known interface",
+    "db1's MAC asked of web1",
+  );
   expectVirError(t, () => conn.interfaceStats(web1, ''), VirErrorCode.INVALID_ARG, "'' is not a known interface", 'empty device');
-  expectVirError(t, () => conn.interfaceStats(win1, 'vif12.0'), VirErrorCode.INVALID_ARG, "'vif12.0' is not a known interface", "win1's PV vif is not in its XML");
+  expectVirError(
+    t,
+    () => conn.interfaceStats(win1, 'vif12.0'),
+    VirErrorCode.INVALID_ARG,
+    "'vif12.0' is not a known interface",
+    "win1's PV vif is not in its XML",
+  );
 });
 
 t.test('interfaceStats: an invalid Linux ifname in the XML is refused before /proc/net/dev is read', async (t) => {
@@ -290,8 +384,14 @@ t.test('interfaceStats: an invalid Linux ifname in the XML is refused before /pr
     fs.appendFileSync(path.join(root, 'proc/net/dev'), `${name}: ${values}\n`);
     const conn = open(root);
     t.strictSame(conn.interfaceStats(conn.lookupDomain('web1'), name), {
-      rx_bytes: 777009n, rx_packets: 777010n, rx_errs: 777011n, rx_drop: 777012n,
-      tx_bytes: 777001n, tx_packets: 777002n, tx_errs: 777003n, tx_drop: 777004n,
+      rx_bytes: 777009n,
+      rx_packets: 777010n,
+      rx_errs: 777011n,
+      rx_drop: 777012n,
+      tx_bytes: 777001n,
+      tx_packets: 777002n,
+      tx_errs: 777003n,
+      tx_drop: 777004n,
     });
   });
 });
@@ -309,7 +409,11 @@ t.test("interfaceStats: a vif carrying another domain's id in the domain's own X
   expectVirError(t, () => conn.interfaceStats(web1, '00:16:3e:03:00:00'), VirErrorCode.INVALID_ARG, "'vif7.0' is not a known interface", 'by MAC');
   t.strictSame(conn.interfaceStats(conn.lookupDomain('db1'), 'vif7.0'), guest('vif7.0'), 'db1 still reads its own vif');
   const records = conn.getAllDomainStats(StatsGroup.INTERFACE, 0);
-  t.strictSame(recordOf(records, 'web1'), [uint('net.count', 2), str('net.0.name', 'vif7.0'), ...netParams(1, 'vif3.1')], "web1's record does not carry db1's counters");
+  t.strictSame(
+    recordOf(records, 'web1'),
+    [uint('net.count', 2), str('net.0.name', 'vif7.0'), ...netParams(1, 'vif3.1')],
+    "web1's record does not carry db1's counters",
+  );
   t.strictSame(recordOf(records, 'db1'), [uint('net.count', 1), ...netParams(0, 'vif7.0')]);
 });
 
@@ -335,20 +439,42 @@ t.test('blockStats / blockStatsFlags: every disk of tree 1', async (t) => {
   }
   // spelled out once, so the helpers themselves are checked
   const web1 = conn.lookupDomain('web1');
-  t.strictSame(conn.blockStats(web1, 'xvda'), { rd_req: 3000101n, rd_bytes: 1536102912n, wr_req: 3000301n, wr_bytes: 1536205312n, errs: 3000501n }, 'web1 xvda literally');
+  t.strictSame(
+    conn.blockStats(web1, 'xvda'),
+    { rd_req: 3000101n, rd_bytes: 1536102912n, wr_req: 3000301n, wr_bytes: 1536205312n, errs: 3000501n },
+    'web1 xvda literally',
+  );
   t.strictSame(
     conn.blockStatsFlags(web1, 'xvda'),
-    [llong('wr_bytes', 1536205312n), llong('wr_operations', 3000301n), llong('rd_bytes', 1536102912n), llong('rd_operations', 3000101n), llong('flush_operations', 3000601n), llong('errs', 3000501n)],
+    [
+      llong('wr_bytes', 1536205312n),
+      llong('wr_operations', 3000301n),
+      llong('rd_bytes', 1536102912n),
+      llong('rd_operations', 3000101n),
+      llong('flush_operations', 3000601n),
+      llong('errs', 3000501n),
+    ],
     'web1 xvda flags literally',
   );
-  t.strictSame(conn.blockStats(web1, ''), { rd_req: 6010202n, rd_bytes: 3077325824n, wr_req: 6010602n, wr_bytes: 3077530624n, errs: 6011002n }, 'web1 sum literally');
-  t.strictSame(conn.blockStats(conn.lookupDomain('win1'), 'hdc'), { rd_req: 12010151n, rd_bytes: 12010251n * 512n, wr_req: 12010351n, wr_bytes: 12010451n * 512n, errs: 12010551n }, 'win1 hdc comes from tap-12-5632');
+  t.strictSame(
+    conn.blockStats(web1, ''),
+    { rd_req: 6010202n, rd_bytes: 3077325824n, wr_req: 6010602n, wr_bytes: 3077530624n, errs: 6011002n },
+    'web1 sum literally',
+  );
+  t.strictSame(
+    conn.blockStats(conn.lookupDomain('win1'), 'hdc'),
+    { rd_req: 12010151n, rd_bytes: 12010251n * 512n, wr_req: 12010351n, wr_bytes: 12010451n * 512n, errs: 12010551n },
+    'win1 hdc comes from tap-12-5632',
+  );
   // by source path (virDomainDiskByName)
   t.strictSame(conn.blockStats(web1, '/dev/vg0/web1-data'), blockOf('vbd-3-51729'), 'web1 by source path');
   t.strictSame(conn.blockStats(conn.lookupDomain('win1'), '/var/lib/xen/images/win1-d.img'), blockOf('tap-12-5632'), 'win1 hdc by source file');
   // nothing reports ds_req outside the extra group
   const all = conn.blockStatsFlags(web1, '');
-  t.notOk(all.some((p) => p.value === 3000701n || p.value === 3010701n || p.value === 6011402n), 'no ds_req in blockStatsFlags');
+  t.notOk(
+    all.some((p) => p.value === 3000701n || p.value === 3010701n || p.value === 6011402n),
+    'no ds_req in blockStatsFlags',
+  );
 });
 
 t.test('blockStats: ownership', async (t) => {
@@ -373,9 +499,22 @@ t.test('the extra group: ds_req as extra.block.N.discard.reqs', async (t) => {
   t.strictSame(recordOf(extra, 'broken1'), [], 'broken1: nothing readable');
   t.strictSame(recordOf(extra, 'off1'), [], 'off1: not running');
   const both = recordOf(conn.getAllDomainStats(StatsGroup.BLOCK | StatsGroup.EXTRA, 0), 'web1');
-  t.strictSame(both, [uint('block.count', 2), ...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712'), ...blockParams(1, 'xvdb1', '/dev/vg0/web1-data', 'vbd-3-51729'), ull('extra.block.0.discard.reqs', 3000701n), ull('extra.block.1.discard.reqs', 3010701n)], 'block, then extra');
+  t.strictSame(
+    both,
+    [
+      uint('block.count', 2),
+      ...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712'),
+      ...blockParams(1, 'xvdb1', '/dev/vg0/web1-data', 'vbd-3-51729'),
+      ull('extra.block.0.discard.reqs', 3000701n),
+      ull('extra.block.1.discard.reqs', 3010701n),
+    ],
+    'block, then extra',
+  );
   const plain = conn.getAllDomainStats(0, 0);
-  t.notOk(plain.some((r) => r.params.some((p) => p.field.includes('discard') || p.field.startsWith('extra.'))), 'stats = 0 has no extra keys');
+  t.notOk(
+    plain.some((r) => r.params.some((p) => p.field.includes('discard') || p.field.startsWith('extra.'))),
+    'stats = 0 has no extra keys',
+  );
 });
 
 // ---- missing and unreadable files ----
@@ -385,13 +524,34 @@ t.test('broken1: missing statistics files', async (t) => {
   const broken1 = conn.lookupDomain('broken1');
   const records = conn.getAllDomainStats(0, 0);
   t.strictSame(recordOf(records, 'broken1'), TREE1_RECORDS.broken1, 'names and counts kept, counters left out');
-  t.notOk(recordOf(records, 'broken1').some((p) => p.type === 'ullong' && p.value === 0n), 'no counter reported as 0');
+  t.notOk(
+    recordOf(records, 'broken1').some((p) => p.type === 'ullong' && p.value === 0n),
+    'no counter reported as 0',
+  );
   t.strictSame(conn.lastProblems, BROKEN1_PROBLEMS, 'the reasons are recorded');
-  expectVirError(t, () => conn.blockStats(broken1, 'xvda'), VirErrorCode.INTERNAL_ERROR, 'Failed to read any block statistics for domain 15', 'blockStats xvda');
+  expectVirError(
+    t,
+    () => conn.blockStats(broken1, 'xvda'),
+    VirErrorCode.INTERNAL_ERROR,
+    'Failed to read any block statistics for domain 15',
+    'blockStats xvda',
+  );
   expectVirError(t, () => conn.blockStats(broken1, ''), VirErrorCode.INTERNAL_ERROR, 'Failed to read any block statistics for domain 15', 'blockStats sum');
-  expectVirError(t, () => conn.blockStatsFlags(broken1, 'xvda'), VirErrorCode.INTERNAL_ERROR, 'Failed to read any block statistics for domain 15', 'blockStatsFlags');
+  expectVirError(
+    t,
+    () => conn.blockStatsFlags(broken1, 'xvda'),
+    VirErrorCode.INTERNAL_ERROR,
+    'Failed to read any block statistics for domain 15',
+    'blockStatsFlags',
+  );
   expectVirError(t, () => conn.interfaceStats(broken1, 'vif15.0'), VirErrorCode.INTERNAL_ERROR, '/proc/net/dev: Interface not found', 'interfaceStats');
-  expectVirError(t, () => conn.interfaceStats(broken1, '00:16:3e:0f:00:00'), VirErrorCode.INTERNAL_ERROR, '/proc/net/dev: Interface not found', 'interfaceStats by MAC');
+  expectVirError(
+    t,
+    () => conn.interfaceStats(broken1, '00:16:3e:0f:00:00'),
+    VirErrorCode.INTERNAL_ERROR,
+    '/proc/net/dev: Interface not found',
+    'interfaceStats by MAC',
+  );
 });
 
 /** Tree 1 copy with web1 xvda's wr_req replaced (null: deleted). */
@@ -420,7 +580,13 @@ for (const [label, content] of [
     t.strictSame(conn.blockStats(web1, 'xvda'), { ...x, wr_req: -1n }, 'wr_req = -1, the others exact');
     t.strictSame(
       conn.blockStatsFlags(web1, 'xvda'),
-      [llong('wr_bytes', x.wr_bytes), llong('rd_bytes', x.rd_bytes), llong('rd_operations', x.rd_req), llong('flush_operations', 3000601n), llong('errs', x.errs)],
+      [
+        llong('wr_bytes', x.wr_bytes),
+        llong('rd_bytes', x.rd_bytes),
+        llong('rd_operations', x.rd_req),
+        llong('flush_operations', 3000601n),
+        llong('errs', x.errs),
+      ],
       'wr_operations left out',
     );
     t.strictSame(conn.blockStats(web1, ''), { ...sumBlocks('vbd-3-51712', 'vbd-3-51729'), wr_req: -1n }, 'the sum of a known and an unknown is unknown');
@@ -428,10 +594,17 @@ for (const [label, content] of [
     const rec = recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, 0), 'web1');
     t.strictSame(
       rec,
-      [uint('block.count', 2), ...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712').filter((p) => p.field !== 'block.0.wr.reqs'), ...blockParams(1, 'xvdb1', '/dev/vg0/web1-data', 'vbd-3-51729')],
+      [
+        uint('block.count', 2),
+        ...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712').filter((p) => p.field !== 'block.0.wr.reqs'),
+        ...blockParams(1, 'xvdb1', '/dev/vg0/web1-data', 'vbd-3-51729'),
+      ],
       'domstats leaves block.0.wr.reqs out',
     );
-    t.notOk(rec.some((p) => p.field === 'block.0.wr.reqs'), 'no block.0.wr.reqs key');
+    t.notOk(
+      rec.some((p) => p.field === 'block.0.wr.reqs'),
+      'no block.0.wr.reqs key',
+    );
   });
 }
 
@@ -442,9 +615,18 @@ t.test('each field from the first place it can be read', async (t) => {
   fs.mkdirSync(old, { recursive: true });
   fs.rmSync(path.join(modern, 'wr_req'));
   fs.writeFileSync(path.join(modern, 'rd_req'), 'junk\n');
-  for (const [f, v] of [['rd_req', '111'], ['wr_req', '222'], ['oo_req', '333']]) fs.writeFileSync(path.join(old, f!), `${v}\n`);
+  for (const [f, v] of [
+    ['rd_req', '111'],
+    ['wr_req', '222'],
+    ['oo_req', '333'],
+  ])
+    fs.writeFileSync(path.join(old, f!), `${v}\n`);
   const conn = open(root);
-  t.strictSame(conn.blockStats(conn.lookupDomain('web1'), 'xvda'), { rd_req: 111n, rd_bytes: 3000201n * 512n, wr_req: 222n, wr_bytes: 3000401n * 512n, errs: 3000501n }, 'rd_req and wr_req from the old layout, oo_req from the modern one');
+  t.strictSame(
+    conn.blockStats(conn.lookupDomain('web1'), 'xvda'),
+    { rd_req: 111n, rd_bytes: 3000201n * 512n, wr_req: 222n, wr_bytes: 3000401n * 512n, errs: 3000501n },
+    'rd_req and wr_req from the old layout, oo_req from the modern one',
+  );
 });
 
 t.test('a disk target with no Xen device number', async (t) => {
@@ -457,7 +639,11 @@ t.test('a disk target with no Xen device number', async (t) => {
   expectVirError(t, () => conn.blockStats(web1, ''), VirErrorCode.INVALID_ARG, 'unsupported path, use xvdN, hdN, or sdN for domain 3', 'the sum fails too');
   t.strictSame(conn.blockStats(web1, 'xvda'), blockOf('vbd-3-51712'), 'the other disk still reads');
   const rec = recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, 0), 'web1');
-  t.strictSame(rec, [uint('block.count', 2), ...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712'), ...blockParams(1, 'vdb', '/dev/vg0/web1-data', null)], 'domstats keeps name and path');
+  t.strictSame(
+    rec,
+    [uint('block.count', 2), ...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712'), ...blockParams(1, 'vdb', '/dev/vg0/web1-data', null)],
+    'domstats keeps name and path',
+  );
   t.strictSame(conn.lastProblems, [{ domain: 'web1', message: 'block vdb: unsupported path, use xvdN, hdN, or sdN for domain 3' }, BROKEN1_PROBLEMS[1]]);
 });
 
@@ -467,11 +653,23 @@ t.test('sectors whose bytes overflow 64 bits', async (t) => {
   fs.writeFileSync(path.join(dir, 'wr_sect'), `${2n ** 60n}\n`);
   const conn = open(root);
   const web1 = conn.lookupDomain('web1');
-  expectVirError(t, () => conn.blockStats(web1, 'xvda'), VirErrorCode.INTERNAL_ERROR, 'stats->wr_bytes would overflow 64 bit counter for domain 3', 'wr_sect = 2^60');
+  expectVirError(
+    t,
+    () => conn.blockStats(web1, 'xvda'),
+    VirErrorCode.INTERNAL_ERROR,
+    'stats->wr_bytes would overflow 64 bit counter for domain 3',
+    'wr_sect = 2^60',
+  );
   t.strictSame(conn.blockStats(web1, 'xvdb1'), blockOf('vbd-3-51729'), 'the other disk still reads');
   fs.writeFileSync(path.join(dir, 'wr_sect'), '3000401\n');
   fs.writeFileSync(path.join(dir, 'rd_sect'), '18446744073709551615\n');
-  expectVirError(t, () => open(root).blockStats(web1, 'xvda'), VirErrorCode.INTERNAL_ERROR, 'stats->rd_bytes would overflow 64 bit counter for domain 3', 'rd_sect = 2^64-1');
+  expectVirError(
+    t,
+    () => open(root).blockStats(web1, 'xvda'),
+    VirErrorCode.INTERNAL_ERROR,
+    'stats->rd_bytes would overflow 64 bit counter for domain 3',
+    'rd_sect = 2^64-1',
+  );
 });
 
 t.test('inactive off1', async (t) => {
@@ -490,10 +688,17 @@ t.test('inactive off1', async (t) => {
 
 t.test('tree 2: old layout', async (t) => {
   const conn = open(fixture(TREE2));
-  t.strictSame(conn.listAllDomains().map((d) => [d.name, d.id, d.state, d.persistent]), [['legacy1', 4, 1, false]]);
+  t.strictSame(
+    conn.listAllDomains().map((d) => [d.name, d.id, d.state, d.persistent]),
+    [['legacy1', 4, 1, false]],
+  );
   const dom = conn.lookupDomain('legacy1');
   t.strictSame(conn.blockStats(dom, 'xvda'), blockOf('vbd-4-51712'), 'xvda from sys/devices/xen-backend');
-  t.strictSame(conn.blockStats(dom, 'xvda'), { rd_req: 4000108n, rd_bytes: 2048106496n, wr_req: 4000308n, wr_bytes: 2048208896n, errs: 4000508n }, 'xvda literally');
+  t.strictSame(
+    conn.blockStats(dom, 'xvda'),
+    { rd_req: 4000108n, rd_bytes: 2048106496n, wr_req: 4000308n, wr_bytes: 2048208896n, errs: 4000508n },
+    'xvda literally',
+  );
   t.strictSame(conn.blockStats(dom, 'xvdb'), blockOf('vbd-4-51728'), 'xvdb');
   t.strictSame(conn.blockStats(dom, ''), sumBlocks('vbd-4-51712', 'vbd-4-51728'), 'sum');
   for (const disk of ['xvda', 'xvdb', ''] as const) {
@@ -519,7 +724,10 @@ t.test('tree 2: old layout', async (t) => {
     ],
     'the whole record, without fl.reqs',
   );
-  t.notOk(records[0]!.params.some((p) => p.field.endsWith('.fl.reqs')), 'no fl.reqs key');
+  t.notOk(
+    records[0]!.params.some((p) => p.field.endsWith('.fl.reqs')),
+    'no fl.reqs key',
+  );
   t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.EXTRA, 0), 'legacy1'), [], 'no ds_req, no extra keys');
   t.strictSame(conn.lastProblems, []);
 });
@@ -527,10 +735,23 @@ t.test('tree 2: old layout', async (t) => {
 t.test('tree 3: no libvirt', async (t) => {
   const conn = open(fixture(TREE3));
   const doms = conn.listAllDomains();
-  t.strictSame(doms.map((d) => d.name), ['Domain-21', 'Domain-22']);
-  t.strictSame(doms.map((d) => d.id), [21, 22]);
-  t.strictSame(doms.map((d) => d.disks.map((k) => k.target)), [['xvda', 'xvdb'], ['xvda']], 'disks named from device numbers');
-  t.strictSame(doms.map((d) => d.interfaces.map((n) => n.target)), [['vif21.0'], ['vif22.0', 'vif22.1']]);
+  t.strictSame(
+    doms.map((d) => d.name),
+    ['Domain-21', 'Domain-22'],
+  );
+  t.strictSame(
+    doms.map((d) => d.id),
+    [21, 22],
+  );
+  t.strictSame(
+    doms.map((d) => d.disks.map((k) => k.target)),
+    [['xvda', 'xvdb'], ['xvda']],
+    'disks named from device numbers',
+  );
+  t.strictSame(
+    doms.map((d) => d.interfaces.map((n) => n.target)),
+    [['vif21.0'], ['vif22.0', 'vif22.1']],
+  );
   const d21 = conn.lookupDomain('Domain-21');
   const d22 = conn.lookupDomain('22');
   t.equal(d22.name, 'Domain-22', 'lookup by id');
@@ -538,14 +759,24 @@ t.test('tree 3: no libvirt', async (t) => {
   t.strictSame(conn.blockStats(d21, 'xvdb'), blockOf('vbd-21-51728'));
   t.strictSame(conn.blockStats(d21, ''), sumBlocks('vbd-21-51712', 'vbd-21-51728'));
   t.strictSame(conn.blockStats(d22, 'xvda'), blockOf('vbd-22-51712'));
-  t.strictSame(conn.blockStats(d22, 'xvda'), { rd_req: 22000104n, rd_bytes: 11264104448n, wr_req: 22000304n, wr_bytes: 11264206848n, errs: 22000504n }, 'Domain-22 xvda literally');
+  t.strictSame(
+    conn.blockStats(d22, 'xvda'),
+    { rd_req: 22000104n, rd_bytes: 11264104448n, wr_req: 22000304n, wr_bytes: 11264206848n, errs: 22000504n },
+    'Domain-22 xvda literally',
+  );
   t.strictSame(conn.blockStatsFlags(d21, 'xvdb'), flagsOf('vbd-21-51728'));
   t.strictSame(conn.blockStatsFlags(d22, ''), flagsOf('vbd-22-51712'));
   expectVirError(t, () => conn.blockStats(d22, 'xvdb'), VirErrorCode.INVALID_ARG, 'invalid path: xvdb', "Domain-21's xvdb asked of Domain-22");
   t.strictSame(conn.interfaceStats(d21, 'vif21.0'), guest('vif21.0'));
   t.strictSame(conn.interfaceStats(d22, 'vif22.0'), guest('vif22.0'));
   t.strictSame(conn.interfaceStats(d22, 'vif22.1'), guest('vif22.1'));
-  expectVirError(t, () => conn.interfaceStats(d22, 'vif21.0'), VirErrorCode.INVALID_ARG, "'vif21.0' is not a known interface", "Domain-21's vif asked of Domain-22");
+  expectVirError(
+    t,
+    () => conn.interfaceStats(d22, 'vif21.0'),
+    VirErrorCode.INVALID_ARG,
+    "'vif21.0' is not a known interface",
+    "Domain-21's vif asked of Domain-22",
+  );
   const records = conn.getAllDomainStats(0, 0);
   t.strictSame(names(records), ['Domain-21', 'Domain-22']);
   t.strictSame(recordOf(records, 'Domain-21'), [
@@ -566,7 +797,10 @@ t.test('tree 3: no libvirt', async (t) => {
     uint('block.count', 1),
     ...blockParams(0, 'xvda', null, 'vbd-22-51712'),
   ]);
-  t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.EXTRA, 0), 'Domain-21'), [ull('extra.block.0.discard.reqs', 21000704n), ull('extra.block.1.discard.reqs', 21010704n)]);
+  t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.EXTRA, 0), 'Domain-21'), [
+    ull('extra.block.0.discard.reqs', 21000704n),
+    ull('extra.block.1.discard.reqs', 21010704n),
+  ]);
   t.strictSame(names(conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.TRANSIENT)), ['Domain-21', 'Domain-22'], 'no definition: transient');
   t.strictSame(names(conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.PERSISTENT)), []);
 });
@@ -605,11 +839,24 @@ t.test('getAllDomainStats(0): the Xen groups, in order, with their types', async
     }
     t.strictSame(r.params, TREE1_RECORDS[r.domain.name], `${r.domain.name}: the whole record`);
   }
-  t.strictSame(fields(recordOf(records, 'web1')).map((f) => f.split('.')[0]), [
-    'state', 'state', 'balloon', 'balloon', 'vcpu', 'vcpu',
-    'net', ...Array(9).fill('net'), ...Array(9).fill('net'),
-    'block', ...Array(8).fill('block'), ...Array(8).fill('block'),
-  ], 'web1 key order: state, balloon, vcpu, net, block');
+  t.strictSame(
+    fields(recordOf(records, 'web1')).map((f) => f.split('.')[0]),
+    [
+      'state',
+      'state',
+      'balloon',
+      'balloon',
+      'vcpu',
+      'vcpu',
+      'net',
+      ...Array(9).fill('net'),
+      ...Array(9).fill('net'),
+      'block',
+      ...Array(8).fill('block'),
+      ...Array(8).fill('block'),
+    ],
+    'web1 key order: state, balloon, vcpu, net, block',
+  );
   t.strictSame(conn.lastProblems, BROKEN1_PROBLEMS);
   const explicit = conn.getAllDomainStats(StatsGroup.STATE | StatsGroup.BALLOON | StatsGroup.VCPU | StatsGroup.INTERFACE | StatsGroup.BLOCK, 0);
   t.strictSame(explicit, records, 'the same as asking for the five groups by bit');
@@ -621,23 +868,85 @@ t.test('single groups', async (t) => {
   t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.BALLOON, 0), 'web1'), [ull('balloon.current', 786432n), ull('balloon.maximum', 1048576n)]);
   t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.VCPU, 0), 'web1'), [uint('vcpu.current', 2), uint('vcpu.maximum', 4)]);
   t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.INTERFACE, 0), 'off1'), [], 'no net group for an inactive domain');
-  t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, 0), 'off1'), [uint('block.count', 1), str('block.0.name', 'xvda'), str('block.0.path', '/dev/vg0/off1')]);
-  t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.BLOCK | StatsGroup.STATE, 0), 'db1'), [int('state.state', 1), int('state.reason', 1), uint('block.count', 2), ...blockParams(0, 'xvdaa', '/dev/vg0/db1-big', 'vbd-7-268442112'), ...blockParams(1, 'sdb', '/dev/vg0/db1-scsi', 'vbd-7-2064')], 'groups in record order whatever the bits');
+  t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, 0), 'off1'), [
+    uint('block.count', 1),
+    str('block.0.name', 'xvda'),
+    str('block.0.path', '/dev/vg0/off1'),
+  ]);
+  t.strictSame(
+    recordOf(conn.getAllDomainStats(StatsGroup.BLOCK | StatsGroup.STATE, 0), 'db1'),
+    [
+      int('state.state', 1),
+      int('state.reason', 1),
+      uint('block.count', 2),
+      ...blockParams(0, 'xvdaa', '/dev/vg0/db1-big', 'vbd-7-268442112'),
+      ...blockParams(1, 'sdb', '/dev/vg0/db1-scsi', 'vbd-7-2064'),
+    ],
+    'groups in record order whatever the bits',
+  );
 });
 
 t.test('ENFORCE_STATS and unsupported groups', async (t) => {
   const conn = open();
-  expectVirError(t, () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS), VirErrorCode.ARGUMENT_UNSUPPORTED, 'Stats types bits 0x2 are not supported by this daemon', 'cpu-total');
-  expectVirError(t, () => conn.getAllDomainStats(StatsGroup.STATE | StatsGroup.CPU_TOTAL | StatsGroup.BLOCK, StatsFlag.ENFORCE_STATS), VirErrorCode.ARGUMENT_UNSUPPORTED, 'Stats types bits 0x2 are not supported by this daemon', 'state+cpu-total+block');
-  expectVirError(t, () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL | StatsGroup.PERF, StatsFlag.ENFORCE_STATS), VirErrorCode.ARGUMENT_UNSUPPORTED, 'Stats types bits 0x42 are not supported by this daemon', 'cpu-total+perf');
-  expectVirError(t, () => conn.domainListGetStats([conn.lookupDomain('web1')], StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS), VirErrorCode.ARGUMENT_UNSUPPORTED, 'Stats types bits 0x2 are not supported by this daemon', 'domainListGetStats');
+  expectVirError(
+    t,
+    () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS),
+    VirErrorCode.ARGUMENT_UNSUPPORTED,
+    'Stats types bits 0x2 are not supported by this daemon',
+    'cpu-total',
+  );
+  expectVirError(
+    t,
+    () => conn.getAllDomainStats(StatsGroup.STATE | StatsGroup.CPU_TOTAL | StatsGroup.BLOCK, StatsFlag.ENFORCE_STATS),
+    VirErrorCode.ARGUMENT_UNSUPPORTED,
+    'Stats types bits 0x2 are not supported by this daemon',
+    'state+cpu-total+block',
+  );
+  expectVirError(
+    t,
+    () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL | StatsGroup.PERF, StatsFlag.ENFORCE_STATS),
+    VirErrorCode.ARGUMENT_UNSUPPORTED,
+    'Stats types bits 0x42 are not supported by this daemon',
+    'cpu-total+perf',
+  );
+  expectVirError(
+    t,
+    () => conn.domainListGetStats([conn.lookupDomain('web1')], StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS),
+    VirErrorCode.ARGUMENT_UNSUPPORTED,
+    'Stats types bits 0x2 are not supported by this daemon',
+    'domainListGetStats',
+  );
   // `|` with bit 31 gives a negative JS number; libvirt's flags are an unsigned int
-  expectVirError(t, () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS | StatsFlag.ACTIVE), VirErrorCode.ARGUMENT_UNSUPPORTED, 'Stats types bits 0x2 are not supported by this daemon', 'ENFORCE | ACTIVE');
-  expectVirError(t, () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS + StatsFlag.ACTIVE), VirErrorCode.ARGUMENT_UNSUPPORTED, 'Stats types bits 0x2 are not supported by this daemon', 'ENFORCE + ACTIVE');
-  expectVirError(t, () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS | StatsFlag.BACKING), VirErrorCode.ARGUMENT_UNSUPPORTED, 'Stats types bits 0x2 are not supported by this daemon', 'ENFORCE | BACKING');
+  expectVirError(
+    t,
+    () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS | StatsFlag.ACTIVE),
+    VirErrorCode.ARGUMENT_UNSUPPORTED,
+    'Stats types bits 0x2 are not supported by this daemon',
+    'ENFORCE | ACTIVE',
+  );
+  expectVirError(
+    t,
+    () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS + StatsFlag.ACTIVE),
+    VirErrorCode.ARGUMENT_UNSUPPORTED,
+    'Stats types bits 0x2 are not supported by this daemon',
+    'ENFORCE + ACTIVE',
+  );
+  expectVirError(
+    t,
+    () => conn.getAllDomainStats(StatsGroup.CPU_TOTAL, StatsFlag.ENFORCE_STATS | StatsFlag.BACKING),
+    VirErrorCode.ARGUMENT_UNSUPPORTED,
+    'Stats types bits 0x2 are not supported by this daemon',
+    'ENFORCE | BACKING',
+  );
   t.strictSame(
     conn.getAllDomainStats(StatsGroup.STATE, StatsFlag.ENFORCE_STATS).map((r) => r.params),
-    [[int('state.state', 1), int('state.reason', 1)], [int('state.state', 1), int('state.reason', 1)], [int('state.state', 3), int('state.reason', 1)], [int('state.state', 1), int('state.reason', 1)], [int('state.state', 5), int('state.reason', 0)]],
+    [
+      [int('state.state', 1), int('state.reason', 1)],
+      [int('state.state', 1), int('state.reason', 1)],
+      [int('state.state', 3), int('state.reason', 1)],
+      [int('state.state', 1), int('state.reason', 1)],
+      [int('state.state', 5), int('state.reason', 0)],
+    ],
     'ENFORCE with a supported group',
   );
   t.strictSame(conn.getAllDomainStats(0, StatsFlag.ENFORCE_STATS), conn.getAllDomainStats(0, 0), 'ENFORCE with stats = 0');
@@ -645,7 +954,11 @@ t.test('ENFORCE_STATS and unsupported groups', async (t) => {
   t.strictSame(recordOf(dropped, 'web1'), [int('state.state', 1), int('state.reason', 1)], 'without ENFORCE the cpu-total bit is dropped');
   const only = conn.getAllDomainStats(StatsGroup.CPU_TOTAL, 0);
   t.strictSame(names(only), ['web1', 'db1', 'win1', 'broken1', 'off1'], 'one record per domain');
-  t.strictSame(only.map((r) => r.params), [[], [], [], [], []], 'and nothing in them');
+  t.strictSame(
+    only.map((r) => r.params),
+    [[], [], [], [], []],
+    'and nothing in them',
+  );
 });
 
 t.test('list filters', async (t) => {
@@ -669,7 +982,11 @@ t.test('list filters', async (t) => {
   ];
   for (const [flags, want] of cases) {
     t.strictSame(names(conn.getAllDomainStats(StatsGroup.STATE, flags)), want, `getAllDomainStats flags 0x${flags.toString(16)}`);
-    t.strictSame(conn.listAllDomains(flags).map((d) => d.name), want, `listAllDomains flags 0x${flags.toString(16)}`);
+    t.strictSame(
+      conn.listAllDomains(flags).map((d) => d.name),
+      want,
+      `listAllDomains flags 0x${flags.toString(16)}`,
+    );
   }
 });
 
@@ -681,8 +998,18 @@ t.test('domainListGetStats', async (t) => {
   const r = conn.domainListGetStats([off1, db1], StatsGroup.STATE | StatsGroup.BLOCK, 0);
   t.strictSame(names(r), ['off1', 'db1'], 'the order asked for');
   t.strictSame(r[0]!.params, [int('state.state', 5), int('state.reason', 0), uint('block.count', 1), ...blockParams(0, 'xvda', '/dev/vg0/off1', null)]);
-  t.strictSame(r[1]!.params, [int('state.state', 1), int('state.reason', 1), uint('block.count', 2), ...blockParams(0, 'xvdaa', '/dev/vg0/db1-big', 'vbd-7-268442112'), ...blockParams(1, 'sdb', '/dev/vg0/db1-scsi', 'vbd-7-2064')]);
-  t.strictSame(conn.domainListGetStats([win1], 0, 0).map((x) => x.params), [TREE1_RECORDS.win1], 'win1 with every group');
+  t.strictSame(r[1]!.params, [
+    int('state.state', 1),
+    int('state.reason', 1),
+    uint('block.count', 2),
+    ...blockParams(0, 'xvdaa', '/dev/vg0/db1-big', 'vbd-7-268442112'),
+    ...blockParams(1, 'sdb', '/dev/vg0/db1-scsi', 'vbd-7-2064'),
+  ]);
+  t.strictSame(
+    conn.domainListGetStats([win1], 0, 0).map((x) => x.params),
+    [TREE1_RECORDS.win1],
+    'win1 with every group',
+  );
   t.strictSame(names(conn.domainListGetStats([off1, db1, win1], StatsGroup.STATE, StatsFlag.ACTIVE)), ['db1', 'win1'], 'filter flags apply to the list');
   t.strictSame(conn.domainListGetStats([], 0, 0), [], 'an empty list');
   t.strictSame(conn.lastProblems, []);
@@ -692,9 +1019,16 @@ t.test('BACKING does not break Xen', async (t) => {
   const conn = open();
   const plain = conn.getAllDomainStats(0, 0);
   const backing = conn.getAllDomainStats(0, StatsFlag.BACKING);
-  t.strictSame(backing.map((r) => r.params), plain.map((r) => r.params), 'identical records');
+  t.strictSame(
+    backing.map((r) => r.params),
+    plain.map((r) => r.params),
+    'identical records',
+  );
   t.strictSame(recordOf(backing, 'web1'), TREE1_RECORDS.web1);
-  t.strictSame(conn.domainListGetStats([conn.lookupDomain('db1')], StatsGroup.BLOCK, StatsFlag.BACKING | StatsFlag.ENFORCE_STATS).map((r) => r.params), [TREE1_RECORDS.db1!.filter((p) => p.field.startsWith('block.'))]);
+  t.strictSame(
+    conn.domainListGetStats([conn.lookupDomain('db1')], StatsGroup.BLOCK, StatsFlag.BACKING | StatsFlag.ENFORCE_STATS).map((r) => r.params),
+    [TREE1_RECORDS.db1!.filter((p) => p.field.startsWith('block.'))],
+  );
 });
 
 t.test('BACKING lists backing layers of a Xen disk', async (t) => {
@@ -703,7 +1037,13 @@ t.test('BACKING lists backing layers of a Xen disk', async (t) => {
   const text = fs.readFileSync(xml, 'utf8');
   const top = "<source dev='/dev/vg0/web1-root'/>";
   t.ok(text.includes(top));
-  fs.writeFileSync(xml, text.replace(top, `${top}\n        <backingStore type='file'><format type='raw'/><source file='/var/lib/xen/images/base.img'/><backingStore/></backingStore>`));
+  fs.writeFileSync(
+    xml,
+    text.replace(
+      top,
+      `${top}\n        <backingStore type='file'><format type='raw'/><source file='/var/lib/xen/images/base.img'/><backingStore/></backingStore>`,
+    ),
+  );
   const conn = open(root);
   const disks = [...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712'), ...blockParams(1, 'xvdb1', '/dev/vg0/web1-data', 'vbd-3-51729')];
   t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, 0), 'web1'), [uint('block.count', 2), ...disks], 'without BACKING: the top images');
@@ -714,8 +1054,16 @@ t.test('BACKING lists backing layers of a Xen disk', async (t) => {
     str('block.1.path', '/var/lib/xen/images/base.img'),
     ...blockParams(2, 'xvdb1', '/dev/vg0/web1-data', 'vbd-3-51729'),
   ];
-  t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, StatsFlag.BACKING), 'web1'), layered, 'with BACKING: the layer is listed, later disks renumbered');
-  t.strictSame(recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, StatsFlag.BACKING | StatsFlag.ENFORCE_STATS), 'web1'), layered, 'BACKING | ENFORCE (bit 31) keeps BACKING');
+  t.strictSame(
+    recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, StatsFlag.BACKING), 'web1'),
+    layered,
+    'with BACKING: the layer is listed, later disks renumbered',
+  );
+  t.strictSame(
+    recordOf(conn.getAllDomainStats(StatsGroup.BLOCK, StatsFlag.BACKING | StatsFlag.ENFORCE_STATS), 'web1'),
+    layered,
+    'BACKING | ENFORCE (bit 31) keeps BACKING',
+  );
   t.strictSame(
     recordOf(conn.getAllDomainStats(StatsGroup.BLOCK | StatsGroup.EXTRA, StatsFlag.BACKING), 'web1'),
     [...layered, ull('extra.block.0.discard.reqs', 3000701n), ull('extra.block.1.discard.reqs', 3010701n)],
