@@ -292,6 +292,11 @@ export class ReadAhead {
     return this.active && this.answered();
   }
 
+  /** Whether the worker has finished every tick it was asked for (tests wait for this rather than sleep). */
+  get idle(): boolean {
+    return Atomics.load(this.ctl, CODES.ANSWERED) === this.tick;
+  }
+
   /** Who has group g this tick (tests). */
   stateOf(g: number): 'free' | 'main' | 'worker' | 'done' {
     return (['free', 'main', 'worker', 'done'] as const)[Atomics.load(this.t!.state, g)]!;

@@ -178,14 +178,18 @@ t.test('web page: domains, charts with the right data, no console errors', async
   t.ok((await page.$$('#charts .chart .uplot canvas')).length >= 4, 'a uPlot canvas per chart');
   t.match(await page.textContent('#tier'), /\(raw samples\)/, 'raw tier');
 
+  // Only the charts on the page: a redraw for beta still in flight draws into a detached element.
   const plots: PlotInfo[] = await page.evaluate((skip) => {
-    return window.__plots!.slice(skip).map((u) => ({
-      title: u.root.parentElement?.querySelector('h2')?.textContent ?? '',
-      ticks: (u.axes[1]?._values ?? []).map(String),
-      labels: u.series.slice(1).map((s) => s.label ?? ''),
-      points: u.data[0]!.length,
-      series: u.data.slice(1).map((d) => Array.from(d)),
-    }));
+    return window
+      .__plots!.slice(skip)
+      .filter((u) => u.root.isConnected)
+      .map((u) => ({
+        title: u.root.parentElement?.querySelector('h2')?.textContent ?? '',
+        ticks: (u.axes[1]?._values ?? []).map(String),
+        labels: u.series.slice(1).map((s) => s.label ?? ''),
+        points: u.data[0]!.length,
+        series: u.data.slice(1).map((d) => Array.from(d)),
+      }));
   }, before);
   const byTitle = new Map(plots.map((p) => [p.title, p]));
   const cpuPlot = byTitle.get('CPU (cores busy)');
