@@ -8,9 +8,8 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Connection, type DomainStatsRecord } from '../stats/connection.js';
 import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Domain, type Inventory, type ParseCache } from '../domains/inventory.js';
-import { openDatabase, type Db } from '../store/db.js';
-import { HistoryWriter } from '../store/writer.js';
-import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from '../store/retention.js';
+import { HistoryStore } from '../store/store.js';
+import type { RetentionPolicy } from '../store/retention.js';
 import { defaultReadAheadFrom, Sampler, sampleRecord, type SampleResult } from './sampler.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
@@ -18,6 +17,8 @@ import type { Io } from '../cli/io.js';
 import { XenDriver } from '../drivers/xen/xen-driver.js';
 import type { LatestTick } from '../export/http-server.js';
 import { sleep } from './sleep.js';
+import { systemClocks, TickClock, type Clocks } from './clock.js';
+import { Schedule } from './schedule.js';
 
 export interface AgentOptions {
   root: string;
@@ -35,6 +36,10 @@ export interface AgentOptions {
   rescanMs?: number;
   /** Called after every tick (the exporter serves the latest one). */
   onTick?: (s: SampleResult) => void;
+  /** The clocks ticks are timed by (tests drive virtual ones). */
+  clocks?: Clocks;
+  /** How the loop waits for the next tick (tests advance virtual time instead). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface TickReport {
@@ -67,9 +72,9 @@ export class Agent {
   readonly log: AgentLog;
   private readonly cache: ParseCache = new Map();
   private readonly watcher = new DefinitionWatcher();
-  private db!: Db;
-  private writer!: HistoryWriter;
-  private retention!: Retention;
+  private store: HistoryStore | null = null;
+  private clock!: TickClock;
+  private readonly clocks: Clocks;
   private sampler!: Sampler;
   private storeFailing = false;
   private lastRescan = 0;
@@ -83,6 +88,7 @@ export class Agent {
   constructor(readonly opts: AgentOptions) {
     this.conn = new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
     this.log = new AgentLog(opts.io, opts.quiet);
+    this.clocks = opts.clocks ?? systemClocks;
   }
 
   private readInventory(): Inventory {
@@ -108,10 +114,14 @@ export class Agent {
   }
 
   async open(): Promise<void> {
-    this.db = openDatabase(this.opts.dbFile);
-    this.writer = new HistoryWriter(this.db);
-    this.retention = new Retention(this.db, this.opts.retention ?? DEFAULT_RETENTION);
-    this.sampler = new Sampler(this.conn, this.writer.map, { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
+    this.openStore();
+    const store = this.store!;
+    const last = store.writer.last;
+    this.clock = new TickClock(this.clocks, last === null ? null : { ts: last.ts, mono: last.mono, boot: store.meta('boot_id') }, (m) =>
+      this.log.once(`clock: ${m}`),
+    );
+    if (this.clock.bootId !== null) store.setMeta('boot_id', this.clock.bootId);
+    this.sampler = new Sampler(this.conn, store.writer.map, { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
     this.conn.fs.keepOpen(this.opts.maxOpenFiles ?? defaultMaxOpenFiles());
     this.conn.setInventory(this.readInventory());
     this.lastDomainCount = -1;
@@ -121,24 +131,52 @@ export class Agent {
     await this.watcher.start(dirs);
   }
 
+  private openStore(): void {
+    this.store = HistoryStore.open(this.opts.dbFile, {
+      ...(this.opts.retention !== undefined ? { retention: this.opts.retention } : {}),
+      report: (m) => this.log.once(`store: ${m}`),
+    });
+  }
+
+  /**
+   * The store to write this tick to. A database file deleted or replaced under the agent is said
+   * once, and the agent goes on with a database at that path (a new one, or the one put there);
+   * one that cannot be opened is tried again every tick (its error is the tick's).
+   */
+  private currentStore(): HistoryStore {
+    const changed = this.store === null ? null : this.store.fileChanged();
+    if (changed !== null) {
+      this.log.once(
+        `store: ${this.opts.dbFile} was ${changed} while the agent was writing it; going on with ${changed === 'deleted' ? 'a new database' : 'the file now'} at that path`,
+      );
+      this.store!.close();
+      this.store = null;
+    }
+    if (this.store === null) this.openStore();
+    return this.store!;
+  }
+
   /** One tick: sample, store, report. Never throws for a domain's or the store's trouble. */
-  tick(now = Date.now()): TickReport {
+  tick(): TickReport {
+    const at = this.clock.next();
     if (
       this.watcher.changed ||
-      now - this.lastRescan >= (this.opts.rescanMs ?? 60_000) ||
+      at.ts - this.lastRescan >= (this.opts.rescanMs ?? 60_000) ||
       this.conn.inventory().domains.some((d) => d.file.startsWith('/sys/'))
     ) {
       this.watcher.changed = false;
-      this.lastRescan = now;
+      this.lastRescan = at.ts;
       this.refreshInventory();
     }
-    const s = this.sampler.sample(now);
+    const s = this.sampler.sample(at.ts);
     for (const p of s.problems) this.log.once(`domain '${p.domain}': ${p.message}`);
     const t0 = performance.now();
     let values = 0;
     let ok = true;
     try {
-      values = this.writer.write({ ts: s.ts, collectUs: s.collectUs, domains: s.samples }).values;
+      const r = this.currentStore().write({ ts: s.ts, mono: at.mono, dt: at.dt, collectUs: s.collectUs, domains: s.samples });
+      values = r.values;
+      for (const p of r.problems) this.log.once(`store: ${p}`);
       if (this.storeFailing) {
         this.log.info('store: writing again');
         this.log.forget('store: tick not written: '); // a later outage is reported again
@@ -156,7 +194,7 @@ export class Agent {
       `${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`,
     );
     // Records for the exporter are built from the samples only when a scrape asks for them.
-    const map = this.writer.map;
+    const map = this.sampler.map;
     let records: DomainStatsRecord[] | undefined;
     this.latest.input = {
       get records() {
@@ -172,9 +210,14 @@ export class Agent {
     return report;
   }
 
+  /**
+   * Retention work until the deadline (monotonic ms). Its "now" is the earlier of the wall clock
+   * and the last tick's time: a wall clock stepped forward never makes history look old.
+   */
   retentionStep(deadline: number): void {
+    if (this.store === null) return;
     try {
-      this.retention.run(Date.now(), deadline);
+      this.store.retention.run(Math.min(this.clocks.wall(), this.clock.lastTickTs ?? Infinity), deadline);
     } catch (e) {
       this.log.once(`retention: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -196,20 +239,20 @@ export class Agent {
   /** Runs until the signal aborts, then finishes cleanly. */
   async run(signal: AbortSignal): Promise<void> {
     await this.open();
-    const start = performance.now();
-    let k = 0;
+    const wait = this.opts.sleep ?? sleep;
+    const schedule = new Schedule(this.opts.intervalMs, this.clocks.mono());
     try {
       while (!signal.aborted) {
+        const started = this.clocks.mono();
         this.tick();
         this.collectGarbageOfNewInventory();
-        const now = performance.now();
-        const due = Math.floor((now - start) / this.opts.intervalMs) + 1;
-        if (due > k + 1) this.log.once(`tick took longer than the ${this.opts.intervalMs} ms interval: skipping missed slots`);
-        k = due;
-        const next = start + k * this.opts.intervalMs;
-        // Retention uses at most a quarter of the idle time before the next tick.
-        this.retentionStep(now + Math.min(250, (next - now) / 4));
-        await sleep(next - performance.now(), signal);
+        const now = this.clocks.mono();
+        const next = schedule.next(started, now);
+        if (next.skipped > 0) this.log.once(`tick took longer than the ${this.opts.intervalMs} ms interval: skipping missed slots`);
+        // Retention uses at most a quarter of the idle time before the next tick (retention's
+        // deadline is on performance.now(), which runs at the monotonic clock's pace).
+        this.retentionStep(performance.now() + Math.max(0, Math.min(250, (next.at - now) / 4)));
+        await wait(next.at - this.clocks.mono(), signal);
       }
     } finally {
       await this.close();
@@ -219,13 +262,13 @@ export class Agent {
   async close(): Promise<void> {
     await this.watcher.close();
     try {
-      this.writer?.flushRollups();
+      this.store?.close();
     } catch (e) {
       this.log.once(`store: open rollups not written at shutdown: ${e instanceof Error ? e.message : String(e)}`);
     }
+    this.store = null;
     await this.sampler?.close();
     this.conn.fs.closeAll();
-    this.db?.close();
   }
 }
 

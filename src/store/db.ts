@@ -5,18 +5,17 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { migrateFromV1 } from './migrate-v1.js';
 
 export type Db = Database.Database;
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** Page cache per connection, KiB. */
 const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
 
-/** Steps that bring a database of version N-1 to N, for N > 1. Version 1 is schema.sql itself. */
-const MIGRATIONS: Record<number, string> = {};
-
 export class StoreError extends Error {
+  readonly code = 'STORE' as const;
   constructor(
     readonly file: string,
     message: string,
@@ -30,7 +29,11 @@ export interface OpenOptions {
   readonly?: boolean;
   /** SQLite busy timeout: how long a writer waits for a lock before failing the tick. */
   busyTimeoutMs?: number;
+  /** Told how a migration goes (a long one is worth a word). */
+  onMigrate?: (message: string) => void;
 }
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (opts.readonly && !fs.existsSync(file)) throw new StoreError(file, 'no such database');
@@ -38,20 +41,21 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   try {
     db = new Database(file, { readonly: !!opts.readonly, timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (e) {
-    throw new StoreError(file, e instanceof Error ? e.message : String(e));
+    throw new StoreError(file, messageOf(e));
   }
   try {
     db.defaultSafeIntegers(true);
     // SQLite's own default page cache (2 MB): better-sqlite3 builds it with 16 MB, which an agent
     // fills with pages no tick reads again (a tick appends a few pages at the right edge of each
-    // table; a minute's rollups touch a page per device, more than any cache holds at scale).
+    // table; a minute's rollups touch a page per block row, more than any cache holds at scale).
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // Check what the file is before changing anything in it: a refused file is left as it was.
     const version = Number(db.pragma('user_version', { simple: true }) as bigint);
     if (version > SCHEMA_VERSION)
       throw new StoreError(file, `schema version ${version} is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat`);
-    if (version < SCHEMA_VERSION && opts.readonly)
+    if (version < SCHEMA_VERSION && opts.readonly) {
       throw new StoreError(file, version === 0 ? 'not a domstat database' : `schema version ${version} needs migrating: open it once with the agent`);
+    }
     if (version === 0 && !isEmpty(db)) throw new StoreError(file, 'not a domstat database (it has tables but no domstat schema version)');
     if (!opts.readonly) {
       // auto_vacuum can only be chosen before the first page is written, and switching to WAL
@@ -63,30 +67,27 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
     }
-    if (version < SCHEMA_VERSION) migrate(db, version);
+    if (version < SCHEMA_VERSION) migrate(db, version, opts.onMigrate);
     return db;
   } catch (e) {
     db.close();
-    throw e instanceof StoreError ? e : new StoreError(file, e instanceof Error ? e.message : String(e));
+    throw e instanceof StoreError ? e : new StoreError(file, messageOf(e));
   }
 }
 
 const isEmpty = (db: Db) => (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get() as bigint) === 0n;
 
-function migrate(db: Db, from: number): void {
-  const empty = isEmpty(db);
+/** Brings a database of an older version (0: a new file) to SCHEMA_VERSION, all in one transaction. */
+function migrate(db: Db, from: number, onMigrate?: (message: string) => void): void {
   db.transaction(() => {
     if (from === 0) {
-      if (!empty) throw new Error('not a domstat database (it has tables but no domstat schema version)');
       db.pragma('auto_vacuum = INCREMENTAL');
       db.exec(fs.readFileSync(SCHEMA_FILE, 'utf8'));
       db.prepare("INSERT INTO meta (key, value) VALUES ('created', ?)").run(new Date().toISOString());
+    } else if (from === 1) {
+      migrateFromV1(db, onMigrate ?? (() => {}));
     } else {
-      for (let v = from + 1; v <= SCHEMA_VERSION; v++) {
-        const step = MIGRATIONS[v];
-        if (step === undefined) throw new Error(`no migration to schema version ${v}`);
-        db.exec(step);
-      }
+      throw new Error(`no migration from schema version ${from}`);
     }
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

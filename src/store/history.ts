@@ -1,10 +1,12 @@
 // Reading the history back, on any copy of the database: which series exist, and a domain's keys
-// over a time range at a step, as values or as rates. Raw rows are decoded from their base rows
-// (exact, in bigint); the minute and hour tiers are read directly. The tier follows the step.
+// over a time range at a step, as values or as rates. Raw readings are decoded from their base
+// rows plus the increases since (exact, in bigint); the minute and hour tiers are read from their
+// blocks, one lookup per block; attributes from their change log. The tier follows the step.
 
 import type { Db } from './db.js';
 import { readKeyMap, keyPattern, type Column, type KeyMap, type Kind } from './key-map.js';
-import { decodeCounter, TIER_SECONDS, type Tier } from './rollup.js';
+import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier } from './layout.js';
+import { fromSql } from './exact.js';
 
 export type HistoryTier = 'raw' | Tier;
 
@@ -23,7 +25,7 @@ export interface HistorySeries {
   key: string;
   device: string | null;
   unit: string;
-  type: 'counter' | 'gauge';
+  type: Column['type'];
   /** Values per time row: exact integers (bigint), rates or means (number), or null. */
   values: (bigint | number | null)[];
 }
@@ -37,25 +39,27 @@ export interface HistoryResult {
 }
 
 export class HistoryError extends Error {
+  readonly code = 'HISTORY' as const;
   constructor(message: string) {
     super(message);
     this.name = 'HistoryError';
   }
 }
 
-interface DeviceRow {
+export interface DeviceRow {
   id: number;
   kind: Kind;
   idx: number | null;
   name: string;
 }
 
+/** One stored point of a series: a reading, and for counters the increase over dtMs before it. */
 interface Point {
   ts: number;
   value: bigint | null;
   delta: bigint | null;
   dtMs: number | null;
-  /** A rollup's gauge: the mean over the bucket and the samples it stands for. */
+  /** A rollup's gauge: its mean over the bucket, weighted by the time it covers. */
   mean?: number;
   weight?: number;
 }
@@ -75,6 +79,9 @@ export function defaultKeys(devices: readonly DeviceRow[]): string[] {
   return [...new Set(keys)];
 }
 
+type Row = Record<string, unknown>;
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
 export class HistoryReader {
   readonly map: KeyMap;
 
@@ -92,18 +99,11 @@ export class HistoryReader {
   }
 
   devices(domainId: number): DeviceRow[] {
-    return (
-      this.db.prepare('SELECT id, kind, idx, name FROM device WHERE domain_id = ? ORDER BY kind, idx, id').all(domainId) as {
-        id: bigint;
-        kind: Kind;
-        idx: bigint | null;
-        name: string;
-      }[]
-    ).map((r) => ({
+    return (this.db.prepare('SELECT id, kind, idx, name FROM device WHERE domain_id = ? ORDER BY kind, idx, id').all(domainId) as Row[]).map((r) => ({
       id: Number(r.id),
-      kind: r.kind,
+      kind: r.kind as Kind,
       idx: r.idx === null ? null : Number(r.idx),
-      name: r.name,
+      name: String(r.name),
     }));
   }
 
@@ -156,19 +156,21 @@ export class HistoryReader {
     const perKey = keys.map((key) => {
       const { column, devices: devs } = this.resolveKey(key, devices);
       const points = devs
-        .flatMap((d) => (tier === 'raw' ? this.rawPoints(d, column, q.since, q.until) : this.tierPoints(tier, d, column, q.since, q.until)))
+        .flatMap((d) =>
+          column.type === 'attribute'
+            ? this.attributePoints(d, column, q.since, q.until, tier)
+            : tier === 'raw'
+              ? this.rawPoints(d, column, q.since, q.until)
+              : this.tierPoints(tier, d, column, q.since, q.until),
+        )
         .sort((a, b) => a.ts - b.ts);
-      return {
-        key,
-        column,
-        device:
-          devs.length === 1 && devs[0]!.kind !== 'domain' && devs[0]!.kind !== 'host'
-            ? devs[0]!.name
-            : devs.length > 1
-              ? devs.map((d) => d.name).join('|')
-              : null,
-        points,
-      };
+      const device =
+        devs.length === 1 && devs[0]!.kind !== 'domain' && devs[0]!.kind !== 'host'
+          ? devs[0]!.name
+          : devs.length > 1
+            ? devs.map((d) => d.name).join('|')
+            : null;
+      return { key, column, device, points };
     });
     // Rows: every sample time (raw, no step) or every step bucket that has data.
     const bucketOf = (ts: number) => (step === null ? ts : Math.floor(ts / (step * 1000)) * step * 1000);
@@ -176,117 +178,175 @@ export class HistoryReader {
     const index = new Map(times.map((t, i) => [t, i]));
     const series: HistorySeries[] = perKey.map((k) => {
       const values: (bigint | number | null)[] = new Array(times.length).fill(null);
-      const sums = new Array<{ delta: bigint; dt: number; gauge: number; n: number; last: bigint | null }>(times.length);
+      const sums = new Array<{ delta: bigint | null; dt: number; gauge: number; n: number; last: bigint | null }>(times.length);
       for (const p of k.points) {
         const i = index.get(bucketOf(p.ts))!;
-        const s = (sums[i] ??= { delta: 0n, dt: 0, gauge: 0, n: 0, last: null });
+        const s = (sums[i] ??= { delta: null, dt: 0, gauge: 0, n: 0, last: null });
         if (p.delta !== null && p.dtMs !== null) {
-          s.delta += p.delta;
+          s.delta = (s.delta ?? 0n) + p.delta;
           s.dt += p.dtMs;
         }
-        if (p.value !== null) {
+        if (p.value !== null || p.mean !== undefined) {
           const w = p.weight ?? 1;
           s.gauge += (p.mean ?? Number(p.value)) * w;
           s.n += w;
-          s.last = p.value;
+          if (p.value !== null) s.last = p.value;
         }
       }
+      const counter = k.column.type === 'counter';
+      // A counter's readings exist in the raw tier only; a rollup holds its increases.
+      const increases = counter && tier !== 'raw';
       sums.forEach((s, i) => {
         if (s === undefined) return;
-        if (q.rate && k.column.type === 'counter') values[i] = s.dt > 0 ? (Number(s.delta) * 1000) / s.dt : null;
-        else if (k.column.type === 'gauge' && s.n > 1) values[i] = s.gauge / s.n;
+        if (counter && q.rate) values[i] = s.delta !== null && s.dt > 0 ? (Number(s.delta) * 1000) / s.dt : null;
+        else if (increases) values[i] = s.delta;
+        else if (k.column.type === 'gauge' && s.n > 0 && (s.n > 1 || s.last === null)) values[i] = s.gauge / s.n;
         else values[i] = s.last;
       });
-      return { key: k.key, device: k.device, unit: q.rate && k.column.type === 'counter' ? `${k.column.unit}/s` : k.column.unit, type: k.column.type, values };
+      const unit = counter && q.rate ? `${k.column.unit}/s` : increases ? `${k.column.unit} per ${step}s` : k.column.unit;
+      return { key: k.key, device: k.device, unit, type: k.column.type, values };
     });
     return { domain: q.domain, tier, stepS: step, times, series };
   }
 
-  /** Raw points of one column from the device's last base row before `since` on. */
+  /** Raw points of one column: readings decoded from the device's last base row before `since` on. */
   private rawPoints(dev: DeviceRow, column: Column, since: number, until: number): Point[] {
-    const first = this.db.prepare('SELECT keyframe FROM tick WHERE ts >= ? ORDER BY id LIMIT 1').pluck().get(since) as bigint | undefined;
-    if (first === undefined) return [];
-    const from = this.db.prepare('SELECT min(id) FROM tick WHERE keyframe = ?').pluck().get(first) as bigint;
-    const to = this.db.prepare('SELECT max(id) FROM tick WHERE ts <= ?').pluck().get(until) as bigint | null;
-    if (to === null) return [];
+    const first = num(this.db.prepare('SELECT min(id) FROM tick WHERE ts >= ?').pluck().get(since));
+    const to = num(this.db.prepare('SELECT max(id) FROM tick WHERE ts <= ?').pluck().get(until));
+    if (first === null || to === null || to < first) return [];
+    const col = column.col;
+    const scale = BigInt(column.scale);
+    const base = this.db
+      .prepare(`SELECT tick_id, ${col} AS v FROM ${dev.kind}_base WHERE tick_id <= ? AND device_id = ? ORDER BY tick_id DESC LIMIT 1`)
+      .get(first, dev.id) as Row | undefined;
+    const from = base === undefined ? first : Number(base.tick_id);
+    const bases = new Map(
+      (this.db.prepare(`SELECT tick_id, ${col} AS v FROM ${dev.kind}_base WHERE tick_id BETWEEN ? AND ? AND device_id = ?`).all(from, to, dev.id) as Row[]).map(
+        (r) => [Number(r.tick_id), fromSql(r.v)],
+      ),
+    );
     const rows = this.db
       .prepare(
-        `SELECT t.ts AS ts, s.dt_ms AS dt, s.${column.col} AS v FROM tick t JOIN ${dev.kind}_sample s ON s.tick_id = t.id AND s.device_id = ? WHERE t.id BETWEEN ? AND ? ORDER BY t.id`,
+        `SELECT t.id AS id, t.ts AS ts, coalesce(r.dt, t.dt) AS dt, r.${col} AS v FROM tick t JOIN ${dev.kind}_raw r ON r.tick_id = t.id AND r.device_id = ? WHERE t.id BETWEEN ? AND ? ORDER BY t.id`,
       )
-      .all(dev.id, from, to) as { ts: bigint; dt: bigint | null; v: bigint | null }[];
+      .all(dev.id, from, to) as Row[];
     const out: Point[] = [];
-    let value: bigint | null = null;
+    let reading: bigint | null = null;
     for (const r of rows) {
-      const ts = Number(r.ts);
-      let delta: bigint | null = null;
-      if (r.dt === null) value = r.v === null ? null : column.type === 'counter' ? decodeCounter(r.v) : r.v;
-      else if (r.v !== null && value !== null) {
-        delta = r.v;
-        value += r.v;
-      } else if (r.v === null) value = null;
-      if (ts >= since) out.push({ ts, value, delta, dtMs: r.dt === null ? null : Number(r.dt) });
+      const id = Number(r.id);
+      const change = fromSql(r.v);
+      if (bases.has(id)) reading = bases.get(id)! === null ? null : bases.get(id)! * scale;
+      else reading = reading === null || change === null ? null : reading + change * scale;
+      if (id < first) continue;
+      const counter = column.type === 'counter';
+      out.push({
+        ts: Number(r.ts),
+        value: reading,
+        delta: counter && change !== null ? change * scale : null,
+        dtMs: counter && change !== null ? num(r.dt) : null,
+      });
     }
     return out;
   }
 
+  /** A rollup tier's buckets of one column: counters' increases over the time covered, gauges' means. */
   private tierPoints(tier: Tier, dev: DeviceRow, column: Column, since: number, until: number): Point[] {
-    const c = column.col;
-    const sel = column.type === 'counter' ? `${c}_sum AS d, ${c}_last AS v` : `NULL AS d, ${c}_last AS v, ${c}_mean AS m`;
-    const rows = this.db
-      .prepare(`SELECT bucket, n, secs, ${sel} FROM ${dev.kind}_${tier} WHERE device_id = ? AND bucket BETWEEN ? AND ? ORDER BY bucket`)
-      .all(dev.id, Math.floor(since / 1000), Math.floor(until / 1000)) as {
-      bucket: bigint;
-      n: bigint;
-      secs: number;
-      d: bigint | null;
-      v: bigint | null;
-      m?: number | null;
-    }[];
-    return rows.map((r) => {
-      const p: Point = {
-        ts: Number(r.bucket) * 1000,
-        value: r.v === null ? null : column.type === 'counter' ? decodeCounter(r.v) : r.v,
-        delta: r.d,
-        dtMs: r.d === null ? null : r.secs * 1000,
-      };
-      if (r.m !== undefined && r.m !== null) {
-        p.mean = r.m;
-        p.weight = Number(r.n);
+    const step = TIER_SECONDS[tier];
+    const from = Math.floor(since / 1000 / step) * step;
+    const to = Math.floor(until / 1000);
+    const covers = new Map(
+      (this.db.prepare(`SELECT bucket, ms FROM cover_${tier} WHERE bucket BETWEEN ? AND ?`).all(from, to) as Row[]).map((r) => [
+        Number(r.bucket),
+        Number(r.ms),
+      ]),
+    );
+    const get = this.db.prepare(`SELECT * FROM ${dev.kind}_${tier}_block WHERE block = ? AND device_id = ?`);
+    const scale = BigInt(column.scale);
+    const out: Point[] = [];
+    for (let block = blockOf(tier, from); block <= to; block += step * SLOTS) {
+      const b = get.get(block, dev.id) as Row | undefined;
+      if (b === undefined) continue;
+      for (let s = 0; s < SLOTS; s++) {
+        const bucket = block + s * step;
+        if (bucket < from || bucket > to || b[`gap_${s}`] === null) continue;
+        const secsMs = (covers.get(bucket) ?? 0) - Number(b[`gap_${s}`]);
+        const v = fromSql(b[`${column.col}_${s}`]);
+        if (column.type === 'counter') out.push({ ts: bucket * 1000, value: null, delta: v === null ? null : v * scale, dtMs: secsMs });
+        else if (v !== null) out.push({ ts: bucket * 1000, value: null, delta: null, dtMs: null, mean: Number(v * scale), weight: Math.max(1, secsMs) });
       }
-      return p;
-    });
+    }
+    return out;
   }
 
-  /** What the database holds: per domain its devices, the keys with data and the time span. */
+  /** An attribute as of each row time: its change log sampled at the ticks (raw) or buckets. */
+  private attributePoints(dev: DeviceRow, column: Column, since: number, until: number, tier: HistoryTier): Point[] {
+    const changes = (
+      this.db.prepare('SELECT ts, value FROM attribute WHERE device_id = ? AND col = ? AND ts <= ? ORDER BY ts').all(dev.id, column.col, until) as Row[]
+    ).map((r) => ({ ts: Number(r.ts), value: fromSql(r.value) }));
+    if (changes.length === 0) return [];
+    const times =
+      tier === 'raw'
+        ? (this.db.prepare('SELECT ts FROM tick WHERE ts BETWEEN ? AND ? ORDER BY id').pluck().all(since, until) as bigint[]).map(Number)
+        : (
+            this.db
+              .prepare(`SELECT bucket FROM cover_${tier} WHERE bucket BETWEEN ? AND ? ORDER BY bucket`)
+              .pluck()
+              .all(Math.floor(since / 1000), Math.floor(until / 1000)) as bigint[]
+          ).map((b) => Number(b) * 1000);
+    const out: Point[] = [];
+    let c = -1;
+    for (const ts of times) {
+      // As of the end of the row: a bucket shows the value it ended with.
+      const end = tier === 'raw' ? ts : ts + TIER_SECONDS[tier] * 1000 - 1;
+      while (c + 1 < changes.length && changes[c + 1]!.ts <= end) c++;
+      if (c >= 0 && changes[c]!.value !== null) out.push({ ts, value: changes[c]!.value, delta: null, dtMs: null });
+    }
+    return out;
+  }
+
+  /** What the database holds: per domain its devices and the keys it has values for. */
   list(): { domain: string; uuid: string | null; devices: { kind: Kind; idx: number | null; name: string }[]; keys: string[] }[] {
-    const doms = this.db.prepare('SELECT id, name, uuid FROM domain ORDER BY name').all() as { id: bigint; name: string; uuid: string | null }[];
+    const doms = this.db.prepare('SELECT id, name, uuid FROM domain ORDER BY name').all() as Row[];
+    const attrs = new Set((this.db.prepare('SELECT DISTINCT device_id, col FROM attribute').all() as Row[]).map((r) => `${r.device_id}/${r.col}`));
     return doms.map((d) => {
       const devices = this.devices(Number(d.id));
       const keys: string[] = [];
       for (const dev of devices) {
-        for (const col of this.map.columns[dev.kind]) {
-          const has = this.db
-            .prepare(
-              `SELECT 1 FROM ${dev.kind}_1h WHERE device_id = ? AND (${col.col}_last IS NOT NULL) UNION ALL SELECT 1 FROM ${dev.kind}_1m WHERE device_id = ? AND (${col.col}_last IS NOT NULL) LIMIT 1`,
-            )
-            .get(dev.id, dev.id);
-          const hasRaw = has ?? this.db.prepare(`SELECT 1 FROM ${dev.kind}_sample WHERE device_id = ? AND ${col.col} IS NOT NULL LIMIT 1`).get(dev.id);
-          if (hasRaw !== undefined) keys.push(col.key.replace('{i}', String(dev.idx)));
+        const layout = this.map.layouts[dev.kind];
+        const known = this.knownColumns(dev, layout);
+        for (const c of this.map.columns[dev.kind]) {
+          if (c.type === 'attribute' ? attrs.has(`${dev.id}/${c.col}`) : known.has(c.col)) keys.push(c.key.replace('{i}', String(dev.idx)));
         }
       }
-      return { domain: d.name, uuid: d.uuid, devices: devices.map(({ kind, idx, name }) => ({ kind, idx, name })), keys: [...new Set(keys)] };
+      return {
+        domain: String(d.name),
+        uuid: d.uuid === null ? null : String(d.uuid),
+        devices: devices.map(({ kind, idx, name }) => ({ kind, idx, name })),
+        keys: [...new Set(keys)],
+      };
     });
   }
 
-  span(): { raw: [number, number] | null; '1m': [number, number] | null; '1h': [number, number] | null } {
-    const raw = this.db.prepare('SELECT min(ts) AS a, max(ts) AS b FROM tick').get() as { a: bigint | null; b: bigint | null };
+  /** The counters and gauges a device has values for: in its newest base row, or its newest blocks. */
+  private knownColumns(dev: DeviceRow, layout: KindLayout): Set<string> {
+    const out = new Set<string>();
+    const cols = [...layout.sampled].map((i) => layout.columns[i]!.col);
+    const base = this.db.prepare(`SELECT * FROM ${dev.kind}_base WHERE device_id = ? ORDER BY tick_id DESC LIMIT 1`).get(dev.id) as Row | undefined;
+    if (base !== undefined) for (const c of cols) if (base[c] !== null) out.add(c);
+    for (const tier of ['1m', '1h'] as const) {
+      const b = this.db.prepare(`SELECT * FROM ${dev.kind}_${tier}_block WHERE device_id = ? ORDER BY block DESC LIMIT 1`).get(dev.id) as Row | undefined;
+      if (b !== undefined) for (const c of cols) for (let s = 0; s < SLOTS; s++) if (b[`${c}_${s}`] !== null) out.add(c);
+    }
+    return out;
+  }
+
+  /** The time each tier spans (Unix ms, first to last), or null when it holds nothing. */
+  span(): Record<HistoryTier, [number, number] | null> {
+    const raw = this.db.prepare('SELECT min(ts) AS a, max(ts) AS b FROM tick').get() as Row;
     const tier = (t: Tier): [number, number] | null => {
-      const r = this.db.prepare(`SELECT min(bucket) AS a, max(bucket) AS b FROM domain_${t}`).get() as { a: bigint | null; b: bigint | null };
-      const h = this.db.prepare(`SELECT min(bucket) AS a, max(bucket) AS b FROM host_${t}`).get() as { a: bigint | null; b: bigint | null };
-      const a = [r.a, h.a].filter((x): x is bigint => x !== null).map(Number);
-      const b = [r.b, h.b].filter((x): x is bigint => x !== null).map(Number);
-      return a.length ? [Math.min(...a) * 1000, (Math.max(...b) + TIER_SECONDS[t]) * 1000] : null;
+      const r = this.db.prepare(`SELECT min(bucket) AS a, max(bucket) AS b FROM cover_${t}`).get() as Row;
+      return r.a === null ? null : [Number(r.a) * 1000, (Number(r.b) + TIER_SECONDS[t]) * 1000];
     };
-    return { raw: raw.a === null || raw.b === null ? null : [Number(raw.a), Number(raw.b)], '1m': tier('1m'), '1h': tier('1h') };
+    return { raw: raw.a === null ? null : [Number(raw.a), Number(raw.b)], '1m': tier('1m'), '1h': tier('1h') };
   }
 }

@@ -1,13 +1,20 @@
-// Retention: raw samples for a while (2 days), minute rollups longer (90 days), hour rollups
-// longest (2 years), and a size cap over all of it. The work is cut into small transactions and
-// runs between ticks within a time budget, so it never holds up sampling for long. Raw rows go a
-// whole keyframe period at a time, so every device still starts from a base row afterwards.
+// Retention: raw ticks for a while (2 days), minute rollups longer (90 days), hour rollups longest
+// (2 years), and a size cap over all of it. The work is cut into small transactions and runs
+// between ticks within a time budget, so it never holds up sampling for long. Raw ticks go a whole
+// keyframe period at a time, so every device still starts from a base row afterwards; rollups a
+// whole block at a time.
+//
+// The cap cuts in this order, so the longest tiers stay whole as long as possible: raw ticks (the
+// oldest period first) down to RAW_FLOOR, then minute blocks down to MINUTE_FLOOR, then hour
+// blocks down to HOUR_FLOOR. Each tier forced below its configured retention is reported once,
+// with what it now keeps.
 
 import type { Db } from './db.js';
 import { KINDS } from './key-map.js';
-import type { Tier } from './rollup.js';
+import { blockOf, KEYFRAME_MS, SLOTS, TIER_SECONDS, TIERS, type Tier } from './layout.js';
 
-const DAY = 24 * 3600 * 1000;
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
 
 export interface RetentionPolicy {
   rawMs: number;
@@ -18,17 +25,25 @@ export interface RetentionPolicy {
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = { rawMs: 2 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY, maxBytes: 4 * 1024 ** 3 };
+/** What the cap never cuts: the newest hour of raw ticks (a restart rebuilds the open minute from them), a day of minutes, a week of hours. */
+export const FLOORS = { raw: HOUR, '1m': DAY, '1h': 7 * DAY } as const;
 
 /** Rows deleted per transaction, so one step stays short. */
 const ROWS_PER_STEP = 50_000;
 
+export type TierName = 'raw' | Tier;
+
 export class Retention {
-  private rollupCursor: { tier: Tier; deviceAfter: number } | null = null;
-  private lastRollupPass = 0;
+  private lastAgeing = -Infinity;
+  /** Tiers the cap has cut below their configured retention (reported once each). */
+  private readonly cut = new Set<TierName>();
 
   constructor(
     private readonly db: Db,
     readonly policy: RetentionPolicy = DEFAULT_RETENTION,
+    private readonly report: (message: string) => void = () => {},
+    /** The writer's keyframe period: raw ticks go a whole period at a time. */
+    private readonly keyframeMs = KEYFRAME_MS,
   ) {}
 
   usedBytes(): number {
@@ -53,95 +68,144 @@ export class Retention {
   /** One small transaction of retention work; returns rows deleted (0: nothing left to do). */
   step(nowMs: number): number {
     const raw = this.rawBoundary(nowMs - this.policy.rawMs);
-    if (raw !== null) return this.deleteRawBefore(raw);
-    if (this.policy.maxBytes > 0 && this.usedBytes() > this.policy.maxBytes) {
-      const oldest = this.rawBoundaryAfterOldestPeriod();
-      if (oldest !== null) return this.deleteRawBefore(oldest);
-      const t = this.oldestRollupDay();
-      if (t !== null) return this.deleteRollupsBefore(t.tier, t.before, Number.MAX_SAFE_INTEGER);
-      return 0;
+    if (raw !== null) return this.deleteTicksBefore(raw);
+    if (this.policy.maxBytes > 0 && this.usedBytes() > this.policy.maxBytes) return this.capStep(nowMs);
+    // Rollup ageing: a pass an hour is plenty.
+    if (nowMs - this.lastAgeing < HOUR) return 0;
+    for (const tier of TIERS) {
+      const n = this.deleteBlocksBefore(tier, Math.floor((nowMs - (tier === '1m' ? this.policy.minuteMs : this.policy.hourMs)) / 1000));
+      if (n > 0) return n;
     }
-    // Rollup ageing: one pass an hour is plenty.
-    if (nowMs - this.lastRollupPass > 3600_000 || this.rollupCursor !== null) {
-      return this.rollupAgeStep(nowMs);
+    const n = this.ageAttributes(nowMs - Math.max(this.policy.minuteMs, this.policy.hourMs, this.policy.rawMs));
+    if (n > 0) return n;
+    this.lastAgeing = nowMs;
+    return 0;
+  }
+
+  /** The size cap: the shortest tier gives way first, each down to its floor. */
+  private capStep(nowMs: number): number {
+    const oldest = this.rawBoundaryAfterOldestPeriod();
+    if (oldest !== null && oldest.keepsFrom <= nowMs - FLOORS.raw) {
+      this.said('raw', oldest.keepsFrom, nowMs);
+      return this.deleteTicksBefore(oldest.firstKept);
+    }
+    for (const tier of TIERS) {
+      const first = this.db.prepare(`SELECT min(block) FROM ${KINDS[0]}_${tier}_block`).pluck().get() as bigint | null;
+      const firstAny = first ?? (this.db.prepare(`SELECT min(bucket) FROM cover_${tier}`).pluck().get() as bigint | null);
+      if (firstAny === null) continue;
+      const next = blockOf(tier, Number(firstAny)) + SLOTS * TIER_SECONDS[tier];
+      if (next * 1000 > nowMs - FLOORS[tier]) continue;
+      this.said(tier, next * 1000, nowMs);
+      const n = this.deleteBlocksBefore(tier, next);
+      if (n > 0) return n;
     }
     return 0;
   }
 
+  private said(tier: TierName, keepsFrom: number, nowMs: number): void {
+    if (this.cut.has(tier)) return;
+    const configured = tier === 'raw' ? this.policy.rawMs : tier === '1m' ? this.policy.minuteMs : this.policy.hourMs;
+    if (nowMs - keepsFrom >= configured) return;
+    this.cut.add(tier);
+    this.report(
+      `size cap ${formatBytes(this.policy.maxBytes)} reached: the ${tier === 'raw' ? 'raw' : tier === '1m' ? 'minute' : 'hour'} tier now keeps ` +
+        `${formatSpan(nowMs - keepsFrom)} instead of ${formatSpan(configured)} (domstat agent --dry-run projects what the configuration needs)`,
+    );
+  }
+
+  /** The tiers the cap has cut below their configured retention. */
+  get cutTiers(): ReadonlySet<TierName> {
+    return this.cut;
+  }
+
   /**
    * First tick id to keep when keeping everything from `cutoffTs` on, in whole keyframe periods;
-   * null when nothing is due. With no tick newer than the cutoff nothing is deleted: that only
-   * happens before the agent's first tick, and the newest period is always kept.
+   * null when nothing is due. With no tick newer than the cutoff nothing is deleted: the newest
+   * period is always kept.
    */
   private rawBoundary(cutoffTs: number): number | null {
-    const first = this.db.prepare('SELECT keyframe FROM tick WHERE ts >= ? ORDER BY id LIMIT 1').pluck().get(cutoffTs) as bigint | undefined;
+    const first = this.db.prepare('SELECT ts FROM tick WHERE ts >= ? ORDER BY ts LIMIT 1').pluck().get(cutoffTs) as bigint | undefined;
     if (first === undefined) return null;
-    const keep = Number(this.db.prepare('SELECT min(id) FROM tick WHERE keyframe = ?').pluck().get(first) as bigint);
+    const periodStart = Math.floor(Number(first) / this.keyframeMs) * this.keyframeMs;
+    const keep = Number(this.db.prepare('SELECT min(id) FROM tick WHERE ts >= ?').pluck().get(periodStart) as bigint);
     const oldest = Number(this.db.prepare('SELECT min(id) FROM tick').pluck().get() as bigint);
     return keep > oldest ? keep : null;
   }
 
-  private rawBoundaryAfterOldestPeriod(): number | null {
-    const periods = this.db.prepare('SELECT keyframe, min(id) AS first FROM tick GROUP BY keyframe ORDER BY keyframe LIMIT 2').all() as {
-      keyframe: bigint;
-      first: bigint;
-    }[];
-    return periods.length === 2 ? Number(periods[1]!.first) : null;
+  /** Where raw ticks would start after the oldest keyframe period went, or null when only one is left. */
+  private rawBoundaryAfterOldestPeriod(): { firstKept: number; keepsFrom: number } | null {
+    const oldest = this.db.prepare('SELECT min(ts) FROM tick').pluck().get() as bigint | null;
+    if (oldest === null) return null;
+    const next = (Math.floor(Number(oldest) / this.keyframeMs) + 1) * this.keyframeMs;
+    const row = this.db.prepare('SELECT id, ts FROM tick WHERE ts >= ? ORDER BY ts LIMIT 1').get(next) as { id: bigint; ts: bigint } | undefined;
+    return row === undefined ? null : { firstKept: Number(row.id), keepsFrom: Number(row.ts) };
   }
 
-  private deleteRawBefore(keepFrom: number): number {
+  private deleteTicksBefore(keepFrom: number): number {
     const oldest = Number(this.db.prepare('SELECT min(id) FROM tick').pluck().get() as bigint);
     // The newest doomed ticks go first: what is left between steps still starts at its period's
-    // first tick (base rows), followed by a gap, so readers never see deltas without a base row.
+    // first tick (base rows), followed by a gap, so readers never see changes without a base row.
     const last = Number(this.db.prepare('SELECT max(id) FROM tick WHERE id < ?').pluck().get(keepFrom) as bigint);
-    const rowsPerTick = Math.max(1, Number(this.db.prepare('SELECT count(*) FROM domain_sample WHERE tick_id = ?').pluck().get(last) as bigint) * 4);
+    const rowsPerTick = Math.max(
+      1,
+      KINDS.reduce((n, k) => n + Number(this.db.prepare(`SELECT count(*) FROM ${k}_raw WHERE tick_id = ?`).pluck().get(last) as bigint), 0),
+    );
     const upto = last + 1;
     const from = Math.max(oldest, upto - Math.max(1, Math.floor(ROWS_PER_STEP / rowsPerTick)));
     let n = 0;
     this.db
       .transaction(() => {
-        for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_sample WHERE tick_id >= ? AND tick_id < ?`).run(from, upto).changes;
+        for (const k of KINDS) {
+          n += this.db.prepare(`DELETE FROM ${k}_raw WHERE tick_id >= ? AND tick_id < ?`).run(from, upto).changes;
+          n += this.db.prepare(`DELETE FROM ${k}_base WHERE tick_id >= ? AND tick_id < ?`).run(from, upto).changes;
+        }
         n += this.db.prepare('DELETE FROM tick WHERE id >= ? AND id < ?').run(from, upto).changes;
       })
       .immediate();
     return n;
   }
 
-  private oldestRollupDay(): { tier: Tier; before: number } | null {
-    for (const tier of ['1m', '1h'] as Tier[]) {
-      const min = this.db.prepare(`SELECT min(bucket) FROM domain_${tier}`).pluck().get() as bigint | null;
-      const max = this.db.prepare(`SELECT max(bucket) FROM domain_${tier}`).pluck().get() as bigint | null;
-      if (min !== null && max !== null && Number(max) - Number(min) >= 86400) return { tier, before: Number(min) + 86400 };
-    }
-    return null;
-  }
-
-  private deleteRollupsBefore(tier: Tier, beforeBucket: number, maxDevices: number): number {
+  /** One block of each kind older than `cutoff` (Unix s: blocks that end by then) and its covers. */
+  private deleteBlocksBefore(tier: Tier, cutoff: number): number {
+    const before = blockOf(tier, cutoff);
     let n = 0;
-    const after = this.rollupCursor?.tier === tier ? this.rollupCursor.deviceAfter : -1;
-    const devices = this.db.prepare('SELECT id FROM device WHERE id > ? ORDER BY id LIMIT ?').pluck().all(after, Math.min(maxDevices, 500)) as bigint[];
     this.db
       .transaction(() => {
-        for (const id of devices)
-          for (const k of KINDS) n += this.db.prepare(`DELETE FROM ${k}_${tier} WHERE device_id = ? AND bucket < ?`).run(id, beforeBucket).changes;
+        for (const k of KINDS) {
+          n += this.db.prepare(`DELETE FROM ${k}_${tier}_block WHERE block = (SELECT min(block) FROM ${k}_${tier}_block) AND block < ?`).run(before).changes;
+        }
+        const oldest = Math.min(
+          ...KINDS.map((k) => Number((this.db.prepare(`SELECT min(block) FROM ${k}_${tier}_block`).pluck().get() as bigint | null) ?? before)),
+          before,
+        );
+        n += this.db.prepare(`DELETE FROM cover_${tier} WHERE bucket < ?`).run(oldest).changes;
       })
       .immediate();
-    this.rollupCursor = devices.length === 0 ? null : { tier, deviceAfter: Number(devices[devices.length - 1]) };
-    return devices.length === 0 ? 0 : Math.max(n, 1);
-  }
-
-  private rollupAgeStep(nowMs: number): number {
-    const tier: Tier = this.rollupCursor?.tier ?? '1m';
-    const keepMs = tier === '1m' ? this.policy.minuteMs : this.policy.hourMs;
-    const n = this.deleteRollupsBefore(tier, Math.floor((nowMs - keepMs) / 1000), 500);
-    if (n === 0) {
-      if (tier === '1m') {
-        this.rollupCursor = { tier: '1h', deviceAfter: -1 };
-        return 1;
-      }
-      this.rollupCursor = null;
-      this.lastRollupPass = nowMs;
-    }
     return n;
   }
+
+  /** Attribute changes older than every tier, but the newest of each before then (the value the oldest data had). */
+  private ageAttributes(cutoffTs: number): number {
+    return this.db
+      .prepare(
+        'DELETE FROM attribute WHERE ts < ? AND (device_id, col, ts) NOT IN (SELECT device_id, col, max(ts) FROM attribute WHERE ts < ? GROUP BY device_id, col)',
+      )
+      .run(cutoffTs, cutoffTs).changes;
+  }
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+export function formatSpan(ms: number): string {
+  if (ms >= 2 * DAY) return `${(ms / DAY).toFixed(ms % DAY === 0 ? 0 : 1)} days`;
+  if (ms >= 2 * HOUR) return `${(ms / HOUR).toFixed(ms % HOUR === 0 ? 0 : 1)} hours`;
+  return `${Math.round(ms / 60_000)} minutes`;
 }

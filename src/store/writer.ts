@@ -1,135 +1,108 @@
-// The history writer: one transaction per tick (all of a tick or none of it), delta-encoded raw
-// rows with base rows at first sight, after a reset and every keyframe period, and rollups fed
-// from committed ticks only. If a tick fails (disk full, lock), nothing in memory moves: the next
-// tick is computed against the last committed state, so history never has a gap it cannot explain.
+// The history writer: one transaction per tick (all of a tick or none of it). Per device it stores
+// the increase of every counter since its previous row (a reset or a first reading has none), the
+// change of every gauge, the readings in full at a first sight, a reset and each keyframe period,
+// and attribute changes. Rollups are built in memory from committed ticks and written as slots of
+// their blocks when a minute (hour) closes, in the transaction of the tick that closes it. If a
+// tick fails (disk full, lock), nothing in memory moves: the next tick is computed against the
+// last committed state. Every piece of that state can be rebuilt from the database (recover()),
+// so an agent killed at any moment loses at most the tick it was writing.
 
-import type { Db } from './db.js';
-import { KINDS, readKeyMap, type Column, type KeyMap, type Kind } from './key-map.js';
-import { Accumulator, counterFlags, encode, rollupUpsertSql, type Tier } from './rollup.js';
-import type { DeviceSample, DomainSample } from './samples.js';
-import { f64 } from './f64-slab.js';
 import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import { KINDS, readKeyMap, type KeyMap, type Kind } from './key-map.js';
+import { blockOf, KEYFRAME_MS, slotOf, TIER_SECONDS, TIERS, type KindLayout, type Tier } from './layout.js';
+import { Bucket } from './rollup.js';
+import type { DeviceSample, DomainSample } from './samples.js';
+import { toSqlExact } from './exact.js';
+import { f64 } from './f64-slab.js';
+import { recoverState, type RecoveredDevice } from './recover.js';
 
-export const KEYFRAME_MS = 10 * 60 * 1000;
 const TWO_32 = 2 ** 32;
 const TWO_31 = 2 ** 31;
-const TWO_63 = 1n << 63n;
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const hourOf = (bucket: number) => Math.floor(bucket / 3600) * 3600;
-/** A minute with samples that is not the open one. */
-const isClosed = (m: Accumulator | undefined, minuteNow: number): m is Accumulator => m !== undefined && m.n > 0 && m.bucket !== minuteNow;
+const SAFE = Number.MAX_SAFE_INTEGER;
+const SAFE_N = BigInt(SAFE);
 /** Rows per INSERT statement: one call into SQLite for many rows is a third cheaper per row. */
 const BATCH = 64;
-
-/** What the writer keeps per device: its last committed readings (its own copy) and its open minute. */
-interface DeviceSlot {
-  id: number;
-  kind: Kind;
-  values: Float64Array;
-  big: Map<number, bigint> | undefined;
-  ts: number;
-  keyframe: number;
-  domid: number;
-  /** Never written yet (no readings to compare with). */
-  fresh: boolean;
-  minute: Accumulator | undefined;
-  /** This tick, until it commits: the readings, their changes (scratch, reused) or a base row. */
-  tick: { dev: DeviceSample; domid: number; dt: number | null; base: boolean };
-  deltas: Float64Array;
-}
+const minuteOf = (ts: number) => Math.floor(ts / 60_000) * 60;
+const hourOf = (bucket: number) => Math.floor(bucket / 3600) * 3600;
 
 export interface TickInput {
-  /** Wall-clock time of the sample, Unix ms. */
+  /** Time of the sample, Unix ms; never less than the previous tick's (the agent's clock sees to it). */
   ts: number;
+  /** The monotonic clock at the sample, ms. */
+  mono: number;
+  /**
+   * ms since the previous tick by the monotonic clock; null when not known (the first tick, a
+   * reboot). When known, the writer counts from its last stored tick (see write()).
+   */
+  dt: number | null;
   collectUs: number;
   domains: DomainSample[];
 }
 
 export interface TickResult {
   tickId: number;
-  /** Values stored (non-NULL readings or changes). */
+  /** Values stored (non-NULL increases, changes and readings). */
   values: number;
   rows: number;
+  /** Values that could not be stored as they are (not a whole multiple of the column's scale). */
+  problems: string[];
 }
 
-/**
- * Changes of one device since its last committed readings, into `out`; false when a base row is
- * due: a column came or went, a counter went down (unless a 32-bit source wrapped), a counter
- * passed 2^63 (its stored value turns negative there, see encode(), and a running sum across that
- * point would overflow SQLite's integers in the <kind>_value views), or a change of 2^53 or more
- * (no real counter grows that fast; it keeps every change exact in double arithmetic).
- */
-export function deltas(
-  counter: Uint8Array,
-  prev: { values: Float64Array; big?: Map<number, bigint> | undefined },
-  cur: DeviceSample,
-  wrap32: boolean,
-  out: Float64Array,
-): boolean {
-  const pv = prev.values;
-  const cv = cur.values;
-  const pb = prev.big;
-  const cb = cur.big;
-  const exact = pb !== undefined || cb !== undefined;
-  for (let i = 0; i < counter.length; i++) {
-    const p = pv[i]!;
-    const c = cv[i]!;
-    if (p !== p || c !== c) {
-      if ((p !== p) !== (c !== c)) return false;
-      out[i] = NaN;
-      continue;
-    }
-    let d = c - p; // exact when both are integers below 2^53
-    if (exact && (pb?.has(i) || cb?.has(i))) {
-      const x = pb?.get(i) ?? BigInt(p);
-      const y = cb?.get(i) ?? BigInt(c);
-      const e = y - x;
-      if ((counter[i] && ((x < TWO_63 && y >= TWO_63) || e < 0n)) || e > SAFE || e < -SAFE) return false;
-      d = Number(e);
-    } else if (d < 0 && counter[i]) {
-      // A 32-bit source that passed 2^32 wraps; any other decrease is a reset.
-      if (wrap32 && p < TWO_32 && c + TWO_32 - p < TWO_31) d = c + TWO_32 - p;
-      else return false;
-    }
-    out[i] = d;
-  }
-  return true;
+/** What the writer keeps per device: its last committed readings and its open buckets. */
+interface Device {
+  id: number;
+  layout: KindLayout;
+  /** Last committed readings by column position (NaN: unknown); exact ones of 2^53 or more beside. */
+  values: Float64Array;
+  big: Map<number, bigint> | undefined;
+  /** Attributes as last logged, by column position. */
+  attrs: Float64Array;
+  attrBig: Map<number, bigint> | undefined;
+  /** The tick of its last row, the monotonic clock then, and the clock run that belongs to. */
+  tickId: number;
+  mono: number;
+  run: number;
+  /** Keyframe period of its last base row; NaN: none yet. */
+  period: number;
+  /** Its domain's id at its last row (NaN: not known, e.g. after a restart). */
+  domid: number;
+  /** This tick's domain id, until it commits. */
+  nextDomid: number;
+  buckets: Record<Tier, Bucket>;
+  /** This tick, until it commits. */
+  cur: DeviceSample;
+  base: boolean;
+  dt: number | null;
+  /** Per sampled column: counters' increases, gauges' readings (stored units) for the buckets. */
+  inc: Float64Array;
 }
 
-/** Raw rows of one kind, bound in batches of BATCH rows per statement. */
+/** Raw or base rows of one kind, bound in batches of BATCH rows per statement. */
 class RowBatch {
-  private readonly bind: (number | bigint | null)[];
+  private readonly bind: (number | bigint | string | null)[];
   private rows = 0;
   private readonly single: Database.Statement;
   private readonly many: Database.Statement;
+  readonly width: number;
 
-  constructor(db: Db, kind: Kind, columns: readonly Column[]) {
-    const cols = ['tick_id', 'device_id', 'dt_ms', ...columns.map((c) => c.col)];
-    const one = `(${cols.map(() => '?').join(', ')})`;
-    const sql = `INSERT INTO ${kind}_sample (${cols.join(', ')}) VALUES `;
+  constructor(db: Db, table: string, columns: readonly string[]) {
+    const one = `(${columns.map(() => '?').join(', ')})`;
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
     this.single = db.prepare(sql + one);
     this.many = db.prepare(sql + Array(BATCH).fill(one).join(', '));
-    this.bind = new Array(BATCH * cols.length);
-    this.width = cols.length;
+    this.width = columns.length;
+    this.bind = new Array(BATCH * this.width);
   }
-  private readonly width: number;
 
-  /** Adds a row; returns how many of its values are not NULL. */
-  add(tickId: number, deviceId: number, dt: number | null, values: Float64Array, big: ReadonlyMap<number, bigint> | undefined): number {
-    const b = this.bind;
-    let o = this.rows * this.width;
-    b[o++] = tickId;
-    b[o++] = deviceId;
-    b[o++] = dt;
-    let stored = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      const x = big?.get(i);
-      b[o++] = x !== undefined ? encode(x) : v === v ? v : null;
-      if (v === v) stored++;
-    }
-    if (++this.rows === BATCH) this.flush();
-    return stored;
+  /** The next row's place in the bind array (fill width values from there). */
+  next(): number {
+    if (this.rows === BATCH) this.flush();
+    return this.rows++ * this.width;
+  }
+
+  get array(): (number | bigint | string | null)[] {
+    return this.bind;
   }
 
   flush(): void {
@@ -138,34 +111,54 @@ class RowBatch {
     this.rows = 0;
   }
 
-  /** Drops rows not yet written (their transaction failed). */
   clear(): void {
     this.rows = 0;
   }
 }
 
+/** Upserts of one slot of a kind's blocks in one tier. */
+class SlotWriter {
+  private readonly stmts: Database.Statement[];
+
+  constructor(db: Db, layout: KindLayout, tier: Tier, slots: number) {
+    this.stmts = [];
+    for (let s = 0; s < slots; s++) {
+      const cols = layout.slotColumns.map((c) => `${c}_${s}`);
+      this.stmts.push(
+        db.prepare(
+          `INSERT INTO ${layout.kind}_${tier}_block (block, device_id, ${cols.join(', ')}) VALUES (?, ?, ${cols.map(() => '?').join(', ')}) ` +
+            `ON CONFLICT (block, device_id) DO UPDATE SET ${cols.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+        ),
+      );
+    }
+  }
+
+  write(tier: Tier, bucket: number, deviceId: number, values: readonly (number | null)[]): void {
+    this.stmts[slotOf(tier, bucket)]!.run(blockOf(tier, bucket), deviceId, ...values);
+  }
+}
+
 export class HistoryWriter {
   readonly map: KeyMap;
-  private readonly rows: Record<Kind, RowBatch>;
-  private readonly counter: Record<Kind, Uint8Array>;
-  private readonly upsert: Record<Tier, Record<Kind, Database.Statement>>;
+  private readonly raw: Record<Kind, RowBatch>;
+  private readonly base: Record<Kind, RowBatch>;
+  private readonly slots: Record<Tier, Record<Kind, SlotWriter>>;
   private readonly insertTick: Database.Statement;
+  private readonly insertAttr: Database.Statement;
+  private readonly upsertCover: Record<Tier, Database.Statement>;
   private readonly domainIds = new Map<string, { id: number; name: string }>();
-  /**
-   * Device ids by domain id, kind, idx and name. One map with string keys: nested maps per domain
-   * held ~12 small maps per domain (3 MB at 1000 domains); keys are built only for samples seen
-   * for the first time (the plans hand in the same objects every tick, see `known`) and for
-   * domains sampled by their drivers.
-   */
+  /** Device ids by domain id, kind, idx and name (built only for samples not seen before). */
   private readonly deviceIds = new Map<string, number>();
-  /** Device ids by sample object: the agent's sampling plan hands in the same objects every tick. */
-  private known = new WeakMap<DeviceSample, DeviceSlot>();
-  private readonly slots = new Map<number, DeviceSlot>();
-  /** Open hour buckets by device id, holding the minutes closed so far. */
-  private readonly hours = new Map<number, Accumulator>();
-  private minute = NaN;
-  /** The slots of the tick being written (one array for every tick). */
-  private readonly touched: DeviceSlot[] = [];
+  /** Device state by sample object: the agent's sampling plan hands in the same objects every tick. */
+  private known = new WeakMap<DeviceSample, Device>();
+  private readonly devices = new Map<number, Device>();
+  /** The clock run: a tick without a dt starts a new one (devices then start again from a base row). */
+  private run = 0;
+  private lastTick: { id: number; ts: number; mono: number } | null = null;
+  /** The host's coverage (ms of ticks) of the open minute and hour. */
+  private readonly cover: Record<Tier, { bucket: number; ms: number }> = { '1m': { bucket: NaN, ms: 0 }, '1h': { bucket: NaN, ms: 0 } };
+  private readonly touched: Device[] = [];
+  private problems: string[] = [];
 
   constructor(
     private readonly db: Db,
@@ -173,11 +166,76 @@ export class HistoryWriter {
   ) {
     this.map = readKeyMap(db);
     const each = <T>(f: (k: Kind) => T) => Object.fromEntries(KINDS.map((k) => [k, f(k)])) as Record<Kind, T>;
-    this.rows = each((k) => new RowBatch(db, k, this.map.columns[k]));
-    this.counter = each((k) => counterFlags(this.map.columns[k]));
-    const up = (t: Tier) => each((k) => db.prepare(rollupUpsertSql(k, t, this.map.columns[k])));
-    this.upsert = { '1m': up('1m'), '1h': up('1h') };
-    this.insertTick = db.prepare('INSERT INTO tick (ts, collect_us, domains, keyframe) VALUES (?, ?, ?, ?) RETURNING id').pluck();
+    const sampledCols = (k: Kind) => [...this.map.layouts[k].sampled].map((i) => this.map.columns[k][i]!.col);
+    this.raw = each((k) => new RowBatch(db, `${k}_raw`, ['tick_id', 'device_id', 'dt', ...sampledCols(k)]));
+    this.base = each((k) => new RowBatch(db, `${k}_base`, ['tick_id', 'device_id', ...sampledCols(k)]));
+    this.slots = { '1m': each((k) => new SlotWriter(db, this.map.layouts[k], '1m', 6)), '1h': each((k) => new SlotWriter(db, this.map.layouts[k], '1h', 6)) };
+    this.insertTick = db.prepare('INSERT INTO tick (ts, dt, mono, collect_us, domains) VALUES (?, ?, ?, ?, ?) RETURNING id').pluck();
+    this.insertAttr = db.prepare('INSERT OR REPLACE INTO attribute (device_id, col, ts, value) VALUES (?, ?, ?, ?)');
+    this.upsertCover = {
+      '1m': db.prepare('INSERT INTO cover_1m (bucket, ms) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET ms = excluded.ms'),
+      '1h': db.prepare('INSERT INTO cover_1h (bucket, ms) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET ms = excluded.ms'),
+    };
+  }
+
+  /** The last committed tick: its time and monotonic clock (the agent continues its clock from it). */
+  get last(): { id: number; ts: number; mono: number } | null {
+    return this.lastTick;
+  }
+
+  /**
+   * Picks up where the database leaves off (after a restart or a crash): the devices' last
+   * readings, the attributes as last logged, and the open minute and hour rebuilt from the rows
+   * already stored. The next tick continues every series when its dt is known.
+   */
+  recover(): void {
+    const r = recoverState(this.db, this.map, this.keyframeMs);
+    if (r === null) return;
+    this.lastTick = r.lastTick;
+    for (const d of r.devices) this.devices.set(d.id, this.deviceFrom(d));
+    for (const tier of TIERS) this.cover[tier] = { ...r.cover[tier] };
+  }
+
+  private deviceFrom(d: RecoveredDevice): Device {
+    const layout = this.map.layouts[d.kind];
+    const dev = this.newDevice(d.id, layout);
+    dev.values.set(d.values);
+    dev.big = d.big;
+    dev.attrs.set(d.attrs);
+    dev.attrBig = d.attrBig;
+    dev.tickId = d.tickId;
+    dev.mono = d.mono;
+    dev.run = this.run;
+    dev.period = d.period;
+    dev.domid = d.domid;
+    for (const tier of TIERS) if (d.buckets[tier] !== null) dev.buckets[tier] = d.buckets[tier]!;
+    return dev;
+  }
+
+  private newDevice(id: number, layout: KindLayout): Device {
+    const width = layout.columns.length;
+    const values = f64(width).fill(NaN);
+    const attrs = f64(width).fill(NaN);
+    const buckets = { '1m': new Bucket(layout), '1h': new Bucket(layout) };
+    return {
+      id,
+      layout,
+      values,
+      big: undefined,
+      attrs,
+      attrBig: undefined,
+      tickId: -1,
+      mono: NaN,
+      run: -1,
+      period: NaN,
+      domid: NaN,
+      nextDomid: NaN,
+      buckets,
+      cur: { kind: layout.kind, idx: null, name: '', values, big: undefined },
+      base: true,
+      dt: null,
+      inc: f64(layout.sampled.length),
+    };
   }
 
   private domainId(s: DomainSample): number {
@@ -195,160 +253,306 @@ export class HistoryWriter {
     return id;
   }
 
-  private slot(domainId: number, d: DeviceSample): DeviceSlot {
-    let s = this.known.get(d);
-    if (s !== undefined) return s;
-    const id = this.lookUpDevice(domainId, d);
-    s = this.slots.get(id);
-    if (s === undefined) {
-      const width = this.map.columns[d.kind].length;
-      s = {
-        id,
-        kind: d.kind,
-        values: f64(width),
-        big: undefined,
-        ts: 0,
-        keyframe: NaN,
-        domid: NaN,
-        fresh: true,
-        minute: undefined,
-        tick: { dev: d, domid: 0, dt: null, base: true },
-        deltas: f64(width),
-      };
-      this.slots.set(id, s);
+  private device(domainId: number, d: DeviceSample): Device {
+    let dev = this.known.get(d);
+    if (dev !== undefined) return dev;
+    const key = `${domainId}/${d.kind}/${d.idx}/${d.name}`;
+    let id = this.deviceIds.get(key);
+    if (id === undefined) {
+      const found = this.db
+        .prepare('SELECT id FROM device WHERE domain_id = ? AND kind = ? AND idx IS ? AND name = ?')
+        .pluck()
+        .get(domainId, d.kind, d.idx, d.name) as bigint | undefined;
+      id = Number(
+        found ??
+          (this.db
+            .prepare('INSERT INTO device (domain_id, kind, idx, name, path) VALUES (?, ?, ?, ?, ?) RETURNING id')
+            .pluck()
+            .get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint),
+      );
+      this.deviceIds.set(key, id);
     }
-    this.known.set(d, s);
-    return s;
+    dev = this.devices.get(id);
+    if (dev === undefined) {
+      dev = this.newDevice(id, this.map.layouts[d.kind]);
+      this.devices.set(id, dev);
+    }
+    this.known.set(d, dev);
+    return dev;
   }
 
-  private lookUpDevice(domainId: number, d: DeviceSample): number {
-    const key = `${domainId}/${d.kind}/${d.idx}/${d.name}`;
-    const known = this.deviceIds.get(key);
-    if (known !== undefined) return known;
-    const found = this.db
-      .prepare('SELECT id FROM device WHERE domain_id = ? AND kind = ? AND idx IS ? AND name = ?')
-      .pluck()
-      .get(domainId, d.kind, d.idx, d.name) as bigint | undefined;
-    const id = Number(
-      found ??
-        (this.db
-          .prepare('INSERT INTO device (domain_id, kind, idx, name, path) VALUES (?, ?, ?, ?, ?) RETURNING id')
-          .pluck()
-          .get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint),
-    );
-    this.deviceIds.set(key, id);
-    return id;
+  /**
+   * This tick's increases (counters) and changes (gauges) against the device's last readings, into
+   * the raw row from `at` and dev.inc (counters' increases, gauges' readings, stored units). A
+   * column without an increase gets NULL: it came or went, a counter went down (a reset, unless a
+   * 32-bit source wrapped), or it changed by 2^53 or more (no real counter grows that fast; it keeps
+   * every change exact in double arithmetic). Returns false when any column did so: a base row is due.
+   */
+  private changes(dev: Device, cur: DeviceSample, row: (number | bigint | string | null)[], at: number): boolean {
+    const l = dev.layout;
+    const pv = dev.values;
+    const cv = cur.values;
+    const exact = dev.big !== undefined || cur.big !== undefined;
+    let continuous = true;
+    for (let j = 0; j < l.sampled.length; j++) {
+      const i = l.sampled[j]!;
+      const p = pv[i]!;
+      const c = cv[i]!;
+      const scale = l.scale[j]!;
+      const counter = l.counter[j] === 1;
+      let d = c - p; // exact when both are integers below 2^53
+      let ok = p === p && c === c;
+      if (!ok) {
+        if ((p !== p) !== (c !== c)) continuous = false;
+      } else if (exact && (dev.big?.has(i) || cur.big?.has(i))) {
+        const e = (cur.big?.get(i) ?? BigInt(c)) - (dev.big?.get(i) ?? BigInt(p));
+        ok = e <= SAFE_N && e >= -SAFE_N && !(counter && e < 0n);
+        d = Number(e);
+      } else if (d < 0 && counter) {
+        // A 32-bit source that passed 2^32 wraps; any other decrease is a reset.
+        ok = !!cur.wrap32 && p < TWO_32 && c + TWO_32 - p < TWO_31;
+        d += TWO_32;
+      }
+      if (!ok && p === p && c === c) continuous = false;
+      row[at + j] = ok ? d / scale : null;
+      dev.inc[j] = counter ? (ok ? d / scale : NaN) : c / scale;
+    }
+    return continuous;
+  }
+
+  /** A reading that is not a whole multiple of its column's scale cannot be stored exactly: unknown instead. */
+  private checkScales(dev: Device, cur: DeviceSample): void {
+    const l = dev.layout;
+    for (let j = 0; j < l.sampled.length; j++) {
+      const scale = l.scale[j]!;
+      if (scale === 1) continue;
+      const i = l.sampled[j]!;
+      const v = cur.values[i]!;
+      const big = cur.big?.get(i);
+      if (v !== v || (big === undefined ? v % scale === 0 : big % BigInt(scale) === 0n)) continue;
+      cur.values[i] = NaN;
+      cur.big?.delete(i);
+      this.problems.push(`${l.kind} ${cur.name} ${l.columns[i]!.key}: ${big ?? v} is not a whole multiple of ${scale} ${l.columns[i]!.unit}; not stored`);
+    }
   }
 
   /** Writes one tick in one transaction; throws (and changes nothing in memory) if it fails. */
   write(tick: TickInput): TickResult {
-    const keyframe = Math.floor(tick.ts / this.keyframeMs);
-    const minute = Math.floor(tick.ts / 60_000) * 60;
+    const period = Math.floor(tick.ts / this.keyframeMs);
+    const minute = minuteOf(tick.ts);
+    const hour = hourOf(minute);
+    const run = tick.dt === null ? this.run + 1 : this.run;
+    // The interval since the last tick stored (not merely tried: after a failed tick the next one
+    // covers the time since the last good one).
+    const tickDt = tick.dt === null || this.lastTick === null ? tick.dt : tick.mono - this.lastTick.mono;
     const touched = this.touched;
     touched.length = 0;
+    this.problems = [];
     let values = 0;
-    const hourNow = hourOf(minute);
-    const closing = minute !== this.minute;
-    const run = this.db.transaction(() => {
+    const closing = {
+      '1m': this.cover['1m'].bucket === this.cover['1m'].bucket && this.cover['1m'].bucket !== minute,
+      '1h': this.cover['1h'].bucket === this.cover['1h'].bucket && this.cover['1h'].bucket !== hour,
+    };
+    const prevTick = this.lastTick?.id ?? -1;
+    const attrs: [number, string, number, bigint | string | null][] = [];
+    const tx = this.db.transaction(() => {
       let domains = 0;
       for (const d of tick.domains) if (d.key !== '@host') domains++;
-      const tickId = Number(this.insertTick.get(tick.ts, tick.collectUs, domains, keyframe) as bigint);
+      const tickId = Number(this.insertTick.get(tick.ts, tickDt, tick.mono, tick.collectUs, domains) as bigint);
       for (const dom of tick.domains) {
         const domainId = this.domainId(dom);
-        for (const dev of dom.devices) {
-          const s = this.slot(domainId, dev);
-          const t = s.tick;
-          t.dev = dev;
-          t.domid = dom.domid;
-          t.base = s.fresh || s.keyframe !== keyframe || s.domid !== dom.domid || !deltas(this.counter[dev.kind], s, dev, !!dev.wrap32, s.deltas);
-          t.dt = t.base ? null : tick.ts - s.ts;
-          values += t.base
-            ? this.rows[dev.kind].add(tickId, s.id, null, dev.values, dev.big)
-            : this.rows[dev.kind].add(tickId, s.id, t.dt, s.deltas, undefined);
-          touched.push(s);
+        for (const cur of dom.devices) {
+          const dev = this.device(domainId, cur);
+          this.checkScales(dev, cur);
+          dev.cur = cur;
+          const l = dev.layout;
+          const raw = this.raw[l.kind];
+          const at = raw.next();
+          const row = raw.array;
+          const dt = dev.run === run && dev.mono === dev.mono ? tick.mono - dev.mono : null;
+          // A new id is a restarted domain: its counters count again from zero.
+          const fresh = dev.tickId < 0 || dt === null || (dev.domid === dev.domid && dev.domid !== dom.domid);
+          dev.nextDomid = dom.domid;
+          const continuous = !fresh && this.changes(dev, cur, row, at + 3);
+          if (fresh) {
+            for (let j = 0; j < l.sampled.length; j++) {
+              row[at + 3 + j] = null;
+              dev.inc[j] = l.counter[j] ? NaN : cur.values[l.sampled[j]!]! / l.scale[j]!;
+            }
+          }
+          dev.base = !continuous || dev.period !== period;
+          dev.dt = fresh ? null : dt;
+          row[at] = tickId;
+          row[at + 1] = dev.id;
+          row[at + 2] = dev.tickId === prevTick || fresh ? null : dt;
+          for (let j = 0; j < l.sampled.length; j++) if (row[at + 3 + j] !== null) values++;
+          if (dev.base) values += this.baseRow(tickId, dev, cur);
+          this.attributeChanges(dev, cur, tick.ts, attrs);
+          touched.push(dev);
         }
       }
-      for (const k of KINDS) this.rows[k].flush();
-      // A new minute: the open minutes are complete, and so are the hours left behind.
-      if (closing) this.writeClosed(minute, hourNow);
+      for (const k of KINDS) {
+        this.raw[k].flush();
+        this.base[k].flush();
+      }
+      for (const a of attrs) this.insertAttr.run(...a);
+      values += attrs.length;
+      if (closing['1m']) this.writeClosed('1m', minute);
+      if (closing['1h']) this.writeClosed('1h', hour);
       return tickId;
     });
     let tickId: number;
     try {
-      tickId = run.immediate() as number;
+      tickId = tx.immediate() as number;
     } catch (e) {
-      for (const k of KINDS) this.rows[k].clear();
-      for (const s of touched) if (s.fresh) this.slots.delete(s.id); // its id may go to another device
+      for (const k of KINDS) {
+        this.raw[k].clear();
+        this.base[k].clear();
+      }
       this.forgetIds(); // rows inserted by the failed transaction are gone
       throw e;
     }
     // Committed: now, and only now, move the in-memory state forward.
-    if (closing) this.foldClosed(minute, hourNow);
-    this.minute = minute;
-    for (const s of touched) {
-      const t = s.tick;
-      // A copy: the sampling plan refills its arrays in place every tick.
-      if (s.values.length === t.dev.values.length) s.values.set(t.dev.values);
-      else s.values = t.dev.values.slice();
-      s.big = t.dev.big;
-      s.ts = tick.ts;
-      s.keyframe = keyframe;
-      s.domid = t.domid;
-      s.fresh = false;
-      if (s.minute === undefined) s.minute = new Accumulator(s.kind, s.id, minute, this.map.columns[s.kind]);
-      else if (s.minute.bucket !== minute) s.minute.reset(minute);
-      s.minute.add(t.dev.values, t.dev.big, t.base ? null : s.deltas, t.dt);
+    if (closing['1m']) this.foldClosed(minute, hour, closing['1h']);
+    this.run = run;
+    this.lastTick = { id: tickId, ts: tick.ts, mono: tick.mono };
+    for (const tier of TIERS) {
+      const c = this.cover[tier];
+      const b = tier === '1m' ? minute : hour;
+      if (c.bucket !== b) {
+        c.bucket = b;
+        c.ms = 0;
+      }
+      if (tickDt !== null) c.ms += tickDt;
     }
-    return { tickId, values, rows: touched.length };
+    for (const [deviceId, col, , value] of attrs) this.commitAttribute(deviceId, col, value);
+    for (const dev of touched) {
+      const cur = dev.cur;
+      if (dev.values !== cur.values) dev.values.set(cur.values); // a copy: the plan refills its arrays in place
+      dev.big = cur.big === undefined ? undefined : new Map(cur.big);
+      dev.tickId = tickId;
+      dev.mono = tick.mono;
+      dev.run = run;
+      dev.domid = dev.nextDomid;
+      if (dev.base) dev.period = period;
+      const m = dev.buckets['1m'];
+      if (m.bucket !== minute) m.reset(minute);
+      m.add(dev.inc, dev.dt);
+    }
+    return { tickId, values, rows: touched.length, problems: this.problems };
   }
 
-  /**
-   * In the tick's transaction: writes the minutes that closed (those before `minuteNow`) and the
-   * hours that close with them (before `hourNow`), an hour's last minute folded into a copy.
-   * Memory is left alone, so a failed transaction changes nothing: foldClosed() moves it on.
-   */
-  private writeClosed(minuteNow: number, hourNow: number): void {
-    const writeHour = (h: Accumulator) => this.upsert['1h'][h.kind].run(h.row());
-    for (const { minute: m } of this.slots.values()) {
-      if (!isClosed(m, minuteNow)) continue;
-      this.upsert['1m'][m.kind].run(m.row());
-      const hour = hourOf(m.bucket);
-      const h = this.hours.get(m.deviceId);
-      if (h !== undefined && h.bucket !== hour) writeHour(h); // an earlier hour, complete
-      if (hour !== hourNow) {
-        const last = h !== undefined && h.bucket === hour ? h.clone() : m.empty(hour);
-        last.merge(m);
-        writeHour(last);
+  /** The device's readings in full; returns the values stored. */
+  private baseRow(tickId: number, dev: Device, cur: DeviceSample): number {
+    const l = dev.layout;
+    const b = this.base[l.kind];
+    const at = b.next();
+    const row = b.array;
+    row[at] = tickId;
+    row[at + 1] = dev.id;
+    let n = 0;
+    for (let j = 0; j < l.sampled.length; j++) {
+      const i = l.sampled[j]!;
+      const v = cur.values[i]!;
+      const big = cur.big?.get(i);
+      const scale = l.scale[j]!;
+      if (v !== v) row[at + 2 + j] = null;
+      else {
+        // A bigint: the columns have no type, and a number would be stored as a REAL.
+        row[at + 2 + j] = toSqlExact(big !== undefined ? big / BigInt(scale) : BigInt(v / scale));
+        n++;
       }
     }
-    // Hours of devices without a minute to close (not sampled for a while).
-    for (const h of this.hours.values()) if (h.bucket !== hourNow && !isClosed(this.slots.get(h.deviceId)?.minute, minuteNow)) writeHour(h);
+    return n;
+  }
+
+  private attributeChanges(dev: Device, cur: DeviceSample, ts: number, out: [number, string, number, bigint | string | null][]): void {
+    const l = dev.layout;
+    for (const i of l.attributes) {
+      const v = cur.values[i]!;
+      const p = dev.attrs[i]!;
+      const big = cur.big?.get(i);
+      const pbig = dev.attrBig?.get(i);
+      const same = v !== v ? p !== p : big !== undefined || pbig !== undefined ? big === pbig && v === p : v === p;
+      if (same && dev.tickId >= 0) continue;
+      if (v !== v && p !== p) continue; // never known
+      out.push([dev.id, l.columns[i]!.col, ts, v !== v ? null : toSqlExact(big ?? BigInt(v))]);
+    }
+  }
+
+  private commitAttribute(deviceId: number, col: string, value: bigint | string | null): void {
+    const dev = this.devices.get(deviceId)!;
+    const i = dev.layout.columns.findIndex((c) => c.col === col);
+    if (value === null) {
+      dev.attrs[i] = NaN;
+      dev.attrBig?.delete(i);
+      return;
+    }
+    const b = BigInt(value);
+    dev.attrs[i] = Number(b);
+    if (b > SAFE_N || b < -SAFE_N) (dev.attrBig ??= new Map()).set(i, b);
+    else dev.attrBig?.delete(i);
   }
 
   /**
-   * Once the transaction has committed: each closed minute folded into its open hour, in place (no
-   * copy of every hour each minute), hours that were written dropped, minutes emptied.
+   * In the tick's transaction: writes the bucket of `tier` that closes (the one before `now`), and
+   * its cover. An hour closes with the minute that closes with it, not yet folded in. Memory is
+   * left alone, so a failed transaction changes nothing (foldClosed() moves it on).
    */
-  private foldClosed(minuteNow: number, hourNow: number): void {
-    for (const s of this.slots.values()) {
-      const m = s.minute;
-      if (!isClosed(m, minuteNow)) continue;
-      const hour = hourOf(m.bucket);
-      if (hour === hourNow) {
-        let h = this.hours.get(s.id);
-        if (h === undefined) this.hours.set(s.id, (h = m.empty(hour)));
-        else if (h.bucket !== hour) h.reset(hour);
+  private writeClosed(tier: Tier, now: number): void {
+    const cover = this.cover[tier];
+    if (cover.bucket !== cover.bucket || cover.bucket === now) return;
+    this.upsertCover[tier].run(cover.bucket, cover.ms);
+    for (const dev of this.devices.values()) {
+      const b = tier === '1m' ? dev.buckets['1m'] : this.closingHour(dev, cover.bucket);
+      if (b.rows > 0 && b.bucket === cover.bucket) this.slots[tier][dev.layout.kind].write(tier, b.bucket, dev.id, b.slot(cover.ms));
+    }
+  }
+
+  /** A device's hour as it closes: its folded minutes and the open minute, when that is in the hour. */
+  private closingHour(dev: Device, hour: number): Bucket {
+    const h = dev.buckets['1h'];
+    const m = dev.buckets['1m'];
+    if (m.rows === 0 || hourOf(m.bucket) !== hour) return h;
+    const out = new Bucket(dev.layout);
+    out.reset(hour);
+    if (h.bucket === hour) out.merge(h);
+    out.merge(m);
+    return out;
+  }
+
+  /** After the commit: closed minutes folded into their hours, closed hours emptied. */
+  private foldClosed(minute: number, hour: number, hourClosed: boolean): void {
+    for (const dev of this.devices.values()) {
+      const m = dev.buckets['1m'];
+      const h = dev.buckets['1h'];
+      if (m.rows > 0 && m.bucket !== minute) {
+        const mh = hourOf(m.bucket);
+        if (h.bucket !== mh) h.reset(mh);
         h.merge(m);
+        m.reset(NaN);
       }
-      m.reset(NaN); // written: empty until its next sample
+      if (hourClosed && h.bucket !== hour) h.reset(NaN);
     }
-    for (const [id, h] of this.hours) if (h.bucket !== hourNow) this.hours.delete(id);
   }
 
-  /** Writes the open (partial) buckets, e.g. at shutdown; they merge with the rest later. */
-  flushRollups(): void {
-    this.db.transaction(() => this.writeClosed(NaN, NaN)).immediate();
-    this.foldClosed(NaN, NaN);
+  /** Writes the open buckets as they stand (a clean shutdown): a later start rebuilds and replaces them. */
+  flushOpen(): void {
+    const m = this.cover['1m'];
+    const h = this.cover['1h'];
+    if (m.bucket !== m.bucket) return;
+    this.db
+      .transaction(() => {
+        this.upsertCover['1m'].run(m.bucket, m.ms);
+        this.upsertCover['1h'].run(h.bucket, h.ms);
+        for (const dev of this.devices.values()) {
+          const mb = dev.buckets['1m'];
+          if (mb.rows > 0 && mb.bucket === m.bucket) this.slots['1m'][dev.layout.kind].write('1m', mb.bucket, dev.id, mb.slot(m.ms));
+          const hb = this.closingHour(dev, h.bucket);
+          if (hb.rows > 0 && hb.bucket === h.bucket) this.slots['1h'][dev.layout.kind].write('1h', h.bucket, dev.id, hb.slot(h.ms));
+        }
+      })
+      .immediate();
   }
 
   /** Forget ids cached for rows that a failed transaction may have rolled back. */
@@ -358,3 +562,5 @@ export class HistoryWriter {
     this.known = new WeakMap();
   }
 }
+
+export { TIER_SECONDS };

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Test } from 'tap';
 import { Agent } from '../../src/agent/agent.js';
 import type { Io } from '../../src/cli/io.js';
+import { FakeClocks } from './store.js';
 
 export interface BuiltHistory {
   dbFile: string;
@@ -22,17 +23,19 @@ export async function buildHistory(
   const dbFile = path.join(path.dirname(root), opts.name ?? 'history.db');
   const log: string[] = [];
   const io: Io = { out: (s) => void log.push(s), err: (s) => void log.push(s) };
-  const agent = new Agent({ root, dbFile, intervalMs: opts.stepMs, quiet: true, io });
+  const end = opts.endMs ?? Date.now();
+  const times = Array.from({ length: opts.ticks }, (_, k) => end - (opts.ticks - 1 - k) * opts.stepMs);
+  const clocks = new FakeClocks(times[0]!);
+  const agent = new Agent({ root, dbFile, intervalMs: opts.stepMs, quiet: true, io, clocks });
   await agent.open();
   let closed = false;
   t.teardown(async () => {
     if (!closed) await agent.close();
   });
-  const end = opts.endMs ?? Date.now();
-  const times = Array.from({ length: opts.ticks }, (_, k) => end - (opts.ticks - 1 - k) * opts.stepMs);
   for (let k = 0; k < opts.ticks; k++) {
     if (k > 0) opts.bump(k);
-    const r = agent.tick(times[k]);
+    clocks.to(times[k]!);
+    const r = agent.tick();
     if (!r.ok) throw new Error(`tick ${k} not stored: ${log.join('')}`);
   }
   await agent.close();

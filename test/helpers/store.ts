@@ -108,15 +108,15 @@ export function copyTree(t: Test, src = XEN, name = 'root'): string {
 }
 
 /**
- * Ticks whose stored rows are not whole: the domain_sample rows of a tick must number
- * tick.domains and every tick has exactly one host row (none when `withHost` is false). Returns descriptions of bad ticks.
+ * Ticks whose stored rows are not whole: the domain_raw rows of a tick must number tick.domains
+ * and every tick has exactly one host row (none when `withHost` is false). Returns descriptions of bad ticks.
  */
 export function partialTicks(db: Db, withHost = true): string[] {
   const bad = db
     .prepare(
       `SELECT t.id AS id, t.domains AS domains,
-        (SELECT count(*) FROM domain_sample s WHERE s.tick_id = t.id) AS dom_rows,
-        (SELECT count(*) FROM host_sample s WHERE s.tick_id = t.id) AS host_rows
+        (SELECT count(*) FROM domain_raw s WHERE s.tick_id = t.id) AS dom_rows,
+        (SELECT count(*) FROM host_raw s WHERE s.tick_id = t.id) AS host_rows
        FROM tick t WHERE dom_rows != t.domains OR host_rows != ?`,
     )
     .all(withHost ? 1 : 0) as { id: bigint; domains: bigint; dom_rows: bigint; host_rows: bigint }[];
@@ -147,18 +147,28 @@ export async function waitFor(cond: () => boolean, ms = 3000, every = 20): Promi
 }
 
 /**
- * Delta rows that do not follow from the device's previous row: every row with dt_ms must have
- * a previous row of the same device exactly dt_ms earlier. Catches rows left without their base
- * row (by retention or a crash) as well as holes in a chain. Returns counts per kind.
+ * Raw rows that cannot be decoded or do not follow from the device's previous row: every raw row
+ * needs a base row of its device at or before it, and a row with increases must come exactly its
+ * dt after the device's previous stored row, unless its readings are whole in a base row at that
+ * tick (retention leaves gaps before base rows, and the first row it left may count from a row it
+ * deleted). Tests on virtual clocks, where ticks' times and intervals agree, use no tolerance;
+ * with real clocks a tick's time and its monotonic interval differ by a millisecond or so.
+ * Catches rows left without their base row (by retention or a crash) as well as holes in a chain.
+ * Returns counts per kind.
  */
-export function orphanDeltas(db: Db): Record<string, number> {
+export function orphanDeltas(db: Db, toleranceMs = 0): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of ['domain', 'host', 'vcpu', 'net', 'block']) {
+    const firstCol =
+      (db.prepare(`SELECT col FROM key_map WHERE kind = ? AND type = 'counter' ORDER BY pos LIMIT 1`).pluck().get(k) as string | undefined) ?? 'dt';
     const n = db
       .prepare(
-        `SELECT count(*) FROM (SELECT s.dt_ms AS dt, t.ts AS ts, lag(t.ts) OVER (PARTITION BY s.device_id ORDER BY s.tick_id) AS prev_ts
-           FROM ${k}_sample s JOIN tick t ON t.id = s.tick_id)
-         WHERE dt IS NOT NULL AND (prev_ts IS NULL OR ts - prev_ts != dt)`,
+        `SELECT count(*) FROM (SELECT r.tick_id AS tick_id, r.device_id AS device_id, r.${firstCol} AS inc, coalesce(r.dt, t.dt) AS dt, t.ts AS ts,
+             lag(t.ts) OVER (PARTITION BY r.device_id ORDER BY r.tick_id) AS prev_ts
+           FROM ${k}_raw r JOIN tick t ON t.id = r.tick_id) x
+         WHERE NOT EXISTS (SELECT 1 FROM ${k}_base b WHERE b.device_id = x.device_id AND b.tick_id <= x.tick_id)
+            OR (x.inc IS NOT NULL AND x.prev_ts IS NOT NULL AND abs(x.ts - x.prev_ts - x.dt) > ${toleranceMs}
+                AND NOT EXISTS (SELECT 1 FROM ${k}_base b WHERE b.device_id = x.device_id AND b.tick_id = x.tick_id))`,
       )
       .pluck()
       .get() as bigint;
@@ -167,10 +177,77 @@ export function orphanDeltas(db: Db): Record<string, number> {
   return out;
 }
 
-/** Sample rows whose tick is gone (there should be none). */
+/** Raw and base rows whose tick is gone (there should be none). */
 export function strayRows(db: Db): number {
   let n = 0n;
   for (const k of ['domain', 'host', 'vcpu', 'net', 'block'])
-    n += db.prepare(`SELECT count(*) FROM ${k}_sample WHERE tick_id NOT IN (SELECT id FROM tick)`).pluck().get() as bigint;
+    for (const t of ['raw', 'base']) n += db.prepare(`SELECT count(*) FROM ${k}_${t} WHERE tick_id NOT IN (SELECT id FROM tick)`).pluck().get() as bigint;
   return Number(n);
+}
+
+/** Virtual clocks for the agent: wall and monotonic time move together unless a test steps the wall clock. */
+export class FakeClocks {
+  constructor(
+    public wallMs: number,
+    public monoMs = 5_000_000,
+    public boot: string | null = 'test-boot',
+  ) {}
+  wall(): number {
+    return this.wallMs;
+  }
+  mono(): number {
+    return this.monoMs;
+  }
+  bootId(): string | null {
+    return this.boot;
+  }
+  /** Time passes: both clocks move on. */
+  advance(ms: number): void {
+    this.wallMs += ms;
+    this.monoMs += ms;
+  }
+  /** Time passes to wall-clock `ms`. */
+  to(ms: number): void {
+    this.advance(ms - this.wallMs);
+  }
+}
+
+/**
+ * Rollup buckets that do not hold what the raw rows say: for every device and counter, each minute
+ * (hour) before the one of the newest tick must hold exactly the sum of the raw increases of the
+ * ticks in it (the newest may still be open). Returns descriptions of the mismatches.
+ */
+export function rollupMismatches(db: Db): string[] {
+  const out: string[] = [];
+  const last = db.prepare('SELECT max(ts) FROM tick').pluck().get() as bigint | null;
+  if (last === null) return out;
+  for (const k of ['domain', 'host', 'vcpu', 'net', 'block']) {
+    const cols = db.prepare(`SELECT col, scale FROM key_map WHERE kind = ? AND type = 'counter' ORDER BY pos`).raw().all(k) as [string, bigint][];
+    for (const [tier, size] of [
+      ['1m', 60],
+      ['1h', 3600],
+    ] as const) {
+      const open = (Number(last) / 1000 - ((Number(last) / 1000) % size)) * 1000;
+      const raw = db
+        .prepare(
+          `SELECT r.device_id AS d, (t.ts / ${size * 1000}) * ${size} AS bucket, ${cols.map(([c, sc]) => `sum(r.${c}) * ${sc} AS ${c}`).join(', ')}
+           FROM ${k}_raw r JOIN tick t ON t.id = r.tick_id WHERE t.ts < ? GROUP BY 1, 2`,
+        )
+        .all(open) as Record<string, bigint | null>[];
+      const stored = new Map(
+        (
+          db.prepare(`SELECT device_id AS d, bucket, ${cols.map(([c]) => `${c}_sum AS ${c}`).join(', ')} FROM ${k}_${tier}`).all() as Record<
+            string,
+            bigint | null
+          >[]
+        ).map((r) => [`${r.d}/${r.bucket}`, r]),
+      );
+      for (const r of raw) {
+        const s = stored.get(`${r.d}/${r.bucket}`);
+        for (const [c] of cols)
+          if ((s?.[c] ?? null) !== r[c]) out.push(`${k}_${tier} device ${r.d} bucket ${r.bucket} ${c}: stored ${s?.[c] ?? 'nothing'}, raw ${r[c]}`);
+      }
+    }
+  }
+  return out;
 }

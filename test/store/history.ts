@@ -10,14 +10,14 @@ import type { Db } from '../../src/store/db.js';
 import { historyCsv } from '../../src/cli/history.js';
 import { Agent } from '../../src/agent/agent.js';
 import { runCli } from '../helpers/cli.js';
-import { capture, copyTree, device, domain, freshDb, setNetDev, tdir } from '../helpers/store.js';
+import { capture, copyTree, device, domain, FakeClocks, freshDb, setNetDev, tdir } from '../helpers/store.js';
 
 const H0 = 1_699_999_200_000; // 2023-11-14T22:00:00Z, the start of an hour
 
 // web: ticks every 10 s for 3 minutes (i = 0..18), then one at H0 + 1 h (i = 360).
 //   net.0 (vif3.0) rx_bytes = 1000 i       -> 100 bytes/s throughout
 //   net.1 (vif3.1) rx_bytes = 10 i^2       -> (2i - 1) bytes/s over (i-1, i]
-//   balloon.current = 1000 + 6 i (a gauge)
+//   balloon.rss = 1000 + 6 i (a gauge); balloon.current = 500 until i = 2, then 400 (an attribute)
 //   block.0 (xvda) discard_reqs = 3 i, rd_reqs = i^3  -> (3i^2 - 3i + 1) / 10 requests/s
 const rx0 = (i: number) => BigInt(1000 * i);
 const rx1 = (i: number) => BigInt(10 * i * i);
@@ -26,13 +26,17 @@ const balloon = (i: number) => BigInt(1000 + 6 * i);
 function build(db: Db): void {
   const w = new HistoryWriter(db);
   const m = w.map;
-  const tick = (i: number) =>
+  let last: number | null = null;
+  const tick = (i: number) => {
+    const ts = H0 + i * 10_000;
     w.write({
-      ts: H0 + i * 10_000,
+      ts,
+      mono: ts - H0 + 1,
+      dt: last === null ? null : ts - last,
       collectUs: 0,
       domains: [
         domain('u-web', 'web', 3, [
-          device(m, 'domain', null, 'web', { domid: 3n, cpu_time: BigInt(i) * 1_000_000n, balloon_current: balloon(i) }),
+          device(m, 'domain', null, 'web', { domid: 3n, cpu_time: BigInt(i) * 1_000_000n, balloon_rss: balloon(i), balloon_current: i < 2 ? 500n : 400n }),
           device(m, 'net', 0, 'vif3.0', { rx_bytes: rx0(i), tx_bytes: 5n }, { path: '00:16:3e:03:00:00' }),
           device(m, 'net', 1, 'vif3.1', { rx_bytes: rx1(i) }),
           device(m, 'block', 0, 'xvda', { discard_reqs: BigInt(3 * i), rd_reqs: BigInt(i * i * i) }),
@@ -40,9 +44,11 @@ function build(db: Db): void {
         domain('u-db', 'db', 7, [device(m, 'domain', null, 'db', { domid: 7n })]),
       ],
     });
+    last = ts;
+  };
   for (let i = 0; i <= 18; i++) tick(i);
   tick(360);
-  w.flushRollups();
+  w.flushOpen();
 }
 
 t.test('HistoryReader on hand-built history', async (t) => {
@@ -51,7 +57,13 @@ t.test('HistoryReader on hand-built history', async (t) => {
   const r = new HistoryReader(db);
 
   t.test('raw values and rates', async (t) => {
-    const v = r.query({ domain: 'web', keys: ['net.0.rx.bytes', 'net.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 50_000, rate: false });
+    const v = r.query({
+      domain: 'web',
+      keys: ['net.0.rx.bytes', 'net.1.rx.bytes', 'balloon.rss', 'balloon.current'],
+      since: H0,
+      until: H0 + 50_000,
+      rate: false,
+    });
     t.equal(v.tier, 'raw');
     t.equal(v.stepS, null);
     t.equal(v.domain, 'web');
@@ -64,15 +76,17 @@ t.test('HistoryReader on hand-built history', async (t) => {
       [
         ['net.0.rx.bytes', 'vif3.0', 'bytes', 'counter'],
         ['net.1.rx.bytes', 'vif3.1', 'bytes', 'counter'],
-        ['balloon.current', null, 'KiB', 'gauge'],
+        ['balloon.rss', null, 'KiB', 'gauge'],
+        ['balloon.current', null, 'KiB', 'attribute'],
       ],
     );
     t.strictSame(v.series[0]!.values, [0n, 1000n, 2000n, 3000n, 4000n, 5000n]);
     t.strictSame(v.series[1]!.values, [0n, 10n, 40n, 90n, 160n, 250n]);
     t.strictSame(v.series[2]!.values, [1000n, 1006n, 1012n, 1018n, 1024n, 1030n]);
+    t.strictSame(v.series[3]!.values, [500n, 500n, 400n, 400n, 400n, 400n], 'an attribute as of each tick');
 
-    const rate = r.query({ domain: 'web', keys: ['net.0.rx.bytes', 'net.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 50_000, rate: true });
-    t.strictSame(rate.series[0]!.values, [null, 100, 100, 100, 100, 100], 'no rate at the base row');
+    const rate = r.query({ domain: 'web', keys: ['net.0.rx.bytes', 'net.1.rx.bytes', 'balloon.rss'], since: H0, until: H0 + 50_000, rate: true });
+    t.strictSame(rate.series[0]!.values, [null, 100, 100, 100, 100, 100], 'no rate at first sight');
     t.strictSame(rate.series[1]!.values, [null, 1, 3, 5, 7, 9]);
     t.strictSame(rate.series[2]!.values, [1000n, 1006n, 1012n, 1018n, 1024n, 1030n], 'a gauge stays a value under --rate');
     t.strictSame(
@@ -90,7 +104,7 @@ t.test('HistoryReader on hand-built history', async (t) => {
   });
 
   t.test('--step resamples: rate = total increase / time; gauges are means; counters the last value', async (t) => {
-    const s = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 59_000, stepS: 30, rate: true });
+    const s = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.rss'], since: H0, until: H0 + 59_000, stepS: 30, rate: true });
     t.equal(s.tier, 'raw', 'a step under a minute reads raw rows');
     t.equal(s.stepS, 30);
     t.strictSame(s.times, [H0, H0 + 30_000]);
@@ -110,7 +124,7 @@ t.test('HistoryReader on hand-built history', async (t) => {
     t.equal(chooseTier(3 * 86400_000, undefined), '1m');
     t.equal(chooseTier(3 * 86400_000 + 1, undefined), '1h');
 
-    const m = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'net.0.rx.bytes', 'balloon.current'], since: H0, until: H0 + 179_000, stepS: 60, rate: true });
+    const m = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'net.0.rx.bytes', 'balloon.rss'], since: H0, until: H0 + 179_000, stepS: 60, rate: true });
     t.equal(m.tier, '1m');
     t.equal(m.stepS, 60);
     t.strictSame(m.times, [H0, H0 + 60_000, H0 + 120_000]);
@@ -119,17 +133,18 @@ t.test('HistoryReader on hand-built history', async (t) => {
     t.strictSame(m.series[1]!.values, [100, 100, 100]);
     t.strictSame(m.series[2]!.values, [1015, 1051, 1087], "gauge: the minute's mean, as at a raw step");
     const mv = r.query({ domain: 'web', keys: ['net.1.rx.bytes'], since: H0, until: H0 + 179_000, stepS: 60, rate: false });
-    t.strictSame(mv.series[0]!.values, [rx1(5), rx1(11), rx1(17)], 'counter values: the reading at the end of each minute');
+    t.strictSame(mv.series[0]!.values, [rx1(5) - rx1(0), rx1(11) - rx1(5), rx1(17) - rx1(11)], "without --rate, a rollup gives each minute's increase");
+    t.strictSame(mv.series[0]!.unit, 'bytes per 60s');
 
-    const two = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 179_000, stepS: 120, rate: true });
+    const two = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.rss'], since: H0, until: H0 + 179_000, stepS: 120, rate: true });
     t.equal(two.tier, '1m');
     t.strictSame(two.times, [H0, H0 + 120_000]);
     t.strictSame(two.series[0]!.values, [(250 + 960) / 110, 28], 'two minutes resampled: total increase / total seconds');
-    t.strictSame(two.series[1]!.values, [(1015 * 6 + 1051 * 6) / 12, 1087], 'gauge means weighted by samples');
+    t.strictSame(two.series[1]!.values, [(1015 * 50 + 1051 * 60) / 110, 1087], 'gauge means weighted by the time each covered');
 
     const h = r.query({
       domain: 'web',
-      keys: ['net.1.rx.bytes', 'balloon.current', 'net.1.rx.pkts'],
+      keys: ['net.1.rx.bytes', 'balloon.rss', 'net.1.rx.pkts'],
       since: H0,
       until: H0 + 2 * 3600_000,
       stepS: 3600,
@@ -137,11 +152,15 @@ t.test('HistoryReader on hand-built history', async (t) => {
     });
     t.equal(h.tier, '1h');
     t.strictSame(h.times, [H0, H0 + 3600_000]);
-    t.strictSame(h.series[0]!.values, [3240 / 180, null], 'hour 0: 10 * 18^2 over 180 s; hour 1: a base row only');
-    t.strictSame(h.series[1]!.values, [1054, balloon(360)], 'hour 0: mean of 19 samples; hour 1: its one reading');
+    t.strictSame(
+      h.series[0]!.values,
+      [3240 / 180, Number(rx1(360) - rx1(18)) / 3420],
+      'hour 0: 10 * 18^2 over 180 s; hour 1: the increase since tick 18, over 57 minutes',
+    );
+    t.strictSame(h.series[1]!.values, [1054, Number(balloon(360))], 'hour 0: mean of 19 samples; hour 1: its one reading');
     t.strictSame(h.series[2]!.values, [null, null], 'a column never read');
     const hv = r.query({ domain: 'web', keys: ['net.1.rx.bytes'], since: H0, until: H0 + 2 * 3600_000, stepS: 3600, rate: false });
-    t.strictSame(hv.series[0]!.values, [rx1(18), rx1(360)]);
+    t.strictSame(hv.series[0]!.values, [rx1(18), rx1(360) - rx1(18)]);
 
     const auto = r.query({ domain: 'web', keys: ['net.0.rx.bytes'], since: H0, until: H0 + 4 * 86400_000, rate: true });
     t.equal(auto.tier, '1h', 'a long span without --step: the hour tier');
@@ -186,7 +205,7 @@ t.test('HistoryReader on hand-built history', async (t) => {
       d.series.map((s) => s.key),
       ['cpu.time', 'balloon.rss', 'block.0.rd.bytes', 'block.0.wr.bytes', 'net.0.rx.bytes', 'net.0.tx.bytes', 'net.1.rx.bytes', 'net.1.tx.bytes'],
     );
-    t.strictSame(d.series[1]!.values, [null, null], 'balloon.rss never read: empty');
+    t.strictSame(d.series[2]!.values, [null, null], 'block.0.rd.bytes never read: empty');
   });
 
   t.test('errors', async (t) => {
@@ -213,13 +232,13 @@ t.test('HistoryReader on hand-built history', async (t) => {
   });
 
   t.test('CSV', async (t) => {
-    const v = r.query({ domain: 'web', keys: ['net.0.rx.bytes', 'net.vif3.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 20_000, rate: false });
+    const v = r.query({ domain: 'web', keys: ['net.0.rx.bytes', 'net.vif3.1.rx.bytes', 'balloon.rss'], since: H0, until: H0 + 20_000, rate: false });
     t.equal(
       historyCsv(v),
-      'time,net.0.rx.bytes,net.vif3.1.rx.bytes,balloon.current\n2023-11-14T22:00:00Z,0,0,1000\n2023-11-14T22:00:10Z,1000,10,1006\n2023-11-14T22:00:20Z,2000,40,1012\n',
+      'time,net.0.rx.bytes,net.vif3.1.rx.bytes,balloon.rss\n2023-11-14T22:00:00Z,0,0,1000\n2023-11-14T22:00:10Z,1000,10,1006\n2023-11-14T22:00:20Z,2000,40,1012\n',
     );
-    const rate = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.current'], since: H0, until: H0 + 59_000, stepS: 30, rate: true });
-    t.equal(historyCsv(rate), 'time,net.1.rx.bytes,balloon.current\n2023-11-14T22:00:00Z,2,1006\n2023-11-14T22:00:30Z,7,1024\n', 'integers without decimals');
+    const rate = r.query({ domain: 'web', keys: ['net.1.rx.bytes', 'balloon.rss'], since: H0, until: H0 + 59_000, stepS: 30, rate: true });
+    t.equal(historyCsv(rate), 'time,net.1.rx.bytes,balloon.rss\n2023-11-14T22:00:00Z,2,1006\n2023-11-14T22:00:30Z,7,1024\n', 'integers without decimals');
     const odd = r.query({ domain: 'web', keys: ['block.0.rd.reqs', 'block.xvda.rd.reqs'], since: H0, until: H0 + 30_000, rate: true });
     t.equal(
       historyCsv(odd),
@@ -243,11 +262,12 @@ t.test('HistoryReader on hand-built history', async (t) => {
           { kind: 'net', idx: 1, name: 'vif3.1' },
         ],
         keys: [
-          'extra.block.0.discard.reqs',
           'block.0.rd.reqs',
-          'balloon.current',
-          'cpu.time',
+          'extra.block.0.discard.reqs',
           'extra.domid',
+          'cpu.time',
+          'balloon.current',
+          'balloon.rss',
           'net.0.rx.bytes',
           'net.0.tx.bytes',
           'net.1.rx.bytes',
@@ -277,12 +297,14 @@ async function agentDb(t: Test): Promise<string> {
   const root = copyTree(t);
   const dbFile = path.join(tdir(t), 'agent.db');
   const io = capture();
-  const agent = new Agent({ root, dbFile, intervalMs: 1000, quiet: true, io });
+  const clocks = new FakeClocks(A);
+  const agent = new Agent({ root, dbFile, intervalMs: 1000, quiet: true, io, clocks });
   await agent.open();
   // web1's vif3.0: the host's tx_bytes field is the guest's rx.bytes (field 9 = base + 8).
   for (let i = 0; i < 4; i++) {
     setNetDev(root, 'vif3.0', 3_000_801n + 1000n * BigInt(i * i));
-    t.equal(agent.tick(A + i * 10_000).ok, true, `tick ${i}`);
+    clocks.to(A + i * 10_000);
+    t.equal(agent.tick().ok, true, `tick ${i}`);
   }
   await agent.close();
   return dbFile;
@@ -387,11 +409,11 @@ t.test('domstat history --list', async (t) => {
   t.equal(out[web1 + 1], '  devices: block.0=xvda block.1=xvdb1 domain net.0=vif3.0 net.1=vif3.1');
   t.equal(
     out[web1 + 2],
-    '  keys: extra.block.0.discard.reqs block.0.errors block.0.fl.reqs block.0.rd.bytes block.0.rd.reqs block.0.wr.bytes block.0.wr.reqs ' +
-      'extra.block.1.discard.reqs block.1.errors block.1.fl.reqs block.1.rd.bytes block.1.rd.reqs block.1.wr.bytes block.1.wr.reqs ' +
-      'balloon.current balloon.maximum extra.domid state.reason state.state vcpu.current vcpu.maximum ' +
-      'net.0.rx.bytes net.0.rx.drop net.0.rx.errs net.0.rx.pkts net.0.tx.bytes net.0.tx.drop net.0.tx.errs net.0.tx.pkts ' +
-      'net.1.rx.bytes net.1.rx.drop net.1.rx.errs net.1.rx.pkts net.1.tx.bytes net.1.tx.drop net.1.tx.errs net.1.tx.pkts',
+    '  keys: block.0.rd.reqs block.0.rd.bytes block.0.wr.reqs block.0.wr.bytes block.0.fl.reqs block.0.errors extra.block.0.discard.reqs ' +
+      'block.1.rd.reqs block.1.rd.bytes block.1.wr.reqs block.1.wr.bytes block.1.fl.reqs block.1.errors extra.block.1.discard.reqs ' +
+      'extra.domid state.state state.reason balloon.current balloon.maximum vcpu.current vcpu.maximum ' +
+      'net.0.rx.bytes net.0.rx.pkts net.0.rx.errs net.0.rx.drop net.0.tx.bytes net.0.tx.pkts net.0.tx.errs net.0.tx.drop ' +
+      'net.1.rx.bytes net.1.rx.pkts net.1.rx.errs net.1.rx.drop net.1.tx.bytes net.1.tx.pkts net.1.tx.errs net.1.tx.drop',
   );
   t.ok(out.includes('@host'), 'the host');
   t.ok(out.includes('off1 (0ded59be-944a-5991-aa3b-cab59a38b3b0)'), 'a defined, stopped domain too');
@@ -416,7 +438,7 @@ t.test('domstat history --list', async (t) => {
       domain: 'broken1',
       uuid: '7d48d4bf-0176-5e70-883b-1d7f7ea8c2d4',
       devices: [{ kind: 'domain', idx: null, name: 'broken1' }],
-      keys: ['balloon.current', 'balloon.maximum', 'extra.domid', 'state.reason', 'state.state', 'vcpu.current', 'vcpu.maximum'],
+      keys: ['extra.domid', 'state.state', 'state.reason', 'balloon.current', 'balloon.maximum', 'vcpu.current', 'vcpu.maximum'],
     },
     'broken1: no interface or disk rows (their stats are missing)',
   );

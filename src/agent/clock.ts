@@ -1,0 +1,135 @@
+// The agent's clocks. Intervals (a tick's dt, which every rate divides by) come from the monotonic
+// clock, which never steps. Tick times come from the wall clock, guarded so they never go back and
+// never leap on a transient step:
+//   - within TOLERANCE_MS of where the monotonic clock says it should be: the wall clock;
+//   - ahead by more (a step forward): the monotonic clock's time, until the wall clock has held its
+//     new offset for CONFIRM_MS (then it is believed: a correction, e.g. by NTP);
+//   - behind (a step back): never back; the time advances at half the monotonic pace until the
+//     wall clock catches up.
+// Each step is reported once. The monotonic clock is CLOCK_MONOTONIC (system-wide since boot), so
+// an agent restarted on the same boot continues the intervals of the one before.
+
+import * as fs from 'node:fs';
+
+export interface Clocks {
+  /** Wall clock, Unix ms. */
+  wall(): number;
+  /** Monotonic clock, whole ms. */
+  mono(): number;
+  /** An identity of this boot of the host (the monotonic clock restarts with it); null when unknown. */
+  bootId(): string | null;
+}
+
+export const systemClocks: Clocks = {
+  wall: () => Date.now(),
+  mono: () => Number(process.hrtime.bigint() / 1_000_000n),
+  bootId: () => {
+    try {
+      return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim() || null;
+    } catch {
+      return null;
+    }
+  },
+};
+
+export const TOLERANCE_MS = 2000;
+export const CONFIRM_MS = 60_000;
+
+export interface TickTime {
+  ts: number;
+  mono: number;
+  /** ms since the previous tick by the monotonic clock; null when there is none on this boot. */
+  dt: number | null;
+}
+
+export interface LastTick {
+  ts: number;
+  mono: number;
+  /** The boot it was taken on (null: unknown, as in a database made before this was kept). */
+  boot: string | null;
+}
+
+export class TickClock {
+  private last: { ts: number; mono: number } | null;
+  private readonly boot: string | null;
+  /** A step forward not believed yet: its offset, and since when (monotonic) the wall clock has held it. */
+  private ahead: { offset: number; since: number } | null = null;
+  private behind = false;
+
+  constructor(
+    private readonly clocks: Clocks,
+    last: LastTick | null,
+    private readonly report: (message: string) => void,
+  ) {
+    this.boot = clocks.bootId();
+    // Intervals continue from the last stored tick only on the same boot (the monotonic clock restarted otherwise).
+    this.last = last !== null && last.boot !== null && last.boot === this.boot && last.mono === last.mono ? { ts: last.ts, mono: last.mono } : null;
+    if (last !== null && this.last === null) this.lastTs = last.ts;
+  }
+
+  /** The time of the newest stored tick, when intervals cannot continue from it. */
+  private lastTs = -Infinity;
+
+  get bootId(): string | null {
+    return this.boot;
+  }
+
+  /** The time of a tick taken now. */
+  next(): TickTime {
+    const wall = this.clocks.wall();
+    const mono = this.clocks.mono();
+    const last = this.last;
+    let ts: number;
+    let dt: number | null = null;
+    if (last === null || mono <= last.mono) {
+      // No interval to go by: the wall clock, but never before a stored tick.
+      const floor = Math.max(this.lastTs, last?.ts ?? -Infinity) + 1;
+      if (wall < floor && floor > -Infinity)
+        this.report(`the wall clock is ${((floor - wall) / 1000).toFixed(1)} s behind the history's last tick; tick times continue from that tick`);
+      ts = Math.max(wall, floor);
+    } else {
+      dt = mono - last.mono;
+      const expected = last.ts + dt;
+      const offset = wall - expected;
+      if (offset > TOLERANCE_MS) {
+        if (this.ahead === null || Math.abs(offset - this.ahead.offset) > TOLERANCE_MS) {
+          if (this.ahead === null)
+            this.report(
+              `the wall clock stepped forward by ${(offset / 1000).toFixed(1)} s; tick times follow the monotonic clock until the new time holds for ${CONFIRM_MS / 1000} s`,
+            );
+          this.ahead = { offset, since: mono };
+        }
+        if (mono - this.ahead.since >= CONFIRM_MS) {
+          this.report(`the wall clock has held its step forward for ${CONFIRM_MS / 1000} s: tick times follow it again`);
+          this.ahead = null;
+          ts = wall;
+        } else ts = expected;
+      } else if (offset < -TOLERANCE_MS) {
+        this.cameBack();
+        if (!this.behind)
+          this.report(
+            `the wall clock stepped back by ${(-offset / 1000).toFixed(1)} s; tick times never go back: they slow down until the wall clock catches up`,
+          );
+        this.behind = true;
+        ts = Math.max(wall, last.ts + Math.max(1, Math.floor(dt / 2)));
+      } else {
+        this.cameBack();
+        this.behind = false;
+        ts = Math.max(wall, last.ts + 1);
+      }
+    }
+    this.last = { ts, mono };
+    return { ts, mono, dt };
+  }
+
+  /** A step forward that did not hold is over. */
+  private cameBack(): void {
+    if (this.ahead !== null) this.report('the wall clock came back from its step forward');
+    this.ahead = null;
+  }
+
+  /** The stored time of the last tick, after it has been written. */
+  get lastTickTs(): number | null {
+    return this.last?.ts ?? (this.lastTs > -Infinity ? this.lastTs : null);
+  }
+}

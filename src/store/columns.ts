@@ -1,0 +1,147 @@
+// What the history stores: every column of every kind of device, with its stats key, how it is
+// stored and in which unit. This list is the one definition; schema.sql (tables, key_map rows,
+// views) is generated from it by `npm run schema` and test/store/schema.ts keeps the two equal.
+//
+// Three ways to store a value:
+//   counter   — ever-growing (bytes, requests, ns of CPU): raw rows hold the increase per tick,
+//               rollups the exact increase per bucket and, for the busy ones (`peak`), the highest
+//               per-second rate;
+//   gauge     — a level sampled every tick (RSS, free memory): raw rows hold the change since the
+//               device's previous row, rollups the mean and one extreme (`low` gauges keep the
+//               minimum, the others the maximum);
+//   attribute — a level that rarely changes (state, capacity, maximum memory, vCPU counts): kept
+//               only as a log of its changes (table `attribute`), never per tick.
+// `scale`: the stored integer times scale is the value in `unit`. Every source domstat reads gives
+// such a column's values in whole multiples of it (vCPU times are clock ticks of 10 ms, disk
+// times whole ms, disk bytes whole sectors), so dividing keeps them exact and smaller.
+
+export type Kind = 'domain' | 'host' | 'vcpu' | 'net' | 'block';
+export const KINDS: readonly Kind[] = ['domain', 'host', 'vcpu', 'net', 'block'];
+export type ColumnType = 'counter' | 'gauge' | 'attribute';
+
+export interface ColumnSpec {
+  kind: Kind;
+  col: string;
+  /** Stats key pattern, "{i}" standing for the device index. */
+  key: string;
+  type: ColumnType;
+  unit: string;
+  scale: number;
+  /** Counters: rollups keep the peak rate. Gauges: 'low' keeps the minimum instead of the maximum. */
+  peak?: boolean;
+  low?: boolean;
+  origin: 'libvirt' | 'domstat';
+  note: string;
+}
+
+const NS_PER_CLOCK_TICK = 10_000_000;
+const NS_PER_MS = 1_000_000;
+const NS_PER_US = 1000;
+const SECTOR = 512;
+
+type Spec = Omit<ColumnSpec, 'kind' | 'origin' | 'scale'> & { origin?: 'domstat'; scale?: number };
+const of = (kind: Kind, specs: Spec[]): ColumnSpec[] => specs.map((s) => ({ origin: 'libvirt', scale: 1, ...s, kind }));
+const ioCounter = (name: string, unit: string): Spec => ({
+  col: `io_${name}`,
+  key: `extra.io.${name}`,
+  type: 'counter',
+  unit,
+  origin: 'domstat',
+  note: `/proc/<pid>/io ${name} of the QEMU process`,
+});
+const cpuTicks = (name: string): Spec => ({
+  col: `cpu_${name}`,
+  key: `host.cpu.${name}`,
+  type: 'counter',
+  unit: 'ns',
+  scale: NS_PER_CLOCK_TICK,
+  origin: 'domstat',
+  note: `/proc/stat ${name}`,
+});
+const hostMem = (col: string, key: string, type: ColumnType, low: boolean, note: string): Spec => ({
+  col,
+  key: `host.${key}`,
+  type,
+  unit: 'KiB',
+  origin: 'domstat',
+  note,
+  ...(low ? { low: true } : {}),
+});
+
+export const COLUMNS: readonly ColumnSpec[] = [
+  ...of('domain', [
+    {
+      col: 'domid',
+      key: 'extra.domid',
+      type: 'attribute',
+      unit: 'id',
+      origin: 'domstat',
+      note: 'domain id while running (a change means a restart: counters start again)',
+    },
+    { col: 'state', key: 'state.state', type: 'attribute', unit: 'enum', note: 'virDomainState' },
+    { col: 'reason', key: 'state.reason', type: 'attribute', unit: 'enum', note: 'state reason' },
+    { col: 'cpu_time', key: 'cpu.time', type: 'counter', unit: 'ns', peak: true, note: 'CPU time of the domain' },
+    { col: 'cpu_user', key: 'cpu.user', type: 'counter', unit: 'ns', scale: NS_PER_US, note: 'user CPU time' },
+    { col: 'cpu_system', key: 'cpu.system', type: 'counter', unit: 'ns', scale: NS_PER_US, note: 'system CPU time' },
+    { col: 'balloon_current', key: 'balloon.current', type: 'attribute', unit: 'KiB', note: 'current balloon' },
+    { col: 'balloon_maximum', key: 'balloon.maximum', type: 'attribute', unit: 'KiB', note: 'maximum balloon' },
+    { col: 'balloon_rss', key: 'balloon.rss', type: 'gauge', unit: 'KiB', note: 'resident set size of the QEMU process' },
+    { col: 'vcpu_current', key: 'vcpu.current', type: 'attribute', unit: 'count', note: 'online vCPUs' },
+    { col: 'vcpu_maximum', key: 'vcpu.maximum', type: 'attribute', unit: 'count', note: 'maximum vCPUs' },
+    ioCounter('rchar', 'bytes'),
+    ioCounter('wchar', 'bytes'),
+    ioCounter('syscr', 'count'),
+    ioCounter('syscw', 'count'),
+    ioCounter('read_bytes', 'bytes'),
+    ioCounter('write_bytes', 'bytes'),
+    ioCounter('cancelled_write_bytes', 'bytes'),
+  ]),
+  ...of('vcpu', [
+    { col: 'state', key: 'vcpu.{i}.state', type: 'attribute', unit: 'enum', note: 'virVcpuState' },
+    { col: 'time', key: 'vcpu.{i}.time', type: 'counter', unit: 'ns', scale: NS_PER_CLOCK_TICK, note: 'CPU time of the vCPU thread' },
+    { col: 'wait', key: 'vcpu.{i}.wait', type: 'counter', unit: 'ns', note: 'time waiting for a host CPU (schedstats)' },
+    { col: 'delay', key: 'vcpu.{i}.delay', type: 'counter', unit: 'ns', note: 'run-queue delay (schedstat)' },
+  ]),
+  ...of('net', [
+    { col: 'rx_bytes', key: 'net.{i}.rx.bytes', type: 'counter', unit: 'bytes', peak: true, note: 'bytes received by the guest' },
+    { col: 'rx_pkts', key: 'net.{i}.rx.pkts', type: 'counter', unit: 'packets', note: '' },
+    { col: 'rx_errs', key: 'net.{i}.rx.errs', type: 'counter', unit: 'packets', note: '' },
+    { col: 'rx_drop', key: 'net.{i}.rx.drop', type: 'counter', unit: 'packets', note: '' },
+    { col: 'tx_bytes', key: 'net.{i}.tx.bytes', type: 'counter', unit: 'bytes', peak: true, note: 'bytes sent by the guest' },
+    { col: 'tx_pkts', key: 'net.{i}.tx.pkts', type: 'counter', unit: 'packets', note: '' },
+    { col: 'tx_errs', key: 'net.{i}.tx.errs', type: 'counter', unit: 'packets', note: '' },
+    { col: 'tx_drop', key: 'net.{i}.tx.drop', type: 'counter', unit: 'packets', note: '' },
+  ]),
+  ...of('block', [
+    { col: 'rd_reqs', key: 'block.{i}.rd.reqs', type: 'counter', unit: 'requests', note: '' },
+    { col: 'rd_bytes', key: 'block.{i}.rd.bytes', type: 'counter', unit: 'bytes', scale: SECTOR, peak: true, note: '' },
+    { col: 'rd_times', key: 'block.{i}.rd.times', type: 'counter', unit: 'ns', scale: NS_PER_MS, note: '' },
+    { col: 'wr_reqs', key: 'block.{i}.wr.reqs', type: 'counter', unit: 'requests', note: '' },
+    { col: 'wr_bytes', key: 'block.{i}.wr.bytes', type: 'counter', unit: 'bytes', scale: SECTOR, peak: true, note: '' },
+    { col: 'wr_times', key: 'block.{i}.wr.times', type: 'counter', unit: 'ns', scale: NS_PER_MS, note: '' },
+    { col: 'fl_reqs', key: 'block.{i}.fl.reqs', type: 'counter', unit: 'requests', note: '' },
+    { col: 'fl_times', key: 'block.{i}.fl.times', type: 'counter', unit: 'ns', scale: NS_PER_MS, note: '' },
+    { col: 'errors', key: 'block.{i}.errors', type: 'counter', unit: 'requests', note: 'Xen oo_req' },
+    { col: 'discard_reqs', key: 'extra.block.{i}.discard.reqs', type: 'counter', unit: 'requests', origin: 'domstat', note: 'Xen ds_req' },
+    { col: 'allocation', key: 'block.{i}.allocation', type: 'attribute', unit: 'bytes', note: '' },
+    { col: 'capacity', key: 'block.{i}.capacity', type: 'attribute', unit: 'bytes', note: '' },
+    { col: 'physical', key: 'block.{i}.physical', type: 'attribute', unit: 'bytes', note: '' },
+  ]),
+  ...of('host', [
+    cpuTicks('user'),
+    cpuTicks('nice'),
+    cpuTicks('system'),
+    cpuTicks('idle'),
+    cpuTicks('iowait'),
+    cpuTicks('irq'),
+    cpuTicks('softirq'),
+    cpuTicks('steal'),
+    hostMem('mem_total', 'mem.total', 'attribute', false, '/proc/meminfo MemTotal'),
+    hostMem('mem_free', 'mem.free', 'gauge', true, '/proc/meminfo MemFree'),
+    hostMem('mem_available', 'mem.available', 'gauge', true, '/proc/meminfo MemAvailable'),
+    hostMem('mem_buffers', 'mem.buffers', 'gauge', false, '/proc/meminfo Buffers'),
+    hostMem('mem_cached', 'mem.cached', 'gauge', false, '/proc/meminfo Cached'),
+    hostMem('swap_total', 'swap.total', 'attribute', false, '/proc/meminfo SwapTotal'),
+    hostMem('swap_free', 'swap.free', 'gauge', true, '/proc/meminfo SwapFree'),
+  ]),
+];

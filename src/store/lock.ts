@@ -1,0 +1,50 @@
+// One writer per database. The agent holds an exclusive SQLite lock on <db>.lock for as long as it
+// runs: the lock is the kernel's (POSIX advisory locks), so it goes with the process, and a
+// killed agent never leaves a lock behind. Who holds it is written into the database's meta
+// table, for the message a second agent gives. Readers never touch the lock.
+
+import Database from 'better-sqlite3';
+import * as os from 'node:os';
+import { StoreError } from './db.js';
+
+export interface WriterInfo {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+export const lockFileOf = (dbFile: string) => `${dbFile}.lock`;
+
+export class WriterLock {
+  private constructor(private readonly conn: Database.Database) {}
+
+  /** Takes the lock, or throws a StoreError naming the agent that has it (from `holder()`). */
+  static acquire(dbFile: string, holder: () => WriterInfo | null): WriterLock {
+    let conn: Database.Database;
+    try {
+      conn = new Database(lockFileOf(dbFile), { timeout: 0 });
+    } catch (e) {
+      throw new StoreError(lockFileOf(dbFile), `cannot open the writer lock: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      conn.pragma('journal_mode = MEMORY');
+      conn.pragma('locking_mode = EXCLUSIVE');
+      // The first write in exclusive locking mode takes the lock, and the connection keeps it.
+      conn.exec('CREATE TABLE IF NOT EXISTS writer (pid INTEGER, host TEXT, started TEXT)');
+      conn.exec('BEGIN EXCLUSIVE; DELETE FROM writer; COMMIT');
+      conn.prepare('INSERT INTO writer VALUES (?, ?, ?)').run(process.pid, os.hostname(), new Date().toISOString());
+      return new WriterLock(conn);
+    } catch (e) {
+      conn.close();
+      const busy = typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY');
+      if (!busy) throw new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${e instanceof Error ? e.message : String(e)}`);
+      const h = holder();
+      const who = h === null ? 'another process' : `another domstat agent (pid ${h.pid} on ${h.host}, started ${h.started})`;
+      throw new StoreError(dbFile, `${who} is writing to this database; only one agent can write to a database (history and sqlite3 can still read it)`);
+    }
+  }
+
+  release(): void {
+    if (this.conn.open) this.conn.close();
+  }
+}

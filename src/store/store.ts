@@ -1,0 +1,103 @@
+// The agent's history store: the writer lock, the database (created or migrated), the writer with
+// its state recovered from what is stored, and retention. It also notices when the database file
+// it writes is deleted or replaced under it (writing on an unlinked file loses everything).
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { openDatabase, StoreError, type Db } from './db.js';
+import { WriterLock, type WriterInfo } from './lock.js';
+import { HistoryWriter, type TickInput, type TickResult } from './writer.js';
+import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from './retention.js';
+
+export interface StoreOptions {
+  retention?: RetentionPolicy;
+  /** Messages worth an operator's attention (a migration, the cap cutting a tier). */
+  report?: (message: string) => void;
+}
+
+const WRITER_KEY = 'writer';
+
+export class HistoryStore {
+  readonly db: Db;
+  readonly writer: HistoryWriter;
+  readonly retention: Retention;
+  private readonly identity: { dev: number; ino: number };
+
+  private constructor(
+    readonly file: string,
+    private readonly lock: WriterLock,
+    db: Db,
+    opts: StoreOptions,
+  ) {
+    this.db = db;
+    this.writer = new HistoryWriter(db);
+    this.writer.recover();
+    this.retention = new Retention(db, opts.retention ?? DEFAULT_RETENTION, opts.report);
+    const st = fs.statSync(file);
+    this.identity = { dev: st.dev, ino: st.ino };
+  }
+
+  /** Takes the writer lock (or names who has it), then opens, migrates and recovers. */
+  static open(file: string, opts: StoreOptions = {}): HistoryStore {
+    const lock = WriterLock.acquire(file, () => readWriter(file));
+    let db: Db | undefined;
+    try {
+      db = openDatabase(file, { ...(opts.report !== undefined ? { onMigrate: opts.report } : {}) });
+      const me: WriterInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(WRITER_KEY, JSON.stringify(me));
+      return new HistoryStore(file, lock, db, opts);
+    } catch (e) {
+      db?.close();
+      lock.release();
+      throw e;
+    }
+  }
+
+  write(tick: TickInput): TickResult {
+    return this.writer.write(tick);
+  }
+
+  meta(key: string): string | null {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  /** Whether the file at the path is still the database this store writes: 'deleted', 'replaced' or null. */
+  fileChanged(): 'deleted' | 'replaced' | null {
+    const st = fs.statSync(this.file, { throwIfNoEntry: false });
+    if (st === undefined) return 'deleted';
+    return st.dev === this.identity.dev && st.ino === this.identity.ino ? null : 'replaced';
+  }
+
+  /** Writes the open rollup buckets (a later start rebuilds and replaces them), then lets go of the file. */
+  close(): void {
+    try {
+      if (this.db.open && this.fileChanged() === null) {
+        this.writer.flushOpen();
+        this.db.prepare('DELETE FROM meta WHERE key = ?').run(WRITER_KEY);
+      }
+    } finally {
+      if (this.db.open) this.db.close();
+      this.lock.release();
+    }
+  }
+}
+
+/** Who wrote the database last (the agent that holds its lock, when there is one). */
+function readWriter(file: string): WriterInfo | null {
+  try {
+    const db = openDatabase(file, { readonly: true });
+    try {
+      const v = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(WRITER_KEY) as string | undefined;
+      return v === undefined ? null : (JSON.parse(v) as WriterInfo);
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    if (e instanceof StoreError || e instanceof SyntaxError) return null;
+    throw e;
+  }
+}
