@@ -5,8 +5,9 @@
 //      single quote in front, OWASP's rule against formula injection: a spreadsheet shows the name
 //      as text instead of running it;
 //   3. a cell with a comma or a double quote is quoted, quotes doubled (RFC 4180).
-// Numeric cells are written as they are: domstat's numeric columns are never negative, so none
-// starts with one of those characters and none needs the quote.
+// Numeric cells are written as they are: a number is not a formula, and domstat's numeric
+// columns are never negative except top's Domain ID, -1 for a domain that is not running
+// (virt-top's convention), which a spreadsheet reads as the number it is.
 
 import { printable } from './printable.js';
 
