@@ -23,7 +23,7 @@ export function simulateCommand(io: Io): Command {
     .requiredOption('--out <dir>', 'directory for the host tree: new, empty, or an earlier simulated tree')
     .option('--xen', 'a Xen dom0 with libvirt libxl: 2 disks and 2 vifs per PV domain (default)')
     .option('--kvm', 'a QEMU/KVM host with cgroup v2: 2 vCPUs, 2 tap NICs and 2 block-backed disks per domain')
-    .addOption(new Option('--interval <seconds>', 'seconds between counter updates (much shorter than any reader\'s interval: see README)').default('0.1'))
+    .addOption(new Option('--interval <seconds>', "seconds between counter updates (much shorter than any reader's interval: see README)").default('0.1'))
     .option('--seconds <s>', 'stop after S seconds (default: run until SIGINT or SIGTERM)')
     .option('--once', 'write the tree with its starting counters and exit')
     .addOption(new Option('--seed <n>', 'random seed of the load profiles').default(1).argParser(intOption('--seed')))

@@ -110,7 +110,8 @@ export function domainRows(prev: TopSample | null, cur: TopSample): DomainRow[] 
       cpuPct: cpuRate === null ? null : (cpuRate / 1e9 / Math.max(1, cur.host.cpus)) * 100,
       cpuNs: val(r, 'cpu.time'),
       memKiB: mem,
-      memPct: mem === null || memKiB === null ? null : (mem / memKiB) * 100,
+      // A Xen dom0's /proc/meminfo is dom0's memory, not the machine's (that needs the hypervisor).
+      memPct: mem === null || memKiB === null || r.domain.driver === 'xen' ? null : (mem / memKiB) * 100,
       rdBytes: sumRates(p, r, 'block', 'rd.bytes', secs),
       wrBytes: sumRates(p, r, 'block', 'wr.bytes', secs),
       rdReqs: sumRates(p, r, 'block', 'rd.reqs', secs),
@@ -203,10 +204,12 @@ function headerLines(prev: TopSample | null, cur: TopSample, rows: readonly Doma
   const kib = (v: number | null) => (v === null ? '-' : human(v * 1024));
   const guests = rows.reduce((s, r) => s + (r.id >= 0 && r.memKiB !== null ? r.memKiB : 0), 0);
   const used = mem === null ? null : mem.totalKiB - (mem.availableKiB ?? mem.freeKiB ?? mem.totalKiB);
+  // On Xen the files are dom0's: its own vCPUs and memory, not the machine's.
+  const host = cur.records.length > 0 && cur.records.every((r) => r.domain.driver === 'xen') ? 'dom0' : 'Host';
   return [
     `domstat top - ${now.toISOString().slice(11, 19)}  ${printable(hostname)}  ${cur.host.cpus} CPUs  delay ${view.delayS}s  sort ${view.sort}`,
     `${rows.length} domains: ${c.running} running, ${c.paused} paused, ${c.shutoff} shut off, ${c.other} other`,
-    `Host CPU ${percent(hostCpuPct(prev, cur))}  Mem ${kib(mem?.totalKiB ?? null)} total, ${kib(mem?.freeKiB ?? null)} free, ${kib(used)} used, ${kib(guests)} by guests`,
+    `${host} CPU ${percent(hostCpuPct(prev, cur))}  Mem ${kib(mem?.totalKiB ?? null)} total, ${kib(mem?.freeKiB ?? null)} free, ${kib(used)} used, ${kib(guests)} by guests`,
   ];
 }
 

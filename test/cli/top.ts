@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main.js';
 import { REPO } from '../helpers/cli.js';
 import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateDir, privateTree, rewrite, sleep, waitFor } from '../helpers/moving.js';
-import { runCli } from '../helpers/cli.js';
+import { fixture, runCli } from '../helpers/cli.js';
 import { Connection } from '../../src/stats/connection.js';
 import { LIBVIRT_GROUPS } from '../../src/stats/groups.js';
 import { KEYS_LINE } from '../../src/export/top-view.js';
@@ -349,6 +349,28 @@ t.test('batch: --rows keeps the first rows by the sort and says how many were le
       ['…', '4', 'more'],
     ],
     'interfaces sorted by their own rx: vnet0, the one receiving, first',
+  );
+});
+
+t.test("batch on a Xen dom0: its files are dom0's, so no %MEM and the summary says dom0", async (t) => {
+  let out = '';
+  const code = await main(['top', '-b', '-n', '1', '-o', 'name', '--root', fixture('xen-4.x-pv-libxl')], { out: (s) => void (out += s), err: () => {} });
+  t.equal(code, 0);
+  const lines = out.split('\n');
+  t.equal(lines[1], '5 domains: 3 running, 1 paused, 1 shut off, 0 other');
+  t.match(lines[2], /^dom0 CPU - {2}Mem /, 'dom0, not the host');
+  t.same(
+    rows(out)
+      .slice(1)
+      .map((c) => [c[10], c[7], c[8]]),
+    [
+      ['broken1', '-', '512M'],
+      ['db1', '-', '2.0G'],
+      ['off1', '-', '256M'],
+      ['web1', '-', '768M'],
+      ['win1', '-', '3.0G'],
+    ],
+    "memory shown, no share of dom0's memory",
   );
 });
 
