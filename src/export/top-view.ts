@@ -255,11 +255,13 @@ interface DeviceRow {
   dev: DomainRow['devices'][number];
 }
 
+/** The sort keys that are a device screen's own columns (a: bytes in, b: bytes out). */
+const DEVICE_SORT: Record<'net' | 'block', Partial<Record<SortKey, 'a' | 'b'>>> = { net: { rx: 'a', tx: 'b' }, block: { rd: 'a', wr: 'b' } };
+
 /** Device rows of one kind: by the device's own figure when the sort key is one of its columns, else in domain order. */
 function deviceRows(rows: readonly DomainRow[], kind: 'net' | 'block', sort: SortKey): DeviceRow[] {
   const out = rows.flatMap((dom) => dom.devices.filter((d) => d.kind === kind).map((dev) => ({ dom, dev })));
-  const by = kind === 'net' ? { rx: 'a', tx: 'b' } : { rd: 'a', wr: 'b' };
-  const field = (by as Partial<Record<SortKey, 'a' | 'b'>>)[sort];
+  const field = DEVICE_SORT[kind][sort];
   if (field === undefined) return out;
   // A stable sort: equal figures keep domain order.
   return out.sort((x, y) => (y.dev[field] ?? -1) - (x.dev[field] ?? -1));
