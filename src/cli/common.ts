@@ -20,6 +20,15 @@ export function connect(opts: HostOptions): Connection {
   return new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
 }
 
+/** An integer option from `min` to `max`: junk, fractions and sizes out of range are refused. */
+export function intInRange(name: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = intOption(name)(v);
+    if (n < min || n > max) throw new Error(`${name} must be from ${min} to ${max}, got ${n}`);
+    return n;
+  };
+}
+
 /** Integer option parser for commander that refuses junk. */
 export function intOption(name: string) {
   return (v: string): number => {

@@ -4,6 +4,7 @@ import { openDatabase } from '../store/db.js';
 import { HistoryReader, type HistoryResult } from '../store/history.js';
 import { timeRange } from './time.js';
 import { formatTable } from '../export/virsh-text.js';
+import { csvRecord, csvText } from '../export/csv.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -13,9 +14,10 @@ function cell(v: bigint | number | null): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(3);
 }
 
+/** Keys are text (a key may name a device: net.NAME.rx.bytes); times and values are numbers. */
 export function historyCsv(r: HistoryResult): string {
-  const head = ['time', ...r.series.map((s) => s.key)].join(',');
-  return [head, ...r.times.map((t, i) => [iso(t), ...r.series.map((s) => cell(s.values[i] ?? null))].join(','))].join('\n') + '\n';
+  const head = csvRecord(['time', ...r.series.map((s) => csvText(s.key))]);
+  return head + r.times.map((t, i) => csvRecord([iso(t), ...r.series.map((s) => cell(s.values[i] ?? null))])).join('');
 }
 
 export function historyCommand(io: Io): Command {

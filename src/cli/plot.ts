@@ -4,6 +4,12 @@ import { CliError, type Io } from './io.js';
 import { openDatabase } from '../store/db.js';
 import { HistoryReader } from '../store/history.js';
 import { timeRange } from './time.js';
+import { intInRange } from './common.js';
+
+// Sizes of one panel, in SVG pixels (the PNG is twice that): beyond these a chart is no longer
+// readable or a PNG of several panels needs gigabytes.
+const WIDTH = { min: 200, max: 4000 };
+const HEIGHT = { min: 100, max: 2000 };
 
 export function plotCommand(io: Io): Command {
   return new Command('plot')
@@ -15,13 +21,15 @@ export function plotCommand(io: Io): Command {
     .addOption(new Option('--since <time>', 'start: a duration ago or an ISO time').default('1h'))
     .option('--until <time>', 'end (default now)')
     .option('--step <duration>', 'one point per step')
-    .addOption(new Option('--width <px>', 'plot width').default('800'))
-    .addOption(new Option('--height <px>', 'plot height').default('300'))
+    .addOption(new Option('--width <px>', `plot width, ${WIDTH.min}-${WIDTH.max}`).default(800).argParser(intInRange('--width', WIDTH.min, WIDTH.max)))
+    .addOption(
+      new Option('--height <px>', `height of each panel, ${HEIGHT.min}-${HEIGHT.max}`).default(300).argParser(intInRange('--height', HEIGHT.min, HEIGHT.max)),
+    )
     .action(
       async (
         domain: string,
         keys: string[],
-        opts: { output: string; db: string; since: string; until?: string; step?: string; width: string; height: string },
+        opts: { output: string; db: string; since: string; until?: string; step?: string; width: number; height: number },
       ) => {
         const png = /\.png$/i.test(opts.output);
         if (!png && !/\.svg$/i.test(opts.output)) throw new CliError('--output must end in .svg or .png');
@@ -39,7 +47,7 @@ export function plotCommand(io: Io): Command {
           db.close();
         }
         if (r.times.length === 0) throw new CliError(`no history for ${domain} in that time range`);
-        const po = { width: Number(opts.width), height: Number(opts.height), title: `${domain}: ${keys.join(', ')}` };
+        const po = { width: opts.width, height: opts.height, title: domain };
         // Vega and the PNG renderer cost ~30 MB of memory: loaded only by this command, never by the agent.
         const { renderPng, renderSvg } = await import('../export/plot.js');
         fs.writeFileSync(opts.output, png ? await renderPng(r, po) : await renderSvg(r, po));

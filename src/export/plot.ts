@@ -1,10 +1,14 @@
 // Line charts of history as SVG (vega-lite, rendered by vega without a browser) or PNG (the SVG
-// rasterised by resvg). Rates are plotted for counters, values for gauges; one line per key.
+// rasterised by resvg). Rates are plotted for counters, values for gauges; one line per key, one
+// panel per kind of unit (bytes/s and CPU cores never share an axis). Units, ticks, dates and
+// series names follow units.ts and series-names.ts, the decision shared with the web page.
 
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 import type { HistoryResult } from '../store/history.js';
+import { axis, formatTime, presentation, timePattern, type Axis, type Presentation } from './units.js';
+import { seriesName } from './series-names.js';
 
 export interface PlotOptions {
   width: number;
@@ -12,38 +16,67 @@ export interface PlotOptions {
   title: string;
 }
 
-/** Presentation units: ns/s of CPU becomes CPU cores; KiB becomes bytes. */
-function presentation(unit: string): { scale: number; unit: string } {
-  if (unit === 'ns/s') return { scale: 1e-9, unit: 'CPU cores' };
-  if (unit === 'ns') return { scale: 1e-9, unit: 'seconds' };
-  if (unit === 'KiB') return { scale: 1024, unit: 'bytes' };
-  return { scale: 1, unit };
+export interface Panel {
+  presentation: Presentation;
+  axis: Axis;
+  /** Points in the axis's unit (base-unit values divided by axis.divisor). */
+  values: { time: number; series: string; value: number }[];
+}
+
+/** The history's series grouped by how they read, each group with its axis. */
+export function panels(r: HistoryResult): Panel[] {
+  const groups = new Map<string, { p: Presentation; lines: { name: string; values: (number | null)[] }[] }>();
+  for (const s of r.series) {
+    const p = presentation(s.unit, s.key);
+    const id = `${p.family} ${p.unit}`;
+    const g = groups.get(id) ?? { p, lines: [] };
+    groups.set(id, g);
+    g.lines.push({ name: seriesName(s.key, s.device), values: s.values.map((v) => (v === null ? null : Number(v) * p.scale)) });
+  }
+  return [...groups.values()].map(({ p, lines }) => {
+    const max = Math.max(0, ...lines.flatMap((l) => l.values.filter((v): v is number => v !== null)));
+    const ax = axis(max, p);
+    const values = lines.flatMap((l) => l.values.flatMap((v, i) => (v === null ? [] : [{ time: r.times[i]!, series: l.name, value: v / ax.divisor }])));
+    return { presentation: p, axis: ax, values };
+  });
 }
 
 export function plotSpec(r: HistoryResult, opts: PlotOptions): vl.TopLevelSpec {
-  const values: { time: number; series: string; unit: string; value: number }[] = [];
-  for (const s of r.series) {
-    const p = presentation(s.unit);
-    const label = `${s.key}${s.device ? ` (${s.device})` : ''}`;
-    s.values.forEach((v, i) => {
-      if (v !== null) values.push({ time: r.times[i]!, series: label, unit: p.unit, value: Number(v) * p.scale });
-    });
-  }
-  const units = [...new Set(values.map((v) => v.unit))];
-  // One panel per unit, each with its own y axis: bytes/s and CPU cores never share a scale.
+  const ps = panels(r);
+  const first = r.times[0] ?? 0;
+  const last = r.times[r.times.length - 1] ?? first;
+  const pattern = timePattern(last - first);
+  const range = `${formatTime(first, pattern)} to ${formatTime(last, pattern)} UTC`;
+  const samples = r.tier === 'raw' ? 'raw samples' : `${r.tier === '1m' ? 'minute' : 'hour'} rollups`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: opts.title, subtitle: `${r.tier} tier${r.stepS === null ? '' : `, ${r.stepS} s steps`}, times in UTC` },
+    title: { text: opts.title, subtitle: `${range}, ${samples}${r.stepS === null ? '' : `, ${r.stepS} s steps`}` },
     background: 'white',
-    data: { values },
-    vconcat: units.map((unit) => ({
+    vconcat: ps.map((panel) => ({
       width: opts.width,
       height: opts.height,
-      transform: [{ filter: { field: 'unit', equal: unit } }],
-      mark: { type: 'line', point: values.length < 60 },
+      data: { values: panel.values },
+      mark: { type: 'line', point: panel.values.length < 60 },
       encoding: {
-        x: { field: 'time', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%H:%M:%S', labelOverlap: true } },
-        y: { field: 'value', type: 'quantitative', title: unit, axis: { format: unit === 'CPU cores' || unit === 'seconds' ? '.2f' : '~s' } },
+        x: {
+          field: 'time',
+          type: 'temporal',
+          title: null,
+          scale: { type: 'utc' },
+          axis: { format: pattern, labelOverlap: true, tickCount: Math.max(2, Math.floor(opts.width / 150)) },
+        },
+        y: {
+          field: 'value',
+          type: 'quantitative',
+          title: null,
+          // The axis's own ticks, the top one included: vega's "nice" would pick decimal steps.
+          scale: { domain: [0, panel.axis.ticks[panel.axis.ticks.length - 1]! / panel.axis.divisor], nice: false, zero: true },
+          axis: {
+            values: panel.axis.ticks.map((t) => t / panel.axis.divisor),
+            // The labels are units.ts's, looked up by tick number, so plot and page read alike.
+            labelExpr: `${JSON.stringify(panel.axis.labels)}[round(datum.value / ${panel.axis.ticks[1]! / panel.axis.divisor})]`,
+          },
+        },
         color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 400 } },
       },
     })),

@@ -1,15 +1,27 @@
 // The virt-top-like view: rates between two samples of the bulk stats, rendered as text. Pure
-// functions, so the screen, batch mode and the CSV log all come from the same numbers.
+// functions (the terminal's size is passed in), so the screen, batch mode and the CSV log all
+// come from the same numbers.
 
 import type { DomainStatsRecord } from '../stats/connection.js';
 import { STATE_WORDS, type DomainStateValue } from '../stats/states.js';
+import { csvRecord, csvText } from './csv.js';
+import { fitTable, truncate, type TableColumn } from './fit-table.js';
+import { printable } from './printable.js';
+
+/** The host's own figures, as far as its files tell them. */
+export interface HostFacts {
+  cpus: number;
+  /** /proc/meminfo in KiB; null when unreadable. */
+  mem: { totalKiB: number; freeKiB: number | null; availableKiB: number | null } | null;
+  /** /proc/stat's aggregate cpu line: busy and total USER_HZ ticks since boot; null when unreadable. */
+  cpuTicks: { busy: number; total: number } | null;
+}
 
 export interface TopSample {
   /** Monotonic ms. */
   at: number;
   records: DomainStatsRecord[];
-  hostCpus: number;
-  hostMemKiB: number | null;
+  host: HostFacts;
 }
 
 export interface DomainRow {
@@ -58,6 +70,7 @@ function sumRates(prev: DomainStatsRecord | undefined, cur: DomainStatsRecord, p
 export function domainRows(prev: TopSample | null, cur: TopSample): DomainRow[] {
   const secs = prev === null ? 0 : (cur.at - prev.at) / 1000;
   const before = new Map(prev?.records.map((r) => [r.domain.key, r]) ?? []);
+  const memKiB = cur.host.mem?.totalKiB ?? null;
   return cur.records.map((r) => {
     // A restarted domain (new id) starts its counters again: no rate across the restart.
     const p0 = before.get(r.domain.key);
@@ -94,10 +107,11 @@ export function domainRows(prev: TopSample | null, cur: TopSample): DomainRow[] 
       name: r.domain.name,
       state: STATE_WORDS[r.domain.state as DomainStateValue] ?? '',
       // virt-top's %CPU: 100% means every host CPU fully used.
-      cpuPct: cpuRate === null ? null : (cpuRate / 1e9 / Math.max(1, cur.hostCpus)) * 100,
+      cpuPct: cpuRate === null ? null : (cpuRate / 1e9 / Math.max(1, cur.host.cpus)) * 100,
       cpuNs: val(r, 'cpu.time'),
       memKiB: mem,
-      memPct: mem === null || cur.hostMemKiB === null ? null : (mem / cur.hostMemKiB) * 100,
+      // A Xen dom0's /proc/meminfo is dom0's memory, not the machine's (that needs the hypervisor).
+      memPct: mem === null || memKiB === null || r.domain.driver === 'xen' ? null : (mem / memKiB) * 100,
       rdBytes: sumRates(p, r, 'block', 'rd.bytes', secs),
       wrBytes: sumRates(p, r, 'block', 'wr.bytes', secs),
       rdReqs: sumRates(p, r, 'block', 'rd.reqs', secs),
@@ -138,21 +152,12 @@ export function human(v: number | null): string {
 }
 
 const pct = (v: number | null) => (v === null ? '-' : v.toFixed(1));
+const percent = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}%`);
 
 function cpuTime(ns: number | null): string {
   if (ns === null) return '-';
   const s = Math.floor(ns / 1e9);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}.${String(Math.floor((ns % 1e9) / 1e7)).padStart(2, '0')}`;
-}
-
-function table(head: string[], rows: string[][], leftAlign: ReadonlySet<number>): string[] {
-  const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, j) => (leftAlign.has(j) ? c.padEnd(w[j]!) : c.padStart(w[j]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)];
 }
 
 export interface ViewState {
@@ -161,49 +166,152 @@ export interface ViewState {
   delayS: number;
 }
 
-export function renderTop(prev: TopSample | null, cur: TopSample, view: ViewState, hostname: string, now: Date): string {
-  const rows = sortRows(domainRows(prev, cur), view.sort);
-  const running = rows.filter((r) => r.state === 'running').length;
-  const out: string[] = [];
-  out.push(
-    `domstat top - ${now.toISOString().slice(11, 19)}  ${hostname}  ${rows.length} domains, ${running} running  ${cur.hostCpus} CPUs  delay ${view.delayS}s  sort ${view.sort}`,
-  );
-  out.push(`keys: 1 domains  2 interfaces  3 disks  P cpu  M mem  T time  N name  I id  R rx  X tx  D disk rd  W disk wr  q quit`);
-  out.push('');
-  if (view.screen === 'domains') {
-    out.push(
-      ...table(
-        ['ID', 'S', 'RDBY', 'WRBY', 'RXBY', 'TXBY', '%CPU', '%MEM', 'MEM', 'TIME', 'NAME'],
-        rows.map((r) => [
-          r.id >= 0 ? String(r.id) : '-',
-          r.state.slice(0, 1).toUpperCase(),
-          human(r.rdBytes),
-          human(r.wrBytes),
-          human(r.rxBytes),
-          human(r.txBytes),
-          pct(r.cpuPct),
-          pct(r.memPct),
-          r.memKiB === null ? '-' : human(r.memKiB * 1024),
-          cpuTime(r.cpuNs),
-          r.name,
-        ]),
-        new Set([10]),
-      ),
-    );
-  } else {
-    const kind = view.screen === 'net' ? 'net' : 'block';
-    const head = kind === 'net' ? ['ID', 'NAME', 'DEVICE', 'RXBY', 'TXBY', 'RXPK', 'TXPK'] : ['ID', 'NAME', 'DEVICE', 'RDBY', 'WRBY', 'RDRQ', 'WRRQ'];
-    out.push(
-      ...table(
-        head,
-        rows.flatMap((r) =>
-          r.devices.filter((d) => d.kind === kind).map((d) => [r.id >= 0 ? String(r.id) : '-', r.name, d.name, human(d.a), human(d.b), human(d.c), human(d.d)]),
-        ),
-        new Set([1, 2]),
-      ),
-    );
+export interface Layout {
+  /** The terminal's size; null: no limit (batch mode): every row, every column. */
+  size: { columns: number; rows: number } | null;
+  /** Show the keys help line (the full screen; batch mode reads no keys). */
+  keys: boolean;
+  /** At most this many table rows (--rows); null: as many as fit. */
+  maxRows: number | null;
+}
+
+export const KEYS_LINE = 'keys: 1 domains 2 net 3 disks  sort: P cpu M mem T time N name I id R rx X tx D rd W wr  q quit';
+
+/** Domain counts by state, as the summary line and the CSV log give them. */
+function stateCounts(rows: readonly DomainRow[]): { running: number; paused: number; shutoff: number; other: number } {
+  const c = { running: 0, paused: 0, shutoff: 0, other: 0 };
+  for (const r of rows) {
+    if (r.state === 'running') c.running++;
+    else if (r.state === 'paused') c.paused++;
+    else if (r.state === 'shut off') c.shutoff++;
+    else c.other++;
   }
-  return out.join('\n') + '\n';
+  return c;
+}
+
+/** Host CPU busy between two samples, % of all CPUs (iowait, idle and steal are not busy). */
+function hostCpuPct(prev: TopSample | null, cur: TopSample): number | null {
+  const a = prev?.host.cpuTicks ?? null;
+  const b = cur.host.cpuTicks;
+  if (a === null || b === null || !(b.total > a.total) || b.busy < a.busy) return null;
+  return ((b.busy - a.busy) / (b.total - a.total)) * 100;
+}
+
+/** The header: what, when, where, the domains by state, and the host's CPU and memory (virt-top's summary). */
+function headerLines(prev: TopSample | null, cur: TopSample, rows: readonly DomainRow[], view: ViewState, hostname: string, now: Date): string[] {
+  const c = stateCounts(rows);
+  const mem = cur.host.mem;
+  const kib = (v: number | null) => (v === null ? '-' : human(v * 1024));
+  const guests = rows.reduce((s, r) => s + (r.id >= 0 && r.memKiB !== null ? r.memKiB : 0), 0);
+  const used = mem === null ? null : mem.totalKiB - (mem.availableKiB ?? mem.freeKiB ?? mem.totalKiB);
+  // On Xen the files are dom0's: its own vCPUs and memory, not the machine's.
+  const host = cur.records.length > 0 && cur.records.every((r) => r.domain.driver === 'xen') ? 'dom0' : 'Host';
+  return [
+    `domstat top - ${now.toISOString().slice(11, 19)}  ${printable(hostname)}  ${cur.host.cpus} CPUs  delay ${view.delayS}s  sort ${view.sort}`,
+    `${rows.length} domains: ${c.running} running, ${c.paused} paused, ${c.shutoff} shut off, ${c.other} other`,
+    `${host} CPU ${percent(hostCpuPct(prev, cur))}  Mem ${kib(mem?.totalKiB ?? null)} total, ${kib(mem?.freeKiB ?? null)} free, ${kib(used)} used, ${kib(guests)} by guests`,
+  ];
+}
+
+/** Which column each sort key orders by: it is never dropped for width. */
+const SORT_HEAD: Record<SortKey, string> = {
+  cpu: '%CPU',
+  mem: 'MEM',
+  time: 'TIME',
+  name: 'NAME',
+  id: 'ID',
+  rx: 'RXBY/s',
+  tx: 'TXBY/s',
+  rd: 'RDBY/s',
+  wr: 'WRBY/s',
+};
+
+const id = (r: DomainRow) => (r.id >= 0 ? String(r.id) : '-');
+
+function domainColumns(rows: readonly DomainRow[]): TableColumn[] {
+  const col = (head: string, cell: (r: DomainRow) => string, dropOrder?: number): TableColumn => ({
+    head,
+    cells: rows.map(cell),
+    align: 'right',
+    ...(dropOrder === undefined ? {} : { dropOrder }),
+  });
+  return [
+    col('ID', id, 9),
+    { ...col('S', (r) => r.state.slice(0, 1).toUpperCase(), 8), align: 'left' },
+    col('RDBY/s', (r) => human(r.rdBytes), 7),
+    col('WRBY/s', (r) => human(r.wrBytes), 6),
+    col('RXBY/s', (r) => human(r.rxBytes), 5),
+    col('TXBY/s', (r) => human(r.txBytes), 4),
+    col('%CPU', (r) => pct(r.cpuPct)),
+    col('%MEM', (r) => pct(r.memPct), 3),
+    col('MEM', (r) => (r.memKiB === null ? '-' : human(r.memKiB * 1024)), 2),
+    col('TIME', (r) => cpuTime(r.cpuNs), 1),
+    { head: 'NAME', cells: rows.map((r) => printable(r.name)), align: 'left', minWidth: 10 },
+  ];
+}
+
+interface DeviceRow {
+  dom: DomainRow;
+  dev: DomainRow['devices'][number];
+}
+
+/** The sort keys that are a device screen's own columns (a: bytes in, b: bytes out). */
+const DEVICE_SORT: Record<'net' | 'block', Partial<Record<SortKey, 'a' | 'b'>>> = { net: { rx: 'a', tx: 'b' }, block: { rd: 'a', wr: 'b' } };
+
+/** Device rows of one kind: by the device's own figure when the sort key is one of its columns, else in domain order. */
+function deviceRows(rows: readonly DomainRow[], kind: 'net' | 'block', sort: SortKey): DeviceRow[] {
+  const out = rows.flatMap((dom) => dom.devices.filter((d) => d.kind === kind).map((dev) => ({ dom, dev })));
+  const field = DEVICE_SORT[kind][sort];
+  if (field === undefined) return out;
+  // A stable sort: equal figures keep domain order.
+  return out.sort((x, y) => (y.dev[field] ?? -1) - (x.dev[field] ?? -1));
+}
+
+function deviceColumns(rows: readonly DeviceRow[], kind: 'net' | 'block'): TableColumn[] {
+  const heads = kind === 'net' ? ['RXBY/s', 'TXBY/s', 'RXPK/s', 'TXPK/s'] : ['RDBY/s', 'WRBY/s', 'RDRQ/s', 'WRRQ/s'];
+  const num = (head: string, v: (d: DeviceRow['dev']) => number | null, dropOrder?: number): TableColumn => ({
+    head,
+    cells: rows.map((r) => human(v(r.dev))),
+    align: 'right',
+    ...(dropOrder === undefined ? {} : { dropOrder }),
+  });
+  return [
+    { head: 'ID', cells: rows.map((r) => id(r.dom)), align: 'right', dropOrder: 3 },
+    { head: 'NAME', cells: rows.map((r) => printable(r.dom.name)), align: 'left', minWidth: 10 },
+    { head: 'DEVICE', cells: rows.map((r) => printable(r.dev.name)), align: 'left', minWidth: 8 },
+    num(heads[0]!, (d) => d.a),
+    num(heads[1]!, (d) => d.b),
+    num(heads[2]!, (d) => d.c, 2),
+    num(heads[3]!, (d) => d.d, 1),
+  ];
+}
+
+/**
+ * One screen as lines. With a size, it fits: the header always shows, then the column heads and
+ * as many rows as the height leaves (sorted, so the busiest stay), and a last line saying how
+ * many were left out; no line is wider than the terminal (fit-table.ts says what gives way).
+ */
+export function renderTop(prev: TopSample | null, cur: TopSample, view: ViewState, hostname: string, now: Date, layout: Layout): string[] {
+  const rows = sortRows(domainRows(prev, cur), view.sort);
+  const head = headerLines(prev, cur, rows, view, hostname, now);
+  if (layout.keys) head.push(KEYS_LINE);
+  head.push('');
+  const kind = view.screen === 'net' ? 'net' : 'block';
+  const devices = view.screen === 'domains' ? [] : deviceRows(rows, kind, view.sort);
+  const total = view.screen === 'domains' ? rows.length : devices.length;
+  // Room for table rows below the header and the column heads.
+  const room = layout.size === null ? Infinity : Math.max(0, layout.size.rows - head.length - 1);
+  const cap = Math.min(layout.maxRows ?? Infinity, room);
+  // When some are left out, one row's place says how many.
+  const shown = total <= cap ? total : Math.max(0, Math.min(layout.maxRows ?? Infinity, room - 1));
+  const what = view.screen === 'domains' ? 'domains' : view.screen === 'net' ? 'interfaces' : 'disks';
+  const columns = view.screen === 'domains' ? domainColumns(rows.slice(0, shown)) : deviceColumns(devices.slice(0, shown), kind);
+  const sortHead = SORT_HEAD[view.sort];
+  for (const c of columns) if (c.head === sortHead) delete c.dropOrder;
+  const width = layout.size?.columns ?? null;
+  const lines = [...head.map((l) => (width === null ? l : truncate(l, width))), ...fitTable(columns, width)];
+  if (shown < total) lines.push(truncate(`… ${total - shown} more ${what} (${total} in all)`, width ?? Infinity));
+  return layout.size === null ? lines : lines.slice(0, layout.size.rows);
 }
 
 /** virt-top's --csv layout: host columns, then per domain a fixed group of columns. */
@@ -211,29 +319,28 @@ export function csvHeader(): string {
   return 'Hostname,Time,Physical CPUs,Count,Running,Paused,Shutoff,Total memory (KB),Domain ID,Domain name,CPU (ns),%CPU,Mem (KB),%Mem,Block RDBY,Block WRBY,Block RDRQ,Block WRRQ,Net RXBY,Net TXBY\n';
 }
 
-const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const n = (v: number | null, digits = 0) => (v === null ? '' : digits === 0 ? String(Math.round(v)) : v.toFixed(digits));
 
-/** One row per domain per refresh (the host columns repeated), rates per second. */
+/** One row per domain per refresh (the host columns repeated), rates per second; names as csv.ts says. */
 export function csvRows(prev: TopSample | null, cur: TopSample, hostname: string, now: Date): string {
   const rows = domainRows(prev, cur);
-  const count = (s: string) => rows.filter((r) => r.state === s).length;
+  const c = stateCounts(rows);
   const host = [
-    q(hostname),
+    csvText(hostname),
     now.toISOString(),
-    String(cur.hostCpus),
+    String(cur.host.cpus),
     String(rows.length),
-    String(count('running')),
-    String(count('paused')),
-    String(count('shut off')),
-    n(cur.hostMemKiB),
+    String(c.running),
+    String(c.paused),
+    String(c.shutoff),
+    n(cur.host.mem?.totalKiB ?? null),
   ];
   return rows
     .map((r) =>
-      [
+      csvRecord([
         ...host,
         String(r.id),
-        q(r.name),
+        csvText(r.name),
         n(r.cpuNs),
         n(r.cpuPct, 2),
         n(r.memKiB),
@@ -244,8 +351,7 @@ export function csvRows(prev: TopSample | null, cur: TopSample, hostname: string
         n(r.wrReqs, 2),
         n(r.rxBytes),
         n(r.txBytes),
-      ].join(','),
+      ]),
     )
-    .map((l) => l + '\n')
     .join('');
 }

@@ -1,6 +1,6 @@
 // Kernel file formats, as the kernel prints them (widths from net/core/net-procfs.c,
-// block/genhd.c, fs/proc/array.c, kernel/sched/debug.c). Counters are doubles holding integral
-// values; they are printed as floor(x), so a growing double prints a non-decreasing integer.
+// block/genhd.c, fs/proc/array.c, kernel/sched/debug.c). Counters are doubles (fractions
+// included); they are printed as floor(x), so a growing double prints a non-decreasing integer.
 
 const f = (x: number) => String(Math.floor(x));
 const pad = (x: number, w: number) => f(x).padStart(w);

@@ -3,7 +3,8 @@
 // rates at the current time (a slow wave, bursts and per-step jitter) into counter increments,
 // keeping the relations a real host has: bytes = sectors * 512, packets ~ bytes / packet size,
 // request times ~ requests * latency, thread CPU time = cgroup usage, process I/O ~ disk + tap I/O.
-// Counters are kept as doubles holding integral values far below 2^53 (files print floor(x)).
+// Counters are kept as doubles far below 2^53, fractions included (files print floor(x)), so a
+// counter's growth does not depend on how finely advance() slices the time.
 
 import { Rng } from './rng.js';
 
@@ -315,8 +316,10 @@ export class SimDomain {
       const ja = a * j(p.noise);
       const rd = load.rdIops * ja * dt;
       const wr = load.wrIops * ja * j(0.15) * dt;
-      const rdSect = Math.round(rd * load.rdSect * j(0.1));
-      const wrSect = Math.round(wr * load.wrSect * j(0.1));
+      // Fractional sectors accumulate (files print whole ones): rounding each step would lose
+      // or inflate a slow disk's bytes when steps are short.
+      const rdSect = rd * load.rdSect * j(0.1);
+      const wrSect = wr * load.wrSect * j(0.1);
       const lat = load.latMs * j(0.2);
       const rdMs = rd * lat;
       const wrMs = wr * lat * 1.3;

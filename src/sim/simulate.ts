@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Rng, hash32 } from './rng.js';
-import { makeProfile, SimDomain, emptyTotals, type ProfileKind, type StepTotals } from './model.js';
+import { makeProfile, SimDomain, emptyTotals, type Profile, type ProfileKind, type StepTotals } from './model.js';
 import { openFileLimit, TreeWriter, type CounterFile } from './files.js';
 import * as F from './format.js';
 
@@ -30,6 +30,11 @@ export interface SimOptions {
   maxOpenFiles?: number;
   /** Wall-clock start, Unix ms (for /proc/stat btime); default now. */
   startMs?: number;
+  /**
+   * Every domain at its profile's average rates: no slow wave, no bursts, no noise. For tests
+   * that check the rates a reader sees against the profile (load()).
+   */
+  steady?: boolean;
 }
 
 export interface SimDomainInfo {
@@ -61,6 +66,8 @@ export interface SimHost {
   readonly time: number;
   /** Advances every counter by `seconds` of load and rewrites the files that changed. */
   advance(seconds: number): void;
+  /** A domain's load profile (its rates at activity 1), by name. */
+  load(name: string): Profile;
   /** Closes the descriptors (the tree stays). */
   close(): void;
 }
@@ -128,6 +135,7 @@ class Host implements SimHost {
   readonly hostCpus: number;
   private readonly w: TreeWriter;
   private readonly rng: Rng;
+  private readonly steady: boolean;
   private readonly doms: Dom[] = [];
   private t = 0;
   /** Seconds the host had been up at the start. */
@@ -145,6 +153,7 @@ class Host implements SimHost {
     if (!Number.isInteger(opts.domains) || opts.domains < 1 || opts.domains > 100_000) throw new Error('domains must be an integer from 1 to 100000');
     this.dir = path.resolve(opts.dir);
     this.kind = opts.kind;
+    this.steady = opts.steady ?? false;
     const seed = opts.seed ?? 1;
     this.rng = new Rng(hash32(`${opts.kind}:${seed}`));
     prepareDir(this.dir);
@@ -229,6 +238,12 @@ class Host implements SimHost {
 
   get time(): number {
     return this.t;
+  }
+
+  load(name: string): Profile {
+    const d = this.doms.find((x) => x.info.name === name);
+    if (d === undefined) throw new Error(`no simulated domain ${name}`);
+    return d.sim.profile;
   }
 
   // ---- Xen ----------------------------------------------------------------------------------
@@ -627,8 +642,8 @@ class Host implements SimHost {
     if (!(seconds > 0) || !Number.isFinite(seconds)) return;
     this.t += seconds;
     const tot = emptyTotals();
-    for (const d of this.doms) d.sim.step(this.rng, this.t, seconds, tot);
-    this.stepHost(tot, seconds);
+    for (const d of this.doms) d.sim.step(this.rng, this.t, seconds, tot, this.steady);
+    this.stepHost(tot, seconds, this.steady);
     const w = this.w;
     for (const d of this.doms) {
       if (d.xen !== undefined) {

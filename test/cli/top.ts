@@ -1,7 +1,9 @@
 // domstat top: (a) batch mode in-process, with counters bumped between the two refreshes by known
 // amounts (alpha: vnet0 +100 KiB guest rx, vda +100 KiB and +100 requests read; beta: +0.5 s
-// CPU), and the CSV log; (b) the full-screen view in a real terminal (tmux): screens, sort keys,
-// q, and the terminal left as it was found.
+// CPU; the host: /proc/stat +400 busy of 1000 ticks), the host summary, the CSV log, names
+// that hold newlines and formulas, bad options; (b) the full-screen view in a real terminal
+// (tmux): screens, sort keys, q, the terminal left as it was found, and a 60-domain simulated
+// host at 160x40, resized to 100x15 and 60x12: header kept, busiest rows first, nothing wider.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,12 +11,19 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { main } from '../../src/cli/main.js';
 import { REPO } from '../helpers/cli.js';
-import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateTree, sleep, waitFor } from '../helpers/moving.js';
+import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateDir, privateTree, rewrite, sleep, waitFor } from '../helpers/moving.js';
+import { fixture, runCli } from '../helpers/cli.js';
+import { Connection } from '../../src/stats/connection.js';
+import { LIBVIRT_GROUPS } from '../../src/stats/groups.js';
+import { KEYS_LINE } from '../../src/export/top-view.js';
 
 const NET_BUMP = 102_400; // bytes: vnet0's host-side TX = alpha's guest rx
 const DISK_BUMP_SECTORS = 200; // 200·512 = 102 400 bytes read on alpha's vda
 const DISK_BUMP_REQS = 100;
 const CPU_BUMP_NS = 500_000_000; // beta: 0.5 s of CPU
+// The host's /proc/stat between the refreshes: user +300, system +100, idle +500, iowait +100
+// ticks: 400 busy of 1000, 40.0 %.
+const STAT_BUMP = [300, 0, 100, 500, 100, 0, 0, 0];
 
 interface Tree {
   root: string;
@@ -29,6 +38,13 @@ function tree(t: Test): Tree {
   const disk = new FieldsFile(path.join(root, 'sys/dev/block/253:3/stat'));
   const cpu = new CounterFile(cpuacctUsage(root, 'beta'));
   const memTotalKiB = Number(/^MemTotal:\s+([0-9]+) kB$/m.exec(fs.readFileSync(path.join(root, 'proc/meminfo'), 'utf8'))![1]);
+  const statFile = path.join(root, 'proc/stat');
+  const stat = fs.readFileSync(statFile, 'latin1');
+  const cpuLine = /^cpu +(.*)$/m.exec(stat)!;
+  const bumped = cpuLine[1]!
+    .split(/\s+/)
+    .map((v, i) => String(Number(v) + (STAT_BUMP[i] ?? 0)))
+    .join(' ');
   return {
     root,
     dir: path.dirname(root),
@@ -37,6 +53,7 @@ function tree(t: Test): Tree {
       net.setFromBase('vnet0', COL.TX_BYTES, BigInt(NET_BUMP)).write();
       disk.setFromBase(1, BigInt(DISK_BUMP_REQS)).setFromBase(3, BigInt(DISK_BUMP_SECTORS)).write();
       cpu.setFromBase(BigInt(CPU_BUMP_NS));
+      rewrite(statFile, stat.replace(cpuLine[0], `cpu  ${bumped}`));
     },
   };
 }
@@ -75,16 +92,26 @@ function unhuman(s: string): number {
 const rateOf = (t: Test, got: number, amount: number, what: string) =>
   t.ok(got <= amount * 1.01 && got >= amount / 1.25, `${what}: ${got} is ${amount} per 1..1.25 s`);
 
-/** Table rows of a screen as cells (after the header line and the keys line). */
-function rows(screen: string): string[][] {
+/** Lines above the table: three of header, then a blank line (batch); the keys line before it on the full screen. */
+const BATCH_HEAD = 4;
+const SCREEN_HEAD = 5;
+
+/** Table rows of a screen as cells (column heads first). */
+function rows(screen: string, head = BATCH_HEAD): string[][] {
   return screen
     .split('\n')
-    .slice(3)
+    .slice(head)
     .filter((l) => l.trim() !== '')
     .map((l) => l.trim().split(/\s+/));
 }
 
-const HEADER = /^domstat top - \d\d:\d\d:\d\d {2}(\S+) {2}4 domains, 2 running {2}4 CPUs {2}delay 1s {2}sort (\w+)$/;
+const HEADER = /^domstat top - \d\d:\d\d:\d\d {2}(\S+) {2}4 CPUs {2}delay 1s {2}sort (\w+)$/;
+const STATES = '4 domains: 2 running, 1 paused, 1 shut off, 0 other';
+// The fixture's /proc/meminfo: MemTotal 24684084, MemFree 24049776, MemAvailable 24038752 kB:
+// 23.5G total (top prints 24G), 22.9G free (23G), used = total - available = 645332 kB (630M);
+// guests: alpha 2 GiB + beta 1 GiB + delta (paused) 1.5 GiB; gamma is shut off and holds none.
+const HOST_MEM = 'Mem 24G total, 23G free, 630M used, 4.5G by guests';
+const HEADS = ['ID', 'S', 'RDBY/s', 'WRBY/s', 'RXBY/s', 'TXBY/s', '%CPU', '%MEM', 'MEM', 'TIME', 'NAME'];
 
 t.test('batch: domains screen sorted by name, rates of the bumped counters', async (t) => {
   const tr = tree(t);
@@ -96,8 +123,10 @@ t.test('batch: domains screen sorted by name, rates of the bumped counters', asy
   t.match(first.split('\n')[0], HEADER, 'header line');
   t.equal(HEADER.exec(first.split('\n')[0]!)?.[1], os.hostname(), 'host name in the header');
   t.equal(HEADER.exec(second.split('\n')[0]!)?.[2], 'name', 'sort name');
-  t.equal(first.split('\n')[1], 'keys: 1 domains  2 interfaces  3 disks  P cpu  M mem  T time  N name  I id  R rx  X tx  D disk rd  W disk wr  q quit');
-  t.same(rows(first)[0], ['ID', 'S', 'RDBY', 'WRBY', 'RXBY', 'TXBY', '%CPU', '%MEM', 'MEM', 'TIME', 'NAME'], 'column heads');
+  t.same(first.split('\n').slice(1, 4), [STATES, `Host CPU -  ${HOST_MEM}`, ''], 'domains by state; host memory; no host CPU before a second sample');
+  t.equal(second.split('\n')[2], `Host CPU 40.0%  ${HOST_MEM}`, 'host CPU: 400 busy ticks of 1000 between the refreshes');
+  t.notOk(r.out.includes('keys:'), 'batch mode prints no keys line');
+  t.same(rows(first)[0], HEADS, 'column heads, rates per second');
   // First refresh: no rates yet.
   t.same(
     rows(first)
@@ -167,7 +196,7 @@ t.test('batch: the interface screen lists the right devices', async (t) => {
   const net = await batch(tree(t), ['-o', 'name', '--screen', 'net']);
   t.equal(net.code, 0);
   const n = rows(net.screens[1]!);
-  t.same(n[0], ['ID', 'NAME', 'DEVICE', 'RXBY', 'TXBY', 'RXPK', 'TXPK'], 'interface columns');
+  t.same(n[0], ['ID', 'NAME', 'DEVICE', 'RXBY/s', 'TXBY/s', 'RXPK/s', 'TXPK/s'], 'interface columns');
   t.same(
     n.slice(1).map((c) => [c[0], c[1], c[2]]),
     [
@@ -190,7 +219,7 @@ t.test('batch: the interface screen lists the right devices', async (t) => {
 t.test('batch: the disk screen lists the right devices', async (t) => {
   const disk = await batch(tree(t), ['-o', 'name', '--screen', 'block']);
   const d = rows(disk.screens[1]!);
-  t.same(d[0], ['ID', 'NAME', 'DEVICE', 'RDBY', 'WRBY', 'RDRQ', 'WRRQ'], 'disk columns');
+  t.same(d[0], ['ID', 'NAME', 'DEVICE', 'RDBY/s', 'WRBY/s', 'RDRQ/s', 'WRRQ/s'], 'disk columns');
   t.same(
     d.slice(1).map((c) => [c[0], c[1], c[2]]),
     [
@@ -271,16 +300,101 @@ t.test('--csv: header, then one row per domain per refresh', async (t) => {
 
 t.test('batch: bad options', async (t) => {
   const tr = tree(t);
-  const io = () => {
-    let err = '';
-    return { io: { out: () => {}, err: (s: string) => void (err += s) }, err: () => err };
-  };
-  const a = io();
-  t.equal(await main(['top', '-b', '-n', '0', '--root', tr.root], a.io), 1, '-n 0: exit 1');
-  t.equal(a.err(), 'error: --iterations must be a positive number\n');
-  const b = io();
-  t.equal(await main(['top', '-b', '-o', 'bogus', '--root', tr.root], b.io), 1, 'unknown sort key: exit 1');
-  t.match(b.err(), /option '-o, --sort <key>' argument 'bogus' is invalid/);
+  const cases: [string[], string][] = [
+    [['-n', '0'], 'error: --iterations must be from 1 to 1000000000, got 0\n'],
+    [['-n', '1.5'], "error: --iterations must be an integer, got '1.5'\n"],
+    [['-d', '0'], "error: --delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '0'\n"],
+    [['-d', '0ms'], "error: --delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '0ms'\n"],
+    [['-d', '-1'], "error: --delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '-1'\n"],
+    [['-d', 'abc'], "error: --delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got 'abc'\n"],
+    [['-d', '2d'], "error: --delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '2d'\n"],
+    [['--rows', '0'], 'error: --rows must be from 1 to 1000000000, got 0\n'],
+    [['--rows', 'x'], "error: --rows must be an integer, got 'x'\n"],
+  ];
+  for (const [args, err] of cases) {
+    let e = '';
+    let out = '';
+    const code = await main(['top', '-b', '--root', tr.root, ...args], { out: (s) => void (out += s), err: (s) => void (e += s) });
+    t.equal(code, 1, `${args.join(' ')}: exit 1`);
+    t.equal(e, err, err.trim());
+    t.equal(out, '', 'nothing printed');
+  }
+  let e = '';
+  t.equal(await main(['top', '-b', '-o', 'bogus', '--root', tr.root], { out: () => {}, err: (s) => void (e += s) }), 1, 'unknown sort key: exit 1');
+  t.match(e, /option '-o, --sort <key>' argument 'bogus' is invalid/);
+});
+
+t.test('batch: --rows keeps the first rows by the sort and says how many were left out', async (t) => {
+  const r = await batch(tree(t), ['-o', 'name', '--rows', '2']);
+  t.equal(r.code, 0);
+  for (const screen of r.screens) {
+    const lines = screen.trimEnd().split('\n');
+    t.same(
+      rows(screen)
+        .slice(1, 3)
+        .map((c) => c[10]),
+      ['alpha', 'beta'],
+      'the first two by name',
+    );
+    t.equal(lines.length, BATCH_HEAD + 1 + 2 + 1, 'header, column heads, two rows, the count line');
+    t.equal(lines[lines.length - 1], '… 2 more domains (4 in all)');
+  }
+  const all = await batch(tree(t), ['--screen', 'net', '-o', 'rx', '--rows', '1']);
+  t.same(
+    rows(all.screens[1]!)
+      .slice(1)
+      .map((c) => c.slice(0, 3)),
+    [
+      ['1', 'alpha', 'vnet0'],
+      ['…', '4', 'more'],
+    ],
+    'interfaces sorted by their own rx: vnet0, the one receiving, first',
+  );
+});
+
+t.test("batch on a Xen dom0: its files are dom0's, so no %MEM and the summary says dom0", async (t) => {
+  let out = '';
+  const code = await main(['top', '-b', '-n', '1', '-o', 'name', '--root', fixture('xen-4.x-pv-libxl')], { out: (s) => void (out += s), err: () => {} });
+  t.equal(code, 0);
+  const lines = out.split('\n');
+  t.equal(lines[1], '5 domains: 3 running, 1 paused, 1 shut off, 0 other');
+  t.match(lines[2], /^dom0 CPU - {2}Mem /, 'dom0, not the host');
+  t.same(
+    rows(out)
+      .slice(1)
+      .map((c) => [c[10], c[7], c[8]]),
+    [
+      ['broken1', '-', '512M'],
+      ['db1', '-', '2.0G'],
+      ['off1', '-', '256M'],
+      ['web1', '-', '768M'],
+      ['win1', '-', '3.0G'],
+    ],
+    "memory shown, no share of dom0's memory",
+  );
+});
+
+t.test('names holding newlines, terminal controls and formulas stay on their line', async (t) => {
+  const tr = tree(t);
+  // XML allows a newline (&#10;) and C1 controls (U+009B is the 8-bit CSI) in a domain's name.
+  const evil = '=HYPERLINK(1)&#10;line2&#x9b;31m';
+  for (const f of ['run/libvirt/qemu/alpha.xml', 'etc/libvirt/qemu/alpha.xml']) {
+    const file = path.join(tr.root, f);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('<name>alpha</name>', `<name>${evil}</name>`));
+  }
+  const csv = path.join(tr.dir, 'names.csv');
+  const r = await batch(tr, ['-o', 'name', '--csv', csv]);
+  t.equal(r.code, 0, r.err);
+  t.equal(r.screens.length, 2);
+  for (const screen of r.screens) {
+    const lines = screen.trimEnd().split('\n');
+    t.equal(lines.length, BATCH_HEAD + 1 + 4, 'one line per domain');
+    t.match(lines[BATCH_HEAD + 1], /^ 1 {2}R .* =HYPERLINK\(1\)\\nline2\\x9b31m$/, 'the name with its controls escaped');
+  }
+  t.notOk(/[\x80-\x9f]/.test(r.out), 'no C1 control reaches the output');
+  const records = fs.readFileSync(csv, 'utf8').trimEnd().split('\n');
+  t.equal(records.length, 1 + 2 * 4, 'one CSV line per domain and refresh');
+  t.equal(records[1]!.split(',')[9], "'=HYPERLINK(1)\\nline2\\x9b31m", 'CSV: the formula neutralised by a quote, the newline escaped');
 });
 
 // ---- (b) a real terminal ------------------------------------------------------------------
@@ -310,10 +424,13 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
     return /^domstat top - /m.test(p) && /gamma\s*$/m.test(p) ? p : undefined;
   });
   const lines = first.split('\n');
-  t.match(lines[0], /^domstat top - \d\d:\d\d:\d\d {2}\S+ {2}4 domains, 2 running {2}4 CPUs {2}delay 1s {2}sort cpu$/, 'header line on top');
-  t.match(lines[3], /^ID\s+S\s+RDBY\s+WRBY\s+RXBY\s+TXBY\s+%CPU\s+%MEM\s+MEM\s+TIME\s+NAME$/, 'column heads');
+  t.match(lines[0], /^domstat top - \d\d:\d\d:\d\d {2}\S+ {2}4 CPUs {2}delay 1s {2}sort cpu$/, 'header line on top');
+  t.equal(lines[1], STATES, 'domains by state');
+  t.match(lines[2], /^Host CPU (-|[0-9]+\.[0-9]%) {2}Mem 24G total, 23G free, 630M used, 4\.5G by guests$/, 'host summary');
+  t.equal(lines[3], KEYS_LINE, 'the keys line on the full screen');
+  t.same(lines[5]!.trim().split(/\s+/), HEADS, 'column heads');
   t.same(
-    rows(first)
+    rows(first, SCREEN_HEAD)
       .slice(1)
       .map((c) => c[c.length - 1]),
     ['alpha', 'beta', 'delta', 'gamma'],
@@ -324,10 +441,10 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
   tmux('send-keys', '-t', 'top', '2');
   const ifs = await waitFor('the interface screen', 5000, () => {
     const p = pane();
-    return /^ID\s+NAME\s+DEVICE\s+RXBY/m.test(p) ? p : undefined;
+    return /^ID\s+NAME\s+DEVICE\s+RXBY\/s/m.test(p) ? p : undefined;
   });
   t.same(
-    rows(ifs)
+    rows(ifs, SCREEN_HEAD)
       .slice(1)
       .map((c) => c[2]),
     ['vnet0', 'vnet1', 'macvtap0', 'vnet2', 'vnet3'],
@@ -337,10 +454,10 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
   tmux('send-keys', '-t', 'top', '3');
   const disks = await waitFor('the disk screen', 5000, () => {
     const p = pane();
-    return /^ID\s+NAME\s+DEVICE\s+RDBY\s+WRBY\s+RDRQ\s+WRRQ$/m.test(p) ? p : undefined;
+    return /^ID\s+NAME\s+DEVICE\s+RDBY\/s\s+WRBY\/s\s+RDRQ\/s\s+WRRQ\/s$/m.test(p) ? p : undefined;
   });
   t.same(
-    rows(disks)
+    rows(disks, SCREEN_HEAD)
       .slice(1)
       .map((c) => `${c[1]}/${c[2]}`),
     ['alpha/vda', 'alpha/vdb', 'beta/vda', 'delta/vda', 'gamma/vda'],
@@ -351,11 +468,11 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
   tmux('send-keys', '-t', 'top', 'N');
   const byName = await waitFor('sort name', 5000, () => {
     const p = pane();
-    return /sort name$/m.test(p.split('\n')[0]!) && /^ID\s+S\s+RDBY/m.test(p) ? p : undefined;
+    return /sort name$/m.test(p.split('\n')[0]!) && /^ID\s+S\s+RDBY\/s/m.test(p) ? p : undefined;
   });
   t.match(byName.split('\n')[0], / {2}sort name$/, 'N: "sort name" in the header');
   t.same(
-    rows(byName)
+    rows(byName, SCREEN_HEAD)
       .slice(1)
       .map((c) => c[c.length - 1]),
     ['alpha', 'beta', 'delta', 'gamma'],
@@ -381,4 +498,90 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
   t.same(modes.sort(), ['echo', 'icanon'], 'canonical mode and echo are back (raw mode undone)');
   await sleep(100);
   t.equal(paneFlags(), '0 1', 'alternate screen off, cursor visible');
+});
+
+t.test('full screen in tmux: 60 domains fitted to 160x40, then resized to 100x15 and 60x12', async (t) => {
+  const dir = privateDir(t);
+  const host = path.join(dir, 'host');
+  const sim = await runCli(['simulate', '--once', '--kvm', '--domains', '60', '--out', host]);
+  t.equal(sim.code, 0, `simulated host written ${sim.err}`);
+  // The busiest by CPU time, worked out without top: the drivers' cpu.time of each domain (a
+  // simulated tree written --once stands still, so the order holds while top runs).
+  const byTime = new Connection({ root: host })
+    .getAllDomainStats(LIBVIRT_GROUPS, 0)
+    .map((r) => ({ name: r.domain.name, ns: Number(r.params.find((p) => p.field === 'cpu.time')!.value) }))
+    .sort((a, b) => b.ns - a.ns || (a.name < b.name ? -1 : 1))
+    .map((x) => x.name);
+  t.equal(byTime.length, 60);
+  t.teardown(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  });
+  const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const cmd = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.js'))} top --root ${shq(host)} -d 1 -o time; sleep 60`;
+  tmux('new-session', '-d', '-s', 'top', '-x', '160', '-y', '40', `sh -c ${shq(cmd)}`);
+  // -J joins a line the terminal wrapped: a line wider than the terminal would show as one.
+  const joined = () => tmux('capture-pane', '-p', '-J', '-t', 'top').replace(/\n+$/, '');
+
+  const fits = async (columns: number, height: number, what: string, heads: string[]) => {
+    const shown = height - SCREEN_HEAD - 2; // below the header and the heads, above the count line
+    const total = what === 'domains' ? 60 : 120;
+    const count = `… ${total - shown} more ${what} (${total} in all)`;
+    const p = await waitFor(`${what} at ${columns}x${height}`, 10_000, () => {
+      const s = joined();
+      return s.endsWith(count) ? s : undefined;
+    });
+    const lines = p.split('\n');
+    t.equal(lines.length, height, `${columns}x${height}: every row used, none more`);
+    t.match(lines[0], /^domstat top - \d\d:\d\d:\d\d {2}/, `${columns}x${height}: the header on the first row`);
+    t.match(lines[1], /^60 domains: 60 running, 0 paused, 0 shut off, 0 other/, `${columns}x${height}: domains by state`);
+    t.match(lines[2], /^Host CPU /, `${columns}x${height}: host summary`);
+    t.same(lines[5]!.trim().split(/\s+/), heads, `${columns}x${height}: column heads`);
+    const widest = Math.max(...lines.map((l) => [...l].length));
+    t.ok(widest <= columns, `${columns}x${height}: no line wider than the terminal (widest ${widest})`);
+    return rows(p, SCREEN_HEAD).slice(1, 1 + shown);
+  };
+
+  const all = ['ID', 'S', 'RDBY/s', 'WRBY/s', 'RXBY/s', 'TXBY/s', '%CPU', '%MEM', 'MEM', 'TIME', 'NAME'];
+  const big = await fits(160, 40, 'domains', all);
+  t.same(
+    big.map((c) => c[c.length - 1]),
+    byTime.slice(0, 33),
+    '160x40: the 33 busiest by CPU time, in order',
+  );
+
+  tmux('resize-window', '-t', 'top', '-x', '100', '-y', '15');
+  const mid = await fits(100, 15, 'domains', all);
+  t.same(
+    mid.map((c) => c[c.length - 1]),
+    byTime.slice(0, 8),
+    '100x15: the 8 busiest, every column still there',
+  );
+
+  tmux('resize-window', '-t', 'top', '-x', '60', '-y', '12');
+  // Too narrow for every column: MEM, then %MEM, then TXBY/s go; TIME, the sort column, stays.
+  const small = await fits(60, 12, 'domains', ['ID', 'S', 'RDBY/s', 'WRBY/s', 'RXBY/s', '%CPU', 'TIME', 'NAME']);
+  t.same(
+    small.map((c) => c[c.length - 1]),
+    byTime.slice(0, 5),
+    '60x12: the 5 busiest',
+  );
+
+  tmux('send-keys', '-t', 'top', '2');
+  const nets = await fits(60, 12, 'interfaces', ['ID', 'NAME', 'DEVICE', 'RXBY/s', 'TXBY/s', 'RXPK/s', 'TXPK/s']);
+  t.same(
+    nets.map((c) => c[1]),
+    [byTime[0], byTime[0], byTime[1], byTime[1], byTime[2]],
+    'interfaces: two per domain, the busiest domains first',
+  );
+
+  tmux('resize-window', '-t', 'top', '-x', '160', '-y', '40');
+  const wide = await fits(160, 40, 'interfaces', ['ID', 'NAME', 'DEVICE', 'RXBY/s', 'TXBY/s', 'RXPK/s', 'TXPK/s']);
+  t.equal(wide.length, 33, 'back to 160x40: 33 interface rows');
+  tmux('send-keys', '-t', 'top', 'q');
+  await waitFor('top to exit', 5000, () => !joined().includes('domstat top - '));
+  t.pass('q quits');
 });
