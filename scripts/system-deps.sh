@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses as real peers: Prometheus and promtool (scraping /metrics),
 # tmux (driving `domstat top` in a real terminal), Chromium (the web page), sqlite3 (plain-SQL
-# readers), fonts for PNG plots, and systemd-analyze (checking the service unit). `npm test` runs this first; as root with apt-get it installs
-# what is missing, otherwise it says what to install.
+# readers), fonts for PNG plots and systemd-analyze (the service unit). `npm test` runs this
+# first; as root with apt-get it installs what is missing, otherwise it says what to install.
 set -u
 need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
