@@ -59,10 +59,10 @@ export async function buildProgram(io: Io, setExit: SetExit, names?: readonly st
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code = 0;
   const setExit = (c: number) => (code = c);
-  // A known command name first loads that command alone; anything else (help, --version, a
-  // typo that commander answers with suggestions) gets every command.
+  // A known command name first loads that command alone and --version none; anything else
+  // (help, a typo that commander answers with suggestions) gets every command.
   const first = argv[0];
-  const only = first !== undefined && COMMANDS.some(([n]) => n === first) ? [first] : undefined;
+  const only = first === '--version' || first === '-V' ? [] : first !== undefined && COMMANDS.some(([n]) => n === first) ? [first] : undefined;
   try {
     const program = await buildProgram(io, setExit, only);
     await program.parseAsync(argv, { from: 'user' });
