@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses as real peers: Prometheus and promtool (scraping /metrics),
 # tmux (driving `domstat top` in a real terminal), Chromium (the web page), sqlite3 (plain-SQL
-# readers) and fonts for PNG plots. `npm test` runs this first; as root with apt-get it installs
-# what is missing, otherwise it says what to install.
+# readers), fonts for PNG plots and systemd-analyze (the service unit). `npm test` runs this
+# first; as root with apt-get it installs what is missing, otherwise it says what to install.
 set -u
 need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
@@ -10,6 +10,7 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)

@@ -7,7 +7,7 @@
 import type { DomainStatsRecord } from '../stats/connection.js';
 import type { DomainProblem } from '../drivers/driver.js';
 import type { TypedParam } from '../stats/typed-params.js';
-import { STATE_WORDS, type DomainStateValue } from '../stats/states.js';
+import { STATE_WORDS, isActive, type DomainStateValue } from '../stats/states.js';
 
 type MetricType = 'counter' | 'gauge' | 'info';
 
@@ -112,13 +112,8 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
     1,
   );
   const state = get('state.state');
-  fam.add(
-    'libvirt_domain_state_code',
-    'gauge',
-    'virDomainState: 1 running, 3 paused, 5 shut off, ...',
-    { ...base, state_desc: state === undefined ? '' : (STATE_WORDS[state as DomainStateValue] ?? '') },
-    state,
-  );
+  const stateLabels = { ...base, state_desc: state === undefined ? '' : (STATE_WORDS[state as DomainStateValue] ?? '') };
+  fam.add('libvirt_domain_state_code', 'gauge', 'virDomainState: 1 running, 3 paused, 5 shut off, ...', stateLabels, state);
   fam.add('libvirt_domain_state_reason_code', 'gauge', 'Reason code for the state (libvirt enums)', base, get('state.reason'));
   fam.add('libvirt_domain_info_cpu_time_seconds', 'counter', 'CPU time used by the domain', base, mul(get('cpu.time'), NS));
   fam.add('libvirt_domain_info_cpu_user_seconds', 'counter', 'User CPU time used by the domain', base, mul(get('cpu.user'), NS));
@@ -128,6 +123,25 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
   fam.add('libvirt_domain_memory_stats_rss_bytes', 'gauge', 'Resident set size of the hypervisor process', base, mul(get('balloon.rss'), KIB));
   fam.add('libvirt_domain_info_virtual_cpus', 'gauge', 'Online virtual CPUs', base, get('vcpu.current'));
   fam.add('libvirt_domain_vcpu_maximum', 'gauge', 'Maximum virtual CPUs', base, get('vcpu.maximum'));
+  // The same values under the names other libvirt exporters' dashboards query (README, "Names
+  // from other libvirt exporters"): one sample per domain each, so they are kept; per-device
+  // aliases are not (they would grow every scrape by a third of its disk series).
+  fam.add(
+    'libvirt_domain_info_memory_usage_bytes',
+    'gauge',
+    'Current memory of the domain (virDomainInfo.memory; the same value as libvirt_domain_memory_stats_current_balloon_bytes)',
+    base,
+    mul(get('balloon.current'), KIB),
+  );
+  fam.add(
+    'libvirt_domain_memory_stats_maximum_bytes',
+    'gauge',
+    'Maximum memory (balloon maximum; the same value as libvirt_domain_info_maximum_memory_bytes)',
+    base,
+    mul(get('balloon.maximum'), KIB),
+  );
+  fam.add('libvirt_domain_vcpu_current', 'gauge', 'Online virtual CPUs (the same value as libvirt_domain_info_virtual_cpus)', base, get('vcpu.current'));
+  fam.add('libvirt_domain_info_state', 'gauge', 'virDomainState (the same series as libvirt_domain_state_code)', stateLabels, state);
   for (const [k, v] of p) {
     const m = /^vcpu\.([0-9]+)\.(state|time|wait|delay)$/.exec(k);
     if (m === null) continue;
@@ -208,6 +222,16 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
     }
   }
   fam.add('domstat_domains', 'gauge', 'Domains sampled in the latest tick', {}, input.records.length);
+  // kumina's libvirt_exporter (Debian's prometheus-libvirt-exporter) counts active domains
+  // (virConnectListDomains); inovex's counts every domain listed.
+  fam.add(
+    'libvirt_domains_number',
+    'gauge',
+    'Active domains (running, paused, ...: not shut off) in the latest tick',
+    {},
+    input.records.filter((r) => isActive(r.domain.state)).length,
+  );
+  fam.add('libvirt_domains', 'gauge', 'Domains sampled in the latest tick, active or not (the same value as domstat_domains)', {}, input.records.length);
   for (const r of input.records)
     fam.add(
       'domstat_domain_errors',

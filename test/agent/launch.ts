@@ -1,5 +1,5 @@
 // How the agent is started: the installed command (bin/domstat.js, which the systemd unit runs
-// through env) and `npm start` give node the same flags, and node accepts them.
+// as /usr/local/bin/domstat) and `npm start` give node the same flags, and node accepts them.
 import t from 'tap';
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ t.test('bin/domstat.js, npm start and the unit run node with the same flags', as
   t.match(flags, /--max-semi-space-size=1/, 'a small young generation');
   t.match(flags, /--expose-gc/, 'gc() for the agent after a new inventory');
   t.equal(pkg.scripts.start, `node ${flags} bin/domstat.js agent`, 'npm start passes the same flags');
-  t.match(unit, /^ExecStart=\/usr\/bin\/env domstat agent /m, 'the unit runs the installed command, so its shebang');
+  t.match(unit, /^ExecStart=\/usr\/local\/bin\/domstat agent /m, 'the unit runs the installed command (npm install -g), so its shebang');
   const r = spawnSync(process.execPath, [...flags.split(' '), 'bin/domstat.js', 'list', '--root', 'fixtures/xen-no-libvirt'], { encoding: 'utf8' });
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /Domain-21\s+running/, 'node takes the flags and the command runs');

@@ -329,6 +329,38 @@ t.test('a record that cannot be rendered costs that domain only and counts as an
   t.equal(check.code, 0, `promtool accepts it: ${check.out}`);
 });
 
+t.test("other libvirt exporters' names: the same values as domstat's own, per domain and for the host", async (t) => {
+  const text = renderMetrics(input(KVM.records, KVM.problems), false);
+  hasLines(t, text, [
+    // balloon.current 2 GiB / maximum 4 GiB, vcpu.current 2 (KVM-FIXTURES.md)
+    `libvirt_domain_info_memory_usage_bytes{${ALPHA}} 2147483648`,
+    `libvirt_domain_memory_stats_maximum_bytes{${ALPHA}} 4294967296`,
+    `libvirt_domain_vcpu_current{${ALPHA}} 2`,
+    `libvirt_domain_info_state{${ALPHA},state_desc="running"} 1`,
+    `libvirt_domain_info_state{${DELTA},state_desc="paused"} 3`,
+    `libvirt_domain_info_state{${GAMMA},state_desc="shut off"} 5`,
+    `libvirt_domain_info_memory_usage_bytes{${GAMMA}} 536870912`,
+    // alpha, beta, delta are active (running, running, paused); gamma is shut off.
+    'libvirt_domains_number 3',
+    'libvirt_domains 4',
+  ]);
+  const e = parseExposition(text, false);
+  valid(t, e, 'text');
+  const same = (alias: string, original: string) => {
+    const key = (x: { labels: Record<string, string>; value: string }) => JSON.stringify([x.labels, x.value]);
+    const a = find(e, alias).map(key);
+    t.ok(a.length >= 4, `${alias}: one sample per domain (${a.length})`);
+    t.same(a, find(e, original).map(key), `${alias} carries exactly ${original}'s samples`);
+  };
+  same('libvirt_domain_info_memory_usage_bytes', 'libvirt_domain_memory_stats_current_balloon_bytes');
+  same('libvirt_domain_memory_stats_maximum_bytes', 'libvirt_domain_info_maximum_memory_bytes');
+  same('libvirt_domain_vcpu_current', 'libvirt_domain_info_virtual_cpus');
+  same('libvirt_domain_info_state', 'libvirt_domain_state_code');
+  const xen = parseExposition(renderMetrics(input(XEN.records, XEN.problems), false), false);
+  t.equal(find(xen, 'libvirt_domains_number')[0]?.value, '4', 'Xen: 4 active of 5 (off1 is shut off)');
+  t.equal(find(xen, 'libvirt_domains')[0]?.value, '5', 'Xen: 5 domains');
+});
+
 t.test('OpenMetrics: bare family names, info type, # EOF', async (t) => {
   const om = renderMetrics(input(KVM.records, KVM.problems), true);
   hasLines(t, om, [
