@@ -13,7 +13,8 @@ import { readInventory } from '../src/domains/inventory.js';
 import { defaultReadAheadFrom, Sampler } from '../src/agent/sampler.js';
 import { defaultMaxOpenFiles } from '../src/agent/agent.js';
 import { openDatabase } from '../src/store/db.js';
-import { HistoryWriter, KEYFRAME_MS } from '../src/store/writer.js';
+import { HistoryWriter } from '../src/store/writer.js';
+import { KEYFRAME_MS } from '../src/store/layout.js';
 
 const kind = (process.argv[2] ?? 'xen') as SimKind;
 const domains = Number(process.argv[3] ?? 1000);
@@ -37,7 +38,7 @@ for (let i = 0; i < ticks; i++) {
   const t0 = performance.now();
   const s = sampler.sample(ts);
   const t1 = performance.now();
-  writer.write({ ts, collectUs: s.collectUs, domains: s.samples });
+  writer.write({ ts, mono: i * 1000, dt: null, collectUs: s.collectUs, domains: s.samples });
   const t2 = performance.now();
   if (i >= 5) {
     collect += t1 - t0;

@@ -135,6 +135,7 @@ export class Agent {
     this.store = HistoryStore.open(this.opts.dbFile, {
       ...(this.opts.retention !== undefined ? { retention: this.opts.retention } : {}),
       report: (m) => this.log.once(`store: ${m}`),
+      intervalMs: this.opts.intervalMs,
     });
   }
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { hostOptions, type HostOptions } from './common.js';
+import { hostOptions, intInRange, type HostOptions } from './common.js';
 import type { Io } from './io.js';
 import { Agent } from '../agent/agent.js';
 import { DEFAULT_RETENTION } from '../store/retention.js';
@@ -15,6 +15,8 @@ export interface AgentCliOptions extends HostOptions {
   keepHours: string;
   maxSize: string;
   listen?: string;
+  dryRun?: boolean;
+  domains?: number;
 }
 
 export function agentCommand(io: Io): Command {
@@ -27,9 +29,23 @@ export function agentCommand(io: Io): Command {
     .addOption(new Option('--keep-hours <duration>', 'how long 1-hour rollups are kept').default('2y'))
     .addOption(new Option('--max-size <size>', 'cap on the database size; oldest data goes first').default('4G'))
     .option('--listen <[host:]port>', 'serve /metrics (Prometheus) and the web page; loopback unless a host is given (":9177" = all addresses)')
+    .option('--dry-run', "project the database size of this configuration (the host's domains now, or --domains) and exit")
+    .option('--domains <n>', 'with --dry-run: project for N domains of 2 vCPUs, 2 NICs and 2 disks', intInRange('--domains', 0, 1_000_000))
     .action(async (opts: AgentCliOptions) => {
       const intervalMs = parseDuration(opts.interval, '--interval');
       if (!(intervalMs >= 1000)) throw new Error('--interval: 1 second is the shortest interval');
+      const retention = {
+        ...DEFAULT_RETENTION,
+        rawMs: parseDuration(opts.keepRaw, '--keep-raw'),
+        minuteMs: parseDuration(opts.keepMinutes, '--keep-minutes'),
+        hourMs: parseDuration(opts.keepHours, '--keep-hours'),
+        maxBytes: parseSize(opts.maxSize, '--max-size'),
+      };
+      if (opts.domains !== undefined && !opts.dryRun) throw new Error('--domains: only with --dry-run');
+      if (opts.dryRun) {
+        const { dryRun } = await import('./dry-run.js');
+        return dryRun(io, { ...opts, intervalMs, retention });
+      }
       const agent = new Agent({
         root: opts.root,
         ...(opts.xmlDir !== undefined ? { xmlDir: opts.xmlDir } : {}),
@@ -37,13 +53,7 @@ export function agentCommand(io: Io): Command {
         intervalMs,
         quiet: !!opts.quiet,
         io,
-        retention: {
-          ...DEFAULT_RETENTION,
-          rawMs: parseDuration(opts.keepRaw, '--keep-raw'),
-          minuteMs: parseDuration(opts.keepMinutes, '--keep-minutes'),
-          hourMs: parseDuration(opts.keepHours, '--keep-hours'),
-          maxBytes: parseSize(opts.maxSize, '--max-size'),
-        },
+        retention,
       });
       let server: StatsServer | null = null;
       if (opts.listen !== undefined) {

@@ -3,10 +3,32 @@ import { CliError, printJson, type Io } from './io.js';
 import { openDatabase } from '../store/db.js';
 import { HistoryReader, type HistoryResult } from '../store/history.js';
 import { timeRange } from './time.js';
+import { storeStats, type StoreStats } from '../store/stats.js';
+import { TIER_NAMES, type TierName } from '../store/layout.js';
+import { formatBytes, formatSpan } from '../store/retention.js';
 import { formatTable } from '../export/virsh-text.js';
 import { csvRecord, csvText } from '../export/csv.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+const TIER_LABEL: Record<TierName, string> = { raw: 'raw', '1m': '1-minute', '1h': '1-hour' };
+
+/** Each tier's span, how long that is, its buckets and the bytes its pages take; then the rest of the file. */
+function tiersTable(s: StoreStats): string {
+  const rows = TIER_NAMES.map((t) => {
+    const x = s.tiers[t];
+    return [
+      TIER_LABEL[t],
+      x.span === null ? '(none)' : `${iso(x.span[0])} .. ${iso(x.span[1])}`,
+      x.span === null ? '' : formatSpan(x.span[1] - x.span[0]),
+      String(x.buckets),
+      formatBytes(x.bytes),
+    ];
+  });
+  rows.push(['other', 'domains, devices, attributes, free pages', '', '', formatBytes(s.otherBytes)]);
+  rows.push(['file', '', '', '', formatBytes(s.fileBytes)]);
+  return formatTable(['Tier', 'Span', 'Length', 'Buckets', 'Size'], rows);
+}
 
 function cell(v: bigint | number | null): string {
   if (v === null) return '';
@@ -43,16 +65,18 @@ export function historyCommand(io: Io): Command {
           const reader = new HistoryReader(db);
           if (opts.list) {
             const list = reader.list();
-            const span = reader.span();
+            const stats = storeStats(db);
             if (opts.format === 'json') {
               printJson(io, {
-                span: Object.fromEntries(Object.entries(span).map(([k, v]) => [k, v === null ? null : v.map(iso)])),
+                span: Object.fromEntries(TIER_NAMES.map((t) => [t, stats.tiers[t].span?.map(iso) ?? null])),
+                tiers: Object.fromEntries(TIER_NAMES.map((t) => [t, { buckets: stats.tiers[t].buckets, bytes: stats.tiers[t].bytes }])),
+                otherBytes: stats.otherBytes,
+                fileBytes: stats.fileBytes,
                 domains: list.map((d) => ({ ...d, devices: d.devices.map((x) => ({ ...x })) })),
               });
               return;
             }
-            let out = '';
-            for (const [tier, v] of Object.entries(span)) out += `${tier.padEnd(4)} ${v === null ? '(none)' : `${iso(v[0])} .. ${iso(v[1])}`}\n`;
+            let out = tiersTable(stats);
             for (const d of list) {
               out += `\n${d.domain}${d.uuid ? ` (${d.uuid})` : ''}\n`;
               out += `  devices: ${d.devices.map((x) => (x.kind === 'domain' || x.kind === 'host' ? x.kind : `${x.kind}.${x.idx}=${x.name}`)).join(' ')}\n`;

@@ -5,10 +5,9 @@
 
 import type { Db } from './db.js';
 import { readKeyMap, keyPattern, type Column, type KeyMap, type Kind } from './key-map.js';
-import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier } from './layout.js';
+import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
+import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
-
-export type HistoryTier = 'raw' | Tier;
 
 export interface HistoryQuery {
   domain: string;
@@ -32,7 +31,7 @@ export interface HistorySeries {
 
 export interface HistoryResult {
   domain: string;
-  tier: HistoryTier;
+  tier: TierName;
   stepS: number | null;
   times: number[];
   series: HistorySeries[];
@@ -64,7 +63,7 @@ interface Point {
   weight?: number;
 }
 
-export function chooseTier(spanMs: number, stepS: number | undefined): HistoryTier {
+export function chooseTier(spanMs: number, stepS: number | undefined): TierName {
   if (stepS !== undefined) return stepS >= 3600 ? '1h' : stepS >= 60 ? '1m' : 'raw';
   return spanMs <= 2 * 3600_000 ? 'raw' : spanMs <= 3 * 86400_000 ? '1m' : '1h';
 }
@@ -279,7 +278,7 @@ export class HistoryReader {
   }
 
   /** An attribute as of each row time: its change log sampled at the ticks (raw) or buckets. */
-  private attributePoints(dev: DeviceRow, column: Column, since: number, until: number, tier: HistoryTier): Point[] {
+  private attributePoints(dev: DeviceRow, column: Column, since: number, until: number, tier: TierName): Point[] {
     const changes = (
       this.db.prepare('SELECT ts, value FROM attribute WHERE device_id = ? AND col = ? AND ts <= ? ORDER BY ts').all(dev.id, column.col, until) as Row[]
     ).map((r) => ({ ts: Number(r.ts), value: fromSql(r.value) }));
@@ -341,12 +340,8 @@ export class HistoryReader {
   }
 
   /** The time each tier spans (Unix ms, first to last), or null when it holds nothing. */
-  span(): Record<HistoryTier, [number, number] | null> {
-    const raw = this.db.prepare('SELECT min(ts) AS a, max(ts) AS b FROM tick').get() as Row;
-    const tier = (t: Tier): [number, number] | null => {
-      const r = this.db.prepare(`SELECT min(bucket) AS a, max(bucket) AS b FROM cover_${t}`).get() as Row;
-      return r.a === null ? null : [Number(r.a) * 1000, (Number(r.b) + TIER_SECONDS[t]) * 1000];
-    };
-    return { raw: raw.a === null ? null : [Number(raw.a), Number(raw.b)], '1m': tier('1m'), '1h': tier('1h') };
+  span(): Record<TierName, [number, number] | null> {
+    const s = tierSpans(this.db);
+    return { raw: s.raw.span, '1m': s['1m'].span, '1h': s['1h'].span };
   }
 }

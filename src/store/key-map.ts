@@ -32,14 +32,23 @@ interface KeyMapRow {
 
 export function readKeyMap(db: Db): KeyMap {
   const rows = db.prepare('SELECT kind, col, key, type, unit, scale, rollup, origin, note FROM key_map ORDER BY kind, pos').all() as KeyMapRow[];
+  return keyMapOf(
+    rows.map((r) => {
+      const c: Column = { kind: r.kind, col: r.col, key: r.key, type: r.type, unit: r.unit, scale: Number(r.scale), origin: r.origin, note: r.note };
+      if (r.rollup.includes('max') && r.type === 'counter') c.peak = true;
+      if (r.rollup.includes('min')) c.low = true;
+      return c;
+    }),
+  );
+}
+
+/** A key map of columns in their stored order (a database's, or this release's column list for a database not made yet). */
+export function keyMapOf(cols: readonly Column[]): KeyMap {
   const columns = Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Record<Kind, Column[]>;
   const byPattern = new Map<string, { column: Column; pos: number }>();
-  for (const r of rows) {
-    const c: Column = { kind: r.kind, col: r.col, key: r.key, type: r.type, unit: r.unit, scale: Number(r.scale), origin: r.origin, note: r.note };
-    if (r.rollup.includes('max') && r.type === 'counter') c.peak = true;
-    if (r.rollup.includes('min')) c.low = true;
-    const list = columns[r.kind];
-    byPattern.set(r.key, { column: c, pos: list.length });
+  for (const c of cols) {
+    const list = columns[c.kind];
+    byPattern.set(c.key, { column: c, pos: list.length });
     list.push(c);
   }
   const layouts = Object.fromEntries(KINDS.map((k) => [k, kindLayout(k, columns[k])])) as Record<Kind, KindLayout>;

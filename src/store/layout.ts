@@ -7,6 +7,9 @@ import { COLUMNS, KINDS, type ColumnSpec, type ColumnType, type Kind } from './c
 export type Tier = '1m' | '1h';
 export const TIERS: readonly Tier[] = ['1m', '1h'];
 export const TIER_SECONDS: Record<Tier, number> = { '1m': 60, '1h': 3600 };
+/** The three tiers of history: raw ticks, then minute and hour rollups. */
+export type TierName = 'raw' | Tier;
+export const TIER_NAMES: readonly TierName[] = ['raw', ...TIERS];
 /** Buckets per rollup row: a row holds six consecutive minutes (or hours) of one device. */
 export const SLOTS = 6;
 /** Raw readings are written in full (a base row) at least once per keyframe period. */

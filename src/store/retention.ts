@@ -11,7 +11,7 @@
 
 import type { Db } from './db.js';
 import { KINDS } from './key-map.js';
-import { blockOf, KEYFRAME_MS, SLOTS, TIER_SECONDS, TIERS, type Tier } from './layout.js';
+import { blockOf, KEYFRAME_MS, SLOTS, TIER_SECONDS, TIERS, type Tier, type TierName } from './layout.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -31,20 +31,31 @@ export const FLOORS = { raw: HOUR, '1m': DAY, '1h': 7 * DAY } as const;
 /** Rows deleted per transaction, so one step stays short. */
 const ROWS_PER_STEP = 50_000;
 
-export type TierName = 'raw' | Tier;
+export interface RetentionOptions {
+  /** Where a cut below the configured retention is said. */
+  report?: (message: string) => void;
+  /** The writer's keyframe period: raw ticks go a whole period at a time. */
+  keyframeMs?: number;
+  /** Bytes the configuration needs (projected), for the message when the cap cuts; null when unknown. */
+  needs?: () => number | null;
+}
 
 export class Retention {
   private lastAgeing = -Infinity;
   /** Tiers the cap has cut below their configured retention (reported once each). */
   private readonly cut = new Set<TierName>();
 
+  private readonly report: (message: string) => void;
+  private readonly keyframeMs: number;
+
   constructor(
     private readonly db: Db,
     readonly policy: RetentionPolicy = DEFAULT_RETENTION,
-    private readonly report: (message: string) => void = () => {},
-    /** The writer's keyframe period: raw ticks go a whole period at a time. */
-    private readonly keyframeMs = KEYFRAME_MS,
-  ) {}
+    private readonly opts: RetentionOptions = {},
+  ) {
+    this.report = opts.report ?? (() => {});
+    this.keyframeMs = opts.keyframeMs ?? KEYFRAME_MS;
+  }
 
   usedBytes(): number {
     const pages = Number(this.db.pragma('page_count', { simple: true }) as bigint);
@@ -107,9 +118,12 @@ export class Retention {
     const configured = tier === 'raw' ? this.policy.rawMs : tier === '1m' ? this.policy.minuteMs : this.policy.hourMs;
     if (nowMs - keepsFrom >= configured) return;
     this.cut.add(tier);
+    const needs = this.opts.needs?.() ?? null;
     this.report(
       `size cap ${formatBytes(this.policy.maxBytes)} reached: the ${tier === 'raw' ? 'raw' : tier === '1m' ? 'minute' : 'hour'} tier now keeps ` +
-        `${formatSpan(nowMs - keepsFrom)} instead of ${formatSpan(configured)} (domstat agent --dry-run projects what the configuration needs)`,
+        `${formatSpan(nowMs - keepsFrom)} of its ${formatSpan(configured)}, and less as needed, down to ${formatSpan(FLOORS[tier])}; ` +
+        (needs === null ? '' : `the configuration needs about ${formatBytes(needs)} (`) +
+        `domstat agent --dry-run projects it${needs === null ? '' : ')'}`,
     );
   }
 
@@ -207,5 +221,7 @@ export function formatBytes(n: number): string {
 export function formatSpan(ms: number): string {
   if (ms >= 2 * DAY) return `${(ms / DAY).toFixed(ms % DAY === 0 ? 0 : 1)} days`;
   if (ms >= 2 * HOUR) return `${(ms / HOUR).toFixed(ms % HOUR === 0 ? 0 : 1)} hours`;
-  return `${Math.round(ms / 60_000)} minutes`;
+  if (ms >= 120_000) return `${Math.round(ms / 60_000)} minutes`;
+  const s = Math.round(ms / 1000);
+  return `${s} second${s === 1 ? '' : 's'}`;
 }

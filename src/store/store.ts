@@ -8,11 +8,15 @@ import { openDatabase, StoreError, type Db } from './db.js';
 import { WriterLock, type WriterInfo } from './lock.js';
 import { HistoryWriter, type TickInput, type TickResult } from './writer.js';
 import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from './retention.js';
+import { activeSeries } from './stats.js';
+import { bytesPerBucket, project } from './projection.js';
 
 export interface StoreOptions {
   retention?: RetentionPolicy;
   /** Messages worth an operator's attention (a migration, the cap cutting a tier). */
   report?: (message: string) => void;
+  /** The agent's interval: what the configuration needs is projected at it when the cap cuts. */
+  intervalMs?: number;
 }
 
 const WRITER_KEY = 'writer';
@@ -32,7 +36,15 @@ export class HistoryStore {
     this.db = db;
     this.writer = new HistoryWriter(db);
     this.writer.recover();
-    this.retention = new Retention(db, opts.retention ?? DEFAULT_RETENTION, opts.report);
+    const policy = opts.retention ?? DEFAULT_RETENTION;
+    const intervalS = (opts.intervalMs ?? 10_000) / 1000;
+    this.retention = new Retention(db, policy, {
+      ...(opts.report !== undefined ? { report: opts.report } : {}),
+      needs: () => {
+        const series = activeSeries(db);
+        return series === 0 ? null : project({ series, intervalS, retention: policy }, bytesPerBucket(intervalS)).total;
+      },
+    });
     const st = fs.statSync(file);
     this.identity = { dev: st.dev, ino: st.ino };
   }

@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HistoryWriter } from '../../src/store/writer.js';
 import { chooseTier, HistoryError, HistoryReader } from '../../src/store/history.js';
-import type { Db } from '../../src/store/db.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { storeStats } from '../../src/store/stats.js';
+import { formatBytes } from '../../src/store/retention.js';
 import { historyCsv } from '../../src/cli/history.js';
 import { Agent } from '../../src/agent/agent.js';
 import { runCli } from '../helpers/cli.js';
@@ -399,11 +401,26 @@ t.test('domstat history --list', async (t) => {
   t.equal(list.code, 0);
   t.equal(list.err, '');
   const out = list.out.split('\n');
-  t.strictSame(out.slice(0, 3), [
-    'raw  2026-01-05T10:00:00Z .. 2026-01-05T10:00:30Z',
-    '1m   2026-01-05T10:00:00Z .. 2026-01-05T10:01:00Z',
-    '1h   2026-01-05T10:00:00Z .. 2026-01-05T11:00:00Z',
-  ]);
+  const db = openDatabase(dbFile, { readonly: true });
+  const stats = storeStats(db);
+  db.close();
+  const size = (t: 'raw' | '1m' | '1h') => formatBytes(stats.tiers[t].bytes);
+  t.strictSame(
+    out.slice(2, 7).map((l) => l.trim().split(/ {2,}/)),
+    [
+      ['raw', '2026-01-05T10:00:00Z .. 2026-01-05T10:00:30Z', '30 seconds', '4', size('raw')],
+      ['1-minute', '2026-01-05T10:00:00Z .. 2026-01-05T10:01:00Z', '60 seconds', '1', size('1m')],
+      ['1-hour', '2026-01-05T10:00:00Z .. 2026-01-05T11:00:00Z', '60 minutes', '1', size('1h')],
+      ['other', 'domains, devices, attributes, free pages', formatBytes(stats.otherBytes)],
+      ['file', formatBytes(stats.fileBytes)],
+    ],
+    "each tier's span, length, buckets and the bytes of its pages (dbstat)",
+  );
+  t.equal(
+    stats.tiers.raw.bytes + stats.tiers['1m'].bytes + stats.tiers['1h'].bytes + stats.otherBytes,
+    fs.statSync(dbFile).size,
+    'the parts add up to the file',
+  );
   const web1 = out.indexOf('web1 (3ef03971-0d42-55d8-9c52-4ca0e5e13c45)');
   t.ok(web1 > 0, 'web1 with its uuid');
   t.equal(out[web1 + 1], '  devices: block.0=xvda block.1=xvdb1 domain net.0=vif3.0 net.1=vif3.1');
@@ -421,12 +438,18 @@ t.test('domstat history --list', async (t) => {
   const json = await runCli(['history', '--list', '--db', dbFile, '--format', 'json']);
   const j = JSON.parse(json.out) as {
     span: Record<string, string[] | null>;
+    tiers: Record<string, { buckets: number; bytes: number }>;
     domains: { domain: string; uuid: string | null; devices: unknown[]; keys: string[] }[];
   };
   t.strictSame(j.span, {
     raw: ['2026-01-05T10:00:00Z', '2026-01-05T10:00:30Z'],
     '1m': ['2026-01-05T10:00:00Z', '2026-01-05T10:01:00Z'],
     '1h': ['2026-01-05T10:00:00Z', '2026-01-05T11:00:00Z'],
+  });
+  t.strictSame(j.tiers, {
+    raw: { buckets: 4, bytes: stats.tiers.raw.bytes },
+    '1m': { buckets: 1, bytes: stats.tiers['1m'].bytes },
+    '1h': { buckets: 1, bytes: stats.tiers['1h'].bytes },
   });
   t.strictSame(
     j.domains.map((d) => d.domain),
