@@ -13,6 +13,7 @@ import { FileTooLargeError, Gone, HostFs, HostPathError, HostReadError, isGone, 
 import { outcomeOf } from '../../src/host/host-errors.js';
 import { IN_PLACE_MARK } from '../../src/host/kept-files.js';
 import { startSwapper } from '../helpers/swap-race.js';
+import { fixture, runCli } from '../helpers/cli.js';
 
 type Entries = { [name: string]: string | Entries };
 
@@ -362,4 +363,52 @@ t.test('raced: a directory swapped with a symlink to outside (renameat2 RENAME_E
   }
   t.strictSame(escapes, [], `not one of ${N * 4} reads, listings, resolutions and kept reads reached outside the root`);
   t.equal(seen.inside + seen.refused, N, 'every read was the inside file or refused');
+});
+
+t.test('raced, as the issue found it: domblkstat and cpu-stats never show an outside file', async (t) => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-race-'));
+  t.teardown(() => fs.rmSync(base, { recursive: true, force: true }));
+  const copy = (tree: string) => {
+    const root = path.join(base, tree);
+    fs.cpSync(fixture(tree), root, { recursive: true, verbatimSymlinks: true, filter: (src) => path.basename(src) !== 'golden' });
+    return root;
+  };
+  const outside = path.join(base, 'outside');
+  fs.mkdirSync(outside);
+  // Numbers and bytes that appear nowhere in the fixtures.
+  for (const f of ['rd_req', 'rd_sect', 'wr_req', 'wr_sect', 'oo_req', 'f_req', 'ds_req']) fs.writeFileSync(path.join(outside, f), '987654321\n');
+  fs.writeFileSync(path.join(outside, 'cpu.stat'), 'OUTSIDE-SECRET 1\nusage_usec 987654321\nuser_usec 987654321\nsystem_usec 987654321\n');
+  const xen = copy('xen-4.x-pv-libxl');
+  const vbd = path.join(xen, 'sys/bus/xen-backend/devices/vbd-3-51712');
+  fs.symlinkSync(outside, path.join(vbd, 'swap'));
+  const kvm = copy('kvm-cgroup2-systemd');
+  const scope = path.join(kvm, 'sys/fs/cgroup/machine.slice/machine-qemu\\x2d5\\x2dzeta.scope');
+  fs.symlinkSync(outside, path.join(scope, 'swap'));
+  const N = 300;
+  for (const [what, args, dir] of [
+    ['domblkstat web1 xvda', ['domblkstat', 'web1', 'xvda', '--root', xen], path.join(vbd, 'statistics')],
+    ['cpu-stats zeta --total', ['cpu-stats', 'zeta', '--total', '--root', kvm], path.join(scope, 'libvirt')],
+  ] as const) {
+    const swapper = await startSwapper(dir, path.join(path.dirname(dir), 'swap'));
+    if (typeof swapper === 'string') {
+      await t.test(`not run: ${swapper}`, { skip: swapper }, async () => {});
+      return;
+    }
+    const outcomes = new Map<string, number>();
+    let escapes = 0;
+    try {
+      for (let i = 0; i < N; i++) {
+        const r = await runCli([...args]);
+        const text = r.out + r.err;
+        // rd_req/wr_req, rd_sect x 512, usage_usec as seconds, the first bytes of the file.
+        if (/987654321|505679012352|987\.654321|OUTSIDE/.test(text)) escapes++;
+        const key = r.code === 0 ? 'answered' : r.err.split(':').slice(0, 2).join(':');
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+      }
+    } finally {
+      const swaps = await swapper.stop();
+      t.comment(`${what}: ${swaps} swaps during ${N} runs: ${[...outcomes].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    }
+    t.equal(escapes, 0, `${what}: not one of ${N} runs showed the outside file's numbers or bytes`);
+  }
 });
