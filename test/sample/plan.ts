@@ -287,6 +287,11 @@ t.test('a read-ahead thread that stops answering, or dies, costs a wait and a me
   sampler.sample(1000); // lays out the groups
   const ra = sampler.readAhead!;
   t.ok(ra !== null, 'the sampler started a read-ahead thread');
+  // The thread boots in the background, which can take longer than the 50 ms time-out on a busy
+  // machine: the stall below is made only once it has served a tick.
+  let warm = 0;
+  while (sampler.readsAhead === 0 && warm++ < 500) sampler.sample(1000);
+  t.ok(sampler.readsAhead > 0, `the thread is up (after ${warm} tick(s))`);
 
   ra.hold(true); // it stops on the first group it claims
   let r = sampler.sample(1000);

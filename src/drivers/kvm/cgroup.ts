@@ -44,7 +44,7 @@ export function cpuacctRoot(fs: HostFs): string | null {
   return null;
 }
 
-/** A process's cgroup path that cannot be a directory under the cgroup mount ('..', '.', '//'). */
+/** A process's cgroup path that names no directory under the cgroup mount of its own ('..' or '.' components). */
 export class CgroupPathError extends Error {
   constructor(pid: number, processPath: string) {
     super(`cgroup path of process ${pid} is not a plain path: ${JSON.stringify(processPath.slice(0, 200))}`);
