@@ -99,7 +99,12 @@ export function hostSample(
       .filter((n) => !domainIfnames.has(n))
       .forEach((name, idx) => {
         const line = nd.get(name);
-        if (line === undefined || line instanceof ParseError) return;
+        if (line === undefined) return;
+        if (line instanceof ParseError) {
+          // Left out, and said, in the words a domain's interface gets ("... listed twice").
+          problems.push(`interface ${name}: ${line.message}`);
+          return;
+        }
         const dev = newDevice({ kind: 'net', idx, name }, netCols.length);
         netCols.forEach((c, i) => setReading(dev, i, line[NET_COLUMNS[c.col]!]));
         devices.push(dev);

@@ -3,6 +3,13 @@
 // cap before parsing, no DOCTYPE/ENTITY at all, entity processing off (the five predefined
 // entities and character references are decoded by hand), attributes on, values left as strings,
 // element lists always arrays, and a nesting limit that still admits libvirt's 200-deep chains.
+//
+// CDATA is literal text: <![CDATA[x<y>&z]]> is "x<y>&z" and <![CDATA[a&amp;b]]> is "a&amp;b".
+// fast-xml-parser either merges CDATA into the text (then it cannot be told from text that still
+// needs decoding) or, with cdataPropName, keeps it apart, but in document order only with
+// preserveOrder (without it, an element's CDATA sections are collected apart from its text). So
+// documents are parsed in order and built into the shape below, each CDATA section written back
+// as the escaped text it stands for: one rule, decodeEntities(), then decodes all text, lazily.
 
 import { createRequire } from 'node:module';
 
@@ -11,6 +18,7 @@ import { createRequire } from 'node:module';
 const { XMLParser, XMLValidator } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
 
 export const MAX_XML_BYTES = 2 * 1024 * 1024;
+const CDATA = '#cdata';
 /** libvirt allows backing chains of 200 layers in status XML; libxml2's own limit is 256. */
 export const MAX_XML_DEPTH = 256;
 
@@ -29,6 +37,8 @@ export class XmlError extends Error {
 export type XmlNode = { readonly [key: string]: XmlNode[] | string | undefined };
 
 const parser = new XMLParser({
+  preserveOrder: true,
+  cdataPropName: CDATA,
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   parseTagValue: false,
@@ -44,9 +54,46 @@ const parser = new XMLParser({
   alwaysCreateTextNode: true,
   // fast-xml-parser counts its document node too: N admits elements nested N + 1 deep.
   maxNestedTags: MAX_XML_DEPTH - 1,
-  // Every element is a list, so "one <disk>" and "two <disk>s" have the same shape.
-  isArray: (_name: string, _jpath: unknown, _isLeaf: boolean, isAttribute: boolean) => !isAttribute,
 });
+
+/** fast-xml-parser's ordered output: per node its children in order, each one key (tag, text or CDATA) and ':@' for attributes. */
+type Ordered = { [key: string]: Ordered | string | Record<string, string> }[];
+
+/**
+ * Ordered output in the shape parseXml() returns: per element, its attributes ("@_name"), its
+ * children by tag name in lists (every element is a list, so "one <disk>" and "two <disk>s" have
+ * the same shape) and "#text", its text pieces (each trimmed) and CDATA sections (escaped, not
+ * trimmed) in document order.
+ */
+function shaped(items: Ordered, element: boolean): XmlNode {
+  const node: Record<string, XmlNode[] | string> = {};
+  let text = '';
+  let elements = 0;
+  for (const item of items) {
+    for (const key of Object.keys(item)) {
+      const v = item[key]!;
+      if (key === ':@') continue;
+      if (key === '#text') text += v as string;
+      else if (key === CDATA) for (const c of v as Ordered) text += (c['#text'] as string).replaceAll('&', '&amp;');
+      else {
+        const child = shaped(v as Ordered, true);
+        const attrs = item[':@'] as Record<string, string> | undefined;
+        if (attrs !== undefined) for (const a of Object.keys(attrs)) own(child as Record<string, unknown>, a, attrs[a]);
+        if (!Object.hasOwn(node, key)) own(node, key, []);
+        (node[key] as XmlNode[]).push(child);
+        elements++;
+      }
+    }
+  }
+  // "#text" as fast-xml-parser's own shape has it: on leaves, and where there is text.
+  if (element && (text !== '' || elements === 0)) node['#text'] = text;
+  return node;
+}
+
+/** Sets an own property whatever its name (a key like "__proto__" must not reach the prototype). */
+function own(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -83,8 +130,8 @@ export function parseXml(text: string, file: string): XmlNode {
   } catch (e) {
     throw new XmlError(file, `rejected: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
-  if (typeof doc !== 'object' || doc === null) throw new XmlError(file, 'not XML: no root element');
-  return doc as XmlNode;
+  if (!Array.isArray(doc)) throw new XmlError(file, 'not XML: no root element');
+  return shaped(doc as Ordered, false);
 }
 
 const ENTITIES = new Map([

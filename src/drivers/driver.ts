@@ -2,7 +2,7 @@
 // implements what it can; a missing method means "unsupported" and callers answer with libvirt's
 // text. One CollectContext is one collection: /proc/net/dev is read once for all domains in it.
 
-import { HostFs, isGone } from '../host/hostfs.js';
+import { HostFs, HostReadError, isGone } from '../host/hostfs.js';
 import type { Domain } from '../domains/inventory.js';
 import { ProcNetDev } from '../parse/proc-net-dev.js';
 import { ParseError } from '../parse/u64.js';
@@ -33,8 +33,9 @@ export class CollectContext {
         const text = this.fs.readText('/proc/net/dev');
         this.netDevResult = isGone(text) ? internalError('Could not open /proc/net/dev') : new ProcNetDev(text);
       } catch (e) {
-        if (!(e instanceof ParseError || e instanceof Error)) throw e;
-        this.netDevResult = internalError(`/proc/net/dev: ${e.message}`);
+        if (!(e instanceof Error)) throw e;
+        // Parse and read errors name the file already.
+        this.netDevResult = internalError(e instanceof ParseError || e instanceof HostReadError ? e.message : `/proc/net/dev: ${e.message}`);
       }
     }
     if (this.netDevResult instanceof VirError) throw this.netDevResult;

@@ -1,91 +1,66 @@
-// HostFs: every read of a host file goes through here. It prefixes --root, bounds every read
+// HostFs: every read of a host file goes through here. It prefixes --root and holds the tree like
+// a chroot that refuses to be left, opens regular files only and never blocks, bounds every read
 // (proc and sys files report sizes of 0 or 4096, so stat() is never trusted) and turns "the file
-// is gone" into a value: a domain destroyed mid-read is an outcome, not an exception.
+// is gone" into a value: a domain destroyed mid-read is an outcome, not an exception. Descriptors
+// kept between ticks live in KeptFiles (kept-files.ts), reached through keep()/readKept().
+//
+// How a path is opened. First without opening the file itself: O_PATH gives a descriptor of
+// whatever the path leads to, symlinks followed, and nothing of the file's own open (a FIFO's
+// wait for a writer, a device driver's open) runs. Under --root, the descriptor's real path
+// (/proc/self/fd/N) must lie inside the root: this is the file that will be read, so a tree that
+// swaps a directory for a symlink between a check and an open cannot lead out (a path that does
+// is Gone with EXDEV). Then fstat: anything but a regular file is refused (NotRegularFileError).
+// Only then is it opened for reading, through /proc/self/fd/N: the same inode, not the path again.
+// Stat-like calls (exists, isDir, stamp, realHostPath, blockDeviceNumber, readDir) take the same
+// O_PATH descriptor under --root; on the live host (root '/') there is no containment to check and
+// they stat the path as before.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FileTooLargeError, Gone, HostPathError, HostReadError, isGone, NotRegularFileError, outcomeOf } from './host-errors.js';
+import { isKeepable, isOneRead, KeptFiles, type KeptFile } from './kept-files.js';
 
-/** errno codes that mean the object (device, process, cgroup) no longer exists. */
-const GONE_CODES = new Set(['ENOENT', 'ENODEV', 'ESRCH', 'ENXIO', 'ENOTDIR']);
+export { FileTooLargeError, Gone, HostPathError, HostReadError, isGone, NotRegularFileError } from './host-errors.js';
+export type { KeptFile } from './kept-files.js';
 
 export const DEFAULT_MAX_READ = 1 << 20;
 
-export class Gone {
-  readonly gone = true as const;
-  constructor(
-    readonly path: string,
-    readonly code: string,
-  ) {}
-}
-
-export function isGone(v: unknown): v is Gone {
-  return v instanceof Gone;
-}
-
-export class HostReadError extends Error {
-  readonly code = 'READ' as const;
-  constructor(
-    readonly path: string,
-    readonly errno: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-    this.name = 'HostReadError';
-  }
-}
-
-export class FileTooLargeError extends HostReadError {
-  constructor(p: string, limit: number) {
-    super(p, 'EFBIG', `file larger than ${limit} bytes`);
-    this.name = 'FileTooLargeError';
-  }
-}
-
-function errnoOf(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'EUNKNOWN';
-}
+/** Linux's O_PATH (x86, arm, arm64, riscv, ...); Node does not export it. */
+const O_PATH = 0o10000000;
+const { O_RDONLY, O_NONBLOCK, O_DIRECTORY } = fs.constants;
 
 /**
- * Host paths are absolute POSIX paths ("/proc/net/dev"). They must be normalised: no "..", no
- * "." and no empty components, so a caller cannot step outside the root by construction.
+ * Host paths are absolute POSIX paths ("/proc/net/dev") without ".." or "." components, so a
+ * caller cannot step outside the root by construction.
  */
 export function checkHostPath(p: string): void {
-  if (!p.startsWith('/') || p.includes('\0')) throw new Error(`not an absolute host path: ${JSON.stringify(p)}`);
+  if (!p.startsWith('/')) throw new HostPathError(p, 'not absolute');
+  if (p.includes('\0')) throw new HostPathError(p, 'a NUL byte');
   for (const part of p.split('/').slice(1)) {
-    if (part === '..' || part === '.') throw new Error(`host path with '${part}': ${JSON.stringify(p)}`);
+    if (part === '..' || part === '.') throw new HostPathError(p, `a '${part}' component`);
   }
 }
 
-/** Kernel files whose descriptors can be kept open and re-read with pread at offset 0. */
-const KEEPABLE = /^\/(proc|sys)\//;
-
-/**
- * Kernel files whose whole content comes from the first read at offset 0: sysfs attributes (one
- * show() of at most a page per open) and single-record seq files (/proc/<pid>/stat, io, sched,
- * schedstat, /proc/stat, /proc/meminfo, a cgroup's cpu.stat and cpuacct.*). For these a read that
- * returns less than it asked for is the end, and the read that would return 0 is skipped: half
- * the syscalls of a tick. Multi-record files (/proc/net/dev, cgroup.procs) still read to 0.
- */
-const ONE_READ =
-  /^\/sys\/(?!fs\/cgroup\/)|^\/sys\/fs\/cgroup\/.*\/(?:cpu\.stat|cpuacct\.[a-z_]+)$|^\/proc\/(?:stat|meminfo|[0-9]+\/(?:task\/[0-9]+\/)?(?:stat|io|sched|schedstat))$/;
-
-/** A file read again and again through one descriptor (see HostFs.keep); fd is -1 when it has none. */
-export interface KeptFile {
-  fd: number;
-  readonly oneRead: boolean;
-  readonly path: string;
-  /** Bytes the last read through the descriptor returned (-1: none yet); sizes read-ahead buffers. */
-  size: number;
+/** What a non-regular file is, for NotRegularFileError. */
+function kindOf(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isDirectory()) return 'a directory';
+  return 'an unknown file type';
 }
+
+const fdPath = (fd: number) => `/proc/self/fd/${fd}`;
 
 export class HostFs {
   readonly root: string;
   /** True when reading the running host itself: statfs and device numbers are meaningful. */
   readonly live: boolean;
+  /** The root with its own symlinks resolved, as /proc/self/fd shows paths (set at the first check). */
+  private jail: string | undefined;
   private buf = Buffer.allocUnsafe(64 * 1024);
-  /** Open descriptors of kernel files, kept between reads when keepOpen() was called. */
-  private fds: Map<string, KeptFile> | null = null;
-  private maxOpen = 0;
+  private kept: KeptFiles | null = null;
 
   constructor(root = '/') {
     this.root = path.resolve(root);
@@ -93,54 +68,41 @@ export class HostFs {
   }
 
   /**
-   * Keep up to `max` descriptors of /proc and /sys files open: the sampler reads the same files
-   * every tick, and a pread on an open descriptor costs a third of open+read+close. A file that
-   * disappears gives ENODEV/ESRCH on its descriptor, which reads as Gone as usual.
+   * Keep up to `max` descriptors of /proc and /sys files open (see KeptFiles): the sampler reads
+   * the same files every tick. A file that disappears gives ENODEV/ESRCH on its descriptor, which
+   * reads as Gone as usual.
    */
   keepOpen(max: number): void {
-    this.fds ??= new Map();
-    this.maxOpen = max;
+    (this.kept ??= new KeptFiles(this)).max = max;
   }
 
   /** Close every kept descriptor (the inventory changed, or shutdown). */
   closeAll(): void {
-    if (this.fds === null) return;
-    for (const k of this.fds.values()) {
-      try {
-        fs.closeSync(k.fd);
-      } catch {
-        // already invalid
-      }
-      k.fd = -1; // whoever holds it reads by path from now on, never a reused descriptor number
-    }
-    this.fds.clear();
+    this.kept?.closeAll();
   }
 
   get openCount(): number {
-    return this.fds?.size ?? 0;
+    return this.kept?.openCount ?? 0;
+  }
+
+  /**
+   * A kernel file the caller will read every tick, its descriptor opened and kept now (within the
+   * keepOpen() budget). Reading it through readKept() skips the lookup by path. Without a
+   * descriptor (no budget, not /proc or /sys, missing now) it is read by path each time.
+   */
+  keep(hostPath: string): KeptFile {
+    return this.kept?.keep(hostPath) ?? { fd: -1, oneRead: isOneRead(hostPath), path: hostPath, size: -1, replaceable: false };
+  }
+
+  /** readBytes() of a kept file. */
+  readKept(k: KeptFile, maxBytes = DEFAULT_MAX_READ): number | Gone {
+    return this.kept === null || k.fd < 0 ? this.readBytes(k.path, maxBytes) : this.kept.read(k, maxBytes);
   }
 
   /** The real filesystem path of a host path under the root. */
   real(hostPath: string): string {
     checkHostPath(hostPath);
     return this.live ? hostPath : this.root + hostPath;
-  }
-
-  /**
-   * The real path to open, or Gone when it does not exist or a symlink inside a captured tree
-   * leads out of it (an absolute link like var/run -> /run would otherwise read the analyst's own
-   * /run): a tree under --root is read like a chroot that refuses to be left.
-   */
-  private contained(hostPath: string): string | Gone {
-    const real = this.real(hostPath);
-    if (this.live) return real;
-    let resolved: string;
-    try {
-      resolved = fs.realpathSync.native(real);
-    } catch (e) {
-      return this.failure(hostPath, e);
-    }
-    return resolved === this.root || resolved.startsWith(this.root + '/') ? resolved : new Gone(hostPath, 'EXDEV');
   }
 
   /** Reads a whole file as text with one bounded read loop; never stats. */
@@ -159,18 +121,12 @@ export class HostFs {
    * sampling plan parses numbers straight from them.
    */
   readBytes(hostPath: string, maxBytes = DEFAULT_MAX_READ): number | Gone {
-    if (this.fds !== null && KEEPABLE.test(hostPath)) {
+    if (this.kept !== null && isKeepable(hostPath)) {
       const k = this.keep(hostPath);
-      if (k.fd >= 0) return this.readKept(k, maxBytes);
+      if (k.fd >= 0) return this.kept.read(k, maxBytes);
     }
-    const real = this.contained(hostPath);
-    if (isGone(real)) return real;
-    let fd: number;
-    try {
-      fd = fs.openSync(real, 'r');
-    } catch (e) {
-      return this.failure(hostPath, e);
-    }
+    const fd = this.openFile(hostPath);
+    if (isGone(fd)) return fd;
     try {
       return this.readFd(fd, hostPath, maxBytes);
     } catch (e) {
@@ -181,46 +137,84 @@ export class HostFs {
   }
 
   /**
-   * A kernel file the caller will read every tick, its descriptor opened and kept now (within the
-   * keepOpen() budget). Reading it through readKept() skips the lookup by path. Without a
-   * descriptor (no budget, not /proc or /sys, missing now) it is read by path each time.
+   * A descriptor of the host path's file opened for reading (the caller closes it), or Gone.
+   * Throws NotRegularFileError for anything but a regular file, which is never opened for reading.
    */
-  keep(hostPath: string): KeptFile {
-    const kept = this.fds?.get(hostPath);
-    if (kept !== undefined) return kept;
-    if (this.fds !== null && this.fds.size < this.maxOpen && KEEPABLE.test(hostPath)) {
-      const real = this.contained(hostPath);
-      if (!isGone(real)) {
-        try {
-          const k = { fd: fs.openSync(real, 'r'), oneRead: ONE_READ.test(hostPath), path: hostPath, size: -1 };
-          this.fds.set(hostPath, k);
-          return k;
-        } catch {
-          // read by path: the read reports what is wrong
-        }
-      }
+  openFile(hostPath: string): number | Gone {
+    const pinned = this.pin(hostPath);
+    if (isGone(pinned)) return pinned;
+    try {
+      const st = fs.fstatSync(pinned);
+      if (!st.isFile()) throw new NotRegularFileError(hostPath, kindOf(st));
+      return fs.openSync(fdPath(pinned), O_RDONLY | O_NONBLOCK);
+    } catch (e) {
+      return this.failure(hostPath, e);
+    } finally {
+      fs.closeSync(pinned);
     }
-    return { fd: -1, oneRead: ONE_READ.test(hostPath), path: hostPath, size: -1 };
   }
 
-  /** readBytes() of a kept file. A descriptor that fails is closed and forgotten (the file went away). */
-  readKept(k: KeptFile, maxBytes = DEFAULT_MAX_READ): number | Gone {
-    if (k.fd < 0) return this.readBytes(k.path, maxBytes);
+  /**
+   * An O_PATH descriptor of what the host path leads to (the caller closes it), or Gone when it
+   * does not exist or, under --root, lies outside the root (EXDEV). Nothing of the file is opened.
+   */
+  private pin(hostPath: string, flags = 0): number | Gone {
+    const real = this.real(hostPath);
+    let fd: number;
     try {
-      return (k.size = this.readFd(k.fd, k.path, maxBytes, k.oneRead));
+      fd = fs.openSync(real, O_PATH | flags);
     } catch (e) {
-      if (this.fds?.get(k.path) === k) this.fds.delete(k.path);
-      fs.closeSync(k.fd);
-      k.fd = -1;
-      return this.failure(k.path, e);
+      return this.failure(hostPath, e);
+    }
+    if (this.live) return fd;
+    let where: string;
+    try {
+      where = fs.readlinkSync(fdPath(fd));
+    } catch {
+      fs.closeSync(fd);
+      throw new HostReadError(hostPath, 'ENOPROC', 'cannot tell where it leads: /proc/self/fd is not available (is /proc mounted?)');
+    }
+    if (!this.inside(where)) {
+      fs.closeSync(fd);
+      return new Gone(hostPath, 'EXDEV');
+    }
+    return fd;
+  }
+
+  /** A real path lies inside the root. */
+  private inside(real: string): boolean {
+    const jail = (this.jail ??= fs.realpathSync.native(this.root));
+    return jail === '/' || real === jail || real.startsWith(jail + '/');
+  }
+
+  /** Runs `fn` on the pinned descriptor of a host path (closed after), or returns Gone. */
+  private withPinned<T>(hostPath: string, flags: number, fn: (fd: number) => T): T | Gone {
+    const pinned = this.pin(hostPath, flags);
+    if (isGone(pinned)) return pinned;
+    try {
+      return fn(pinned);
+    } catch (e) {
+      return this.failure(hostPath, e);
+    } finally {
+      fs.closeSync(pinned);
+    }
+  }
+
+  /** stat() of a host path (symlinks followed), or Gone. */
+  private stat(hostPath: string): fs.Stats | Gone {
+    if (!this.live) return this.withPinned(hostPath, 0, (fd) => fs.fstatSync(fd));
+    try {
+      return fs.statSync(this.real(hostPath));
+    } catch (e) {
+      return this.failure(hostPath, e);
     }
   }
 
   /**
    * Reads from an open descriptor at offset 0 (pread), so a kept descriptor re-reads fresh data.
-   * With oneRead, a short read is the end (see ONE_READ).
+   * With oneRead, a short read is the end (see kept-files.ts). Throws FileTooLargeError past maxBytes.
    */
-  private readFd(fd: number, hostPath: string, maxBytes: number, oneRead = ONE_READ.test(hostPath)): number {
+  readFd(fd: number, hostPath: string, maxBytes: number, oneRead = isOneRead(hostPath)): number {
     let total = 0;
     for (;;) {
       if (total === this.buf.length) {
@@ -240,10 +234,9 @@ export class HostFs {
   }
 
   readDir(hostPath: string): string[] | Gone {
-    const real = this.contained(hostPath);
-    if (isGone(real)) return real;
+    if (!this.live) return this.withPinned(hostPath, O_DIRECTORY, (fd) => fs.readdirSync(fdPath(fd)));
     try {
-      return fs.readdirSync(real);
+      return fs.readdirSync(this.real(hostPath));
     } catch (e) {
       return this.failure(hostPath, e);
     }
@@ -252,7 +245,7 @@ export class HostFs {
   /** File or directory exists (any type). */
   exists(hostPath: string): boolean {
     try {
-      return !isGone(this.contained(hostPath));
+      return !isGone(this.stat(hostPath));
     } catch {
       return false;
     }
@@ -260,8 +253,8 @@ export class HostFs {
 
   isDir(hostPath: string): boolean {
     try {
-      const real = this.contained(hostPath);
-      return !isGone(real) && fs.statSync(real).isDirectory();
+      const st = this.stat(hostPath);
+      return !isGone(st) && st.isDirectory();
     } catch {
       return false;
     }
@@ -269,14 +262,8 @@ export class HostFs {
 
   /** A change stamp (inode, size, mtime) to tell whether a file was rewritten, or Gone. */
   stamp(hostPath: string): string | Gone {
-    const real = this.contained(hostPath);
-    if (isGone(real)) return real;
-    try {
-      const st = fs.statSync(real);
-      return `${st.ino}:${st.size}:${st.mtimeMs}`;
-    } catch (e) {
-      return this.failure(hostPath, e);
-    }
+    const st = this.stat(hostPath);
+    return isGone(st) ? st : `${st.ino}:${st.size}:${st.mtimeMs}`;
   }
 
   /** Filesystem type magic of a mount point, only meaningful on the live host. */
@@ -294,36 +281,28 @@ export class HostFs {
    * own files.
    */
   realHostPath(hostPath: string): string | Gone {
-    let r: string;
+    if (!this.live) return this.withPinned(hostPath, 0, (fd) => fs.readlinkSync(fdPath(fd)).slice(this.jail === '/' ? 0 : this.jail!.length) || '/');
     try {
-      r = fs.realpathSync.native(this.real(hostPath));
+      return fs.realpathSync.native(this.real(hostPath));
     } catch (e) {
       return this.failure(hostPath, e);
     }
-    if (this.live) return r;
-    if (r !== this.root && !r.startsWith(this.root + '/')) return new Gone(hostPath, 'EXDEV');
-    return r.slice(this.root.length) || '/';
   }
 
-  /** The device number (major, minor) of a block device node, or Gone. */
+  /** The device number (major, minor) of a block device node, or Gone; null for anything else. */
   blockDeviceNumber(hostPath: string): { major: number; minor: number } | Gone | null {
-    try {
-      const st = fs.statSync(this.real(hostPath));
-      if (!st.isBlockDevice()) return null;
-      // Linux dev_t encoding (glibc gnu_dev_major/minor).
-      const rdev = BigInt(st.rdev);
-      const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-      const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
-      return { major, minor };
-    } catch (e) {
-      return this.failure(hostPath, e);
-    }
+    const st = this.stat(hostPath);
+    if (isGone(st)) return st;
+    if (!st.isBlockDevice()) return null;
+    // Linux dev_t encoding (glibc gnu_dev_major/minor).
+    const rdev = BigInt(st.rdev);
+    const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+    const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+    return { major, minor };
   }
 
-  private failure(hostPath: string, e: unknown): Gone {
-    if (e instanceof HostReadError) throw e;
-    const code = errnoOf(e);
-    if (GONE_CODES.has(code)) return new Gone(hostPath, code);
-    throw new HostReadError(hostPath, code, e instanceof Error ? e.message : String(e));
+  /** An error from a file system call on hostPath: Gone when the object is gone, else thrown in domstat's words. */
+  failure(hostPath: string, e: unknown): Gone {
+    return outcomeOf(hostPath, e);
   }
 }

@@ -36,7 +36,13 @@ export class RecordingHostFs extends HostFs {
     const r = super.exists(hostPath);
     if (r) {
       if (super.isDir(hostPath)) this.dirs.add(hostPath);
-      else this.readText(hostPath);
+      else {
+        try {
+          this.readText(hostPath);
+        } catch {
+          // there, but not a file domstat reads (a FIFO, too large): not packed
+        }
+      }
     }
     return r;
   }

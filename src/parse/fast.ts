@@ -134,10 +134,13 @@ export function asciiKeys(keys: readonly string[]): Uint8Array[] {
   return keys.map((k) => Buffer.from(k, 'latin1'));
 }
 
+/** The blanks around a /proc/net/dev device name (netDevName() in proc-net-dev.ts): bytes 9-13 and 32. */
+const nameBlank = (c: number) => c === SPACE || (c >= TAB && c <= 13);
+
 /**
  * /proc/net/dev read fast: per device name, the offset of its 16 counters in `values`. A line that
  * is not 16 plain decimals, and a name listed twice, map to -1: whoever wants that device takes
- * the careful path (ProcNetDev), which reports it.
+ * the careful path (ProcNetDev), which reports it. Names are read by ProcNetDev's rule.
  */
 export class NetDevTable {
   readonly offsets = new Map<string, number>();
@@ -168,9 +171,9 @@ export class NetDevTable {
         const colon = buf.indexOf(COLON, i);
         if (colon >= 0 && colon < eol) {
           let s = i;
-          while (s < colon && buf[s] === SPACE) s++;
+          while (s < colon && nameBlank(buf[s]!)) s++;
           let e = colon;
-          while (e > s && buf[e - 1] === SPACE) e--;
+          while (e > s && nameBlank(buf[e - 1]!)) e--;
           if (row >= this.names.length || !sameLatin1(buf, s, e, this.names[row]!)) {
             this.names[row] = buf.toString('latin1', s, e);
             same = false;

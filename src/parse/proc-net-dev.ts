@@ -4,6 +4,10 @@
 // Old kernels print no space after the colon ("vif4.0:123456789 ..."); splitting at the first
 // colon handles both (Linux names cannot contain ':'). Lines are indexed by exact name and parsed
 // only when asked for, so one read of the file serves every domain of a tick.
+//
+// A device's name is the text before the colon without the ASCII blanks around it (space, tab,
+// LF, VT, FF, CR: bytes 9-13 and 32), and a name listed twice is refused ("listed twice"): the
+// agent's byte reader (NetDevTable in fast.ts) applies the same rule, so both see the same lines.
 
 import { ParseError, parseU64 } from './u64.js';
 
@@ -28,6 +32,13 @@ export const NET_DEV_FIELDS = [
 export type NetDevField = (typeof NET_DEV_FIELDS)[number];
 export type ProcNetDevLine = Record<NetDevField, bigint>;
 
+const BLANKS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
+
+/** A line's device name from the text before its colon (see above). */
+export function netDevName(beforeColon: string): string {
+  return beforeColon.replace(BLANKS, '');
+}
+
 export class ProcNetDev {
   private readonly rest = new Map<string, string>();
   private readonly parsed = new Map<string, ProcNetDevLine | ParseError>();
@@ -44,7 +55,7 @@ export class ProcNetDev {
       const line = lines[i]!;
       const colon = line.indexOf(':');
       if (colon < 0) continue;
-      const name = line.slice(0, colon).trim();
+      const name = netDevName(line.slice(0, colon));
       // A name seen twice is ambiguous: neither line is trusted.
       if (this.rest.has(name)) this.parsed.set(name, new ParseError(`device ${name} listed twice`, source));
       this.rest.set(name, line.slice(colon + 1));

@@ -292,6 +292,7 @@ export function kvmPlan(dom: Domain, fs: HostFs, map: KeyMap, driver: KvmDriver)
   } catch {
     return null;
   }
+  if (resolved.cgroupProblem !== undefined) return null; // the driver reports it, every tick
   const cg = resolved.cgroups;
   let cpu: CpuSource;
   if (cg?.v2 !== undefined) cpu = { kind: 'v2', file: fs.keep(`${cg.v2Stats ?? cg.v2}/cpu.stat`) };

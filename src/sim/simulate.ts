@@ -8,7 +8,8 @@
 //   sim.close();
 //
 // Counter files are rewritten in place (see files.ts), so an agent that keeps descriptors open
-// sees every update. Everything is deterministic for a given seed and sequence of advance() calls.
+// sees every update, and the tree says so (IN_PLACE_MARK): domstat then reads its kept
+// descriptors without checking each time that the file was not replaced. Everything is deterministic for a given seed and sequence of advance() calls.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ import { Rng, hash32 } from './rng.js';
 import { makeProfile, SimDomain, emptyTotals, type Profile, type ProfileKind, type StepTotals } from './model.js';
 import { openFileLimit, TreeWriter, type CounterFile } from './files.js';
 import * as F from './format.js';
+import { IN_PLACE_MARK } from '../host/kept-files.js';
 
 export type SimKind = 'xen' | 'kvm';
 
@@ -74,6 +76,7 @@ export interface SimHost {
 
 export const MARKER = '.domstat-sim.json';
 const TOP_DIRS = ['proc', 'sys', 'run', 'etc', 'dev', 'var'];
+const IN_PLACE_NAME = IN_PLACE_MARK.slice(1);
 const DM_MAJOR = 253;
 const XVD_BASE = 202 << 8; // xvda = 51712, xvdb = 51728
 
@@ -102,7 +105,7 @@ function prepareDir(dir: string): void {
   const entries = fs.readdirSync(abs);
   if (entries.length === 0) return;
   if (!entries.includes(MARKER)) throw new Error(`${abs} is not empty and holds no simulated host (${MARKER}); choose a new directory`);
-  for (const e of entries) if (TOP_DIRS.includes(e) || e === MARKER) fs.rmSync(path.join(abs, e), { recursive: true, force: true });
+  for (const e of entries) if (TOP_DIRS.includes(e) || e === MARKER || e === IN_PLACE_NAME) fs.rmSync(path.join(abs, e), { recursive: true, force: true });
 }
 
 interface XenFiles {
@@ -185,6 +188,7 @@ class Host implements SimHost {
         : { total: 4 * 1048576 - 98304, hostUsed: 600 * 1024, cached: 900 * 1024, buffers: 60000 };
 
     this.w.static(MARKER, JSON.stringify({ kind: opts.kind, domains: n, seed, created: new Date(opts.startMs ?? Date.now()).toISOString() }, null, 2) + '\n');
+    this.w.static(IN_PLACE_NAME, 'Counter files in this tree are rewritten in place, never replaced: domstat reads its kept descriptors unchecked.\n');
     const cpuList = `0-${this.hostCpus - 1}\n`;
     for (const f of ['present', 'online', 'possible']) this.w.static(`sys/devices/system/cpu/${f}`, cpuList);
 

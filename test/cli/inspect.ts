@@ -153,6 +153,6 @@ t.test('a directory or binary file is an error for that file only', async (t) =>
   const out = JSON.parse(r.out) as { file: string; error?: string }[];
   t.equal(out.length, 3);
   t.strictSame(out[0], { file: png, error: `${png}: not XML: contains binary data (not UTF-8)` });
-  t.strictSame(out[1], { file: dir, error: `${dir}: EISDIR: illegal operation on a directory, read` });
+  t.strictSame(out[1], { file: dir, error: `${dir}: not a regular file (a directory)` });
   t.strictSame(out[2], web1Json(WEB1));
 });

@@ -14,6 +14,7 @@ import {
   type XmlNode,
 } from '../../src/domains/xml.js';
 import { expectXmlError } from '../helpers/xml-assert.js';
+import { parseDomainXml } from '../../src/domains/domain-def.js';
 
 const F = '/run/libvirt/qemu/t.xml';
 
@@ -167,4 +168,29 @@ t.test('XmlError carries the file and a one-line message', async (t) => {
   t.equal(e.code, 'XML');
   t.equal(e.name, 'XmlError');
   t.ok(e instanceof Error);
+});
+
+t.test('CDATA is literal text; entities are decoded in text and attributes only', async (t) => {
+  const nameOf = (inner: string) => text(child(child(parseXml(`<domain type='kvm'><name>${inner}</name></domain>`, F), 'domain'), 'name'), F);
+  const cases: [inner: string, want: string][] = [
+    ['<![CDATA[x<y>&z]]>', 'x<y>&z'],
+    ['<![CDATA[a&amp;b]]>', 'a&amp;b'],
+    ['<![CDATA[&#65;&lt;]]>', '&#65;&lt;'],
+    ['<![CDATA[<!-- not a comment --><b>not an element</b>]]>', '<!-- not a comment --><b>not an element</b>'],
+    ['<![CDATA[]]>', ''],
+    ['<![CDATA[ kept spaces ]]>', ' kept spaces '],
+    // Text and CDATA in one element: concatenated in document order, text decoded, CDATA not.
+    ['p&amp;<![CDATA[<q>]]>r<![CDATA[&s]]>t&#33;', 'p&<q>r&st!'],
+    ['<![CDATA[1]]><![CDATA[2]]>', '12'],
+    ['a<!-- <![CDATA[inside a comment]]> -->b', 'ab'],
+  ];
+  for (const [inner, want] of cases) t.equal(nameOf(inner), want, inner);
+  t.strictSame(
+    parseXml(`<domain type='a&amp;b'><name>x<![CDATA[&]]><i/>y</name><uuid><![CDATA[u]]></uuid></domain>`, F),
+    { domain: [{ name: [{ i: [{ '#text': '' }], '#text': 'x&amp;y' }], uuid: [{ '#text': 'u' }], '@_type': 'a&amp;b' }] },
+    'the document shape: CDATA becomes escaped text beside the rest, in order',
+  );
+  expectXmlError(t, () => nameOf('&nbsp;<![CDATA[c]]>'), F, 'undefined entity &nbsp;', 'text outside CDATA is still decoded and checked');
+  const def = parseDomainXml(`<domain type='kvm'><name><![CDATA[web<1>&co]]></name></domain>`, F);
+  t.equal(def.name, 'web<1>&co', 'a domain named in CDATA');
 });

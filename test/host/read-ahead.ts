@@ -81,7 +81,8 @@ t.test('no length for what the worker could not read plainly: the main thread re
   const exact = { file: hfs.keep('/proc/200/stat'), max: 8 };
   const tooLarge = { file: hfs.keep('/proc/200/big'), max: 16 };
   const large = { file: hfs.keep('/proc/200/large'), max: 4096 };
-  const dir = { file: hfs.keep('/proc/200'), max: 4096 }; // a directory: pread fails with EISDIR
+  const dir = { file: { ...hfs.keep('/proc/200/stat'), fd: fs.openSync(path.join(root, 'proc/200'), 'r') }, max: 4096 }; // a directory: pread fails with EISDIR
+  t.teardown(() => fs.closeSync(dir.file.fd));
   for (const f of [exact, tooLarge, large]) hfs.readKept(f.file, f.max);
   fs.writeFileSync(path.join(root, 'proc/200/big'), 'now larger than 16 bytes\n');
   dir.file.size = 0; // as if read before: the worker tries it
@@ -116,6 +117,28 @@ t.test('no length for what the worker could not read plainly: the main thread re
   t.ok(ra.begin());
   t.ok(ra.settle());
   t.equal(served(ra, g0, groups[0]![0]!), null, 'and the worker no longer reads it');
+  ra.end();
+});
+
+t.test('a file replaced under its descriptor is left to the main thread, which reads the new file', async (t) => {
+  const { root, hfs, groups } = tree(t);
+  t.ok(groups[1]![0]!.file.replaceable, 'a tree under --root that does not say it writes in place: descriptors are checked');
+  const ra = ahead(t);
+  ra.setGroups(groups);
+  const file = path.join(root, 'proc/101/stat');
+  fs.writeFileSync(`${file}.new`, '101 (renamed) R 9 9 9\n');
+  fs.renameSync(`${file}.new`, file);
+  t.ok(ra.begin());
+  t.ok(ra.settle());
+  const [first] = ra.entries(1);
+  t.equal(served(ra, first, groups[1]![0]!), null, 'the worker does not read the old file');
+  t.equal(served(ra, first + 1, groups[1]![1]!), content(root, groups[1]![1]!.file), "the same group's other file, still linked, it reads");
+  const n = hfs.readKept(groups[1]![0]!.file, 4096);
+  t.equal(typeof n === 'number' ? hfs.bytes.toString('latin1', 0, n) : n, '101 (renamed) R 9 9 9\n', 'the main thread reads the new file');
+  ra.end();
+  t.ok(ra.begin());
+  t.ok(ra.settle());
+  t.equal(served(ra, first, groups[1]![0]!), '101 (renamed) R 9 9 9\n', 'and from the next tick the worker reads it through the new descriptor');
   ra.end();
 });
 

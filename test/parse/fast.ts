@@ -2,6 +2,8 @@
 // parsers must see, and /proc/net/dev's table kept right across reads whose lines change.
 import t from 'tap';
 import { asciiKeys, decimalAt, decimalFields, keyedDecimals, NetDevTable, pickedDecimals, singleDecimal, TOO_BIG } from '../../src/parse/fast.js';
+import { NET_DEV_FIELDS, ProcNetDev } from '../../src/parse/proc-net-dev.js';
+import { ParseError } from '../../src/parse/u64.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 
@@ -129,4 +131,37 @@ t.test('a file in the middle of a buffer (the read-ahead thread packs files one 
   t.equal(singleDecimal(attr, 3, 3), -1, 'an empty range');
   t.equal(decimalFields(attr, 3, 7, out), 1, 'fields stop at the end of the range');
   t.equal(out[0], 4711);
+});
+
+t.test('NetDevTable and ProcNetDev read the same names: one rule for a device listed twice', async (t) => {
+  const cases: [what: string, body: string][] = [
+    ['padded with spaces', line('vnet0', 100) + line('vnet1', 200)],
+    ['the same name twice', line('vnet0', 100) + line('vnet0', 200)],
+    ['a tab before the second', line('vnet0', 100) + '\t' + line('vnet0', 200).trimStart()],
+    ['a tab before the colon', line('vnet0', 100) + line('vnet0', 200).replace('vnet0:', 'vnet0\t:')],
+    ['VT, FF and CR around it', line('vnet0', 100) + '\x0b\x0c' + line('vnet0', 200).replace('vnet0:', 'vnet0\r:')],
+    ['a no-break space (0xA0) is part of the name', line('vnet0', 100) + line('\xa0vnet0', 200)],
+    ['old kernels: no space after the colon', 'vif4.0:1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n' + line('vif4.0', 200)],
+  ];
+  for (const [what, body] of cases) {
+    const tab = new NetDevTable();
+    const buf = b(HEADER + body);
+    t.ok(tab.load(buf, buf.length), `${what}: loaded`);
+    const careful = new ProcNetDev(HEADER + body);
+    t.strictSame([...tab.offsets.keys()].sort(), careful.names().sort(), `${what}: the same names`);
+    for (const name of careful.names()) {
+      const c = careful.get(name);
+      const off = tab.offsets.get(name)!;
+      if (c instanceof ParseError) {
+        t.equal(off, -1, `${what}: ${JSON.stringify(name)} refused by both (${c.message})`);
+        t.match(c.message, /^\/proc\/net\/dev: device .* listed twice$/, `${what}: ${c.message}`);
+      } else {
+        t.strictSame(
+          [...tab.values.subarray(off, off + 16)],
+          NET_DEV_FIELDS.map((f) => Number(c![f])),
+          `${what}: ${JSON.stringify(name)} the same counters from both`,
+        );
+      }
+    }
+  }
 });

@@ -5,7 +5,7 @@
 // lines) are sampled by their driver: the counts below say how many went which way, so neither
 // path is left untested. And /metrics rendered from the agent's rebuilt records equals /metrics
 // rendered from the drivers' own records.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +16,8 @@ import { readKeyMap, type KeyMap } from '../../src/store/key-map.js';
 import { reading, type DomainSample } from '../../src/store/samples.js';
 import { renderMetrics } from '../../src/export/prometheus.js';
 import { createSimHost } from '../../src/sim/simulate.js';
-import { fixture } from '../helpers/cli.js';
+import { fixture, runCli } from '../helpers/cli.js';
+import { tempTree } from '../helpers/kvm.js';
 import { PlanTick } from '../../src/sample/plan.js';
 import { hostSample } from '../../src/agent/host-totals.js';
 
@@ -171,6 +172,62 @@ t.test("host totals from the plan's /proc/net/dev table equal the careful parser
   t.equal(big.fromTable.devices[1]?.readings.rx_bytes, String(2n ** 60n + 3n), 'the exact value is kept');
 });
 
+t.test('bad input the agent and the CLI refuse alike: an interface listed twice, a cgroup path with ..', async (t) => {
+  const messages = (s: SampleResult) => s.problems.map((p) => `${p.domain}: ${p.message}`);
+  /** Both paths, with and without the read-ahead thread: the same rows and problems, and these among them. */
+  const alike = async (t: Test, root: string, want: string[]) => {
+    for (const ahead of ['off', 'all'] as const) {
+      const r = await both(root, ahead);
+      t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `read-ahead ${ahead}: the plan's rows are the drivers' rows`);
+      t.strictSame(messages(r.plan), messages(r.driver), `read-ahead ${ahead}: the same problems, word for word`);
+      for (const m of want) t.ok(messages(r.plan).includes(m), `read-ahead ${ahead}: ${m}`, { found: messages(r.plan) });
+    }
+    return (await both(root)).plan;
+  };
+
+  t.test("alpha's vnet1 a second time, behind a tab the kernel never writes; the host's eth0 twice", async (t) => {
+    const root = tempTree(t, 'kvm-cgroup1-systemd');
+    const line = (name: string, base: number) => `${name}: ${Array.from({ length: 16 }, (_, i) => base + i).join(' ')}\n`;
+    fs.appendFileSync(path.join(root, 'proc/net/dev'), '\t' + line('vnet1', 900) + line('  eth0', 800));
+    const plan = await alike(t, root, [
+      'alpha: interface vnet1: /proc/net/dev: device vnet1 listed twice',
+      '@host: interface eth0: /proc/net/dev: device eth0 listed twice',
+    ]);
+    const alpha = plain(plan.samples.find((s) => s.name === 'alpha')!);
+    t.strictSame(
+      alpha.devices.filter((d) => d.kind === 'net' && Object.keys(d.readings).length > 0).map((d) => d.name),
+      ['vnet0', 'macvtap0'],
+      'neither vnet1 line is taken: readings for vnet0 and macvtap0 only',
+    );
+    const host = plain(plan.samples.find((s) => s.key === '@host')!);
+    t.notOk(
+      host.devices.some((d) => d.name === 'eth0'),
+      'nor either eth0 line',
+    );
+    t.ok(
+      host.devices.some((d) => d.name === 'virbr0'),
+      "the host's other interfaces are kept",
+    );
+    t.strictSame(
+      await runCli(['domifstat', 'alpha', 'vnet1', '--root', root]),
+      { code: 1, out: '', err: 'error: Failed to get interface stats alpha vnet1: internal error: /proc/net/dev: device vnet1 listed twice\n' },
+      'the CLI: the same words',
+    );
+  });
+
+  t.test("zeta's QEMU process in a group named with '..'", async (t) => {
+    const root = tempTree(t, 'kvm-cgroup2-systemd');
+    fs.writeFileSync(path.join(root, 'proc/4501/cgroup'), '0::/machine.slice/../../../etc/emulator\n');
+    const plan = await alike(t, root, ['zeta: cpu-total: cgroup path of process 4501 is not a plain path: "/machine.slice/../../../etc/emulator"']);
+    const zeta = plain(plan.samples.find((s) => s.name === 'zeta')!);
+    t.ok(
+      zeta.devices.some((d) => d.kind === 'block' && d.readings.rd_reqs !== undefined),
+      "zeta's block counters are there",
+    );
+    t.equal(zeta.devices[0]!.readings.cpu_time, undefined, 'its CPU time is not');
+  });
+});
+
 t.test('vCPU wait from sched files of every layout: the plan reads what the driver reads', async (t) => {
   const sim = createSimHost({ dir: path.join(dir, 'sim-sched'), domains: 1, kind: 'kvm', maxOpenFiles: 64 });
   t.teardown(() => sim.close());
@@ -236,6 +293,10 @@ t.test('a read-ahead thread that stops answering, or dies, costs a wait and a me
   sampler.sample(1000); // lays out the groups
   const ra = sampler.readAhead!;
   t.ok(ra !== null, 'the sampler started a read-ahead thread');
+  // The thread boots in the background: the stall below is made only once it has served a tick.
+  let warm = 0;
+  while (sampler.readsAhead === 0 && warm++ < 500) sampler.sample(1000);
+  t.ok(sampler.readsAhead > 0, `the thread is up (after ${warm} tick(s))`);
 
   ra.hold(true); // it stops on the first group it claims
   let r = sampler.sample(1000);

@@ -3,7 +3,7 @@
 // group comes from its QEMU process (/proc/<pid>/cgroup), never from its name: a trailing
 // /emulator and then /libvirt are stripped, as libvirt's placement detection does.
 
-import { HostFs, isGone, checkHostPath } from '../../host/hostfs.js';
+import { HostFs, isGone, checkHostPath, HostPathError } from '../../host/hostfs.js';
 import { parseProcPidCgroup, type ProcCgroupLine } from '../../parse/proc-pid-cgroup.js';
 
 export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
@@ -44,7 +44,18 @@ export function cpuacctRoot(fs: HostFs): string | null {
   return null;
 }
 
-/** libvirt's placement rule: drop a trailing /emulator, then a trailing /libvirt. */
+/** A process's cgroup path that names no directory under the cgroup mount of its own ('..' or '.' components). */
+export class CgroupPathError extends Error {
+  constructor(pid: number, processPath: string) {
+    super(`cgroup path of process ${pid} is not a plain path: ${JSON.stringify(processPath.slice(0, 200))}`);
+    this.name = 'CgroupPathError';
+  }
+}
+
+/**
+ * libvirt's placement rule: drop a trailing /emulator, then a trailing /libvirt. Throws
+ * HostPathError for a path with '..' or '.' components: it names no group of its own.
+ */
 export function domainGroupPath(processPath: string): string | null {
   let p = processPath.replace(/\/+$/, '');
   if (p.endsWith('/emulator')) p = p.slice(0, -'/emulator'.length);
@@ -73,13 +84,24 @@ export function nested(fs: HostFs, dir: string): string {
   return fs.isDir(`${dir}/libvirt`) ? `${dir}/libvirt` : dir;
 }
 
-export function locateDomainCgroups(fs: HostFs, mode: CgroupMode, cgroupText: string, source: string): DomainCgroups {
-  const lines: ProcCgroupLine[] = parseProcPidCgroup(cgroupText, source);
+/**
+ * The domain's groups from its QEMU process's /proc/<pid>/cgroup text. Throws ParseError for a
+ * malformed file and CgroupPathError for a group path that is not plain.
+ */
+export function locateDomainCgroups(fs: HostFs, mode: CgroupMode, cgroupText: string, pid: number): DomainCgroups {
+  const lines: ProcCgroupLine[] = parseProcPidCgroup(cgroupText, `/proc/${pid}/cgroup`);
+  const groupOf = (processPath: string) => {
+    try {
+      return domainGroupPath(processPath);
+    } catch (e) {
+      throw e instanceof HostPathError ? new CgroupPathError(pid, processPath) : e;
+    }
+  };
   const out: DomainCgroups = { mode };
   const root2 = v2Root(mode);
   const unified = lines.find((l) => l.hierarchy === 0 && l.controllers.length === 0);
   if (root2 !== null && unified !== undefined) {
-    const g = domainGroupPath(unified.path);
+    const g = groupOf(unified.path);
     if (g !== null && fs.isDir(root2 + g)) {
       out.v2 = root2 + g;
       out.v2Stats = nested(fs, out.v2);
@@ -88,7 +110,7 @@ export function locateDomainCgroups(fs: HostFs, mode: CgroupMode, cgroupText: st
   const acct = mode === 'v2' ? undefined : lines.find((l) => l.controllers.includes('cpuacct'));
   const acctRoot = acct === undefined ? null : cpuacctRoot(fs);
   if (acct !== undefined && acctRoot !== null) {
-    const g = domainGroupPath(acct.path);
+    const g = groupOf(acct.path);
     if (g !== null && fs.isDir(acctRoot + g)) {
       out.cpuacct = acctRoot + g;
       out.cpuacctStats = nested(fs, out.cpuacct);

@@ -5,7 +5,7 @@
 
 import type { Domain } from '../../domains/inventory.js';
 import type { DiskDef } from '../../domains/domain-def.js';
-import { HostFs, isGone } from '../../host/hostfs.js';
+import { HostFs, HostReadError, isGone } from '../../host/hostfs.js';
 import { parseCgroupCpuStat } from '../../parse/cgroup-cpu-stat.js';
 import { parseCpuacctPercpu, parseCpuacctStat } from '../../parse/cpuacct.js';
 import { parseCpuList } from '../../parse/cpu-list.js';
@@ -14,7 +14,7 @@ import { parseSchedWaitSumNs } from '../../parse/proc-pid-sched.js';
 import { parseProcSchedstat } from '../../parse/proc-pid-schedstat.js';
 import { parseProcPidStat, type ProcPidStat } from '../../parse/proc-pid-stat.js';
 import { parseSysBlockStat, type SysBlockStat } from '../../parse/sys-block-stat.js';
-import { parseSingleU64 } from '../../parse/u64.js';
+import { ParseError, parseSingleU64 } from '../../parse/u64.js';
 import { internalError, invalidArg, operationInvalid, operationUnsupported, VirError } from '../../stats/errors.js';
 import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
@@ -24,7 +24,7 @@ import { emitBalloonDefinition, emitBlock, emitInterfaces, emitState, emitVcpuCo
 import { findDisk } from '../devices.js';
 import type { CollectContext, CpuStatsParams, Driver } from '../driver.js';
 import { resolveBlockDevice, sysDevBlock, type DevNumber } from './block-device.js';
-import { detectCgroupMode, locateDomainCgroups, type CgroupMode, type DomainCgroups } from './cgroup.js';
+import { CgroupPathError, detectCgroupMode, locateDomainCgroups, type CgroupMode, type DomainCgroups } from './cgroup.js';
 
 /** USER_HZ is 100 on every Linux ABI domstat runs on; ticks -> ns. */
 const NS_PER_TICK = 10_000_000n;
@@ -46,6 +46,12 @@ interface CpuTotals {
 
 export interface Resolved {
   cgroups: DomainCgroups | null;
+  /**
+   * Why the domain's cgroups could not be located (a malformed or unreadable /proc/<pid>/cgroup,
+   * a group path that is not plain): its CPU figures are left out with this problem, as libvirt
+   * leaves them out of a domain it has no cgroup for. Nothing else depends on the cgroup.
+   */
+  cgroupProblem?: string;
   /** Per disk index: the host block device, or null when the disk is not one. */
   blockDevs: (DevNumber | null)[];
 }
@@ -69,14 +75,20 @@ export class KvmDriver implements Driver {
     let r = this.resolved.get(dom);
     if (r !== undefined) return r;
     let cgroups: DomainCgroups | null = null;
+    let cgroupProblem: string | undefined;
     if (dom.pid !== undefined && isActive(dom.state)) {
       const path = proc(dom.pid, '/cgroup');
-      const text = fs.readText(path, 64 * 1024);
-      if (isGone(text)) throw operationInvalid(`domain is not running (process ${dom.pid} is gone)`);
-      cgroups = locateDomainCgroups(fs, this.cgroupMode(fs), text, path);
+      try {
+        const text = fs.readText(path, 64 * 1024);
+        if (isGone(text)) throw operationInvalid(`domain is not running (process ${dom.pid} is gone)`);
+        cgroups = locateDomainCgroups(fs, this.cgroupMode(fs), text, dom.pid);
+      } catch (e) {
+        if (!(e instanceof ParseError || e instanceof CgroupPathError || e instanceof HostReadError)) throw e;
+        cgroupProblem = e.message;
+      }
     }
     const blockDevs = dom.disks.map((d) => (d.type === 'block' && d.source !== undefined ? resolveBlockDevice(fs, d.source) : null));
-    r = { cgroups, blockDevs };
+    r = cgroupProblem === undefined ? { cgroups, blockDevs } : { cgroups, cgroupProblem, blockDevs };
     this.resolved.set(dom, r);
     return r;
   }
@@ -97,7 +109,8 @@ export class KvmDriver implements Driver {
   /** cpu.time/user/system in ns: cgroup v2 cpu.stat, else v1 cpuacct, else the QEMU process. */
   cpuTotals(dom: Domain, fs: HostFs): CpuTotals {
     const pid = this.requirePid(dom);
-    const cg = this.resolve(dom, fs).cgroups;
+    const { cgroups: cg, cgroupProblem } = this.resolve(dom, fs);
+    if (cgroupProblem !== undefined) throw internalError(cgroupProblem);
     if (cg?.v2 !== undefined) {
       const path = `${cg.v2Stats ?? cg.v2}/cpu.stat`;
       const text = fs.readText(path, 64 * 1024);
@@ -250,7 +263,8 @@ export class KvmDriver implements Driver {
     if (startCpu < 0) throw invalidArg('start_cpu must be -1 or a CPU number');
     if (ncpus < 0 || ncpus > CPU_STATS_MAX_CPUS) throw invalidArg(`ncpus must be between 0 and ${CPU_STATS_MAX_CPUS}`);
     this.requirePid(dom);
-    const cg = this.resolve(dom, fs).cgroups;
+    const { cgroups: cg, cgroupProblem } = this.resolve(dom, fs);
+    if (cgroupProblem !== undefined) throw internalError(cgroupProblem);
     if (cg?.cpuacct === undefined) {
       if (cg?.v2 !== undefined) throw operationUnsupported("operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'");
       throw operationInvalid('cgroup CPUACCT controller is not mounted');

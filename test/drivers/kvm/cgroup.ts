@@ -67,7 +67,10 @@ t.test('domainGroupPath: libvirt placement (strip /emulator, then /libvirt)', as
   t.equal(domainGroupPath('/machine/qemu-7-theta.libvirt-qemu/emulator/'), '/machine/qemu-7-theta.libvirt-qemu');
   t.equal(domainGroupPath('/'), null, "the root group is nobody's");
   t.equal(domainGroupPath('/emulator'), null);
-  t.throws(() => domainGroupPath('/machine/../../etc/emulator'), /host path with '\.\.'/);
+  t.throws(() => domainGroupPath('/machine/../../etc/emulator'), {
+    name: 'HostPathError',
+    message: `not a plain host path (a '..' component): "/machine/../../etc"`,
+  });
   t.end();
 });
 
@@ -89,8 +92,17 @@ t.test('locateDomainCgroups from /proc/<pid>/cgroup, per tree', async (t) => {
   for (const [tree, pid, want] of cases) {
     const hfs = new HostFs(fixture(tree));
     const text = hfs.readText(`/proc/${pid}/cgroup`) as string;
-    t.strictSame(locateDomainCgroups(hfs, detectCgroupMode(hfs), text, `/proc/${pid}/cgroup`), want, `${tree} pid ${pid}`);
+    t.strictSame(locateDomainCgroups(hfs, detectCgroupMode(hfs), text, pid), want, `${tree} pid ${pid}`);
   }
+  const v2fs = new HostFs(fixture('kvm-cgroup2-systemd'));
+  for (const bad of ['0::/machine.slice/../../../etc/emulator', '0::/machine.slice/./x.scope']) {
+    t.throws(
+      () => locateDomainCgroups(v2fs, 'v2', bad + '\n', 4501),
+      { name: 'CgroupPathError', message: `cgroup path of process 4501 is not a plain path: ${JSON.stringify(bad.slice(3))}` },
+      `${bad}: refused in domstat's words`,
+    );
+  }
+  t.throws(() => locateDomainCgroups(v2fs, 'v2', 'garbage\n', 4501), { name: 'ParseError', message: '/proc/4501/cgroup: malformed line "garbage"' });
   const v2 = new HostFs(fixture('kvm-cgroup2-systemd'));
   t.equal(nested(v2, `/sys/fs/cgroup${ZETA_SCOPE}`), `/sys/fs/cgroup${ZETA_SCOPE}/libvirt`, 'the nested group is chosen when it exists');
   const hy = new HostFs(fixture('kvm-hybrid'));

@@ -572,6 +572,37 @@ t.test('bad input: truncated /proc/<pid>/stat', async (t) => {
   t.end();
 });
 
+t.test("bad input: a cgroup path with '..' costs the CPU figures only, said in domstat's words", async (t) => {
+  const root = tempTree(t, 'kvm-cgroup2-systemd');
+  const zetaSpec = SPECS.find((s) => s.name === 'zeta')!;
+  const complete = new Map(expectedRecord(zetaSpec, false));
+  for (const [cgroup, problem] of [
+    ['0::/machine.slice/../../../etc/emulator\n', 'cgroup path of process 4501 is not a plain path: "/machine.slice/../../../etc/emulator"'],
+    ['0::/machine.slice/./zeta.scope\n', 'cgroup path of process 4501 is not a plain path: "/machine.slice/./zeta.scope"'],
+    ['not a cgroup line\n', '/proc/4501/cgroup: malformed line "not a cgroup line"'],
+  ] as const) {
+    fs.writeFileSync(path.join(root, 'proc/4501/cgroup'), cgroup);
+    const conn = new Connection({ root });
+    const z = record(conn, 'zeta');
+    t.strictSame(keysWith(z, 'cpu.'), [], `${JSON.stringify(cgroup)}: no cpu.*`);
+    t.strictSame(
+      [...z],
+      [...complete].filter(([k]) => !k.startsWith('cpu.')),
+      'everything else as in the complete record: block counters from /sys/dev/block, RSS and vCPUs from /proc',
+    );
+    t.ok(z.has('block.0.rd.reqs') && z.has('balloon.rss') && z.has('vcpu.0.time'), 'block, balloon.rss and vCPU times are there');
+    t.strictSame(
+      conn.lastProblems.map((p) => `${p.domain}: ${p.message}`),
+      [`zeta: cpu-total: ${problem}`],
+      'one problem',
+    );
+    const dom = conn.lookupDomain('zeta');
+    t.throws(() => conn.cpuStats(dom, -1, 1), { code: VirErrorCode.INTERNAL_ERROR, detail: problem }, 'cpu-stats --total: the problem');
+    t.throws(() => conn.cpuStats(dom, 0, 1), { code: VirErrorCode.INTERNAL_ERROR, detail: problem }, 'per-CPU: the problem');
+    t.equal(conn.blockStats(dom, 'vda').rd_req, V(5, 50, 1), 'domblkstat is unaffected');
+  }
+});
+
 t.test('a domain without a cgroup reads /proc/<pid>/stat for cpu.*', async (t) => {
   const root = tempTree(t, 'kvm-cgroup1-systemd');
   fs.writeFileSync(path.join(root, 'proc/4201/cgroup'), '1:name=systemd:/\n3:cpu,cpuacct:/\n');
