@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { Agent } from '../../src/agent/agent.js';
 import { openDatabase } from '../../src/store/db.js';
 import { HistoryReader } from '../../src/store/history.js';
-import { capture, copyTree, tdir, XEN } from '../helpers/store.js';
+import { capture, copyTree, FakeClocks, tdir, XEN } from '../helpers/store.js';
 
 const A = Date.parse('2026-01-05T10:00:00Z');
 const STATS = 'sys/bus/xen-backend/devices/vbd-3-51712/statistics';
@@ -23,7 +23,8 @@ async function setup(t: Test) {
   const dbFile = path.join(tdir(t), 'agent.db');
   const io = capture();
   // rescanMs 0: every tick reads the definitions again, without the watcher's timing.
-  const agent = new Agent({ root, dbFile, intervalMs: 1000, quiet: true, io, rescanMs: 0 });
+  const clocks = new FakeClocks(A);
+  const agent = new Agent({ root, dbFile, intervalMs: 1000, quiet: true, io, rescanMs: 0, clocks });
   await agent.open();
   t.teardown(() => agent.close());
   const history = (keys: string[], at: number) => {
@@ -45,7 +46,12 @@ async function setup(t: Test) {
     fs.rmSync(at(p), { force: true });
     execFileSync('mkfifo', [at(p)]);
   };
-  return { root, agent, io, history, at, replace, fifo };
+  /** A tick at wall-clock time `ms` (virtual clocks: the agent's tick times and intervals are exact). */
+  const tick = (ms: number) => {
+    clocks.to(ms);
+    return agent.tick();
+  };
+  return { root, agent, tick, io, history, at, replace, fifo };
 }
 
 /** The fixture's /proc/net/dev with vif3.0's 16 counters base, base+1, ... (the guest's rx.bytes is field 9). */
@@ -59,7 +65,7 @@ function netDev(base: number): string {
 
 t.test('a FIFO where the agent reads: that file is refused, the next tick comes', async (t) => {
   const s = await setup(t);
-  t.match(s.agent.tick(A), { ok: true, domains: 5 }, 'tick 1');
+  t.match(s.tick(A), { ok: true, domains: 5 }, 'tick 1');
   const before = s.history(['net.0.rx.bytes', 'block.0.rd.reqs'], A);
   t.ok(
     before.every((v) => v !== null),
@@ -68,7 +74,7 @@ t.test('a FIFO where the agent reads: that file is refused, the next tick comes'
 
   // A definition that is a FIFO, created while the agent runs.
   execFileSync('mkfifo', [s.at('run/libvirt/libxl/fifo.xml')]);
-  t.match(s.agent.tick(A + 1000), { ok: true, domains: 5 }, 'tick 2 with a FIFO among the definitions');
+  t.match(s.tick(A + 1000), { ok: true, domains: 5 }, 'tick 2 with a FIFO among the definitions');
   t.ok(
     s.io.errLines().includes('definition /run/libvirt/libxl/fifo.xml: /run/libvirt/libxl/fifo.xml: not a regular file (a FIFO)'),
     'said once, in domstat words',
@@ -78,7 +84,7 @@ t.test('a FIFO where the agent reads: that file is refused, the next tick comes'
   // /proc/net/dev and a kept block counter become FIFOs.
   s.fifo('proc/net/dev');
   s.fifo(`${STATS}/rd_req`);
-  t.match(s.agent.tick(A + 2000), { ok: true, domains: 5 }, 'tick 3 with FIFOs for /proc/net/dev and a block counter');
+  t.match(s.tick(A + 2000), { ok: true, domains: 5 }, 'tick 3 with FIFOs for /proc/net/dev and a block counter');
   t.strictSame(
     s.history(['net.0.rx.bytes', 'block.0.rd.reqs', 'block.0.wr.reqs'], A + 2000),
     [null, null, 3000301n],
@@ -88,17 +94,17 @@ t.test('a FIFO where the agent reads: that file is refused, the next tick comes'
   t.ok(s.io.errLines().includes("domain 'web1': interface vif3.0: /proc/net/dev: not a regular file (a FIFO)"), 'said in domstat words', {
     found: s.io.errLines(),
   });
-  t.match(s.agent.tick(A + 3000), { ok: true, domains: 5 }, 'and tick 4');
+  t.match(s.tick(A + 3000), { ok: true, domains: 5 }, 'and tick 4');
   fs.rmSync(s.at('run/libvirt/libxl/fifo.xml'));
   s.replace('proc/net/dev', netDev(7_000_000));
   s.replace(`${STATS}/rd_req`, '3000999\n');
-  t.match(s.agent.tick(A + 4000), { ok: true, domains: 5 }, 'files again: tick 5');
+  t.match(s.tick(A + 4000), { ok: true, domains: 5 }, 'files again: tick 5');
   t.strictSame(s.history(['net.0.rx.bytes', 'block.0.rd.reqs'], A + 4000), [7_000_008n, 3000999n], 'read from the new files');
 });
 
 t.test('files renamed over or deleted and created again are read fresh from the next tick', async (t) => {
   const s = await setup(t);
-  s.agent.tick(A);
+  s.tick(A);
   for (const [i, how] of [
     [1, 'renamed over'],
     [2, 'deleted and created again'],
@@ -118,7 +124,7 @@ t.test('files renamed over or deleted and created again are read fresh from the 
         fs.writeFileSync(s.at(p!), text!);
       }
     }
-    t.match(s.agent.tick(A + i * 1000), { ok: true, domains: 5 });
+    t.match(s.tick(A + i * 1000), { ok: true, domains: 5 });
     t.strictSame(
       s.history(['block.0.rd.reqs', 'net.0.rx.bytes'], A + i * 1000),
       [BigInt(3_100_000 + i), BigInt(7_000_008 + i * 1000)],
