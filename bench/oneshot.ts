@@ -1,7 +1,7 @@
 // One-shot commands against node's own start-up: wall time of `domstat domstats` and
 // `domstat list` on the libvirt 9 / QEMU 7 capture tree (the stand-in for the lab host), of
 // `domstat --version`, and of a bare `node -e 0`. The installed command is run as a user runs it
-// (bin/domstat.js through its first line, with its node flags). Runs are interleaved, one of
+// (bin/domstat.cjs through its first line, with its node flags). Runs are interleaved, one of
 // each command per round, so the machine's noise falls on all of them alike.
 //   node dist-bench/bench/oneshot.js [runs]       (part of `npm run bench` as section (f))
 import * as path from 'node:path';

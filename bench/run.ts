@@ -33,10 +33,10 @@ import { oneShotBench, oneShotTable } from './oneshot.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
 const AGENT_CHILD = path.join(HERE, 'agent-child.js');
-/** The node flags the installed command runs the agent with (bin/domstat.js's shebang, as npm start). */
+/** The node flags the installed command runs the agent with (bin/domstat.cjs's shebang, as npm start). */
 const AGENT_NODE_FLAGS =
   /^#!\/usr\/bin\/env -S node(.*)$/m
-    .exec(fs.readFileSync(path.join(REPO, 'bin/domstat.js'), 'utf8'))?.[1]
+    .exec(fs.readFileSync(path.join(REPO, 'bin/domstat.cjs'), 'utf8'))?.[1]
     ?.trim()
     .split(/\s+/)
     .filter(Boolean) ?? [];
@@ -585,7 +585,7 @@ async function run(): Promise<void> {
     L();
     L(`## (f) One-shot commands against node's own start-up (wall time, ${ONESHOT_RUNS} interleaved runs each)`);
     L();
-    L('The installed command as a user runs it (`bin/domstat.js` through its first line); the tree is the libvirt 9 capture.');
+    L('The installed command as a user runs it (`bin/domstat.cjs` through its first line); the tree is the libvirt 9 capture.');
     L();
     for (const line of oneShotTable(oneShot)) L(line);
   }

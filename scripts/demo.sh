@@ -9,14 +9,14 @@ cd "$(dirname "$0")/.."
 
 AGENT_SECONDS=${AGENT_SECONDS:-15}
 # Background processes are started as `node ...` directly, so $! is node's own pid.
-DOMSTAT=(node bin/domstat.js)
+DOMSTAT=(node bin/domstat.cjs)
 domstat() { "${DOMSTAT[@]}" "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ domstat %s\n' "$*"; domstat "$@"; }
 
-# Build only when dist/ is missing or older than the sources.
-if [ ! -f dist/cli/main.js ] || [ -n "$(find src schema.sql -newer dist/cli/main.js -print -quit)" ]; then
-  step "building (tsc)"
+# Build only when dist/ is missing or older than the sources (the one-shot bundle is built last).
+if [ ! -f dist/cli/oneshot.cjs ] || [ -n "$(find src schema.sql scripts/bundle.mjs -newer dist/cli/oneshot.cjs -print -quit)" ]; then
+  step "building (tsc, bundle)"
   npm run --silent build
 fi
 

@@ -17,7 +17,7 @@ const DIST_AGENT = path.join(REPO, 'dist/agent/agent.js');
 const DIST_WRITER = path.join(REPO, 'dist/store/writer.js');
 /** The child's counters count milliseconds from here. */
 const EPOCH = Date.now();
-const BIN = path.join(REPO, 'bin/domstat.js');
+const BIN = path.join(REPO, 'bin/domstat.cjs');
 
 t.before(() => {
   if (!fs.existsSync(DIST_AGENT)) throw new Error(`${DIST_AGENT} missing: build first (npm test runs the build)`);

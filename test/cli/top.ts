@@ -416,7 +416,7 @@ t.test('full screen in tmux: screens, sort keys, q restores the terminal', async
   });
   const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   // After top exits, the shell reports its status and the terminal modes, then idles.
-  const script = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.js'))} top --root ${shq(tr.root)} -d 1; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | sed 's/^/MODE /'; sleep 60`;
+  const script = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.cjs'))} top --root ${shq(tr.root)} -d 1; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | sed 's/^/MODE /'; sleep 60`;
   tmux('new-session', '-d', '-s', 'top', '-x', '160', '-y', '40', `sh -c ${shq(script)}`);
 
   const first = await waitFor('the first screen', 10_000, () => {
@@ -521,7 +521,7 @@ t.test('full screen in tmux: 60 domains fitted to 160x40, then resized to 100x15
     }
   });
   const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const cmd = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.js'))} top --root ${shq(host)} -d 1 -o time; sleep 60`;
+  const cmd = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.cjs'))} top --root ${shq(host)} -d 1 -o time; sleep 60`;
   tmux('new-session', '-d', '-s', 'top', '-x', '160', '-y', '40', `sh -c ${shq(cmd)}`);
   // -J joins a line the terminal wrapped: a line wider than the terminal would show as one.
   const joined = () => tmux('capture-pane', '-p', '-J', '-t', 'top').replace(/\n+$/, '');

@@ -39,7 +39,15 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
 
   // A clean copy of what the package is built from, as a fresh clone has it (no dist/).
   const src = path.join(dir, 'src');
-  const inputs = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'src', ...pkg.files.filter((f) => !f.startsWith('!') && f !== 'dist/')];
+  const inputs = [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'README.md',
+    'src',
+    'scripts',
+    ...pkg.files.filter((f) => !f.startsWith('!') && f !== 'dist/'),
+  ];
   for (const f of inputs) fs.cpSync(path.join(REPO, f), path.join(src, f), { recursive: true });
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(src, 'node_modules'));
   const packDir = path.join(dir, 'pack');
@@ -52,8 +60,9 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
   const entries: string[] = [];
   await tar.t({ file: tarball, onReadEntry: (e) => void entries.push(e.path) });
   for (const f of [
-    'bin/domstat.js',
+    'bin/domstat.cjs',
     'dist/cli/main.js',
+    'dist/cli/oneshot.cjs',
     'dist/index.js',
     'dist/store/db.js',
     'schema.sql',

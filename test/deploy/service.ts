@@ -60,7 +60,7 @@ t.test('ordering, command and hardening', async (t) => {
 t.test('systemd-analyze verify and security', async (t) => {
   const have = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
   t.equal(have.status, 0, `systemd-analyze runs (${have.stdout.split('\n')[0] ?? ''})`);
-  // verify checks that ExecStart's command exists: point it at this checkout's bin/domstat.js.
+  // verify checks that ExecStart's command exists: point it at this checkout's bin/domstat.cjs.
   const dir = privateDir(t);
   const unit = path.join(dir, 'domstat.service');
   fs.writeFileSync(unit, text.replace(/^ExecStart=\/usr\/local\/bin\/domstat /m, `ExecStart=${path.join(REPO, 'bin', 'domstat.js')} `));

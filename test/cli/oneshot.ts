@@ -1,0 +1,154 @@
+// The installed command's path for one-shot commands: bin/domstat.cjs sends them to
+// dist/cli/oneshot.cjs, the build's bundle of src/cli/oneshot.ts (README, "One-shot speed").
+// Asserted here: the bundle answers every one-shot command line byte for byte as main() does
+// from the ES modules (stdout, stderr, exit status; every fixture tree, every domain, errors,
+// help, --version); bin/domstat.cjs sends exactly those lines to it; an installed run loads
+// the bundle and fast-xml-parser and nothing else of domstat's, and none of node's stream or
+// child_process modules; and output reaches a slow reader through a non-blocking pipe whole.
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { REPO, fixture, runCli, type CliResult } from '../helpers/cli.js';
+import { COMMANDS } from '../../src/cli/main.js';
+import { ONE_SHOT_COMMANDS, isOneShot, type runOneShot } from '../../src/cli/oneshot.js';
+import type { Io } from '../../src/cli/io.js';
+
+const BIN = path.join(REPO, 'bin/domstat.cjs');
+const BUNDLE = path.join(REPO, 'dist/cli/oneshot.cjs');
+const bundle = createRequire(import.meta.url)(BUNDLE) as { runOneShot: typeof runOneShot; isOneShot: typeof isOneShot };
+
+async function runBundle(args: readonly string[]): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s) };
+  const code = await bundle.runOneShot(args, io);
+  return { code, out, err };
+}
+
+t.test('bin/domstat.cjs, oneshot.ts and main.ts agree on the one-shot commands', async (t) => {
+  const m = /const ONE_SHOT = new Set\(\[([^\]]*)\]\)/.exec(fs.readFileSync(BIN, 'utf8'));
+  t.ok(m, 'bin/domstat.cjs names its one-shot commands');
+  const inBin = [...m![1]!.matchAll(/'([^']+)'/g)].map((x) => x[1]!);
+  t.same(inBin, [...ONE_SHOT_COMMANDS.map(([n]) => n), '--version', '-V'], "bin's list is oneshot.ts's commands and --version");
+  for (const name of inBin) {
+    t.ok(isOneShot([name, 'x']), `isOneShot: ${name}`);
+    t.ok(bundle.isOneShot([name]), `the bundle's isOneShot: ${name}`);
+  }
+  for (const line of [[], ['--help'], ['help', 'list'], ['agent'], ['history'], ['top'], ['domstat'], ['--root', '/', 'list']])
+    t.notOk(isOneShot(line), `not one-shot: ${line.join(' ')}`);
+  const order = COMMANDS.map(([n]) => n).filter((n) => ONE_SHOT_COMMANDS.some(([o]) => o === n));
+  t.same(
+    ONE_SHOT_COMMANDS.map(([n]) => n),
+    order,
+    "in main.ts's order",
+  );
+  for (const [name, load] of ONE_SHOT_COMMANDS) t.equal(await load(), await COMMANDS.find(([n]) => n === name)![1](), `${name}: the same maker as main.ts's`);
+  t.throws(() => bundle.runOneShot(['agent']), /not a one-shot command line/, 'the bundle refuses other commands');
+});
+
+/** Every tree's domains (from `list --all` itself), and command lines for each. */
+async function commandLines(): Promise<string[][]> {
+  const lines: string[][] = [['--version'], ['-V'], ['domstats', '--help'], ['list', '--bogus'], ['cpu-stats'], ['domstats', '--list-active', 'x']];
+  const trees = fs.readdirSync(path.join(REPO, 'fixtures'), { withFileTypes: true }).filter((d) => d.isDirectory() && fs.existsSync(fixture(d.name, 'golden')));
+  for (const { name: tree } of trees) {
+    const root = ['--root', fixture(tree)];
+    const list = await runCli(['list', '--all', '--json', ...root]);
+    const doms = (JSON.parse(list.out) as { name: string }[]).map((d) => d.name);
+    lines.push(['list', ...root], ['list', '--all', ...root], ['list', '--inactive', '--json', ...root]);
+    lines.push(
+      ['domstats', ...root],
+      ['domstats', '--extra', '--backing', ...root],
+      ['domstats', '--json', '--list-running', ...root],
+      ['domstats', 'nosuch', ...root],
+    );
+    for (const dom of doms) {
+      lines.push(['domstats', dom, '--block', '--interface', ...root], ['domblklist', dom, '--details', ...root], ['domiflist', dom, ...root]);
+      lines.push(['domblkstat', dom, ...root], ['domblkstat', dom, 'xvdz', '--human', ...root], ['domifstat', dom, 'vnet0', ...root]);
+      lines.push(
+        ['dommemstat', dom, ...root],
+        ['cpu-stats', dom, ...root],
+        ['cpu-stats', dom, '--total', '--json', ...root],
+        ['cpu-stats', dom, '--count', 'x', ...root],
+      );
+    }
+    const xml = fs.readdirSync(fixture(tree), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.xml'));
+    if (xml.length > 0) lines.push(['inspect', ...xml.map((f) => fixture(tree, f))], ['inspect', '--json', fixture(tree, xml[0]!)]);
+  }
+  return lines;
+}
+
+t.test('the bundle answers as the ES modules do, byte for byte', async (t) => {
+  const lines = await commandLines();
+  t.ok(lines.length > 150, `${lines.length} command lines`);
+  let differ = 0;
+  for (const args of lines) {
+    const want = await runCli(args);
+    const got = await runBundle(args);
+    if (got.code !== want.code || got.out !== want.out || got.err !== want.err) {
+      differ++;
+      t.same(got, want, args.join(' '));
+    }
+  }
+  t.equal(differ, 0, 'no command line differs');
+});
+
+t.test('the installed command loads the bundle alone, and none of node stream modules', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-oneshot-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const probe = path.join(dir, 'probe.cjs');
+  const report = path.join(dir, 'loaded.json');
+  fs.writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n`,
+  );
+  const args = ['domstats', '--root', fixture('libvirt9-qemu7-hybrid-cgroup')];
+  // Through env -i: tap's coverage hooks add their own modules to every child's NODE_OPTIONS.
+  const env = ['-i', `PATH=${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`, `NODE_OPTIONS=--require ${probe}`];
+  const r = spawnSync('/usr/bin/env', [...env, BIN, ...args], { encoding: 'utf8' });
+  const want = await runCli(args);
+  t.same({ code: r.status, out: r.stdout, err: r.stderr }, want, 'the same output as main()');
+  const loaded = JSON.parse(fs.readFileSync(report, 'utf8')) as { files: string[]; builtins: string[] };
+  t.same(
+    loaded.files.filter((f) => f !== probe).map((f) => path.relative(REPO, f)),
+    ['bin/domstat.cjs', 'dist/cli/oneshot.cjs', 'node_modules/fast-xml-parser/lib/fxp.cjs'],
+    'bin, the bundle and fast-xml-parser',
+  );
+  // (internal/streams/utils comes with node's fs, at every start.)
+  const streams = loaded.builtins.filter((m) => /^NativeModule (stream|net|tty|child_process|internal\/streams\/(?!utils$))/.test(m));
+  t.same(streams, [], "none of node's stream, net or child_process modules");
+  const version = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+  t.same({ code: version.status, out: version.stdout, err: version.stderr }, await runCli(['--version']), '--version');
+  const help = spawnSync(BIN, ['--help'], { encoding: 'utf8' });
+  t.same({ code: help.status, out: help.stdout, err: help.stderr }, await runCli(['--help']), '--help (every command, from the ES modules)');
+});
+
+t.test('a slow reader on a non-blocking pipe gets every byte, in order', async (t) => {
+  // 300 status XML files: ~190 kB of output, three times what a pipe holds. The reader sets its
+  // pipe's write end O_NONBLOCK (as a parent sharing the descriptor may) and reads only after
+  // 0.5 s: write(2) fails with EAGAIN, and the rest goes through node's stream.
+  const file = fixture('libvirt9-qemu7-hybrid-cgroup', 'var/run/libvirt/qemu/lab-busy.xml');
+  const args = ['inspect', ...Array<string>(300).fill(file)];
+  const reader = [
+    'import os, subprocess, sys, time',
+    'r, w = os.pipe()',
+    'os.set_blocking(w, False)',
+    'p = subprocess.Popen(sys.argv[1:], stdout=w)',
+    'os.close(w)',
+    'time.sleep(0.5)',
+    'data = b"".join(iter(lambda: os.read(r, 65536), b""))',
+    'sys.stdout.buffer.write(data)',
+    'sys.exit(p.wait())',
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', reader, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.error !== undefined) {
+    await t.test(`not run: python3 is not available here (${r.error.message})`, { skip: true }, async () => {});
+    return;
+  }
+  const want = await runCli(args);
+  t.ok(want.out.length > 3 * 65536, `${want.out.length} bytes`);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(r.stdout, want.out, 'every byte, in order');
+});
