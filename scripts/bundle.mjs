@@ -6,10 +6,13 @@
 // speed", has the figures. Run by `npm run build` after tsc.
 //
 // The bundle sits beside the module it is built from, so every path that code builds from
-// import.meta.url (package.json two levels up, fast-xml-parser through createRequire) is the same
-// from either. fast-xml-parser stays outside: it is loaded with createRequire, as in dist/.
-// Commander requires node:child_process at load time (which loads ~30 of node's modules) for
-// executable subcommands, which domstat has none of: here it gets child_process when it calls it.
+// import.meta.url (package.json two levels up) is the same from either. Two packages go in with
+// domstat's code: commander, and fast-xml-parser's one-file CommonJS build, which
+// src/domains/xml.ts loads through createRequire (its ES module build is 36 files): that one call
+// becomes a plain require here, so the bundle holds the very file dist/ loads, and node need not
+// resolve the package at run time (~4 ms). Commander requires node:child_process when it loads
+// (~30 of node's own modules) for executable subcommands, which domstat has none of: here it gets
+// child_process when it calls it.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,7 +22,21 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(REPO, 'dist/cli/oneshot.js');
 const OUT = path.join(REPO, 'dist/cli/oneshot.cjs');
 /** The only packages the bundle may hold; anything else (the store, chokidar, Vega) means a one-shot command imports what it should not. */
-const PACKAGES = ['commander'];
+const PACKAGES = ['commander', 'fast-xml-parser'];
+/** src/domains/xml.ts's load of fast-xml-parser, as tsc writes it, and what it becomes in the bundle. */
+const FXP_LOAD = "createRequire(import.meta.url)('fast-xml-parser')";
+const FXP_REQUIRE = "require('fast-xml-parser')";
+
+const inlineFastXmlParser = {
+  name: 'inline-fast-xml-parser',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]dist[\\/]domains[\\/]xml\.js$/ }, (args) => {
+      const js = fs.readFileSync(args.path, 'utf8');
+      if (js.split(FXP_LOAD).length !== 2) throw new Error(`${args.path}: expected ${FXP_LOAD} once (update scripts/bundle.mjs)`);
+      return { contents: js.replace(FXP_LOAD, FXP_REQUIRE), loader: 'js' };
+    });
+  },
+};
 
 const lazyChildProcess = {
   name: 'lazy-child-process',
@@ -46,9 +63,11 @@ const result = await esbuild.build({
   logLevel: 'silent',
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, inlineFastXmlParser],
 });
 const problems = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`);
+if (!Object.keys(result.metafile.inputs).some((f) => f.endsWith('node_modules/fast-xml-parser/lib/fxp.cjs')))
+  problems.push('fast-xml-parser is not in the bundle');
 for (const input of Object.keys(result.metafile.inputs)) {
   const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
   if (pkg !== undefined && !PACKAGES.includes(pkg)) problems.push(`${input}: package ${pkg} in the one-shot bundle`);

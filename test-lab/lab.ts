@@ -15,7 +15,7 @@ if (!fs.existsSync(LAB)) throw new Error(`${LAB} is missing: the lab needs ../sh
 t.comment(execFileSync('bash', [LAB, 'up'], { encoding: 'utf8' }).trim());
 const virsh = () => execFileSync('virsh', ['domstats'], { encoding: 'utf8' });
 const before = parseVirshDomstats(virsh());
-const oursText = execFileSync(process.execPath, [path.join(REPO, 'bin', 'domstat.js'), 'domstats'], { encoding: 'utf8' });
+const oursText = execFileSync(process.execPath, [path.join(REPO, 'bin', 'domstat.cjs'), 'domstats'], { encoding: 'utf8' });
 const after = parseVirshDomstats(virsh());
 const ours = parseVirshDomstats(oursText);
 

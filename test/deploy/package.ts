@@ -89,7 +89,7 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
   );
   t.equal(installed.code, 0, `npm install -g exits 0 ${installed.code === 0 ? '' : installed.out}`);
   const bin = path.join(prefix, 'bin', 'domstat');
-  t.equal(fs.realpathSync(bin), path.join(prefix, 'lib', 'node_modules', 'domstat', 'bin', 'domstat.js'), 'bin/domstat is the package command');
+  t.equal(fs.realpathSync(bin), path.join(prefix, 'lib', 'node_modules', 'domstat', 'bin', 'domstat.cjs'), 'bin/domstat is the package command');
   // The unit's ExecStart is that command under npm's usual global prefix, /usr/local.
   const exec = /^ExecStart=(\S+)/m.exec(unit)?.[1];
   t.equal(exec, '/usr/local/bin/domstat', 'the unit runs <prefix>/bin/domstat with prefix /usr/local');

@@ -63,7 +63,7 @@ t.test('systemd-analyze verify and security', async (t) => {
   // verify checks that ExecStart's command exists: point it at this checkout's bin/domstat.cjs.
   const dir = privateDir(t);
   const unit = path.join(dir, 'domstat.service');
-  fs.writeFileSync(unit, text.replace(/^ExecStart=\/usr\/local\/bin\/domstat /m, `ExecStart=${path.join(REPO, 'bin', 'domstat.js')} `));
+  fs.writeFileSync(unit, text.replace(/^ExecStart=\/usr\/local\/bin\/domstat /m, `ExecStart=${path.join(REPO, 'bin', 'domstat.cjs')} `));
   const v = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
   t.equal(v.status, 0, `verify exits 0 ${v.stderr}`);
   t.equal((v.stdout + v.stderr).trim(), '', 'verify finds nothing to say');

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import type { Test } from 'tap';
 import { fixture, REPO } from './cli.js';
 
-export const BIN = path.join(REPO, 'bin', 'domstat.js');
+export const BIN = path.join(REPO, 'bin', 'domstat.cjs');
 
 /**
  * A fresh directory of this test's own under the system temp dir, removed at teardown. Unlike
