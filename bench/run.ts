@@ -28,7 +28,7 @@ import { HistoryWriter } from '../src/store/writer.js';
 import { KEYFRAME_MS } from '../src/store/layout.js';
 import { projectDefaults, queryBench, sizeBench, type ProjectionRow, type SizeRow } from './store.js';
 import type { HostFs } from '../src/host/hostfs.js';
-import { oneShotBench, oneShotTable } from './oneshot.js';
+import { oneShotBench, oneShotBreakdown, oneShotPhases, oneShotTable, ROW } from './oneshot.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
@@ -469,6 +469,7 @@ async function run(): Promise<void> {
 
   log('(f) one-shot commands');
   const oneShot = SECTIONS.has('f') ? oneShotBench(ONESHOT_RUNS) : null;
+  const oneShotParts = oneShot !== null ? oneShotPhases(Math.max(5, Math.round(ONESHOT_RUNS / 2))) : null;
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [];
@@ -588,6 +589,13 @@ async function run(): Promise<void> {
     L('The installed command as a user runs it (`bin/domstat.cjs` through its first line); the tree is the libvirt 9 capture.');
     L();
     for (const line of oneShotTable(oneShot)) L(line);
+    L();
+    L(
+      'Where `domstat domstats` spends its time: node itself, loading the bundle, the run (its parts timed inside fresh processes with the same node flags, medians of ' +
+        `${Math.max(5, Math.round(ONESHOT_RUNS / 2))}; \`node dist-bench/bench/oneshot-phases.js bundle|parts [xml]\`).`,
+    );
+    L();
+    for (const line of oneShotBreakdown(oneShot, oneShotParts!)) L(line);
   }
 
   // Targets.
@@ -635,8 +643,8 @@ async function run(): Promise<void> {
   }
   // virsh domstats took ~47 ms on the lab host, where node -e 0 took ~60 ms: 2x virsh is ~1.6x node.
   if (oneShot !== null) {
-    const domstats = median(oneShot[3]!.ms);
-    const bare = median(oneShot[0]!.ms);
+    const domstats = median(oneShot[ROW.domstats]!.ms);
+    const bare = median(oneShot[ROW.node]!.ms);
     L(
       `| \`domstat domstats\` ≤ 2× \`virsh domstats\` (~95 ms where node starts in ~60 ms: ≤ 1.6× \`node -e 0\`) | ${ms(domstats)} ms, ${(domstats / bare).toFixed(2)}× node's ${ms(bare)} ms | ${verdict(domstats / bare <= 1.6)} |`,
     );
