@@ -13,12 +13,13 @@ import type { RetentionPolicy } from '../store/retention.js';
 import { defaultReadAheadFrom, Sampler, sampleRecord, type SampleResult } from './sampler.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../common/io.js';
 import { XenDriver } from '../drivers/xen/xen-driver.js';
 import type { LatestTick } from '../export/http-server.js';
 import { sleep } from './sleep.js';
 import { systemClocks, TickClock, type Clocks } from './clock.js';
 import { Schedule } from './schedule.js';
+import { messageOf } from '../common/errors.js';
 
 export interface AgentOptions {
   root: string;
@@ -186,7 +187,7 @@ export class Agent {
     } catch (e) {
       ok = false;
       this.storeFailing = true;
-      this.log.once(`store: tick not written: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.once(`store: tick not written: ${messageOf(e)}`);
     }
     const storeMs = performance.now() - t0;
     this.ticks++;
@@ -220,7 +221,7 @@ export class Agent {
     try {
       this.store.retention.run(Math.min(this.clocks.wall(), this.clock.lastTickTs ?? Infinity), deadline);
     } catch (e) {
-      this.log.once(`retention: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.once(`retention: ${messageOf(e)}`);
     }
   }
 
@@ -265,7 +266,7 @@ export class Agent {
     try {
       this.store?.close();
     } catch (e) {
-      this.log.once(`store: open rollups not written at shutdown: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.once(`store: open rollups not written at shutdown: ${messageOf(e)}`);
     }
     this.store = null;
     await this.sampler?.close();

@@ -11,6 +11,7 @@ import { ParseError } from '../parse/u64.js';
 import type { NetDevTable } from '../parse/fast.js';
 import type { KeyMap } from '../store/key-map.js';
 import { newDevice, setReading, type DeviceSample, type DomainSample } from '../store/samples.js';
+import { messageOf } from '../common/errors.js';
 
 export const HOST_KEY = '@host';
 const NS_PER_TICK = 10_000_000n;
@@ -75,7 +76,7 @@ export function hostSample(
     try {
       fn();
     } catch (e) {
-      problems.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+      problems.push(`${what}: ${messageOf(e)}`);
     }
   };
   guard('/proc/stat', () => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hostOptions, type HostOptions } from './common.js';
-import type { Io } from './io.js';
+import type { Io } from '../common/io.js';
 import { RecordingHostFs } from '../host/recording-fs.js';
 import { Connection } from '../stats/connection.js';
 import { isGone, type HostFs } from '../host/hostfs.js';

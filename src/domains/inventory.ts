@@ -8,6 +8,7 @@ import { DomainState } from '../stats/states.js';
 import { parseDomainXml, type DomainDef } from './domain-def.js';
 import { decodeXmlBytes, MAX_XML_BYTES } from './xml.js';
 import { xenDeviceName, xenDeviceNumber } from '../drivers/xen/devnum.js';
+import { messageOf } from '../common/errors.js';
 
 export type DriverName = 'xen' | 'kvm';
 
@@ -70,7 +71,7 @@ export function readDomainFile(fs: HostFs, hostPath: string, display: string, pr
     if (isGone(text)) return null; // removed between listing and reading
     return parseDomainXml(decodeXmlBytes(text, display), display);
   } catch (e) {
-    problems.push({ file: display, message: e instanceof Error ? e.message : String(e) });
+    problems.push({ file: display, message: messageOf(e) });
     return null;
   }
 }

@@ -11,7 +11,8 @@ import { OPENMETRICS_CONTENT_TYPE, renderMetrics, TEXT_CONTENT_TYPE, wantsOpenMe
 import { openDatabase } from '../store/db.js';
 import { HistoryError, HistoryReader } from '../store/history.js';
 import { toJson } from './json.js';
-import { timeRange } from '../cli/time.js';
+import { timeRange } from '../common/time.js';
+import { messageOf, UsageError } from '../common/errors.js';
 
 export interface Listen {
   host: string;
@@ -22,9 +23,9 @@ export interface Listen {
 export function parseListen(s: string): Listen {
   // The host part, when present, ends with a colon: "9177" is a port, not host "917" + port 7.
   const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):)?([0-9]{1,5})$/.exec(s.trim());
-  if (m === null) throw new Error(`--listen: expected [HOST:]PORT, got '${s}'`);
+  if (m === null) throw new UsageError(`--listen: expected [HOST:]PORT, got '${s}'`);
   const port = Number(m[3]);
-  if (port > 65535) throw new Error(`--listen: port out of range: ${port}`);
+  if (port > 65535) throw new UsageError(`--listen: port out of range: ${port}`);
   const host = m[1] ?? (m[2] === undefined ? '127.0.0.1' : m[2] === '' ? '0.0.0.0' : m[2]);
   return { host, port };
 }
@@ -51,7 +52,7 @@ export class StatsServer {
         this.handle(req, res);
       } catch (e) {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+        res.end(`error: ${messageOf(e)}\n`);
       }
     });
     return new Promise((resolve, reject) => {

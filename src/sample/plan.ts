@@ -15,6 +15,7 @@ import type { KeyMap, Kind } from '../store/key-map.js';
 import { f64 } from '../store/f64-slab.js';
 import { ParamList } from '../stats/typed-params.js';
 import { emitBalloonDefinition, emitState, emitVcpuCounts } from '../drivers/common-groups.js';
+import { InternalError } from '../common/errors.js';
 
 /**
  * What a tick's reads share: the host's files, /proc/net/dev (read once, when first asked) and
@@ -150,7 +151,7 @@ export abstract class DomainPlan {
 /** A column's position by its key pattern ("net.{i}.rx.bytes"); the key map says where it lives. */
 export function columnPos(map: KeyMap, kind: Kind, pattern: string): number {
   const hit = map.byPattern.get(pattern);
-  if (hit === undefined || hit.column.kind !== kind) throw new Error(`no column for ${pattern}`);
+  if (hit === undefined || hit.column.kind !== kind) throw new InternalError(`no column for ${pattern}`);
   return hit.pos;
 }
 

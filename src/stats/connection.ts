@@ -13,6 +13,7 @@ import { FILTER_FLAGS, hasFlag, LIBVIRT_GROUPS, StatsFlag, StatsGroup, unknownFl
 import { DomainState, isActive } from './states.js';
 import type { TypedParam } from './typed-params.js';
 import type { BlockStats, InterfaceStats } from './structs.js';
+import { messageOf } from '../common/errors.js';
 
 export interface DomainStatsRecord {
   domain: Domain;
@@ -193,7 +194,7 @@ export class Connection {
         records.push({ domain: d, params: drv.domainStats(d, groups.get(drv)!, flags, ctx) });
       } catch (e) {
         // One domain's trouble costs that domain's record, never the others'.
-        ctx.problem(d, `record skipped: ${e instanceof Error ? e.message : String(e)}`);
+        ctx.problem(d, `record skipped: ${messageOf(e)}`);
       }
     }
     this.lastProblems = ctx.problems;

@@ -8,6 +8,7 @@ import { readKeyMap, keyPattern, type Column, type KeyMap, type Kind } from './k
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
+import { DomstatError } from '../common/errors.js';
 
 export interface HistoryQuery {
   domain: string;
@@ -37,7 +38,7 @@ export interface HistoryResult {
   series: HistorySeries[];
 }
 
-export class HistoryError extends Error {
+export class HistoryError extends DomstatError {
   readonly code = 'HISTORY' as const;
   constructor(message: string) {
     super(message);

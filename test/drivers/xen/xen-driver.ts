@@ -36,7 +36,7 @@ function expectVirError(t: Test, fn: () => unknown, code: VirErrorCodeValue, det
   t.type(caught, VirError, `${what}: throws a VirError`);
   if (!(caught instanceof VirError)) return;
   t.equal(caught.detail, detail, `${what}: error text`);
-  t.equal(caught.code, code, `${what}: error code`);
+  t.equal(caught.vir, code, `${what}: error code`);
 }
 
 // ---- expected values (XEN-FIXTURES.md) ----
