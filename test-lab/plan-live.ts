@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SHARED } from '../test/helpers/cli.js';
-import { Connection } from '../src/stats/connection.js';
+import { Connection } from '../src/connection/connection.js';
 import { Sampler } from '../src/agent/sampler.js';
 import { openDatabase } from '../src/store/db.js';
 import { readKeyMap } from '../src/store/key-map.js';

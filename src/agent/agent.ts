@@ -6,8 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Connection, type DomainStatsRecord } from '../stats/connection.js';
-import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Domain, type Inventory, type ParseCache } from '../domains/inventory.js';
+import { Connection } from '../connection/connection.js';
+import { type DomainStatsRecord } from '../stats/records.js';
+import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
 import type { RetentionPolicy } from '../store/retention.js';
 import { defaultReadAheadFrom, Sampler, sampleRecord, type SampleResult } from './sampler.js';

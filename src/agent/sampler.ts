@@ -4,13 +4,14 @@
 // their driver, all within one collection context so /proc/net/dev is read once for them.
 
 import * as os from 'node:os';
-import type { Connection, DomainStatsRecord } from '../stats/connection.js';
-import type { Domain } from '../domains/inventory.js';
+import type { Connection } from '../connection/connection.js';
+import type { DomainStatsRecord } from '../stats/records.js';
+import type { Domain } from '../stats/domain.js';
 import { StatsGroup, LIBVIRT_GROUPS } from '../stats/groups.js';
 import type { KeyMap } from '../store/key-map.js';
 import { domainSample, type DomainSample } from '../store/samples.js';
 import { hostSample } from './host-totals.js';
-import type { DomainProblem } from '../drivers/driver.js';
+import type { DomainProblem } from '../stats/records.js';
 import { OLD_BACKEND_DIR, MODERN_BACKEND_DIR } from '../drivers/xen/vbd.js';
 import type { KvmDriver } from '../drivers/kvm/kvm-driver.js';
 import { PlanTick, type DomainPlan } from '../sample/plan.js';

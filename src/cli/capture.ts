@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { hostOptions, type HostOptions } from './common.js';
 import type { Io } from '../common/io.js';
 import { RecordingHostFs } from '../host/recording-fs.js';
-import { Connection } from '../stats/connection.js';
+import { Connection } from '../connection/connection.js';
 import { isGone, type HostFs } from '../host/hostfs.js';
 import { ALL_GROUPS } from '../agent/sampler.js';
 import { CGROUP_ROOT } from '../drivers/kvm/cgroup.js';

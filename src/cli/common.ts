@@ -1,7 +1,7 @@
 // Options every command takes, and the connection they describe.
 
 import { Command, Option } from 'commander';
-import { Connection } from '../stats/connection.js';
+import { Connection } from '../connection/connection.js';
 import { UsageError } from '../common/errors.js';
 
 export interface HostOptions {

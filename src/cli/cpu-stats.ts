@@ -4,8 +4,8 @@ import { printJson } from './io.js';
 import { type Io } from '../common/io.js';
 import { UsageError } from '../common/errors.js';
 import { formatCpuStatsFields } from '../export/virsh-text.js';
-import type { Connection } from '../stats/connection.js';
-import type { Domain } from '../domains/inventory.js';
+import type { Connection } from '../connection/connection.js';
+import type { Domain } from '../stats/domain.js';
 import type { CpuStatsParams } from '../drivers/driver.js';
 import { VirError, VirErrorCode } from '../stats/errors.js';
 

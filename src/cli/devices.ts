@@ -6,7 +6,7 @@ import { printJson } from './io.js';
 import { type Io } from '../common/io.js';
 import { UsageError } from '../common/errors.js';
 import { formatDomblkstat, formatDomifstat, formatTable } from '../export/virsh-text.js';
-import { MEMORY_STAT_NAMES } from '../stats/connection.js';
+import { MEMORY_STAT_NAMES } from '../stats/records.js';
 import { VirError } from '../stats/errors.js';
 
 /** virsh puts its own line before libvirt's error; domstat prints both on one line. */

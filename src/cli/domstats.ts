@@ -5,7 +5,7 @@ import { type Io } from '../common/io.js';
 import { UsageError } from '../common/errors.js';
 import { formatDomstats } from '../export/virsh-text.js';
 import { GROUP_ORDER, StatsFlag } from '../stats/groups.js';
-import type { DomainStatsRecord } from '../stats/connection.js';
+import type { DomainStatsRecord } from '../stats/records.js';
 
 /** libvirt's groups plus domstat's own, as --<name> options. */
 const GROUP_OPTIONS = GROUP_ORDER;

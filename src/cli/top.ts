@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { connect, hostOptions, intInRange, type HostOptions } from './common.js';
 import { processIo, type Io } from '../common/io.js';
 import { csvHeader, csvRows, renderTop, type HostFacts, type Layout, type Screen, type SortKey, type TopSample, type ViewState } from '../export/top-view.js';
-import type { Connection } from '../stats/connection.js';
+import type { Connection } from '../connection/connection.js';
 import { isGone } from '../host/hostfs.js';
 import { parseProcMeminfo } from '../parse/proc-meminfo.js';
 import { parseProcStatCpu } from '../parse/proc-stat.js';

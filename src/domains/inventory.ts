@@ -5,21 +5,11 @@
 
 import { HostFs, isGone } from '../host/hostfs.js';
 import { DomainState } from '../stats/states.js';
-import { parseDomainXml, type DomainDef } from './domain-def.js';
+import { parseDomainXml } from './domain-def.js';
+import type { Domain, DomainDef, DriverName } from '../stats/domain.js';
 import { decodeXmlBytes, MAX_XML_BYTES } from './xml.js';
 import { xenDeviceName, xenDeviceNumber } from '../drivers/xen/devnum.js';
 import { messageOf } from '../common/errors.js';
-
-export type DriverName = 'xen' | 'kvm';
-
-export interface Domain extends DomainDef {
-  driver: DriverName;
-  persistent: boolean;
-  /** Where the definition came from (host path, or the xml-dir path). */
-  file: string;
-  /** A stable identity across restarts: the uuid, or the name when there is none. */
-  key: string;
-}
 
 export interface InventoryProblem {
   file: string;

@@ -1,8 +1,8 @@
 // Groups every driver fills the same way: state, the definition's balloon and vCPU counts, the
 // interface group over /proc/net/dev, and the skeleton of the block group.
 
-import type { Domain } from '../domains/inventory.js';
-import type { DiskDef, InterfaceDef } from '../domains/domain-def.js';
+import type { Domain } from '../stats/domain.js';
+import type { DiskDef, InterfaceDef } from '../stats/domain.js';
 import { isActive } from '../stats/states.js';
 import { ParamList } from '../stats/typed-params.js';
 import { interfaceStatsFrom, type InterfaceStats } from '../stats/structs.js';

@@ -3,7 +3,7 @@
 // tap lines of /proc/net/dev, /sys/dev/block/MAJ:MIN/{stat,size} of block-backed disks, and
 // /proc/<pid>/io — the files the KVM driver reads, in its order.
 
-import type { Domain } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
 import type { AheadFile } from '../host/read-ahead.js';
 import { asciiKeys, decimalAt, decimalFields, keyedDecimals, pickedDecimals, singleDecimal } from '../parse/fast.js';

@@ -5,7 +5,7 @@
 // path virsh-compatible output takes, which keeps exact values and reports what is wrong. Tests
 // hold the two paths to the same rows on every fixture tree.
 
-import type { Domain } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
 import type { AheadFile, ReadAhead } from '../host/read-ahead.js';
 import { DEFAULT_MAX_READ, isGone } from '../host/hostfs.js';

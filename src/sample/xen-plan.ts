@@ -1,7 +1,7 @@
 // A Xen domain's plan: blkback's seven statistics files per disk, from the first backend directory
 // that has them (libvirt's order), and the domain's vif lines of /proc/net/dev.
 
-import type { Domain } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
 import type { AheadFile } from '../host/read-ahead.js';
 import { singleDecimal } from '../parse/fast.js';

@@ -4,7 +4,7 @@
 // The agent's sampling plan fills these directly from host files; domainSample() builds them from
 // domstats records (typed parameters), the reference path every plan is tested against.
 
-import type { DomainStatsRecord } from '../stats/connection.js';
+import type { DomainStatsRecord } from '../stats/records.js';
 import { keyPattern, type KeyMap, type Kind } from './key-map.js';
 
 export interface DeviceIdentity {

@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Connection } from '../../src/stats/connection.js';
+import { Connection } from '../../src/connection/connection.js';
 import { Sampler, sampleRecord, type SampleResult } from '../../src/agent/sampler.js';
 import { openDatabase } from '../../src/store/db.js';
 import { readKeyMap, type KeyMap } from '../../src/store/key-map.js';

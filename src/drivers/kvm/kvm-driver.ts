@@ -3,8 +3,8 @@
 // QEMU process, network from the tap devices in /proc/net/dev, block counters for disks backed by
 // a host block device, and domstat's own extra.io.* from /proc/<pid>/io.
 
-import type { Domain } from '../../domains/inventory.js';
-import type { DiskDef } from '../../domains/domain-def.js';
+import type { Domain } from '../../stats/domain.js';
+import type { DiskDef } from '../../stats/domain.js';
 import { HostFs, HostReadError, isGone } from '../../host/hostfs.js';
 import { parseCgroupCpuStat } from '../../parse/cgroup-cpu-stat.js';
 import { parseCpuacctPercpu, parseCpuacctStat } from '../../parse/cpuacct.js';

@@ -3,8 +3,8 @@
 // the guest's view); state, balloon and vCPU counts from the definition. CPU time needs the
 // hypervisor, which host files do not expose, so cpu-total is not supported.
 
-import type { Domain } from '../../domains/inventory.js';
-import type { DiskDef } from '../../domains/domain-def.js';
+import type { Domain } from '../../stats/domain.js';
+import type { DiskDef } from '../../stats/domain.js';
 import { internalError, invalidArg, detailOf } from '../../stats/errors.js';
 import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
