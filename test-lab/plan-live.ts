@@ -13,7 +13,7 @@ import { Connection } from '../src/connection/connection.js';
 import { Sampler } from '../src/agent/sampler.js';
 import { openDatabase } from '../src/store/db.js';
 import { readKeyMap } from '../src/store/key-map.js';
-import { reading, type DomainSample } from '../src/store/samples.js';
+import { reading, type DomainSample } from '../src/sample/rows.js';
 
 const LAB = path.join(SHARED, 'lab', 'libvirt-lab.sh');
 if (!fs.existsSync(LAB)) throw new Error(`${LAB} is missing: the lab needs ../shared/lab`);

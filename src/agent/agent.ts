@@ -7,17 +7,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Connection } from '../connection/connection.js';
-import { type DomainStatsRecord } from '../stats/records.js';
 import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
 import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
 import type { RetentionPolicy } from '../store/retention.js';
-import { defaultReadAheadFrom, Sampler, sampleRecord, type SampleResult } from './sampler.js';
+import { defaultReadAheadFrom, Sampler } from './sampler.js';
+import type { SampleResult, TickOutcome } from '../sample/tick.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../common/io.js';
 import { XenDriver } from '../drivers/xen/xen-driver.js';
-import type { LatestTick } from '../export/http-server.js';
 import { sleep } from './sleep.js';
 import { systemClocks, TickClock, type Clocks } from './clock.js';
 import { Schedule } from './schedule.js';
@@ -86,7 +85,7 @@ export class Agent {
   private collectedFor: Inventory | null = null;
   ticks = 0;
   /** The latest tick, for the exporter (served from memory, never a fresh read). */
-  readonly latest: LatestTick = { input: null };
+  latest: TickOutcome | null = null;
 
   constructor(readonly opts: AgentOptions) {
     this.conn = new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
@@ -197,19 +196,7 @@ export class Agent {
     this.log.status(
       `${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`,
     );
-    // Records for the exporter are built from the samples only when a scrape asks for them.
-    const map = this.sampler.map;
-    let records: DomainStatsRecord[] | undefined;
-    this.latest.input = {
-      get records() {
-        return (records ??= s.domains.map((d, i) => sampleRecord(d, s.samples[i]!, map)));
-      },
-      problems: s.problems,
-      ts: s.ts,
-      collectUs: s.collectUs,
-      storeMs,
-      ticks: this.ticks,
-    };
+    this.latest = { sample: s, map: this.sampler.map, storeMs, ticks: this.ticks };
     this.opts.onTick?.(s);
     return report;
   }

@@ -61,7 +61,8 @@ export function agentCommand(io: Io): Command {
         // The exporter's code is loaded only when it serves (the agent's memory, see README).
         const http = await import('../export/http-server.js');
         const listen = http.parseListen(opts.listen);
-        server = new http.StatsServer(agent.latest, opts.db);
+        const { exportInputOf } = await import('../export/records.js');
+        server = new http.StatsServer(() => (agent.latest === null ? null : exportInputOf(agent.latest)), opts.db);
         const at = await server.listen(listen);
         agent.log.info(`serving http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/metrics and the web page at /`);
       }

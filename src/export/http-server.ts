@@ -34,15 +34,12 @@ const require = createRequire(import.meta.url);
 const UPLOT_DIR = path.dirname(require.resolve('uplot/package.json'));
 const PAGE = fileURLToPath(new URL('../../src/export/web-page.html', import.meta.url));
 
-export interface LatestTick {
-  input: ExportInput | null;
-}
-
 export class StatsServer {
   private server: http.Server | null = null;
 
   constructor(
-    private readonly latest: LatestTick,
+    /** The latest tick, or null before the first. */
+    private readonly latest: () => ExportInput | null,
     private readonly dbFile: string,
   ) {}
 
@@ -76,12 +73,13 @@ export class StatsServer {
     }
     switch (url.pathname) {
       case '/metrics': {
-        if (this.latest.input === null) {
+        const input = this.latest();
+        if (input === null) {
           res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' }).end('no tick sampled yet\n');
           return;
         }
         const om = wantsOpenMetrics(req.headers.accept);
-        const body = renderMetrics(this.latest.input, om);
+        const body = renderMetrics(input, om);
         res.writeHead(200, { 'content-type': om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE }).end(body);
         return;
       }
@@ -110,9 +108,10 @@ export class StatsServer {
 
   /** The latest tick's domains, with their devices, for the page's list. */
   private domains() {
-    const recs = this.latest.input?.records ?? [];
+    const input = this.latest();
+    const recs = input?.records ?? [];
     return {
-      ts: this.latest.input?.ts ?? null,
+      ts: input?.ts ?? null,
       domains: recs.map((r) => ({
         name: r.domain.name,
         uuid: r.domain.uuid ?? null,

@@ -4,7 +4,8 @@
 // blocks, one lookup per block; attributes from their change log. The tier follows the step.
 
 import type { Db } from './db.js';
-import { readKeyMap, keyPattern, type Column, type KeyMap, type Kind } from './key-map.js';
+import { readKeyMap, type Column, type KeyMap } from './key-map.js';
+import { keyPattern, type Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
