@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { Io } from '../src/cli/io.js';
+import type { Io } from '../src/common/io.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'); // dist-bench/bench
 export const PHASES_TREE = 'fixtures/libvirt9-qemu7-hybrid-cgroup';
@@ -34,7 +34,7 @@ async function bundle(): Promise<Record<string, number>> {
 async function parts(): Promise<Record<string, number>> {
   const { HostFs } = await import('../src/host/hostfs.js');
   const { readInventory } = await import('../src/domains/inventory.js');
-  const { Connection } = await import('../src/stats/connection.js');
+  const { Connection } = await import('../src/connection/connection.js');
   const { formatDomstats } = await import('../src/export/virsh-text.js');
   const { parseXml } = await import('../src/domains/xml.js');
   const fs = await import('node:fs');

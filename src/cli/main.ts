@@ -4,7 +4,7 @@
 // one-shot commands from a bundle of oneshot.ts instead (README, "One-shot speed").
 
 import { type Command } from 'commander';
-import { processIo, type Io } from './io.js';
+import { processIo, type Io } from '../common/io.js';
 import { buildProgram as build, runProgram, type CommandTable, type SetExit } from './program.js';
 
 export { packageVersion } from './program.js';

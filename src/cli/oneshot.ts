@@ -9,7 +9,8 @@ import { domstatsCommand } from './domstats.js';
 import { domblklistCommand, domblkstatCommand, domiflistCommand, domifstatCommand, dommemstatCommand } from './devices.js';
 import { cpuStatsCommand } from './cpu-stats.js';
 import { inspectCommand } from './inspect.js';
-import { fdIo, type Io } from './io.js';
+import { InternalError } from '../common/errors.js';
+import { fdIo, type Io } from '../common/io.js';
 import { isVersionFlag, runProgram, type CommandTable, type Make } from './program.js';
 
 const now = (make: Make) => () => Promise.resolve(make);
@@ -35,6 +36,6 @@ export function isOneShot(argv: readonly string[]): boolean {
 
 /** Runs a one-shot command line (isOneShot) as main() would; returns the exit status. */
 export function runOneShot(argv: readonly string[], io: Io = fdIo()): Promise<number> {
-  if (!isOneShot(argv)) throw new Error(`not a one-shot command line: ${argv.join(' ')}`);
+  if (!isOneShot(argv)) throw new InternalError(`not a one-shot command line: ${argv.join(' ')}`);
   return runProgram(ONE_SHOT_COMMANDS, argv, io);
 }

@@ -4,7 +4,8 @@
 
 import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { errorLine, type Io } from './io.js';
+import { messageOf } from '../common/errors.js';
+import type { Io } from '../common/io.js';
 
 export type SetExit = (code: number) => void;
 export type Make = (io: Io, setExit: SetExit) => Command;
@@ -59,7 +60,7 @@ export async function runProgram(table: CommandTable, argv: readonly string[], i
       // Commander printed its own message already; help and version exit 0.
       return e.exitCode;
     }
-    io.err(`error: ${errorLine(e)}\n`);
+    io.err(`error: ${messageOf(e)}\n`);
     return 1;
   }
   return code;

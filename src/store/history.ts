@@ -4,10 +4,12 @@
 // blocks, one lookup per block; attributes from their change log. The tier follows the step.
 
 import type { Db } from './db.js';
-import { readKeyMap, keyPattern, type Column, type KeyMap, type Kind } from './key-map.js';
+import { readKeyMap, type Column, type KeyMap } from './key-map.js';
+import { keyPattern, type Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
+import { DomstatError } from '../common/errors.js';
 
 export interface HistoryQuery {
   domain: string;
@@ -37,7 +39,7 @@ export interface HistoryResult {
   series: HistorySeries[];
 }
 
-export class HistoryError extends Error {
+export class HistoryError extends DomstatError {
   readonly code = 'HISTORY' as const;
   constructor(message: string) {
     super(message);

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { REPO, fixture, runCli, type CliResult } from '../helpers/cli.js';
 import { COMMANDS } from '../../src/cli/main.js';
 import { ONE_SHOT_COMMANDS, isOneShot, type runOneShot } from '../../src/cli/oneshot.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/common/io.js';
 
 const BIN = path.join(REPO, 'bin/domstat.cjs');
 const BUNDLE = path.join(REPO, 'dist/cli/oneshot.cjs');

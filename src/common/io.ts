@@ -1,0 +1,56 @@
+// Where domstat writes: commands and the agent print through an Io, so tests can run them
+// in-process and read exactly what was printed.
+
+import * as fs from 'node:fs';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether out() goes to a terminal (the agent's status line is for people, not for logs). */
+  isTTY?: boolean;
+}
+
+export const processIo: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  // Asked when needed: the first touch of process.stdout loads node's stream modules.
+  get isTTY() {
+    return process.stdout.isTTY === true;
+  },
+};
+
+/**
+ * Writes to a descriptor with write(2) itself, whole and in order, so that a one-shot command
+ * never loads node's stream modules (~20 of them, most of what is left of its start-up once its
+ * own code is bundled). On stdout and stderr node writes synchronously on Linux anyway (files,
+ * pipes and terminals alike). If a write fails — EAGAIN on a descriptor someone left
+ * non-blocking, EPIPE — what is left of it, and every later write, goes to node's stream, which
+ * waits for a slow reader and reports errors as it always has.
+ */
+export function fdWriter(fd: 1 | 2): (text: string) => void {
+  let stream = false;
+  return (text) => {
+    const bytes = Buffer.from(text, 'utf8');
+    let done = 0;
+    if (!stream) {
+      try {
+        while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+        return;
+      } catch {
+        stream = true;
+      }
+    }
+    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
+  };
+}
+
+/** The one-shot commands' Io (cli/oneshot.ts): stdout and stderr written through fdWriter. */
+export function fdIo(): Io {
+  return {
+    out: fdWriter(1),
+    err: fdWriter(2),
+    get isTTY() {
+      return process.stdout.isTTY === true;
+    },
+  };
+}
