@@ -2,7 +2,8 @@
 // builds dist/) gives a tarball with the compiled code, the schema, the web page and deploy/, and
 // none of the fixtures or tests; `npm install -g` of that tarball into a fresh prefix (the README's
 // command: better-sqlite3's native build allowed) gives a domstat that runs: --version, a one-shot
-// command, and the agent until its first tick is stored and served, then a clean stop on SIGTERM.
+// command (from the one-shot bundle), and the agent until its first tick is stored and served,
+// then a clean stop on SIGTERM.
 // Slow by nature (better-sqlite3 compiles from source: about a minute).
 import t from 'tap';
 import * as fs from 'node:fs';
@@ -100,6 +101,24 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
   const list = spawnSync(bin, ['list', '--root', fixture('xen-no-libvirt')], { env, encoding: 'utf8' });
   t.equal(list.status, 0, `domstat list exits 0 ${list.stderr}`);
   t.match(list.stdout, /Domain-21\s+running/, 'a one-shot command reads a tree');
+  // ... from the installed bundle alone (README, "One-shot speed"): a probe preloaded through
+  // NODE_OPTIONS reports the files node required (through env -i: tap's coverage hooks add their
+  // own modules to every child's NODE_OPTIONS).
+  const probe = path.join(dir, 'probe.cjs');
+  const report = path.join(dir, 'loaded.json');
+  fs.writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
+  const clean = ['-i', `PATH=${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`, `NODE_OPTIONS=--require ${probe}`];
+  const probed = spawnSync('/usr/bin/env', [...clean, bin, 'list', '--root', fixture('xen-no-libvirt')], { encoding: 'utf8' });
+  t.equal(probed.stdout, list.stdout, `the same output with the probe ${probed.stderr}`);
+  const pkgDir = path.join(prefix, 'lib', 'node_modules', 'domstat');
+  t.same(
+    (JSON.parse(fs.readFileSync(report, 'utf8')) as string[]).filter((f) => f !== probe).map((f) => path.relative(pkgDir, fs.realpathSync(f))),
+    ['bin/domstat.cjs', 'dist/cli/oneshot.cjs'],
+    'the installed one-shot command runs from the bundle in the tarball',
+  );
 
   // The agent, started through the command's own first line (its node flags), until the first
   // tick is stored and served; then SIGTERM.
