@@ -77,8 +77,8 @@ function hostFacts(conn: Connection): HostFacts {
   return facts;
 }
 
-export function sampleTop(conn: Connection): TopSample {
-  return { at: performance.now(), records: conn.getAllDomainStats(LIBVIRT_GROUPS, 0), host: hostFacts(conn) };
+export function sampleTop(conn: Connection, at: number): TopSample {
+  return { at, records: conn.getAllDomainStats(LIBVIRT_GROUPS, 0), host: hostFacts(conn) };
 }
 
 interface TopCliOptions extends HostOptions {
@@ -154,7 +154,7 @@ export function topCommand(io: Io): Command {
         for (let i = 0; i < limit && !stop; i++) {
           const conn = connect(opts);
           prev = cur;
-          cur = sampleTop(conn);
+          cur = sampleTop(conn, io.now ? io.now() : performance.now());
           draw();
           if (csv !== null) fs.writeSync(csv, csvRows(prev, cur, hostname, new Date()));
           if (i + 1 >= limit) break;
