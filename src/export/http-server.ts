@@ -12,6 +12,7 @@ import { openDatabase } from '../store/db.js';
 import { HistoryError, HistoryReader } from '../store/history.js';
 import { toJson } from './json.js';
 import { timeRange } from '../cli/time.js';
+import { serveWebRoute } from './web-routes.js';
 
 export interface Listen {
   host: string;
@@ -95,6 +96,7 @@ export class StatsServer {
       case '/api/history':
         return this.json(res, this.history(url.searchParams));
       default:
+        if (serveWebRoute(url, res, this.latest.input, this.dbFile)) return;
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     }
   }
