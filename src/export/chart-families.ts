@@ -12,6 +12,8 @@ export interface FamilySpec {
   /** Stable id: the chart's data-family in the page. */
   id: string;
   title: string;
+  /** The title on the host's page, where it differs (its interfaces are the host's own). */
+  hostTitle?: string;
   /** The family's keys, as the history names them (net.0.rx.bytes: the index is a number). */
   keys: RegExp;
 }
@@ -29,7 +31,7 @@ export const FAMILIES: readonly FamilySpec[] = [
   { id: 'vcpu-time', title: 'CPU per vCPU', keys: /^vcpu\.[0-9]+\.time$/ },
   { id: 'vcpu-wait', title: 'vCPU wait and run-queue delay (steal)', keys: /^vcpu\.[0-9]+\.(wait|delay)$/ },
   { id: 'memory', title: 'Memory', keys: /^balloon\.(current|maximum|rss)$/ },
-  { id: 'net-bytes', title: 'Network bytes (guest view)', keys: /^net\.[0-9]+\.(rx|tx)\.bytes$/ },
+  { id: 'net-bytes', title: 'Network bytes (guest view)', hostTitle: 'Network bytes (host interfaces)', keys: /^net\.[0-9]+\.(rx|tx)\.bytes$/ },
   { id: 'net-packets', title: 'Network packets', keys: /^net\.[0-9]+\.(rx|tx)\.pkts$/ },
   { id: 'net-errors', title: 'Network errors and drops', keys: /^net\.[0-9]+\.(rx|tx)\.(errs|drop)$/ },
   { id: 'disk-bytes', title: 'Disk bytes', keys: /^block\.[0-9]+\.(rd|wr)\.bytes$/ },
@@ -76,8 +78,8 @@ function prefixOf(key: string): string {
 
 const presentationId = (p: Presentation) => `${p.family} ${p.unit}`;
 
-/** The charts for a domain's series: known families in table order, then the others by name. */
-export function planCharts(series: readonly SeriesInfo[]): ChartPlan[] {
+/** The charts for a domain's (or the host's) series: known families in table order, then the others by name. */
+export function planCharts(series: readonly SeriesInfo[], of: 'domain' | 'host' = 'domain'): ChartPlan[] {
   const groups = new Map<string, { family: FamilySpec | null; prefix: string; p: Presentation; keys: string[] }>();
   for (const s of series) {
     if (NOT_QUANTITIES.has(s.unit) || NOT_CHARTED.test(s.key)) continue;
@@ -95,9 +97,10 @@ export function planCharts(series: readonly SeriesInfo[]): ChartPlan[] {
   const plans = [...groups.values()].map(({ family, prefix, p, keys }): ChartPlan => {
     if (family === null) return { id: `other:${prefix}:${p.unit}`, title: `Other: ${prefix} (${unitLabel(p)})`, presentation: p, keys, known: false };
     const split = (unitsOf.get(family.id) ?? 0) > 1;
+    const title = (of === 'host' ? family.hostTitle : undefined) ?? family.title;
     return {
       id: split ? `${family.id}:${p.unit}` : family.id,
-      title: split ? `${family.title} (${unitLabel(p)})` : family.title,
+      title: split ? `${title} (${unitLabel(p)})` : title,
       presentation: p,
       keys,
       known: true,

@@ -52,14 +52,15 @@ t.test('a KVM domain: its families in table order, one chart each', async (t) =>
   ]);
 });
 
-t.test('the host', async (t) => {
-  const series = ['host.cpu.user', 'host.cpu.steal', 'host.mem.available', 'host.mem.total', 'host.swap.free'].map((key) => ({
+t.test("the host: its own families, its interfaces named as the host's", async (t) => {
+  const series = ['host.cpu.user', 'host.cpu.steal', 'host.mem.available', 'host.mem.total', 'host.swap.free', 'net.0.rx.bytes'].map((key) => ({
     key,
-    unit: key.includes('cpu') ? 'ns/s' : 'KiB',
+    unit: key.includes('cpu') ? 'ns/s' : key.startsWith('net') ? 'bytes/s' : 'KiB',
   }));
-  t.same(brief(planCharts(series)), [
+  t.same(brief(planCharts(series, 'host')), [
     ['host-cpu', 'Host CPU', 'cores', ['host.cpu.user', 'host.cpu.steal']],
     ['host-memory', 'Host memory', 'B', ['host.mem.available', 'host.mem.total', 'host.swap.free']],
+    ['net-bytes', 'Network bytes (host interfaces)', 'B/s', ['net.0.rx.bytes']],
   ]);
 });
 
