@@ -12,7 +12,7 @@ import { buildHistory } from '../helpers/agent-history.js';
 import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateTree, rewrite } from '../helpers/moving.js';
 
 const STEP_MS = 10_000;
-const TICKS = 45; // 7.5 minutes: six or seven closed minutes
+const TICKS = 45; // 7 min 20 s: seven closed minutes with increases
 /** Per-second rates in minute m (counted from the first tick's minute): each minute its own. */
 const RATES = {
   alphaCpuNs: (m: number) => 250_000_000 + 10_000_000 * m, // 0.25 cores, then 0.26, ...
@@ -49,8 +49,11 @@ t.test('overview: current rates, CPU %, sparklines and states of every domain', 
   const disk = new FieldsFile(path.join(root, 'sys/dev/block/253:3/stat'));
   const stat = new ProcStat(path.join(root, 'proc/stat'));
 
-  // Tick times: every 10 s, the last one now; counters advance by rate(minute of the tick) × 10 s.
-  const end = Date.now();
+  // Tick times: every 10 s, ending within two minutes before now; counters advance by
+  // rate(minute of the tick) × 10 s. The first tick is at :55, alone in its minute: a minute with
+  // no increase (the views give it a row whose rates are null), whatever the time the test runs.
+  const first = (Math.floor(Date.now() / 60_000) - Math.ceil(((TICKS - 1) * STEP_MS) / 60_000) - 1) * 60_000 + 55_000;
+  const end = first + (TICKS - 1) * STEP_MS;
   const times = Array.from({ length: TICKS }, (_, k) => end - (TICKS - 1 - k) * STEP_MS);
   const minute0 = Math.floor(times[0]! / 60_000);
   const m = (k: number) => Math.floor(times[k]! / 60_000) - minute0;
@@ -139,7 +142,7 @@ t.test('overview: current rates, CPU %, sparklines and states of every domain', 
       return ks.length === 0 ? null : Number(((rate(m(ks[0]!)) * scale) as number).toPrecision(4));
     });
   const closed = o.sparkTimes.filter((ms) => ms >= Math.floor(times[1]! / 60_000) * 60_000).length;
-  t.ok(closed >= 6, `${closed} closed minutes with ticks`);
+  t.equal(closed, 7, `${closed} closed minutes with increases (the first tick is alone in the minute before them)`);
   t.same(alpha.spark.cpu, expected(RATES.alphaCpuNs, 1e-9), 'alpha CPU per minute, cores');
   t.same(beta.spark.cpu, expected(RATES.betaCpuNs, 1e-9), 'beta CPU per minute');
   t.same(
@@ -161,8 +164,10 @@ t.test('overview: current rates, CPU %, sparklines and states of every domain', 
 
   // The same minutes through the public views.
   const view = (sql: string, dom: string) =>
-    new Map((db.prepare(sql).raw().all(dom) as [bigint | number, number][]).map(([ts, v]) => [Number(ts), Number(v.toPrecision(4))]));
-  const fromView = (rows: Map<number, number>) => o.sparkTimes.map((ms) => (rows.has(ms) ? rows.get(ms)! : null));
+    new Map(
+      (db.prepare(sql).raw().all(dom) as [bigint | number, number | null][]).map(([ts, v]) => [Number(ts), v === null ? null : Number(v.toPrecision(4))]),
+    );
+  const fromView = (rows: Map<number, number | null>) => o.sparkTimes.map((ms) => rows.get(ms) ?? null);
   t.same(alpha.spark.cpu, fromView(view('SELECT ts, cpu_time / 1e9 FROM domain_1m_rate WHERE domain = ?', 'alpha')), 'CPU: the domain_1m_rate view');
   t.same(
     alpha.spark.net,
