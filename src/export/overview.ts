@@ -120,39 +120,42 @@ function currentRates(db: Db, kind: Kind, cols: string[], since: number): Map<st
 /**
  * Per domain and minute, the sum over its devices of each column's rate in that minute (counters:
  * increase / seconds covered; gauges: the minute's mean), from the minute blocks covering
- * [first, last] (Unix s, bucket starts).
+ * [first, last] (Unix s, bucket starts). Summed by SQLite: a row per domain and block comes back,
+ * not one per device (at 1000 domains the rows' values, not the reading, are what costs).
  */
 function minuteRates(db: Db, kind: Kind, cols: { col: string; scale: number; type: string }[], first: number, last: number): Map<string, (number | null)[][]> {
   const step = TIER_SECONDS['1m'];
   const n = (last - first) / step + 1;
-  const covers = new Map(
-    (db.prepare('SELECT bucket, ms FROM cover_1m WHERE bucket BETWEEN ? AND ?').all(first, last) as Row[]).map((r) => [Number(r.bucket), Number(r.ms)]),
-  );
   const slots = [...Array(SLOTS).keys()];
-  const select = slots.flatMap((s) => [`b.gap_${s}`, ...cols.map((c) => `b.${ident(c.col)}_${s}`)]).join(', ');
+  const secs = (s: number) => `(c${s}.ms - b.gap_${s})`;
+  const sums = slots.flatMap((s) =>
+    cols.map((c) =>
+      c.type === 'counter'
+        ? `sum(CASE WHEN ${secs(s)} > 0 THEN b.${ident(c.col)}_${s} * ${c.scale * 1000}.0 / ${secs(s)} END)`
+        : `sum(CASE WHEN b.gap_${s} IS NOT NULL THEN b.${ident(c.col)}_${s} * ${c.scale} END)`,
+    ),
+  );
+  const covers = slots.map((s) => `LEFT JOIN cover_1m c${s} ON c${s}.bucket = b.block + ${s * step}`).join(' ');
   const rows = db
     .prepare(
-      `SELECT d.name AS domain, b.block AS block, ${select}
-       FROM ${kind}_1m_block b JOIN device v ON v.id = b.device_id JOIN domain d ON d.id = v.domain_id
-       WHERE b.block BETWEEN ? AND ?`,
+      `SELECT d.name, b.block, ${sums.join(', ')}
+       FROM ${kind}_1m_block b JOIN device v ON v.id = b.device_id JOIN domain d ON d.id = v.domain_id ${covers}
+       WHERE b.block BETWEEN ? AND ? GROUP BY d.name, b.block`,
     )
-    .all(blockOf('1m', first), blockOf('1m', last)) as Row[];
+    .raw()
+    .safeIntegers(false)
+    .all(blockOf('1m', first), blockOf('1m', last)) as (string | number | null)[][];
   const out = new Map<string, (number | null)[][]>();
   for (const r of rows) {
-    const dom = String(r.domain);
+    const dom = String(r[0]);
     let series = out.get(dom);
     if (series === undefined) out.set(dom, (series = cols.map(() => new Array<number | null>(n).fill(null))));
     for (const s of slots) {
-      const bucket = Number(r.block) + s * step;
-      const gap = num(r[`gap_${s}`]);
-      if (bucket < first || bucket > last || gap === null) continue;
-      const secs = ((covers.get(bucket) ?? 0) - gap) / 1000;
-      const i = (bucket - first) / step;
-      cols.forEach((c, k) => {
-        const v = num(r[`${c.col}_${s}`]);
-        if (v === null) return;
-        const value = c.type === 'counter' ? (secs > 0 ? (v * c.scale) / secs : null) : v * c.scale;
-        if (value !== null) series![k]![i] = (series![k]![i] ?? 0) + value;
+      const bucket = Number(r[1]) + s * step;
+      if (bucket < first || bucket > last) continue;
+      cols.forEach((_, k) => {
+        const v = r[2 + s * cols.length + k] as number | null;
+        if (v !== null) series![k]![(bucket - first) / step] = v;
       });
     }
   }
