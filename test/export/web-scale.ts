@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 const N = 1000;
 
 const shownRows = (page: Page) =>
-  page.$$eval('#domains tbody tr', (trs) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => (tr as HTMLElement).dataset.name ?? ''));
+  page.$$eval('#rows .row', (trs) => trs.filter((tr) => getComputedStyle(tr).display !== 'none').map((tr) => (tr as HTMLElement).dataset.name ?? ''));
 /** Waits until the table says it shows n rows (set once a filter has been applied). */
 const shown = (page: Page, n: number) =>
   page.waitForFunction((want) => document.getElementById('domains')?.dataset.shown === String(want), n, { timeout: 30_000 });
@@ -39,11 +39,11 @@ t.test(`web page with ${N} domains`, async (t) => {
   await shown(page, N);
   t.equal(await page.textContent('#count'), `${N} domains`);
   const B = presentation('bytes/s', 'x');
-  const cells = await page.$$eval('#domains tbody tr', (trs) =>
+  const cells = await page.$$eval('#rows .row', (trs) =>
     trs.map((tr) => [
       (tr as HTMLElement).dataset.name ?? '',
-      tr.querySelector('td[data-col="disk"]')?.textContent ?? '',
-      tr.querySelector('td[data-col="net"]')?.textContent ?? '',
+      tr.querySelector('[role="cell"][data-col="disk"]')?.textContent ?? '',
+      tr.querySelector('[role="cell"][data-col="net"]')?.textContent ?? '',
     ]),
   );
   const want = new Map(o.domains.map((d) => [d.name, [d.name, formatValue(d.disk, B), formatValue(d.net, B)]]));
@@ -91,10 +91,10 @@ t.test(`web page with ${N} domains`, async (t) => {
   await shown(page, N);
   t.pass('cleared: all rows');
 
-  await page.click('th[data-sort="name"]');
+  await page.click('#head [data-sort="name"]');
   const byName = await shownRows(page);
   t.same([byName.length, byName[0], byName[N - 1]], [N, 'sim-0001', 'sim-1000'], 'sorted by name: all of them');
-  await page.click('th[data-sort="disk"]');
+  await page.click('#head [data-sort="disk"]');
   const byDisk = await shownRows(page);
   const disks = new Map(o.domains.map((d) => [d.name, d.disk ?? -1]));
   t.ok(
@@ -103,7 +103,7 @@ t.test(`web page with ${N} domains`, async (t) => {
   );
 
   // A Xen domain's charts.
-  await page.click(`#domains tbody tr[data-name="${d777}"] a`);
+  await page.click(`#rows .row[data-name="${d777}"] a`);
   await page.waitForFunction((want) => document.getElementById('charts')?.dataset.loaded === want, `#domain=${d777}&range=15m`, { timeout: 30_000 });
   t.same(
     (await readCharts(page)).map((c) => c.title),

@@ -31,7 +31,7 @@ const shot = (name: string) => path.join(REPO, 'docs', name);
 
 /** The visible rows' domain names, top to bottom. */
 const visibleRows = (page: Page) =>
-  page.$$eval('#domains tbody tr', (trs) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => (tr as HTMLElement).dataset.name ?? ''));
+  page.$$eval('#rows .row', (trs) => trs.filter((tr) => getComputedStyle(tr).display !== 'none').map((tr) => (tr as HTMLElement).dataset.name ?? ''));
 const hash = (page: Page) => page.evaluate(() => location.hash);
 /** Waits until the charts of the view `h` (a URL fragment) are on the page. */
 const chartsLoaded = (page: Page, h: string) =>
@@ -66,10 +66,10 @@ t.test('web page on a simulated host: overview, sort, search, URL state, charts'
   t.equal(o.ts, last, "the overview is of the history's last tick");
   t.equal(o.host.cpus, h.sim.hostCpus, `the host's ${h.sim.hostCpus} CPUs, counted from /proc/stat`);
   const rate = (sql: string, dom: string) => (db.prepare(sql).pluck().get(dom, last) as number | null) ?? null;
-  const shown = await page.$$eval('#domains tbody tr', (trs) =>
+  const shown = await page.$$eval('#rows .row', (trs) =>
     trs.map((tr) => {
-      const cells = (tr as HTMLElement).querySelectorAll('td');
-      const by = (col: string) => (tr as HTMLElement).querySelector(`td[data-col="${col}"]`)?.textContent ?? '';
+      const cells = (tr as HTMLElement).querySelectorAll('[role="cell"]');
+      const by = (col: string) => (tr as HTMLElement).querySelector(`[role="cell"][data-col="${col}"]`)?.textContent ?? '';
       return {
         name: (tr as HTMLElement).dataset.name ?? '',
         state: cells[1]?.textContent ?? '',
@@ -114,21 +114,21 @@ t.test('web page on a simulated host: overview, sort, search, URL state, charts'
   // ---- sorting ----
   const byCpu = [...o.domains].sort((a, b) => b.cpuCores! - a.cpuCores!).map((d) => d.name);
   t.same(await visibleRows(page), byCpu, 'busiest CPU first by default');
-  await page.click('th[data-sort="disk"]');
+  await page.click('#head [data-sort="disk"]');
   t.same(
     await visibleRows(page),
     [...o.domains].sort((a, b) => b.disk! - a.disk!).map((d) => d.name),
     'disk, largest first',
   );
-  t.equal(await page.getAttribute('th[data-sort="disk"]', 'aria-sort'), 'descending');
-  await page.click('th[data-sort="disk"]');
+  t.equal(await page.getAttribute('#head [data-sort="disk"]', 'aria-sort'), 'descending');
+  await page.click('#head [data-sort="disk"]');
   t.same(
     await visibleRows(page),
     [...o.domains].sort((a, b) => a.disk! - b.disk!).map((d) => d.name),
     'again: smallest first',
   );
   t.equal(await hash(page), '#sort=disk', 'the sort is in the URL');
-  await page.click('th[data-sort="name"]');
+  await page.click('#head [data-sort="name"]');
   t.same(await visibleRows(page), [...names].sort(), 'by name, A to Z');
 
   // ---- search, by name and by uuid ----
@@ -149,11 +149,11 @@ t.test('web page on a simulated host: overview, sort, search, URL state, charts'
   await overviewShown(page);
   t.equal(await page.inputValue('#search'), '000', 'reload: the search box');
   t.same(await visibleRows(page), names.slice(0, 9), 'reload: the same rows, by name');
-  t.equal(await page.getAttribute('th[data-sort="name"]', 'aria-sort'), 'ascending', 'reload: the sort');
+  t.equal(await page.getAttribute('#head [data-sort="name"]', 'aria-sort'), 'ascending', 'reload: the sort');
 
   // ---- a domain's charts ----
   const dom = names[2]!;
-  await page.click(`#domains tbody tr[data-name="${dom}"] td:nth-child(2)`);
+  await page.click(`#rows .row[data-name="${dom}"] [role="cell"]:nth-child(2)`);
   const domHash = `#domain=${dom}&range=15m`;
   await chartsLoaded(page, domHash);
   t.equal(await hash(page), domHash, 'clicking a row opens its charts, in the URL');
@@ -333,7 +333,7 @@ t.test('web page served by the real agent, counters moving at known rates', asyn
   await page.goto(`${base}/`);
   await overviewShown(page);
   t.same(
-    await page.$$eval('#domains tbody tr', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.name, tr.querySelectorAll('td')[1]?.textContent])),
+    await page.$$eval('#rows .row', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.name, tr.querySelectorAll('[role="cell"]')[1]?.textContent])),
     [
       ['alpha', 'running'],
       ['beta', 'running'],
@@ -342,7 +342,7 @@ t.test('web page served by the real agent, counters moving at known rates', asyn
     ],
     "the fixture's domains, busiest first (beta and delta: 0; gamma: none)",
   );
-  await page.click('#domains tbody tr[data-name="alpha"] a');
+  await page.click('#rows .row[data-name="alpha"] a');
   await chartsLoaded(page, '#domain=alpha&range=15m');
   const charts = await readCharts(page);
   const mean = (a: (number | null)[] | undefined) => {
