@@ -5,13 +5,13 @@ import * as path from 'node:path';
 import type { Test } from 'tap';
 import { createSimHost, type SimHost, type SimKind } from '../../src/sim/simulate.js';
 import { buildHistory, type BuiltHistory } from './agent-history.js';
-import { privateDir } from './moving.js';
+import { MEMORY_TMP, privateDir } from './moving.js';
 
 export async function simHistory(
   t: Test,
   opts: { kind: SimKind; domains: number; ticks: number; stepMs: number; endMs?: number },
 ): Promise<BuiltHistory & { sim: SimHost; dir: string }> {
-  const dir = privateDir(t);
+  const dir = privateDir(t, MEMORY_TMP); // the simulated host's files: in memory where possible
   const sim = createSimHost({ dir: path.join(dir, 'host'), domains: opts.domains, kind: opts.kind, maxOpenFiles: 256 });
   t.teardown(() => sim.close());
   const h = await buildHistory(t, sim.dir, {
