@@ -14,9 +14,12 @@ import type { ExportInput } from './prometheus.js';
 import { overview } from './overview.js';
 import { domainSeries, SeriesQueryError } from './domain-series.js';
 
-/** Modules the page loads, compiled by the build into dist/export (from src/ or dist/ alike). */
+/** Modules the page loads: compiled beside this file, or (running from src/ under tap) in dist/. */
 const MODULES = new Set(['units', 'series-names', 'chart-families', 'page-state']);
-const moduleFile = (name: string) => fileURLToPath(new URL(`../../dist/export/${name}.js`, import.meta.url));
+function moduleFile(name: string): string {
+  const beside = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+  return fs.existsSync(beside) ? beside : fileURLToPath(new URL(`../../dist/export/${name}.js`, import.meta.url));
+}
 const moduleCache = new Map<string, Buffer>();
 
 function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer): void {
