@@ -12,8 +12,8 @@
 //   search           one keystroke (the input event) to after the next paint, for each prefix
 //                    of a name and a piece of a uuid, and its handler alone (the script); a
 //                    sort (a header click) likewise. "After the next paint" waits for the next
-//                    frame (requestAnimationFrame, then a task): at 60 frames a second that is
-//                    up to 16.7 ms even when the work is nothing
+//                    frame (requestAnimationFrame, then a task): at 60 frames a second a wait
+//                    of up to 16.7 ms even when the work is nothing
 //   domain charts    the URL set to a domain's view to its charts drawn
 
 import * as fs from 'node:fs';
