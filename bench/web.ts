@@ -26,6 +26,7 @@ import type { Clocks } from '../src/agent/clock.js';
 import { openDatabase } from '../src/store/db.js';
 import { StatsServer } from '../src/export/http-server.js';
 import { overview } from '../src/export/overview.js';
+import { exportInputOf } from '../src/export/records.js';
 
 const log = (s: string) => process.stderr.write(s + '\n');
 const CHROMIUM = '/usr/bin/chromium';
@@ -103,7 +104,7 @@ export async function webBench(kind: SimKind, domains: number, minutes: number, 
   log(`  ${kind} ${domains}: ${minutes} minutes of history in ${buildS.toFixed(0)} s`);
 
   const db = openDatabase(dbFile, { readonly: true });
-  const input = agent.latest.input;
+  const input = exportInputOf(agent.latest!);
   const overviewMs = time(20, () => overview(db, input));
   const overviewBytes = JSON.stringify(overview(db, input)).length;
   // The same minutes through the views: every block kept is read.
@@ -117,7 +118,7 @@ export async function webBench(kind: SimKind, domains: number, minutes: number, 
   const blockRows = ['domain', 'net', 'block'].reduce((n, k) => n + Number(db.prepare(`SELECT count(*) FROM ${k}_1m_block`).pluck().get()), 0);
   db.close();
 
-  const server = new StatsServer(agent.latest, dbFile);
+  const server = new StatsServer(() => input, dbFile);
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${at.port}`;
   const httpMs: number[] = [];

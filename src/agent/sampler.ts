@@ -4,32 +4,17 @@
 // their driver, all within one collection context so /proc/net/dev is read once for them.
 
 import * as os from 'node:os';
-import type { Connection, DomainStatsRecord } from '../stats/connection.js';
-import type { Domain } from '../domains/inventory.js';
+import type { Connection } from '../connection/connection.js';
+import type { Domain } from '../stats/domain.js';
 import { StatsGroup, LIBVIRT_GROUPS } from '../stats/groups.js';
-import type { KeyMap } from '../store/key-map.js';
-import { domainSample, type DomainSample } from '../store/samples.js';
+import { domainSample, type DomainSample } from '../sample/rows.js';
 import { hostSample } from './host-totals.js';
-import type { DomainProblem } from '../drivers/driver.js';
-import { OLD_BACKEND_DIR, MODERN_BACKEND_DIR } from '../drivers/xen/vbd.js';
-import type { KvmDriver } from '../drivers/kvm/kvm-driver.js';
 import { PlanTick, type DomainPlan } from '../sample/plan.js';
-import { xenPlan } from '../sample/xen-plan.js';
-import { kvmPlan } from '../sample/kvm-plan.js';
-import { isActive } from '../stats/states.js';
 import { ReadAhead } from '../host/read-ahead.js';
-import { localPath } from '../drivers/common-groups.js';
+import type { RowMap } from '../sample/row-map.js';
+import type { SampleResult } from '../sample/tick.js';
 
 export const ALL_GROUPS = LIBVIRT_GROUPS | StatsGroup.EXTRA;
-
-export interface SampleResult {
-  ts: number;
-  collectUs: number;
-  /** The domains sampled, each with its sample (same order). */
-  domains: Domain[];
-  samples: DomainSample[];
-  problems: DomainProblem[];
-}
 
 export interface SamplerOptions {
   hostname?: string;
@@ -55,8 +40,6 @@ export function defaultReadAheadFrom(): number {
 export class Sampler {
   readonly hostname: string;
   readonly usePlans: boolean;
-  /** Old Xen dom0s (2.6.18 era) keep 32-bit counters that wrap at 2^32. */
-  private wrap32?: boolean;
   private plans = new Map<Domain, DomainPlan | null>();
   private planned: readonly Domain[] | null = null;
   private ifnames: ReadonlySet<string> = new Set();
@@ -77,7 +60,7 @@ export class Sampler {
 
   constructor(
     readonly conn: Connection,
-    readonly map: KeyMap,
+    readonly map: RowMap,
     opts: SamplerOptions = {},
   ) {
     this.hostname = opts.hostname ?? os.hostname();
@@ -98,8 +81,7 @@ export class Sampler {
     }
     let p = this.plans.get(dom);
     if (p === undefined) {
-      const fs = this.conn.fs;
-      p = dom.driver === 'xen' ? xenPlan(dom, fs, this.map, this.isWrap32()) : kvmPlan(dom, fs, this.map, this.conn.drivers.kvm as KvmDriver);
+      p = this.conn.driverOf(dom).plan(dom, this.conn.fs, this.map);
       this.plans.set(dom, p);
     }
     return p;
@@ -132,17 +114,14 @@ export class Sampler {
     return this.ifnames;
   }
 
-  private isWrap32(): boolean {
-    return (this.wrap32 ??= this.conn.fs.isDir(OLD_BACKEND_DIR) && !this.conn.fs.isDir(MODERN_BACKEND_DIR));
-  }
-
   sample(now = Date.now()): SampleResult {
     const t0 = process.hrtime.bigint();
-    const ctx = this.conn.context();
     const list = this.conn.listAllDomains();
     const ra = this.readAhead !== null && this.aheadFor === this.conn.inventory().domains && this.readAhead.begin() ? this.readAhead : null;
     if (this.readAheadFirst) ra?.settle();
     const tick = this.tick.start(ra);
+    // The drivers' context of this tick reads the plans' snapshot of /proc/net/dev: one read, one view.
+    const ctx = this.conn.context(tick.netDevFile);
     const domains: Domain[] = [];
     const samples: DomainSample[] = [];
     this.careful = 0;
@@ -158,7 +137,7 @@ export class Sampler {
         const [rec] = this.conn.collectWith(ctx, [dom], ALL_GROUPS, 0);
         if (rec === undefined) continue; // its problem is recorded
         domains.push(dom);
-        samples.push(domainSample(rec, this.map, dom.driver === 'xen' && this.isWrap32()));
+        samples.push(domainSample(rec, this.map, this.conn.driverOf(dom).wrap32(this.conn.fs)));
       }
     } finally {
       ra?.end();
@@ -194,39 +173,4 @@ export class Sampler {
     this.readAhead = null;
     this.aheadFor = null;
   }
-}
-
-const VCPU_ORDER = ['state', 'time', 'wait', 'delay'];
-
-/**
- * A domain's sample as a domstats record (what the exporter and the web page read): the readings
- * under their keys, with the names, paths and counts the drivers put beside them. Built only when
- * asked for (a scrape), never on the tick's path.
- */
-export function sampleRecord(dom: Domain, s: DomainSample, map: KeyMap): DomainStatsRecord {
-  const params: DomainStatsRecord['params'] = [];
-  for (const dev of s.devices) {
-    const cols = map.columns[dev.kind].map((c, i) => ({ c, i }));
-    // the drivers' order within a vCPU (the exporter lists families in the order it meets them)
-    if (dev.kind === 'vcpu') cols.sort((a, b) => VCPU_ORDER.indexOf(a.c.col) - VCPU_ORDER.indexOf(b.c.col));
-    for (const { c, i } of cols) {
-      const v = dev.values[i]!;
-      if (v !== v || c.key === 'extra.domid') continue;
-      const value = dev.big?.get(i) ?? BigInt(v);
-      params.push({ field: dev.idx === null ? c.key : c.key.replace('{i}', String(dev.idx)), type: 'ullong', value });
-    }
-  }
-  if (isActive(dom.state)) {
-    params.push({ field: 'net.count', type: 'uint', value: dom.interfaces.length });
-    dom.interfaces.forEach((iface, i) => {
-      if (iface.target !== undefined) params.push({ field: `net.${i}.name`, type: 'string', value: iface.target });
-    });
-  }
-  params.push({ field: 'block.count', type: 'uint', value: dom.disks.length });
-  dom.disks.forEach((disk, i) => {
-    if (disk.target !== undefined) params.push({ field: `block.${i}.name`, type: 'string', value: disk.target });
-    const path = localPath(disk);
-    if (path !== undefined) params.push({ field: `block.${i}.path`, type: 'string', value: path });
-  });
-  return { domain: dom, params };
 }

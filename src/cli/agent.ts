@@ -1,10 +1,11 @@
 import { Command, Option } from 'commander';
 import { hostOptions, intInRange, type HostOptions } from './common.js';
-import type { Io } from './io.js';
+import type { Io } from '../common/io.js';
 import { Agent } from '../agent/agent.js';
 import { DEFAULT_RETENTION } from '../store/retention.js';
 import type { StatsServer } from '../export/http-server.js';
-import { parseDuration, parseSize } from './time.js';
+import { parseDuration, parseSize } from '../common/time.js';
+import { UsageError } from '../common/errors.js';
 
 export interface AgentCliOptions extends HostOptions {
   db: string;
@@ -33,7 +34,7 @@ export function agentCommand(io: Io): Command {
     .option('--domains <n>', 'with --dry-run: project for N domains of 2 vCPUs, 2 NICs and 2 disks', intInRange('--domains', 0, 1_000_000))
     .action(async (opts: AgentCliOptions) => {
       const intervalMs = parseDuration(opts.interval, '--interval');
-      if (!(intervalMs >= 1000)) throw new Error('--interval: 1 second is the shortest interval');
+      if (!(intervalMs >= 1000)) throw new UsageError('--interval: 1 second is the shortest interval');
       const retention = {
         ...DEFAULT_RETENTION,
         rawMs: parseDuration(opts.keepRaw, '--keep-raw'),
@@ -41,7 +42,7 @@ export function agentCommand(io: Io): Command {
         hourMs: parseDuration(opts.keepHours, '--keep-hours'),
         maxBytes: parseSize(opts.maxSize, '--max-size'),
       };
-      if (opts.domains !== undefined && !opts.dryRun) throw new Error('--domains: only with --dry-run');
+      if (opts.domains !== undefined && !opts.dryRun) throw new UsageError('--domains: only with --dry-run');
       if (opts.dryRun) {
         const { dryRun } = await import('./dry-run.js');
         return dryRun(io, { ...opts, intervalMs, retention });
@@ -60,7 +61,8 @@ export function agentCommand(io: Io): Command {
         // The exporter's code is loaded only when it serves (the agent's memory, see README).
         const http = await import('../export/http-server.js');
         const listen = http.parseListen(opts.listen);
-        server = new http.StatsServer(agent.latest, opts.db);
+        const { exportInputOf } = await import('../export/records.js');
+        server = new http.StatsServer(() => (agent.latest === null ? null : exportInputOf(agent.latest)), opts.db);
         const at = await server.listen(listen);
         agent.log.info(`serving http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/metrics and the web page at /`);
       }

@@ -1,7 +1,8 @@
 // Options every command takes, and the connection they describe.
 
 import { Command, Option } from 'commander';
-import { Connection } from '../stats/connection.js';
+import { Connection } from '../connection/connection.js';
+import { UsageError } from '../common/errors.js';
 
 export interface HostOptions {
   root: string;
@@ -24,7 +25,7 @@ export function connect(opts: HostOptions): Connection {
 export function intInRange(name: string, min: number, max: number) {
   return (v: string): number => {
     const n = intOption(name)(v);
-    if (n < min || n > max) throw new Error(`${name} must be from ${min} to ${max}, got ${n}`);
+    if (n < min || n > max) throw new UsageError(`${name} must be from ${min} to ${max}, got ${n}`);
     return n;
   };
 }
@@ -32,7 +33,7 @@ export function intInRange(name: string, min: number, max: number) {
 /** Integer option parser for commander that refuses junk. */
 export function intOption(name: string) {
   return (v: string): number => {
-    if (!/^-?[0-9]{1,9}$/.test(v)) throw new Error(`${name} must be an integer, got '${v}'`);
+    if (!/^-?[0-9]{1,9}$/.test(v)) throw new UsageError(`${name} must be an integer, got '${v}'`);
     return Number(v);
   };
 }

@@ -6,15 +6,16 @@ import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { connect, hostOptions, intInRange, type HostOptions } from './common.js';
-import { processIo, type Io } from './io.js';
+import { processIo, type Io } from '../common/io.js';
 import { csvHeader, csvRows, renderTop, type HostFacts, type Layout, type Screen, type SortKey, type TopSample, type ViewState } from '../export/top-view.js';
-import type { Connection } from '../stats/connection.js';
+import type { Connection } from '../connection/connection.js';
 import { isGone } from '../host/hostfs.js';
-import { parseProcMeminfo } from '../parse/proc-meminfo.js';
-import { parseProcStatCpu } from '../parse/proc-stat.js';
-import { parseCpuList } from '../parse/cpu-list.js';
+import { parseProcMeminfo } from '../kernel/proc-meminfo.js';
+import { parseProcStatCpu } from '../kernel/proc-stat.js';
+import { parseCpuList } from '../kernel/cpu-list.js';
 import { LIBVIRT_GROUPS } from '../stats/groups.js';
-import { parseDuration } from './time.js';
+import { parseDuration } from '../common/time.js';
+import { UsageError } from '../common/errors.js';
 
 const KEYS: Record<string, Partial<ViewState> | 'quit'> = {
   '1': { screen: 'domains' },
@@ -46,7 +47,7 @@ function delayOption(v: string): number {
   } catch {
     ms = NaN;
   }
-  if (!(ms > 0 && ms <= MAX_DELAY_MS)) throw new Error(`--delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '${v}'`);
+  if (!(ms > 0 && ms <= MAX_DELAY_MS)) throw new UsageError(`--delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '${v}'`);
   return ms;
 }
 
@@ -76,8 +77,8 @@ function hostFacts(conn: Connection): HostFacts {
   return facts;
 }
 
-export function sampleTop(conn: Connection): TopSample {
-  return { at: performance.now(), records: conn.getAllDomainStats(LIBVIRT_GROUPS, 0), host: hostFacts(conn) };
+export function sampleTop(conn: Connection, at: number): TopSample {
+  return { at, records: conn.getAllDomainStats(LIBVIRT_GROUPS, 0), host: hostFacts(conn) };
 }
 
 interface TopCliOptions extends HostOptions {
@@ -153,7 +154,7 @@ export function topCommand(io: Io): Command {
         for (let i = 0; i < limit && !stop; i++) {
           const conn = connect(opts);
           prev = cur;
-          cur = sampleTop(conn);
+          cur = sampleTop(conn, io.now ? io.now() : performance.now());
           draw();
           if (csv !== null) fs.writeSync(csv, csvRows(prev, cur, hostname, new Date()));
           if (i + 1 >= limit) break;

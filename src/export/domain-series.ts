@@ -10,8 +10,10 @@
 // `domstat history` without --step).
 
 import type { Db } from '../store/db.js';
-import { HistoryError, HistoryReader } from '../store/history.js';
-import { parseTime } from '../cli/time.js';
+import { HistoryReader } from '../store/history.js';
+import { HistoryError } from '../store/errors.js';
+import { parseTime } from '../common/time.js';
+import { DomstatError, messageOf } from '../common/errors.js';
 
 export const MAX_POINTS = 720;
 const STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
@@ -37,7 +39,9 @@ export interface DomainSeries {
   series: { key: string; device: string | null; unit: string; type: string; values: (number | null)[] }[];
 }
 
-export class SeriesQueryError extends Error {
+/** A series request that cannot be answered, with the HTTP status to answer it with. */
+export class SeriesQueryError extends DomstatError {
+  readonly code = 'HISTORY' as const;
   constructor(
     message: string,
     readonly status: number,
@@ -62,7 +66,7 @@ export function domainSeries(db: Db, q: SeriesQuery, now = Date.now()): DomainSe
     since = parseTime(q.since, 'since', now);
     until = q.until === undefined ? now : parseTime(q.until, 'until', now);
   } catch (e) {
-    throw new SeriesQueryError(e instanceof Error ? e.message : String(e), 400);
+    throw new SeriesQueryError(messageOf(e), 400);
   }
   if (!(until > since)) throw new SeriesQueryError('until must be after since', 400);
   return db.transaction(() => {

@@ -9,9 +9,11 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPENMETRICS_CONTENT_TYPE, renderMetrics, TEXT_CONTENT_TYPE, wantsOpenMetrics, type ExportInput } from './prometheus.js';
 import { openDatabase } from '../store/db.js';
-import { HistoryError, HistoryReader } from '../store/history.js';
+import { HistoryReader } from '../store/history.js';
+import { HistoryError } from '../store/errors.js';
 import { toJson } from './json.js';
-import { timeRange } from '../cli/time.js';
+import { timeRange } from '../common/time.js';
+import { messageOf, UsageError } from '../common/errors.js';
 import { serveWebRoute } from './web-routes.js';
 
 export interface Listen {
@@ -23,9 +25,9 @@ export interface Listen {
 export function parseListen(s: string): Listen {
   // The host part, when present, ends with a colon: "9177" is a port, not host "917" + port 7.
   const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):)?([0-9]{1,5})$/.exec(s.trim());
-  if (m === null) throw new Error(`--listen: expected [HOST:]PORT, got '${s}'`);
+  if (m === null) throw new UsageError(`--listen: expected [HOST:]PORT, got '${s}'`);
   const port = Number(m[3]);
-  if (port > 65535) throw new Error(`--listen: port out of range: ${port}`);
+  if (port > 65535) throw new UsageError(`--listen: port out of range: ${port}`);
   const host = m[1] ?? (m[2] === undefined ? '127.0.0.1' : m[2] === '' ? '0.0.0.0' : m[2]);
   return { host, port };
 }
@@ -34,15 +36,12 @@ const require = createRequire(import.meta.url);
 const UPLOT_DIR = path.dirname(require.resolve('uplot/package.json'));
 const PAGE = fileURLToPath(new URL('../../src/export/web-page.html', import.meta.url));
 
-export interface LatestTick {
-  input: ExportInput | null;
-}
-
 export class StatsServer {
   private server: http.Server | null = null;
 
   constructor(
-    private readonly latest: LatestTick,
+    /** The latest tick, or null before the first. */
+    private readonly latest: () => ExportInput | null,
     private readonly dbFile: string,
   ) {}
 
@@ -52,7 +51,7 @@ export class StatsServer {
         this.handle(req, res);
       } catch (e) {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+        res.end(`error: ${messageOf(e)}\n`);
       }
     });
     return new Promise((resolve, reject) => {
@@ -76,12 +75,13 @@ export class StatsServer {
     }
     switch (url.pathname) {
       case '/metrics': {
-        if (this.latest.input === null) {
+        const input = this.latest();
+        if (input === null) {
           res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' }).end('no tick sampled yet\n');
           return;
         }
         const om = wantsOpenMetrics(req.headers.accept);
-        const body = renderMetrics(this.latest.input, om);
+        const body = renderMetrics(input, om);
         res.writeHead(200, { 'content-type': om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE }).end(body);
         return;
       }
@@ -96,7 +96,7 @@ export class StatsServer {
       case '/api/history':
         return this.json(res, this.history(url.searchParams));
       default:
-        if (serveWebRoute(url, res, this.latest.input, this.dbFile)) return;
+        if (serveWebRoute(url, res, this.latest(), this.dbFile)) return;
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     }
   }
@@ -111,9 +111,10 @@ export class StatsServer {
 
   /** The latest tick's domains, with their devices, for the page's list. */
   private domains() {
-    const recs = this.latest.input?.records ?? [];
+    const input = this.latest();
+    const recs = input?.records ?? [];
     return {
-      ts: this.latest.input?.ts ?? null,
+      ts: input?.ts ?? null,
       domains: recs.map((r) => ({
         name: r.domain.name,
         uuid: r.domain.uuid ?? null,

@@ -19,9 +19,11 @@
 // counted from its /proc/stat rates (all fields together run at one second per second per CPU).
 
 import type { Db } from '../store/db.js';
-import { readKeyMap, type KeyMap, type Kind } from '../store/key-map.js';
+import { readKeyMap, type KeyMap } from '../store/key-map.js';
+import type { Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS } from '../store/layout.js';
-import type { DomainStatsRecord } from '../stats/connection.js';
+import type { DomainStatsRecord } from '../stats/records.js';
+import { InternalError } from '../common/errors.js';
 import { STATE_WORDS, type DomainStateValue } from '../stats/states.js';
 import type { ExportInput } from './prometheus.js';
 
@@ -94,7 +96,7 @@ function column(map: KeyMap, pattern: string): { col: string; scale: number; typ
 
 /** A view column's name, checked against the key map's own (they are generated from it). */
 const ident = (col: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(col)) throw new Error(`unexpected column name '${col}'`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(col)) throw new InternalError(`unexpected column name '${col}'`);
   return col;
 };
 

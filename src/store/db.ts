@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateFromV1 } from './migrate-v1.js';
+import { InternalError, messageOf } from '../common/errors.js';
+import { StoreError } from './errors.js';
 
 export type Db = Database.Database;
 
@@ -14,17 +16,6 @@ export const SCHEMA_VERSION = 2;
 const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
 
-export class StoreError extends Error {
-  readonly code = 'STORE' as const;
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'StoreError';
-  }
-}
-
 export interface OpenOptions {
   readonly?: boolean;
   /** SQLite busy timeout: how long a writer waits for a lock before failing the tick. */
@@ -32,8 +23,6 @@ export interface OpenOptions {
   /** Told how a migration goes (a long one is worth a word). */
   onMigrate?: (message: string) => void;
 }
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (opts.readonly && !fs.existsSync(file)) throw new StoreError(file, 'no such database');
@@ -68,6 +57,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       db.pragma('foreign_keys = ON');
     }
     if (version < SCHEMA_VERSION) migrate(db, version, opts.onMigrate);
+    if (!opts.readonly) refreshViews(db);
     return db;
   } catch (e) {
     db.close();
@@ -76,6 +66,31 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 }
 
 const isEmpty = (db: Db) => (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get() as bigint) === 0n;
+
+/**
+ * Views hold no data, so a database of this version gets this release's views when a writer opens
+ * it: a view fixed in a release (a column's affinity, a rate's formula) reaches databases made
+ * before it without a schema version of its own.
+ */
+function refreshViews(db: Db): void {
+  const wanted = fs
+    .readFileSync(SCHEMA_FILE, 'utf8')
+    .split(/;\s*\n/)
+    .map((s) =>
+      s
+        .replace(/^(\s*--.*\n)*/, '')
+        .trim()
+        .replace(/;$/, ''),
+    )
+    .filter((s) => s.startsWith('CREATE VIEW '));
+  const have = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'view'").all() as { name: string; sql: string }[];
+  const same = have.length === wanted.length && have.every((v) => wanted.includes(v.sql));
+  if (same) return;
+  db.transaction(() => {
+    for (const v of have) db.exec(`DROP VIEW "${v.name.replaceAll('"', '""')}"`);
+    for (const sql of wanted) db.exec(sql);
+  })();
+}
 
 /** Brings a database of an older version (0: a new file) to SCHEMA_VERSION, all in one transaction. */
 function migrate(db: Db, from: number, onMigrate?: (message: string) => void): void {
@@ -87,7 +102,7 @@ function migrate(db: Db, from: number, onMigrate?: (message: string) => void): v
     } else if (from === 1) {
       migrateFromV1(db, onMigrate ?? (() => {}));
     } else {
-      throw new Error(`no migration from schema version ${from}`);
+      throw new InternalError(`no migration from schema version ${from}`);
     }
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

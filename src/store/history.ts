@@ -4,10 +4,12 @@
 // blocks, one lookup per block; attributes from their change log. The tier follows the step.
 
 import type { Db } from './db.js';
-import { readKeyMap, keyPattern, type Column, type KeyMap, type Kind } from './key-map.js';
+import { readKeyMap, type Column, type KeyMap } from './key-map.js';
+import { keyPattern, type Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
+import { HistoryError } from './errors.js';
 
 export interface HistoryQuery {
   domain: string;
@@ -35,14 +37,6 @@ export interface HistoryResult {
   stepS: number | null;
   times: number[];
   series: HistorySeries[];
-}
-
-export class HistoryError extends Error {
-  readonly code = 'HISTORY' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'HistoryError';
-  }
 }
 
 export interface DeviceRow {

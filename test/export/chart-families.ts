@@ -5,7 +5,7 @@
 import t from 'tap';
 import { FAMILIES, planCharts, type ChartPlan } from '../../src/export/chart-families.js';
 import { SPEC_COLUMNS } from '../../src/store/layout.js';
-import { KINDS } from '../../src/store/columns.js';
+import { KINDS } from '../../src/sample/row-map.js';
 
 const brief = (cs: ChartPlan[]) => cs.map((c) => [c.id, c.title, c.presentation.unit, c.keys]);
 

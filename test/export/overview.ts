@@ -7,6 +7,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { overview, SPARK_MINUTES, type Overview } from '../../src/export/overview.js';
+import { exportInputOf } from '../../src/export/records.js';
 import { openDatabase } from '../../src/store/db.js';
 import { buildHistory } from '../helpers/agent-history.js';
 import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateTree, rewrite } from '../helpers/moving.js';
@@ -90,7 +91,7 @@ t.test('overview: current rates, CPU %, sparklines and states of every domain', 
 
   const db = openDatabase(h.dbFile, { readonly: true });
   t.teardown(() => db.close());
-  const o: Overview = overview(db, h.agent.latest.input);
+  const o: Overview = overview(db, exportInputOf(h.agent.latest!));
   const last = TICKS - 1;
   t.equal(o.ts, times[last], 'the newest tick');
   t.equal(o.currentSince, times[last]! - 10_000, 'current figures: the last 10 s');
@@ -191,7 +192,7 @@ t.test('overview: no history yet, and no records', async (t) => {
   t.teardown(() => db.close());
   const o = overview(db, null);
   t.same([o.domains, o.host], [[], { cpus: null, busyPct: null }], 'no records: no domains; one tick: no rates for the host');
-  const first = overview(db, h.agent.latest.input);
+  const first = overview(db, exportInputOf(h.agent.latest!));
   t.same(
     first.domains.map((d) => [d.name, d.cpuCores, d.net, d.spark.cpu.filter((v) => v !== null).length]),
     [

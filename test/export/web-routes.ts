@@ -4,7 +4,8 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StatsServer, type LatestTick } from '../../src/export/http-server.js';
+import { StatsServer } from '../../src/export/http-server.js';
+import { exportInputOf } from '../../src/export/records.js';
 import { overview } from '../../src/export/overview.js';
 import { domainSeries, MAX_POINTS, stepFor, type DomainSeries } from '../../src/export/domain-series.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -41,8 +42,8 @@ t.test('the page routes', async (t) => {
       net.setFromBase('vnet0', COL.TX_BYTES, BigInt(6000 * k)).write();
     },
   });
-  const latest: LatestTick = { input: h.agent.latest.input };
-  const server = new StatsServer(latest, h.dbFile);
+  const input = exportInputOf(h.agent.latest!);
+  const server = new StatsServer(() => input, h.dbFile);
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${at.port}`;
@@ -52,7 +53,7 @@ t.test('the page routes', async (t) => {
   const o = await fetch(`${base}/api/overview`);
   t.equal(o.status, 200);
   t.equal(o.headers.get('content-type'), 'application/json; charset=utf-8');
-  t.same(await o.json(), JSON.parse(JSON.stringify(overview(db, latest.input))), "/api/overview: overview.ts's answer");
+  t.same(await o.json(), JSON.parse(JSON.stringify(overview(db, input))), "/api/overview: overview.ts's answer");
 
   const first = h.times[0]!;
   const last = h.times[h.times.length - 1]!;

@@ -6,6 +6,7 @@
 // section (g) measures the load and the search.
 import t from 'tap';
 import { StatsServer } from '../../src/export/http-server.js';
+import { exportInputOf } from '../../src/export/records.js';
 import { openDatabase } from '../../src/store/db.js';
 import { formatValue, presentation } from '../../src/export/units.js';
 import type { Overview } from '../../src/export/overview.js';
@@ -24,7 +25,7 @@ const shown = (page: Page, n: number) =>
 t.test(`web page with ${N} domains`, async (t) => {
   const h = await simHistory(t, { kind: 'xen', domains: N, ticks: 14, stepMs: 10_000 });
   const last = h.times[h.times.length - 1]!;
-  const server = new StatsServer(h.agent.latest, h.dbFile);
+  const server = new StatsServer(() => exportInputOf(h.agent.latest!), h.dbFile);
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${at.port}`;
