@@ -8,9 +8,11 @@
 //   (d) a 24-hour history query at 1-minute steps from a day of minute rollups
 //   (e) the real `domstat agent` as a child process: RSS and CPU time per tick
 //   (f) one-shot commands (`domstat domstats`, `domstat list`) against a bare `node -e 0`
+//   (h) the web page: the overview's queries, and in Chromium the page load, a search
+//       keystroke, a sort and a domain's charts (bench/web.ts)
 //
 // Options: --sizes 10,100,1000  --kinds xen,kvm  --ticks 30  --skip-agent  --agent-seconds 65
-//          --oneshot-runs 30  --out bench/results.md
+//          --oneshot-runs 30  --web-minutes 35  --sections a,b,c,d,e,f,h  --out bench/results.md
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -29,6 +31,7 @@ import { KEYFRAME_MS } from '../src/store/layout.js';
 import { projectDefaults, queryBench, sizeBench, type ProjectionRow, type SizeRow } from './store.js';
 import type { HostFs } from '../src/host/hostfs.js';
 import { oneShotBench, oneShotBreakdown, oneShotPhases, oneShotTable, ROW } from './oneshot.js';
+import { webBench, type WebRow } from './web.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
@@ -58,7 +61,9 @@ const SIZES = (arg('--sizes') ?? '10,100,1000').split(',').map(Number);
 const KINDS_RUN = (arg('--kinds') ?? 'xen,kvm').split(',') as SimKind[];
 const TICKS = Number(arg('--ticks') ?? 30);
 /** Sections to run (a and b go together): all by default. */
-const SECTIONS = new Set((arg('--sections') ?? 'a,b,c,d,e,f').split(','));
+const SECTIONS = new Set((arg('--sections') ?? 'a,b,c,d,e,f,h').split(','));
+/** (h): minutes of history behind the page (the sparklines show the last 30). */
+const WEB_MINUTES = Number(arg('--web-minutes') ?? 35);
 const SKIP_AGENT = process.argv.includes('--skip-agent') || !SECTIONS.has('e');
 /** Hours of simulated time the store sizes are measured over (six fill an hour block). */
 const STORE_HOURS = Number(arg('--store-hours') ?? 6);
@@ -471,6 +476,15 @@ async function run(): Promise<void> {
   const oneShot = SECTIONS.has('f') ? oneShotBench(ONESHOT_RUNS) : null;
   const oneShotParts = oneShot !== null ? oneShotPhases(Math.max(5, Math.round(ONESHOT_RUNS / 2))) : null;
 
+  log('(h) the web page');
+  const web: WebRow[] = [];
+  for (const kind of SECTIONS.has('h') ? KINDS_RUN : []) {
+    for (const n of SIZES) {
+      const w = await webBench(kind, n, WEB_MINUTES, TREE_BASE);
+      if (w !== null) web.push(w);
+    }
+  }
+
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [];
   const L = (s = '') => lines.push(s);
@@ -596,6 +610,25 @@ async function run(): Promise<void> {
     );
     L();
     for (const line of oneShotBreakdown(oneShot, oneShotParts!)) L(line);
+  }
+
+  if (web.length > 0) {
+    L();
+    L(`## (h) The web page (${WEB_MINUTES} minutes of history at 10 s ticks, served in-process; ${web[0]!.browser}, headless, 1280×900)`);
+    L();
+    L(
+      '"overview" is overview.ts on a read-only connection (a fixed number of queries: rates of the last 10 s by tick key, minute blocks of the last 30 minutes by block key); "through the views" computes the same sparklines from the `<kind>_1m_rate` views, which read every minute block kept (their time grows with the retention, not the window). Page load: navigation start to the table drawn; search: one keystroke to after the next paint (each prefix of `sim-09`, a piece of a uuid, clearing: 50 steps), and its input handler alone (the filter over every row: script, no rendering); the next paint is at the next frame, so "to the paint" includes a wait of up to ~17 ms (60 frames a second) however little the keystroke does; sort: a header click likewise; charts: the URL set to a domain\'s view to its charts drawn. The page refreshes its data every 5 s meanwhile, as it does for a user.',
+    );
+    L();
+    L(
+      '| host | domains | overview median / p95 | its JSON | GET /api/overview | through the views (block rows read) | page load median / p95 | /api/overview in the page | search: handler median / to the paint median / p95 (slowest step) | sort: handler / to the paint median | domain charts median (charts) |',
+    );
+    L('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const w of web) {
+      L(
+        `| ${kindName(w.kind)} | ${w.domains} | ${ms(median(w.overviewMs))} / ${ms(p95(w.overviewMs))} | ${(w.overviewBytes / 1024).toFixed(0)} KiB | ${ms(median(w.httpMs))} | ${ms(median(w.viewsMs))} (${w.blockRows}) | ${ms(median(w.loadMs))} / ${ms(p95(w.loadMs))} | ${ms(median(w.apiMs))} | ${ms(median(w.searchScriptMs))} / ${ms(median(w.searchMs))} / ${ms(p95(w.searchMs))} (\`${w.worstSearch[0]}\`: ${ms(w.worstSearch[1])}) | ${ms(median(w.sortScriptMs))} / ${ms(median(w.sortMs))} | ${ms(median(w.chartsMs))} (${w.charts}) |`,
+      );
+    }
   }
 
   // Targets.

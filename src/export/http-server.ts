@@ -14,6 +14,7 @@ import { HistoryError } from '../store/errors.js';
 import { toJson } from './json.js';
 import { timeRange } from '../common/time.js';
 import { messageOf, UsageError } from '../common/errors.js';
+import { serveWebRoute } from './web-routes.js';
 
 export interface Listen {
   host: string;
@@ -95,6 +96,7 @@ export class StatsServer {
       case '/api/history':
         return this.json(res, this.history(url.searchParams));
       default:
+        if (serveWebRoute(url, res, this.latest(), this.dbFile)) return;
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     }
   }

@@ -1,8 +1,8 @@
 // Readable names for history series, for chart legends: "vnet0 received" for net.0.rx.bytes on
 // vnet0, "CPU" for cpu.time, "vda read requests" for block.0.rd.reqs. Derived from the key and
 // the device name the history returns with it; a key without a name here reads as itself, so a
-// key added to the map later is still named. Shared by `domstat plot` and (once the HTTP server
-// serves it, see units.ts) the web page; no imports.
+// key added to the map later is still named. Shared by `domstat plot` and the web page (served
+// as /js/series-names.js); no imports.
 
 const DOMAIN: Record<string, string> = {
   'cpu.time': 'CPU',
