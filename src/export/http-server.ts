@@ -11,7 +11,7 @@ import { OPENMETRICS_CONTENT_TYPE, renderMetrics, TEXT_CONTENT_TYPE, wantsOpenMe
 import { openDatabase } from '../store/db.js';
 import { HistoryError, HistoryReader } from '../store/history.js';
 import { toJson } from './json.js';
-import { timeRange } from '../cli/time.js';
+import { timeRange } from '../time.js';
 
 export interface Listen {
   host: string;
