@@ -10,6 +10,8 @@ import { Connection, type DomainStatsRecord } from '../stats/connection.js';
 import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Domain, type Inventory, type ParseCache } from '../domains/inventory.js';
 import { HistoryStore } from '../store/store.js';
 import type { RetentionPolicy } from '../store/retention.js';
+import type { KeyMap } from '../store/key-map.js';
+import type { TierName } from '../store/layout.js';
 import { defaultReadAheadFrom, Sampler, sampleRecord, type SampleResult } from './sampler.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
@@ -34,8 +36,8 @@ export interface AgentOptions {
   readAheadFrom?: number;
   /** Rescan definitions at least this often even without watcher events. */
   rescanMs?: number;
-  /** Called after every tick (the exporter serves the latest one). */
-  onTick?: (s: SampleResult) => void;
+  /** Called after every tick (the exporter serves the latest one), with the tick's report. */
+  onTick?: (s: SampleResult, report: TickReport) => void;
   /** The clocks ticks are timed by (tests drive virtual ones). */
   clocks?: Clocks;
   /** How the loop waits for the next tick (tests advance virtual time instead). */
@@ -207,8 +209,18 @@ export class Agent {
       storeMs,
       ticks: this.ticks,
     };
-    this.opts.onTick?.(s);
+    this.opts.onTick?.(s, report);
     return report;
+  }
+
+  /** The key map the samples are laid out by (the serving side builds records from it). */
+  get keyMap(): KeyMap {
+    return this.sampler.map;
+  }
+
+  /** The tiers the size cap has cut below their configured retention. */
+  get cutTiers(): TierName[] {
+    return [...(this.store?.retention.cutTiers ?? [])];
   }
 
   /**

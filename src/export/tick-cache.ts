@@ -1,0 +1,85 @@
+// The latest tick as the HTTP side serves it: /metrics rendered once per tick (each format on its
+// first request) and the same bytes served to every scrape until the next tick; /api/domains the
+// same way. A thousand scrapes between two ticks cost one render.
+
+import type { KeyMap } from '../store/key-map.js';
+import type { DomainStatsRecord } from '../stats/connection.js';
+import { renderMetrics, type ExportInput } from './prometheus.js';
+import { sampleRecord } from './sample-record.js';
+import type { StoreView } from './store-metrics.js';
+import type { TickData } from './tick-pack.js';
+
+/** What the server reads of the latest tick. */
+export interface ServedTick {
+  /** The exposition of the latest tick; null before the first. */
+  metrics(openMetrics: boolean): Buffer | null;
+  /** /api/domains: the latest tick's domains, with their devices. */
+  domains(): Buffer;
+}
+
+/** A tick's export input, its records built from the samples only when first asked for. */
+export function exportInput(t: TickData, map: KeyMap): ExportInput {
+  let records: DomainStatsRecord[] | undefined;
+  return {
+    get records() {
+      return (records ??= t.domains.map((d, i) => sampleRecord(d, t.samples[i]!, map)));
+    },
+    problems: t.problems,
+    ts: t.ts,
+    collectUs: t.collectUs,
+    storeMs: t.storeMs,
+    ticks: t.ticks,
+  };
+}
+
+export class TickCache implements ServedTick {
+  private input: ExportInput | null = null;
+  private text: Buffer | null = null;
+  private openMetrics: Buffer | null = null;
+  private domainsJson: Buffer | null = null;
+  /** Renders of /metrics so far (one per tick and format at most). */
+  renders = 0;
+
+  /** `store`: the store's view at render time (spans read then, sizes as last measured). */
+  constructor(private readonly store: () => StoreView | undefined = () => undefined) {}
+
+  update(input: ExportInput): void {
+    this.input = input;
+    this.text = this.openMetrics = this.domainsJson = null;
+  }
+
+  get latest(): ExportInput | null {
+    return this.input;
+  }
+
+  metrics(openMetrics: boolean): Buffer | null {
+    if (this.input === null) return null;
+    const cached = openMetrics ? this.openMetrics : this.text;
+    if (cached !== null) return cached;
+    const store = this.store();
+    const body = Buffer.from(renderMetrics(store === undefined ? this.input : { ...this.input, store }, openMetrics));
+    this.renders++;
+    if (openMetrics) this.openMetrics = body;
+    else this.text = body;
+    return body;
+  }
+
+  domains(): Buffer {
+    if (this.domainsJson !== null) return this.domainsJson;
+    const recs = this.input?.records ?? [];
+    const body = Buffer.from(
+      JSON.stringify({
+        ts: this.input?.ts ?? null,
+        domains: recs.map((r) => ({
+          name: r.domain.name,
+          uuid: r.domain.uuid ?? null,
+          state: r.domain.state,
+          interfaces: r.domain.interfaces.map((i) => i.target ?? null),
+          disks: r.domain.disks.map((d) => d.target ?? null),
+        })),
+      }),
+    );
+    if (this.input !== null) this.domainsJson = body;
+    return body;
+  }
+}
