@@ -98,6 +98,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 interface Pending {
   res: http.ServerResponse;
+  socket: Socket;
   query: URLSearchParams;
   now: number;
 }
@@ -159,10 +160,9 @@ export class StatsServer {
     this.queued.set(socket, waiting);
     res.once('close', () => this.queued.set(socket, (this.queued.get(socket) ?? 1) - 1));
     if (waiting > this.limits.maxQueuedPerConnection) {
-      // A client pipelining without reading: answer this one cheaply and end the connection; one
-      // that keeps sending past twice the bound is cut off.
-      if (waiting > 2 * this.limits.maxQueuedPerConnection) socket.destroy();
-      else this.send(res, 429, TEXT, `too many requests waiting on one connection (at most ${this.limits.maxQueuedPerConnection})\n`, { connection: 'close' });
+      // A client pipelining without reading: this answer costs nothing to make, and it ends the
+      // connection (node writes no answer queued behind it and reads no more requests).
+      this.send(res, 429, TEXT, `too many requests waiting on one connection (at most ${this.limits.maxQueuedPerConnection})\n`, { connection: 'close' });
       return;
     }
     try {
@@ -208,7 +208,7 @@ export class StatsServer {
         this.send(res, 200, JSON_TYPE, this.opts.tick.domains(), { 'cache-control': 'no-store' });
         return;
       case '/api/history':
-        this.history(res, url.searchParams);
+        this.history(req.socket, res, url.searchParams);
         return;
       default: {
         const f = FILES[url.pathname];
@@ -229,7 +229,7 @@ export class StatsServer {
   }
 
   /** History queries wait their turn (one runs at a time, with other requests served between them). */
-  private history(res: http.ServerResponse, query: URLSearchParams): void {
+  private history(socket: Socket, res: http.ServerResponse, query: URLSearchParams): void {
     const now = Date.now();
     try {
       historyParams(query, now, this.limits.history); // malformed: 400 now, not after the queue
@@ -241,7 +241,7 @@ export class StatsServer {
       this.sendError(res, 503, 'history: busy with other queries; try again shortly', { 'retry-after': '1' });
       return;
     }
-    this.historyWaiting.push({ res, query, now });
+    this.historyWaiting.push({ res, socket, query, now });
     if (!this.historyRunning) {
       this.historyRunning = true;
       setImmediate(() => this.historyNext());
@@ -255,7 +255,7 @@ export class StatsServer {
       return;
     }
     try {
-      if (!p.res.destroyed) this.historyOne(p);
+      if (!p.res.destroyed && !p.socket.destroyed) this.historyOne(p);
     } catch (e) {
       this.opts.log?.(`http: /api/history: ${e instanceof Error ? e.message : String(e)}`);
       if (!p.res.headersSent) this.sendError(p.res, 500, 'history: internal error (see the agent log)');
@@ -276,7 +276,15 @@ export class StatsServer {
     }
     const bytes = Buffer.from(JSON.stringify(body));
     this.historyUnsent += bytes.length;
-    p.res.once('close', () => (this.historyUnsent -= bytes.length));
+    // Taken, or never to be: an answer queued behind one that closed the connection gets no
+    // 'close' of its own, so the socket's counts too.
+    let counted = true;
+    const done = () => {
+      if (counted) this.historyUnsent -= bytes.length;
+      counted = false;
+    };
+    p.res.once('close', done);
+    p.socket.once('close', done);
     this.send(p.res, 200, JSON_TYPE, bytes, { 'cache-control': 'no-store' });
   }
 
