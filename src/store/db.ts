@@ -19,8 +19,9 @@ export class StoreError extends Error {
   constructor(
     readonly file: string,
     message: string,
+    options?: { cause: unknown },
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${message}`, options);
     this.name = 'StoreError';
   }
 }
@@ -41,7 +42,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   try {
     db = new Database(file, { readonly: !!opts.readonly, timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (e) {
-    throw new StoreError(file, messageOf(e));
+    throw new StoreError(file, messageOf(e), { cause: e });
   }
   try {
     db.defaultSafeIntegers(true);
@@ -71,7 +72,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     return db;
   } catch (e) {
     db.close();
-    throw e instanceof StoreError ? e : new StoreError(file, messageOf(e));
+    throw e instanceof StoreError ? e : new StoreError(file, messageOf(e), { cause: e });
   }
 }
 

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import * as os from 'node:os';
 import { StoreError } from './db.js';
+import { writeFailure } from './write-errors.js';
 
 export interface WriterInfo {
   pid: number;
@@ -24,7 +25,8 @@ export class WriterLock {
     try {
       conn = new Database(lockFileOf(dbFile), { timeout: 0 });
     } catch (e) {
-      throw new StoreError(lockFileOf(dbFile), `cannot open the writer lock: ${e instanceof Error ? e.message : String(e)}`);
+      // The lock lives beside the database: why it cannot be made is why the database cannot be written.
+      throw writeFailure(dbFile, e);
     }
     try {
       conn.pragma('journal_mode = MEMORY');
@@ -37,7 +39,10 @@ export class WriterLock {
     } catch (e) {
       conn.close();
       const busy = typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY');
-      if (!busy) throw new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${e instanceof Error ? e.message : String(e)}`);
+      if (!busy) {
+        const w = writeFailure(dbFile, e);
+        throw w !== e ? w : new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
       const h = holder();
       const who = h === null ? 'another process' : `another domstat agent (pid ${h.pid} on ${h.host}, started ${h.started})`;
       throw new StoreError(dbFile, `${who} is writing to this database; only one agent can write to a database (history and sqlite3 can still read it)`);
