@@ -199,9 +199,17 @@ export class StatsServer {
     switch (url.pathname) {
       case '/metrics': {
         const om = wantsOpenMetrics(req.headers.accept);
-        const body = this.opts.tick.metrics(om);
+        const gzip = acceptsGzip(req.headers['accept-encoding']);
+        const body = this.opts.tick.metrics(om, gzip);
         if (body === null) this.send(res, 503, TEXT, 'no tick sampled yet\n', { 'retry-after': '1' });
-        else this.send(res, 200, om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE, body);
+        else
+          this.send(
+            res,
+            200,
+            om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+            body,
+            gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : { vary: 'accept-encoding' },
+          );
         return;
       }
       case '/api/domains':
@@ -296,6 +304,16 @@ export class StatsServer {
     const b = typeof body === 'string' ? Buffer.from(body) : body;
     res.writeHead(status, { 'content-type': type, 'content-length': String(b.length), ...headers }).end(b);
   }
+}
+
+/** Whether an Accept-Encoding takes gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+    return (coding === 'gzip' || coding === 'x-gzip') && (q === undefined || Number(q) > 0);
+  });
 }
 
 /** A listen failure in domstat's words. */

@@ -7,7 +7,8 @@
 import t, { type Test } from 'tap';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { StatsServer, type ServerLimits } from '../../src/export/http-server.js';
+import { gunzipSync } from 'node:zlib';
+import { acceptsGzip, StatsServer, type ServerLimits } from '../../src/export/http-server.js';
 import { TickCache } from '../../src/export/tick-cache.js';
 import { ReadOnlyStore } from '../../src/export/read-store.js';
 import { hostName, HostAllowList, checkAllowHost } from '../../src/export/host-allow.js';
@@ -214,4 +215,23 @@ t.test('pipelining, 405, 404, 400, and /metrics once per tick', async (t) => {
   t.match(next, /^domstat_ticks_total 21$/m);
   t.equal(cache.renders, before + 2);
   t.equal(await (await fetch(`${base}/metrics`)).text(), next, 'and the same until the next');
+
+  // gzip for scrapers that take it (Prometheus does), compressed once per tick too.
+  const gz = await raw(port, 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n');
+  const [head, ...rest] = gz.got.split('\r\n\r\n');
+  t.match(head, /\r\ncontent-encoding: gzip\r\n/);
+  t.equal(gunzipSync(Buffer.from(rest.join('\r\n\r\n'), 'latin1')).toString(), next, 'gzipped: the same text');
+  t.equal(cache.renders, before + 2, 'no new render for it');
+  const refused = await raw(port, 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip;q=0, identity\r\nConnection: close\r\n\r\n');
+  t.notMatch(refused.got, /content-encoding/, 'gzip;q=0: plain');
+  t.strictSame(['gzip', 'deflate, gzip', 'GZIP;q=0.5', 'x-gzip', 'gzip;q=0', 'br', '', undefined].map(acceptsGzip), [
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+    false,
+    false,
+  ]);
 });
