@@ -3,6 +3,6 @@
 // it is declared a terminal: the agent prints its per-tick status line only to people, and the
 // benchmark reads the tick count and times from those lines.
 import { main } from '../src/cli/main.js';
-import { processIo } from '../src/cli/io.js';
+import { processIo } from '../src/common/io.js';
 
 process.exitCode = await main(process.argv.slice(2), { ...processIo, isTTY: true });

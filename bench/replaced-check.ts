@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createSimHost, type SimKind } from '../src/sim/simulate.js';
-import { Connection } from '../src/stats/connection.js';
+import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { defaultReadAheadFrom, Sampler } from '../src/agent/sampler.js';
 import { openDatabase } from '../src/store/db.js';

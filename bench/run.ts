@@ -24,7 +24,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createSimHost, type SimHost, type SimKind } from '../src/sim/simulate.js';
 import { openFileLimit } from '../src/sim/files.js';
-import { Connection } from '../src/stats/connection.js';
+import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { defaultReadAheadFrom, Sampler } from '../src/agent/sampler.js';
 import { defaultMaxOpenFiles } from '../src/agent/agent.js';

@@ -3,8 +3,9 @@
 // straight to the writer (months of history in seconds; the sampler is measured elsewhere).
 
 import { Rng } from '../src/sim/rng.js';
-import type { KeyMap, Kind } from '../src/store/key-map.js';
-import { newDevice, setReading, type DeviceSample, type DomainSample } from '../src/store/samples.js';
+import type { KeyMap } from '../src/store/key-map.js';
+import type { Kind } from '../src/sample/row-map.js';
+import { newDevice, setReading, type DeviceSample, type DomainSample } from '../src/sample/rows.js';
 
 export function device(map: KeyMap, kind: Kind, idx: number | null, name: string, readings: Record<string, bigint>): DeviceSample {
   const d = newDevice({ kind, idx, name }, map.columns[kind].length);

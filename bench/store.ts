@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSimHost, type SimKind } from '../src/sim/simulate.js';
-import { Connection } from '../src/stats/connection.js';
+import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { Sampler } from '../src/agent/sampler.js';
 import { openDatabase } from '../src/store/db.js';

@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SHARED } from '../test/helpers/cli.js';
-import { Connection } from '../src/stats/connection.js';
+import { Connection } from '../src/connection/connection.js';
 import { Sampler } from '../src/agent/sampler.js';
 import { openDatabase } from '../src/store/db.js';
 import { readKeyMap } from '../src/store/key-map.js';
-import { reading, type DomainSample } from '../src/store/samples.js';
+import { reading, type DomainSample } from '../src/sample/rows.js';
 
 const LAB = path.join(SHARED, 'lab', 'libvirt-lab.sh');
 if (!fs.existsSync(LAB)) throw new Error(`${LAB} is missing: the lab needs ../shared/lab`);

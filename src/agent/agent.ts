@@ -6,21 +6,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Connection, type DomainStatsRecord } from '../stats/connection.js';
-import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Domain, type Inventory, type ParseCache } from '../domains/inventory.js';
+import { Connection } from '../connection/connection.js';
+import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
 import type { RetentionPolicy } from '../store/retention.js';
-import type { KeyMap } from '../store/key-map.js';
 import type { TierName } from '../store/layout.js';
-import { defaultReadAheadFrom, Sampler, sampleRecord, type SampleResult } from './sampler.js';
+import { defaultReadAheadFrom, Sampler } from './sampler.js';
+import type { SampleResult, TickOutcome } from '../sample/tick.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../common/io.js';
 import { XenDriver } from '../drivers/xen/xen-driver.js';
-import type { LatestTick } from '../export/http-server.js';
 import { sleep } from './sleep.js';
 import { systemClocks, TickClock, type Clocks } from './clock.js';
 import { Schedule } from './schedule.js';
+import { messageOf } from '../common/errors.js';
 
 export interface AgentOptions {
   root: string;
@@ -36,7 +37,7 @@ export interface AgentOptions {
   readAheadFrom?: number;
   /** Rescan definitions at least this often even without watcher events. */
   rescanMs?: number;
-  /** Called after every tick (the exporter serves the latest one), with the tick's report. */
+  /** Called after every tick (the exporter serves the latest one). */
   onTick?: (s: SampleResult, report: TickReport) => void;
   /** The clocks ticks are timed by (tests drive virtual ones). */
   clocks?: Clocks;
@@ -85,7 +86,7 @@ export class Agent {
   private collectedFor: Inventory | null = null;
   ticks = 0;
   /** The latest tick, for the exporter (served from memory, never a fresh read). */
-  readonly latest: LatestTick = { input: null };
+  latest: TickOutcome | null = null;
 
   constructor(readonly opts: AgentOptions) {
     this.conn = new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
@@ -188,7 +189,7 @@ export class Agent {
     } catch (e) {
       ok = false;
       this.storeFailing = true;
-      this.log.once(`store: tick not written: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.once(`store: tick not written: ${messageOf(e)}`);
     }
     const storeMs = performance.now() - t0;
     this.ticks++;
@@ -196,29 +197,12 @@ export class Agent {
     this.log.status(
       `${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`,
     );
-    // Records for the exporter are built from the samples only when a scrape asks for them.
-    const map = this.sampler.map;
-    let records: DomainStatsRecord[] | undefined;
-    this.latest.input = {
-      get records() {
-        return (records ??= s.domains.map((d, i) => sampleRecord(d, s.samples[i]!, map)));
-      },
-      problems: s.problems,
-      ts: s.ts,
-      collectUs: s.collectUs,
-      storeMs,
-      ticks: this.ticks,
-    };
+    this.latest = { sample: s, map: this.sampler.map, storeMs, ticks: this.ticks };
     this.opts.onTick?.(s, report);
     return report;
   }
 
-  /** The key map the samples are laid out by (the serving side builds records from it). */
-  get keyMap(): KeyMap {
-    return this.sampler.map;
-  }
-
-  /** The tiers the size cap has cut below their configured retention. */
+  /** The tiers the size cap has cut below their configured retention (for /metrics). */
   get cutTiers(): TierName[] {
     return [...(this.store?.retention.cutTiers ?? [])];
   }
@@ -232,7 +216,7 @@ export class Agent {
     try {
       this.store.retention.run(Math.min(this.clocks.wall(), this.clock.lastTickTs ?? Infinity), deadline);
     } catch (e) {
-      this.log.once(`retention: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.once(`retention: ${messageOf(e)}`);
     }
   }
 
@@ -277,7 +261,7 @@ export class Agent {
     try {
       this.store?.close();
     } catch (e) {
-      this.log.once(`store: open rollups not written at shutdown: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.once(`store: open rollups not written at shutdown: ${messageOf(e)}`);
     }
     this.store = null;
     await this.sampler?.close();

@@ -9,8 +9,9 @@ import { parseProcStatCpu, PROC_STAT_CPU_FIELDS } from '../parse/proc-stat.js';
 import { NET_DEV_FIELDS } from '../parse/proc-net-dev.js';
 import { ParseError } from '../parse/u64.js';
 import type { NetDevTable } from '../parse/fast.js';
-import type { KeyMap } from '../store/key-map.js';
-import { newDevice, setReading, type DeviceSample, type DomainSample } from '../store/samples.js';
+import { newDevice, setReading, type DeviceSample, type DomainSample } from '../sample/rows.js';
+import { messageOf } from '../common/errors.js';
+import type { RowMap } from '../sample/row-map.js';
 
 export const HOST_KEY = '@host';
 const NS_PER_TICK = 10_000_000n;
@@ -40,7 +41,7 @@ const MEM_COLUMNS = {
  * The host's interfaces from the sampling plan's table of /proc/net/dev (no second read or parse);
  * false, with nothing added, when a line needs the careful parser (malformed, duplicated, 2^53 or more).
  */
-function fromTable(table: NetDevTable, map: KeyMap, domainIfnames: ReadonlySet<string>, devices: DeviceSample[]): boolean {
+function fromTable(table: NetDevTable, map: RowMap, domainIfnames: ReadonlySet<string>, devices: DeviceSample[]): boolean {
   const cols = map.columns.net;
   const fields = Int32Array.from(cols, (c) => NET_FIELD_INDEX[c.col] ?? -1);
   const rows: DeviceSample[] = [];
@@ -59,7 +60,7 @@ function fromTable(table: NetDevTable, map: KeyMap, domainIfnames: ReadonlySet<s
 /** The host's totals; `table` is this tick's /proc/net/dev when the sampling plan has read it. */
 export function hostSample(
   ctx: CollectContext,
-  map: KeyMap,
+  map: RowMap,
   domainIfnames: ReadonlySet<string>,
   hostname: string,
   problems: string[],
@@ -75,7 +76,7 @@ export function hostSample(
     try {
       fn();
     } catch (e) {
-      problems.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+      problems.push(`${what}: ${messageOf(e)}`);
     }
   };
   guard('/proc/stat', () => {

@@ -2,7 +2,7 @@
 // flood the log every second); the per-tick status line only on a terminal and without --quiet
 // (under a service manager stdout is a log, and a line per tick would flood it).
 
-import type { Io } from '../cli/io.js';
+import type { Io } from '../common/io.js';
 
 export class AgentLog {
   private readonly seen = new Set<string>();

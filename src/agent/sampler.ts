@@ -4,30 +4,21 @@
 // their driver, all within one collection context so /proc/net/dev is read once for them.
 
 import * as os from 'node:os';
-import type { Connection } from '../stats/connection.js';
-import type { Domain } from '../domains/inventory.js';
+import type { Connection } from '../connection/connection.js';
+import type { Domain } from '../stats/domain.js';
 import { StatsGroup, LIBVIRT_GROUPS } from '../stats/groups.js';
-import type { KeyMap } from '../store/key-map.js';
-import { domainSample, type DomainSample } from '../store/samples.js';
+import { domainSample, type DomainSample } from '../sample/rows.js';
 import { hostSample } from './host-totals.js';
-import type { DomainProblem } from '../drivers/driver.js';
 import { OLD_BACKEND_DIR, MODERN_BACKEND_DIR } from '../drivers/xen/vbd.js';
 import type { KvmDriver } from '../drivers/kvm/kvm-driver.js';
 import { PlanTick, type DomainPlan } from '../sample/plan.js';
 import { xenPlan } from '../sample/xen-plan.js';
 import { kvmPlan } from '../sample/kvm-plan.js';
 import { ReadAhead } from '../host/read-ahead.js';
+import type { RowMap } from '../sample/row-map.js';
+import type { SampleResult } from '../sample/tick.js';
 
 export const ALL_GROUPS = LIBVIRT_GROUPS | StatsGroup.EXTRA;
-
-export interface SampleResult {
-  ts: number;
-  collectUs: number;
-  /** The domains sampled, each with its sample (same order). */
-  domains: Domain[];
-  samples: DomainSample[];
-  problems: DomainProblem[];
-}
 
 export interface SamplerOptions {
   hostname?: string;
@@ -75,7 +66,7 @@ export class Sampler {
 
   constructor(
     readonly conn: Connection,
-    readonly map: KeyMap,
+    readonly map: RowMap,
     opts: SamplerOptions = {},
   ) {
     this.hostname = opts.hostname ?? os.hostname();
@@ -193,6 +184,3 @@ export class Sampler {
     this.aheadFor = null;
   }
 }
-
-// Records are built on the serving side now (src/export/sample-record.ts); kept here for the callers.
-export { sampleRecord } from '../export/sample-record.js';

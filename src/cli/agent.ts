@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { hostOptions, intInRange, type HostOptions } from './common.js';
-import type { Io } from './io.js';
+import type { Io } from '../common/io.js';
 import { Agent } from '../agent/agent.js';
 import { DEFAULT_RETENTION } from '../store/retention.js';
 import type { ServingThread } from '../export/serving.js';
 import { checkAllowHost } from '../export/host-allow.js';
-import { parseDuration, parseSize } from './time.js';
+import { parseDuration, parseSize } from '../common/time.js';
+import { UsageError } from '../common/errors.js';
 
 export interface AgentCliOptions extends HostOptions {
   db: string;
@@ -42,7 +43,7 @@ export function agentCommand(io: Io): Command {
     .option('--domains <n>', 'with --dry-run: project for N domains of 2 vCPUs, 2 NICs and 2 disks', intInRange('--domains', 0, 1_000_000))
     .action(async (opts: AgentCliOptions) => {
       const intervalMs = parseDuration(opts.interval, '--interval');
-      if (!(intervalMs >= 1000)) throw new Error('--interval: 1 second is the shortest interval');
+      if (!(intervalMs >= 1000)) throw new UsageError('--interval: 1 second is the shortest interval');
       const retention = {
         ...DEFAULT_RETENTION,
         rawMs: parseDuration(opts.keepRaw, '--keep-raw'),
@@ -50,12 +51,12 @@ export function agentCommand(io: Io): Command {
         hourMs: parseDuration(opts.keepHours, '--keep-hours'),
         maxBytes: parseSize(opts.maxSize, '--max-size'),
       };
-      if (opts.domains !== undefined && !opts.dryRun) throw new Error('--domains: only with --dry-run');
+      if (opts.domains !== undefined && !opts.dryRun) throw new UsageError('--domains: only with --dry-run');
       if (opts.dryRun) {
         const { dryRun } = await import('./dry-run.js');
         return dryRun(io, { ...opts, intervalMs, retention });
       }
-      if (opts.allowHost.length > 0 && opts.listen === undefined) throw new Error('--allow-host: only with --listen');
+      if (opts.allowHost.length > 0 && opts.listen === undefined) throw new UsageError('--allow-host: only with --listen');
       let serving: ServingThread | null = null;
       let told = false;
       const agent: Agent = new Agent({
@@ -66,8 +67,9 @@ export function agentCommand(io: Io): Command {
         quiet: !!opts.quiet,
         io,
         retention,
-        onTick: (s, report) => {
-          serving?.post({ ...s, storeMs: report.storeMs, ticks: agent.ticks, cutTiers: agent.cutTiers }, agent.keyMap);
+        onTick: (_, report) => {
+          // The tick the agent has just published, posted once to the serving thread.
+          if (agent.latest !== null) serving?.post({ ...agent.latest, cutTiers: agent.cutTiers });
           if (!told && report.ok) {
             told = true;
             agent.log.info(startMessage(opts, intervalMs, serving?.address ?? null));

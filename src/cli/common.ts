@@ -2,7 +2,8 @@
 
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { Connection } from '../stats/connection.js';
+import { Connection } from '../connection/connection.js';
+import { UsageError } from '../common/errors.js';
 
 export interface HostOptions {
   root: string;
@@ -42,7 +43,7 @@ export function rootDir(dir: string): string {
 export function intInRange(name: string, min: number, max: number) {
   return (v: string): number => {
     const n = intOption(name)(v);
-    if (n < min || n > max) throw new Error(`${name} must be from ${min} to ${max}, got ${n}`);
+    if (n < min || n > max) throw new UsageError(`${name} must be from ${min} to ${max}, got ${n}`);
     return n;
   };
 }
@@ -50,7 +51,7 @@ export function intInRange(name: string, min: number, max: number) {
 /** Integer option parser for commander that refuses junk. */
 export function intOption(name: string) {
   return (v: string): number => {
-    if (!/^-?[0-9]{1,9}$/.test(v)) throw new Error(`${name} must be an integer, got '${v}'`);
+    if (!/^-?[0-9]{1,9}$/.test(v)) throw new UsageError(`${name} must be an integer, got '${v}'`);
     return Number(v);
   };
 }

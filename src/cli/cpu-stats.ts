@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { connect, hostOptions, intOption, type HostOptions } from './common.js';
-import { CliError, printJson, type Io } from './io.js';
+import { printJson } from './io.js';
+import { type Io } from '../common/io.js';
+import { UsageError } from '../common/errors.js';
 import { formatCpuStatsFields } from '../export/virsh-text.js';
-import type { Connection } from '../stats/connection.js';
-import type { Domain } from '../domains/inventory.js';
+import type { Connection } from '../connection/connection.js';
+import type { Domain } from '../stats/domain.js';
 import type { CpuStatsParams } from '../drivers/driver.js';
 import { VirError, VirErrorCode } from '../stats/errors.js';
 
@@ -11,7 +13,7 @@ const CHUNK = 128;
 
 function perCpu(conn: Connection, dom: Domain, start: number, count: number | undefined, io: Io): CpuStatsParams['cpus'] {
   const max = conn.cpuStats(dom, 0, 0, 0) as number;
-  if (start >= max) throw new CliError(`Start CPU ${start} is out of range (min: 0, max: ${max - 1})`);
+  if (start >= max) throw new UsageError(`Start CPU ${start} is out of range (min: 0, max: ${max - 1})`);
   let n = count;
   if (n === undefined || n > max) {
     if (n !== undefined) io.out(`Only ${max} CPUs available to show\n`);
@@ -32,14 +34,14 @@ export function cpuStatsCommand(io: Io): Command {
     .option('--count <n>', 'number of host CPUs to show', intOption('--count'))
     .option('--total', 'show the total')
     .action((domain: string, opts: HostOptions & { start?: number; count?: number; total?: boolean }) => {
-      if (opts.start !== undefined && opts.start < 0) throw new CliError('Invalid value for start CPU');
-      if (opts.count !== undefined && opts.count < 0) throw new CliError('Invalid value for number of CPUs to show');
+      if (opts.start !== undefined && opts.start < 0) throw new UsageError('Invalid value for start CPU');
+      if (opts.count !== undefined && opts.count < 0) throw new UsageError('Invalid value for number of CPUs to show');
       const explicit = opts.start !== undefined || opts.count !== undefined;
       const showPerCpu = explicit || !opts.total;
       const showTotal = opts.total || !explicit;
       const conn = connect(opts);
       const dom = conn.lookupDomain(domain);
-      const fail = (e: unknown) => (e instanceof VirError ? new CliError(`Failed to retrieve CPU statistics for domain '${domain}': ${e.message}`) : e);
+      const fail = (e: unknown) => (e instanceof VirError ? new UsageError(`Failed to retrieve CPU statistics for domain '${domain}': ${e.message}`) : e);
       let cpus: CpuStatsParams['cpus'] = [];
       if (showPerCpu) {
         try {
@@ -47,7 +49,7 @@ export function cpuStatsCommand(io: Io): Command {
         } catch (e) {
           // libvirt aborts the whole command when per-CPU figures are unsupported (cgroup v2);
           // without an explicit --start/--count domstat says so and still shows the total.
-          if (explicit || !(e instanceof VirError && e.code === VirErrorCode.OPERATION_UNSUPPORTED)) throw fail(e);
+          if (explicit || !(e instanceof VirError && e.vir === VirErrorCode.OPERATION_UNSUPPORTED)) throw fail(e);
           io.err(`warning: per-CPU statistics are not available: ${e.message}\n`);
         }
       }

@@ -2,9 +2,11 @@
 
 import { Command } from 'commander';
 import { connect, hostOptions, type HostOptions } from './common.js';
-import { CliError, printJson, type Io } from './io.js';
+import { printJson } from './io.js';
+import { type Io } from '../common/io.js';
+import { UsageError } from '../common/errors.js';
 import { formatDomblkstat, formatDomifstat, formatTable } from '../export/virsh-text.js';
-import { MEMORY_STAT_NAMES } from '../stats/connection.js';
+import { MEMORY_STAT_NAMES } from '../stats/records.js';
 import { VirError } from '../stats/errors.js';
 
 /** virsh puts its own line before libvirt's error; domstat prints both on one line. */
@@ -12,7 +14,7 @@ function failing<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof VirError) throw new CliError(`${what}: ${e.message}`);
+    if (e instanceof VirError) throw new UsageError(`${what}: ${e.message}`);
     throw e;
   }
 }
@@ -57,7 +59,7 @@ export function domblklistCommand(io: Io): Command {
         );
         return;
       }
-      if (dom.disks.some((d) => d.target === undefined)) throw new CliError('unable to query block list');
+      if (dom.disks.some((d) => d.target === undefined)) throw new UsageError('unable to query block list');
       const rows = dom.disks.map((d) => (opts.details ? [d.type ?? '-', d.device, d.target!, d.source ?? '-'] : [d.target!, d.source ?? '-']));
       io.out(formatTable(opts.details ? ['Type', 'Device', 'Target', 'Source'] : ['Target', 'Source'], rows) + '\n');
     });

@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { connect, hostOptions, type HostOptions } from './common.js';
-import { CliError, printJson, type Io } from './io.js';
+import { printJson } from './io.js';
+import { type Io } from '../common/io.js';
+import { UsageError } from '../common/errors.js';
 import { formatDomstats } from '../export/virsh-text.js';
 import { GROUP_ORDER, StatsFlag } from '../stats/groups.js';
-import type { DomainStatsRecord } from '../stats/connection.js';
+import type { DomainStatsRecord } from '../stats/records.js';
 
 /** libvirt's groups plus domstat's own, as --<name> options. */
 const GROUP_OPTIONS = GROUP_ORDER;
@@ -43,7 +45,7 @@ export function domstatsCommand(io: Io): Command {
       for (const [name, bit] of GROUP_OPTIONS) if (opts[camel(name)]) stats |= bit;
       let flags = 0;
       for (const [name, bit] of FILTER_OPTIONS) if (opts[camel(name)]) flags |= bit;
-      if (flags !== 0 && names.length > 0) throw new CliError('filtering using --list-* and a list of domains is not supported');
+      if (flags !== 0 && names.length > 0) throw new UsageError('filtering using --list-* and a list of domains is not supported');
       if (opts.backing) flags += StatsFlag.BACKING;
       if (opts.enforce) flags += StatsFlag.ENFORCE_STATS;
       const conn = connect(opts);

@@ -4,9 +4,11 @@
 
 import * as fs from 'node:fs';
 import { connect, type HostOptions } from './common.js';
-import { errorLine, type Io } from './io.js';
+import { type Io } from '../common/io.js';
+import { messageOf } from '../common/errors.js';
 import { Sampler } from '../agent/sampler.js';
-import { COLUMNS, KINDS, type Kind } from '../store/columns.js';
+import { COLUMNS } from '../store/columns.js';
+import { KINDS, type Kind } from '../sample/row-map.js';
 import { keyMapOf } from '../store/key-map.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { storeStats } from '../store/stats.js';
@@ -43,7 +45,7 @@ function ownFigures(io: Io, file: string): Partial<BytesPerBucket> {
   try {
     db = openDatabase(file, { readonly: true });
   } catch (e) {
-    io.err(`note: ${errorLine(e)}: the projection uses the benchmark's figures\n`);
+    io.err(`note: ${messageOf(e)}: the projection uses the benchmark's figures\n`);
     return {};
   }
   try {

@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
-import { CliError, printJson, type Io } from './io.js';
+import { printJson } from './io.js';
+import { type Io } from '../common/io.js';
+import { UsageError } from '../common/errors.js';
 import { openDatabase } from '../store/db.js';
 import { HistoryReader, type HistoryResult } from '../store/history.js';
-import { timeRange } from './time.js';
+import { timeRange } from '../common/time.js';
 import { storeStats, type StoreStats } from '../store/stats.js';
 import { TIER_NAMES, type TierName } from '../store/layout.js';
 import { formatBytes, formatSpan } from '../store/retention.js';
@@ -85,7 +87,7 @@ export function historyCommand(io: Io): Command {
             io.out(out);
             return;
           }
-          if (domain === undefined) throw new CliError('history needs a domain (or --list)');
+          if (domain === undefined) throw new UsageError('history needs a domain (or --list)');
           const now = Date.now();
           const r = reader.query({
             domain,

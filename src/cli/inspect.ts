@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
-import { printJson, type Io } from './io.js';
+import { printJson } from './io.js';
+import { type Io } from '../common/io.js';
 import { HostFs, isGone } from '../host/hostfs.js';
-import { parseDomainXml, type DomainDef } from '../domains/domain-def.js';
+import { parseDomainXml } from '../domains/domain-def.js';
+import type { DomainDef } from '../stats/domain.js';
 import { decodeXmlBytes, MAX_XML_BYTES } from '../domains/xml.js';
 import { reasonWord, STATE_WORDS } from '../stats/states.js';
+import { messageOf } from '../common/errors.js';
 
 type Inspected = { file: string; domain: DomainDef } | { file: string; error: string };
 
@@ -14,7 +17,7 @@ export function inspectFile(file: string): Inspected {
     if (isGone(text)) return { file, error: `${file}: no such file` };
     return { file, domain: parseDomainXml(decodeXmlBytes(text, file), file) };
   } catch (e) {
-    return { file, error: e instanceof Error ? e.message : String(e) };
+    return { file, error: messageOf(e) };
   }
 }
 

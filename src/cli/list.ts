@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { connect, hostOptions, type HostOptions } from './common.js';
-import { printJson, type Io } from './io.js';
+import { printJson } from './io.js';
+import { type Io } from '../common/io.js';
 import { formatTable } from '../export/virsh-text.js';
 import { StatsFlag } from '../stats/groups.js';
 import { STATE_WORDS } from '../stats/states.js';

@@ -4,7 +4,8 @@
 
 import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { processIo, errorLine, type Io } from './io.js';
+import { processIo, type Io } from '../common/io.js';
+import { messageOf } from '../common/errors.js';
 
 type SetExit = (code: number) => void;
 type Make = (io: Io, setExit: SetExit) => Command;
@@ -71,7 +72,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       // Commander printed its own message already; help and version exit 0.
       return e.exitCode;
     }
-    io.err(`error: ${errorLine(e)}\n`);
+    io.err(`error: ${messageOf(e)}\n`);
     return 1;
   }
   return code;

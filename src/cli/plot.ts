@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
-import { CliError, type Io } from './io.js';
+import { type Io } from '../common/io.js';
+import { UsageError } from '../common/errors.js';
 import { openDatabase } from '../store/db.js';
 import { HistoryReader } from '../store/history.js';
-import { timeRange } from './time.js';
+import { timeRange } from '../common/time.js';
 import { intInRange } from './common.js';
 
 // Sizes of one panel, in SVG pixels (the PNG is twice that): beyond these a chart is no longer
@@ -32,7 +33,7 @@ export function plotCommand(io: Io): Command {
         opts: { output: string; db: string; since: string; until?: string; step?: string; width: number; height: number },
       ) => {
         const png = /\.png$/i.test(opts.output);
-        if (!png && !/\.svg$/i.test(opts.output)) throw new CliError('--output must end in .svg or .png');
+        if (!png && !/\.svg$/i.test(opts.output)) throw new UsageError('--output must end in .svg or .png');
         const db = openDatabase(opts.db, { readonly: true });
         let r;
         try {
@@ -46,7 +47,7 @@ export function plotCommand(io: Io): Command {
         } finally {
           db.close();
         }
-        if (r.times.length === 0) throw new CliError(`no history for ${domain} in that time range`);
+        if (r.times.length === 0) throw new UsageError(`no history for ${domain} in that time range`);
         const po = { width: opts.width, height: opts.height, title: domain };
         // Vega and the PNG renderer cost ~30 MB of memory: loaded only by this command, never by the agent.
         const { renderPng, renderSvg } = await import('../export/plot.js');

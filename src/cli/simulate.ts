@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import { CliError, type Io } from './io.js';
+import { type Io } from '../common/io.js';
+import { UsageError } from '../common/errors.js';
 import { intOption } from './common.js';
-import { parseDuration } from './time.js';
+import { parseDuration } from '../common/time.js';
 import type { SimKind } from '../sim/simulate.js';
 import { sleep } from '../agent/sleep.js';
 
@@ -28,13 +29,13 @@ export function simulateCommand(io: Io): Command {
     .option('--once', 'write the tree with its starting counters and exit')
     .addOption(new Option('--seed <n>', 'random seed of the load profiles').default(1).argParser(intOption('--seed')))
     .action(async (opts: SimulateCliOptions) => {
-      if (opts.xen && opts.kvm) throw new CliError('--xen and --kvm exclude each other');
+      if (opts.xen && opts.kvm) throw new UsageError('--xen and --kvm exclude each other');
       const kind: SimKind = opts.kvm ? 'kvm' : 'xen';
       const intervalMs = parseDuration(opts.interval, '--interval');
-      if (!(intervalMs >= 100)) throw new CliError('--interval: 0.1 seconds is the shortest interval');
+      if (!(intervalMs >= 100)) throw new UsageError('--interval: 0.1 seconds is the shortest interval');
       const runMs = opts.seconds === undefined ? Infinity : parseDuration(opts.seconds, '--seconds');
-      if (!(runMs > 0)) throw new CliError('--seconds must be positive');
-      if (!(opts.domains >= 1)) throw new CliError('--domains must be at least 1');
+      if (!(runMs > 0)) throw new UsageError('--seconds must be positive');
+      if (!(opts.domains >= 1)) throw new UsageError('--domains must be at least 1');
 
       // Not loaded by other commands.
       const { createSimHost } = await import('../sim/simulate.js');

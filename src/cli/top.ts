@@ -6,15 +6,16 @@ import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { connect, hostOptions, intInRange, type HostOptions } from './common.js';
-import { processIo, type Io } from './io.js';
+import { processIo, type Io } from '../common/io.js';
 import { csvHeader, csvRows, renderTop, type HostFacts, type Layout, type Screen, type SortKey, type TopSample, type ViewState } from '../export/top-view.js';
-import type { Connection } from '../stats/connection.js';
+import type { Connection } from '../connection/connection.js';
 import { isGone } from '../host/hostfs.js';
 import { parseProcMeminfo } from '../parse/proc-meminfo.js';
 import { parseProcStatCpu } from '../parse/proc-stat.js';
 import { parseCpuList } from '../parse/cpu-list.js';
 import { LIBVIRT_GROUPS } from '../stats/groups.js';
-import { parseDuration } from './time.js';
+import { parseDuration } from '../common/time.js';
+import { UsageError } from '../common/errors.js';
 
 const KEYS: Record<string, Partial<ViewState> | 'quit'> = {
   '1': { screen: 'domains' },
@@ -46,7 +47,7 @@ function delayOption(v: string): number {
   } catch {
     ms = NaN;
   }
-  if (!(ms > 0 && ms <= MAX_DELAY_MS)) throw new Error(`--delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '${v}'`);
+  if (!(ms > 0 && ms <= MAX_DELAY_MS)) throw new UsageError(`--delay must be more than 0 seconds and at most a day (e.g. 3, 0.5, 500ms), got '${v}'`);
   return ms;
 }
 

@@ -4,65 +4,7 @@
 
 import { attr, child, children, parseXml, text, XmlError, type XmlNode } from './xml.js';
 import { DomainState, reasonFromXml, stateFromXml, type DomainStateValue } from '../stats/states.js';
-
-export interface DiskDef {
-  /** <target dev>, e.g. "vda", "xvda1". */
-  target?: string;
-  bus?: string;
-  /** <disk type>: file, block, network, volume, dir. */
-  type?: string;
-  /** <disk device>: disk, cdrom, floppy, lun. */
-  device: string;
-  /** Local path (file/dev/dir) or network name. */
-  source?: string;
-  driverName?: string;
-  driverType?: string;
-  /** <source index='N'> in status XML: libvirt's backingIndex. */
-  sourceIndex?: number;
-  /** The <backingStore> chain below the top image, outermost first. */
-  backing: BackingLayer[];
-}
-
-export interface BackingLayer {
-  type?: string;
-  source?: string;
-  index?: number;
-}
-
-export interface InterfaceDef {
-  /** <target dev>: the host-side device name (vnet0, vif5.0). */
-  target?: string;
-  mac?: string;
-  type?: string;
-  model?: string;
-  /** <source bridge|dev|network|name|path>, whichever comes first (virsh domiflist's rule). */
-  source?: string;
-  /** <target managed='no'>: matters for the ethernet/macvtap host-view rule. */
-  managed?: string;
-}
-
-export interface DomainDef {
-  name: string;
-  uuid?: string;
-  /** Domain id when running, -1 otherwise (libvirt's convention). */
-  id: number;
-  /** <domain type>: xen, kvm, qemu, ... */
-  hvType: string;
-  state: DomainStateValue;
-  reason: number;
-  /** Hypervisor process id (QEMU); 0/absent for libxl. */
-  pid?: number;
-  /** vCPU id -> host thread id, from status XML. */
-  vcpuPids: ReadonlyMap<number, number>;
-  maxMemoryKiB?: bigint;
-  currentMemoryKiB?: bigint;
-  vcpuMax?: number;
-  vcpuCurrent?: number;
-  disks: DiskDef[];
-  interfaces: InterfaceDef[];
-  /** True when this came from live status XML. */
-  live: boolean;
-}
+import type { BackingLayer, DiskDef, DomainDef, InterfaceDef } from '../stats/domain.js';
 
 const UNIT_SCALE: Record<string, bigint> = {
   b: 1n,

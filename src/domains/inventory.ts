@@ -5,20 +5,11 @@
 
 import { HostFs, isGone } from '../host/hostfs.js';
 import { DomainState } from '../stats/states.js';
-import { parseDomainXml, type DomainDef } from './domain-def.js';
+import { parseDomainXml } from './domain-def.js';
+import type { Domain, DomainDef, DriverName } from '../stats/domain.js';
 import { decodeXmlBytes, MAX_XML_BYTES } from './xml.js';
 import { xenDeviceName, xenDeviceNumber } from '../drivers/xen/devnum.js';
-
-export type DriverName = 'xen' | 'kvm';
-
-export interface Domain extends DomainDef {
-  driver: DriverName;
-  persistent: boolean;
-  /** Where the definition came from (host path, or the xml-dir path). */
-  file: string;
-  /** A stable identity across restarts: the uuid, or the name when there is none. */
-  key: string;
-}
+import { messageOf } from '../common/errors.js';
 
 export interface InventoryProblem {
   file: string;
@@ -70,7 +61,7 @@ export function readDomainFile(fs: HostFs, hostPath: string, display: string, pr
     if (isGone(text)) return null; // removed between listing and reading
     return parseDomainXml(decodeXmlBytes(text, display), display);
   } catch (e) {
-    problems.push({ file: display, message: e instanceof Error ? e.message : String(e) });
+    problems.push({ file: display, message: messageOf(e) });
     return null;
   }
 }

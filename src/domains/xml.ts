@@ -12,6 +12,7 @@
 // as the escaped text it stands for: one rule, decodeEntities(), then decodes all text, lazily.
 
 import { createRequire } from 'node:module';
+import { DomstatError } from '../common/errors.js';
 
 // fast-xml-parser's CommonJS build is one file; its ES module build is 36, and loading those
 // was a third of a one-shot command's start-up (README, "One-shot speed"). Same code, same API.
@@ -22,7 +23,7 @@ const CDATA = '#cdata';
 /** libvirt allows backing chains of 200 layers in status XML; libxml2's own limit is 256. */
 export const MAX_XML_DEPTH = 256;
 
-export class XmlError extends Error {
+export class XmlError extends DomstatError {
   readonly code = 'XML' as const;
   constructor(
     readonly file: string,

@@ -1,12 +1,12 @@
 // Groups every driver fills the same way: state, the definition's balloon and vCPU counts, the
 // interface group over /proc/net/dev, and the skeleton of the block group.
 
-import type { Domain } from '../domains/inventory.js';
-import type { DiskDef, InterfaceDef } from '../domains/domain-def.js';
+import type { Domain } from '../stats/domain.js';
+import type { DiskDef, InterfaceDef } from '../stats/domain.js';
 import { isActive } from '../stats/states.js';
 import { ParamList } from '../stats/typed-params.js';
 import { interfaceStatsFrom, type InterfaceStats } from '../stats/structs.js';
-import { internalError, invalidArg, operationInvalid, VirError } from '../stats/errors.js';
+import { internalError, invalidArg, operationInvalid, detailOf } from '../stats/errors.js';
 import { findInterface, isValidIfname, sharesHostView } from './devices.js';
 import type { CollectContext } from './driver.js';
 import { ParseError } from '../parse/u64.js';
@@ -63,7 +63,7 @@ export function emitInterfaces(p: ParamList, dom: Domain, ctx: CollectContext, o
       s = readInterface(iface, ctx, owned);
     } catch (e) {
       // libvirt skips an interface it cannot read and keeps the record
-      ctx.problem(dom, `interface ${iface.target}: ${e instanceof VirError ? e.detail : e instanceof Error ? e.message : String(e)}`);
+      ctx.problem(dom, `interface ${iface.target}: ${detailOf(e)}`);
       return;
     }
     p.ullong(`net.${i}.rx.bytes`, s.rx_bytes);

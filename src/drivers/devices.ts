@@ -1,7 +1,7 @@
 // "Does this device belong to the domain?" — libvirt's lookups (virDomainDiskByName,
 // virDomainNetFind) and Linux's interface-name rules. Nothing is read before these pass.
 
-import type { DiskDef, InterfaceDef } from '../domains/domain-def.js';
+import type { DiskDef, InterfaceDef } from '../stats/domain.js';
 import { invalidArg } from '../stats/errors.js';
 
 /** A disk by target name, or by source path when the argument starts with '/' and is unambiguous. */

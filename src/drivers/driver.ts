@@ -3,17 +3,13 @@
 // text. One CollectContext is one collection: /proc/net/dev is read once for all domains in it.
 
 import { HostFs, HostReadError, isGone } from '../host/hostfs.js';
-import type { Domain } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import { ProcNetDev } from '../parse/proc-net-dev.js';
 import { ParseError } from '../parse/u64.js';
 import { internalError, VirError } from '../stats/errors.js';
 import type { TypedParam } from '../stats/typed-params.js';
 import type { BlockStats, InterfaceStats } from '../stats/structs.js';
-
-export interface DomainProblem {
-  domain: string;
-  message: string;
-}
+import type { DomainProblem } from '../stats/records.js';
 
 export class CollectContext {
   private netDevResult?: ProcNetDev | VirError;

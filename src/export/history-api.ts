@@ -4,7 +4,7 @@
 // ticks per series), reads at most maxRead stored rows, and takes at most timeoutMs. A request
 // that is malformed gets 400, one whose query runs out of time 422, each with a JSON error body.
 
-import { timeRange } from '../time.js';
+import { timeRange } from '../common/time.js';
 import { HistoryError, HistoryLimitError, HistoryReader, type HistoryQuery } from '../store/history.js';
 import type { Db } from '../store/db.js';
 

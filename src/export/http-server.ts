@@ -14,7 +14,8 @@ import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics, type ExportInput } from './prometheus.js';
+import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics } from './prometheus.js';
+import { messageOf, UsageError } from '../common/errors.js';
 import { ApiError, HISTORY_LIMITS, historyAnswer, historyParams, type HistoryJson, type HistoryLimits } from './history-api.js';
 import { HostAllowList } from './host-allow.js';
 import type { ServedTick } from './tick-cache.js';
@@ -29,16 +30,11 @@ export interface Listen {
 export function parseListen(s: string): Listen {
   // The host part, when present, ends with a colon: "9177" is a port, not host "917" + port 7.
   const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):)?([0-9]{1,5})$/.exec(s.trim());
-  if (m === null) throw new Error(`--listen: expected [HOST:]PORT, got '${s}'`);
+  if (m === null) throw new UsageError(`--listen: expected [HOST:]PORT, got '${s}'`);
   const port = Number(m[3]);
-  if (port > 65535) throw new Error(`--listen: port out of range: ${port}`);
+  if (port > 65535) throw new UsageError(`--listen: port out of range: ${port}`);
   const host = m[1] ?? (m[2] === undefined ? '127.0.0.1' : m[2] === '' ? '0.0.0.0' : m[2]);
   return { host, port };
-}
-
-/** The latest tick as the agent keeps it in memory (what an in-process server is given). */
-export interface LatestTick {
-  input: ExportInput | null;
 }
 
 export interface ServerLimits {
@@ -168,7 +164,7 @@ export class StatsServer {
     try {
       this.handle(req, res);
     } catch (e) {
-      this.opts.log?.(`http: ${req.method} ${(req.url ?? '').slice(0, 200)}: ${e instanceof Error ? e.message : String(e)}`);
+      this.opts.log?.(`http: ${req.method} ${(req.url ?? '').slice(0, 200)}: ${messageOf(e)}`);
       if (!res.headersSent) this.send(res, 500, TEXT, 'internal error (see the agent log)\n');
       else res.destroy();
     }
@@ -265,7 +261,7 @@ export class StatsServer {
     try {
       if (!p.res.destroyed && !p.socket.destroyed) this.historyOne(p);
     } catch (e) {
-      this.opts.log?.(`http: /api/history: ${e instanceof Error ? e.message : String(e)}`);
+      this.opts.log?.(`http: /api/history: ${messageOf(e)}`);
       if (!p.res.headersSent) this.sendError(p.res, 500, 'history: internal error (see the agent log)');
     }
     setImmediate(() => this.historyNext());

@@ -4,8 +4,8 @@
 // libvirt_domain_block_stats_*, libvirt_domain_vcpu_*); static metadata sits in *_info series
 // with value 1, and domstat's own keys and self-metrics carry the domstat_ prefix.
 
-import type { DomainStatsRecord } from '../stats/connection.js';
-import type { DomainProblem } from '../drivers/driver.js';
+import type { DomainStatsRecord } from '../stats/records.js';
+import type { DomainProblem } from '../stats/records.js';
 import type { TypedParam } from '../stats/typed-params.js';
 import { STATE_WORDS, isActive, type DomainStateValue } from '../stats/states.js';
 import { storeFamilies, type StoreView } from './store-metrics.js';

@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { keyMapOf, type Column, type KeyMap } from '../store/key-map.js';
 import { StatsServer, type Listen, type ServerLimits } from './http-server.js';
 import { ReadOnlyStore } from './read-store.js';
 import { StoreGauges, type StoreConfig, type StoreView } from './store-metrics.js';
-import { exportInput, TickCache } from './tick-cache.js';
+import { TickCache } from './tick-cache.js';
+import { exportInputOf } from './records.js';
 import { TickUnpacker, type TickMessage } from './tick-pack.js';
 
 export interface WorkerConfig {
@@ -25,7 +25,6 @@ export interface WorkerConfig {
 
 export type ToWorker =
   | TickMessage
-  | { type: 'map'; columns: Column[] }
   | { type: 'close' }
   | { type: 'refresh-sizes' }
   /** Tests: hold this thread, as a stuck query would, until flag[0] is no longer 0. */
@@ -58,7 +57,6 @@ lowerPriority();
 
 const store = new ReadOnlyStore(cfg.dbFile);
 const gauges = new StoreGauges(() => store.get(), cfg.store);
-let map: KeyMap | null = null;
 let sizesDue = 0;
 const unpacker = new TickUnpacker();
 const say = (what: string, e: unknown) => post({ type: 'log', message: `store metrics: ${what}${e instanceof Error ? e.message : String(e)}` });
@@ -95,14 +93,10 @@ const server = new StatsServer({
 
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
-    case 'map':
-      map = keyMapOf(m.columns);
-      return;
     case 'tick': {
-      if (map === null) throw new Error('serving: a tick came before the key map');
       const t = unpacker.unpack(m);
       gauges.cut = t.cutTiers;
-      cache.update(exportInput(t, map));
+      cache.update(exportInputOf(t));
       post({ type: 'ticked', ticks: t.ticks, renders: cache.renders });
       // Sizes after the requests already waiting: dbstat holds this thread ~1 s per GB.
       if (performance.now() >= sizesDue) {

@@ -7,7 +7,6 @@
 // which says so once and starts it again (after 1 s, then up to a minute apart).
 
 import { Worker } from 'node:worker_threads';
-import type { KeyMap } from '../store/key-map.js';
 import type { Listen, ServerLimits } from './http-server.js';
 import type { StoreConfig } from './store-metrics.js';
 import { TickPacker, type TickData } from './tick-pack.js';
@@ -34,7 +33,6 @@ const WORKER = new URL('./serve-worker.js', import.meta.url);
 export class ServingThread {
   private worker: Worker | null = null;
   private packer = new TickPacker();
-  private map: KeyMap | null = null;
   private closing = false;
   private restartMs = 1000;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -63,7 +61,6 @@ export class ServingThread {
     const w = new Worker(WORKER, { workerData: cfg, resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb ?? 192 } });
     this.worker = w;
     this.packer = new TickPacker();
-    this.map = null;
     return new Promise<Listen>((resolve, reject) => {
       let listening = false;
       w.on('message', (m: FromWorker) => {
@@ -105,13 +102,9 @@ export class ServingThread {
   }
 
   /** One tick to the serving thread: one message, its readings transferred. Dropped while the thread restarts. */
-  post(t: TickData, map: KeyMap): void {
+  post(t: TickData): void {
     const w = this.worker;
     if (w === null) return;
-    if (map !== this.map) {
-      this.map = map;
-      w.postMessage({ type: 'map', columns: Object.values(map.columns).flat() } satisfies ToWorker);
-    }
     const { message, transfer } = this.packer.pack(t);
     w.postMessage(message satisfies ToWorker, transfer);
   }

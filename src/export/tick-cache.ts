@@ -4,12 +4,8 @@
 // way. A thousand scrapes between two ticks cost one render.
 
 import { gzipSync } from 'node:zlib';
-import type { KeyMap } from '../store/key-map.js';
-import type { DomainStatsRecord } from '../stats/connection.js';
 import { renderMetrics, type ExportInput } from './prometheus.js';
-import { sampleRecord } from './sample-record.js';
 import type { StoreView } from './store-metrics.js';
-import type { TickData } from './tick-pack.js';
 
 /** What the server reads of the latest tick. */
 export interface ServedTick {
@@ -17,21 +13,6 @@ export interface ServedTick {
   metrics(openMetrics: boolean, gzip?: boolean): Buffer | null;
   /** /api/domains: the latest tick's domains, with their devices. */
   domains(): Buffer;
-}
-
-/** A tick's export input, its records built from the samples only when first asked for. */
-export function exportInput(t: TickData, map: KeyMap): ExportInput {
-  let records: DomainStatsRecord[] | undefined;
-  return {
-    get records() {
-      return (records ??= t.domains.map((d, i) => sampleRecord(d, t.samples[i]!, map)));
-    },
-    problems: t.problems,
-    ts: t.ts,
-    collectUs: t.collectUs,
-    storeMs: t.storeMs,
-    ticks: t.ticks,
-  };
 }
 
 export class TickCache implements ServedTick {

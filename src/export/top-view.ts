@@ -2,7 +2,7 @@
 // functions (the terminal's size is passed in), so the screen, batch mode and the CSV log all
 // come from the same numbers.
 
-import type { DomainStatsRecord } from '../stats/connection.js';
+import type { DomainStatsRecord } from '../stats/records.js';
 import { STATE_WORDS, type DomainStateValue } from '../stats/states.js';
 import { csvRecord, csvText } from './csv.js';
 import { fitTable, truncate, type TableColumn } from './fit-table.js';

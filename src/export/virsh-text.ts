@@ -1,6 +1,6 @@
 // virsh's text formats, byte for byte (tools/vsh-table.c, virsh-domain-monitor.c, virsh-domain.c).
 
-import type { DomainStatsRecord } from '../stats/connection.js';
+import type { DomainStatsRecord } from '../stats/records.js';
 import { formatTypedValue, type TypedParam } from '../stats/typed-params.js';
 import type { InterfaceStats } from '../stats/structs.js';
 

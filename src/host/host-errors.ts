@@ -3,6 +3,7 @@
 // (/proc/net/dev), never the real path under --root, and never the text of a Node error.
 
 import * as util from 'node:util';
+import { DomstatError } from '../common/errors.js';
 
 /** errno codes that mean the object (device, process, cgroup) no longer exists. */
 export const GONE_CODES: ReadonlySet<string> = new Set(['ENOENT', 'ENODEV', 'ESRCH', 'ENXIO', 'ENOTDIR']);
@@ -20,7 +21,7 @@ export function isGone(v: unknown): v is Gone {
   return v instanceof Gone;
 }
 
-export class HostReadError extends Error {
+export class HostReadError extends DomstatError {
   readonly code = 'READ' as const;
   constructor(
     readonly path: string,
@@ -52,7 +53,8 @@ export class NotRegularFileError extends HostReadError {
 }
 
 /** A host path that is not absolute and plain (see checkHostPath): a caller's bug or a hostile input. */
-export class HostPathError extends Error {
+export class HostPathError extends DomstatError {
+  readonly code = 'HOST_PATH' as const;
   constructor(
     readonly path: string,
     reason: string,

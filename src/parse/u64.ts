@@ -1,10 +1,12 @@
 // Exact unsigned 64-bit decimal parsing. Kernel counters are u64; JavaScript numbers are exact
 // only to 2^53, and BigInt() accepts "", " 12\n" and "0x10", so digits are checked first.
 
+import { DomstatError } from '../common/errors.js';
+
 export const U64_MAX = (1n << 64n) - 1n;
 const DIGITS = /^[0-9]+$/;
 
-export class ParseError extends Error {
+export class ParseError extends DomstatError {
   readonly code = 'PARSE' as const;
   constructor(
     message: string,

@@ -3,19 +3,19 @@
 // tap lines of /proc/net/dev, /sys/dev/block/MAJ:MIN/{stat,size} of block-backed disks, and
 // /proc/<pid>/io — the files the KVM driver reads, in its order.
 
-import type { Domain } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
 import type { AheadFile } from '../host/read-ahead.js';
 import { asciiKeys, decimalAt, decimalFields, keyedDecimals, pickedDecimals, singleDecimal } from '../parse/fast.js';
 import { PROC_IO_KEYS } from '../parse/proc-pid-io.js';
-import type { KeyMap } from '../store/key-map.js';
-import type { DeviceIdentity, DeviceSample } from '../store/samples.js';
+import type { DeviceIdentity, DeviceSample } from './rows.js';
 import { isActive } from '../stats/states.js';
 import { localPath } from '../drivers/common-groups.js';
 import { isValidIfname, sharesHostView } from '../drivers/devices.js';
 import type { KvmDriver } from '../drivers/kvm/kvm-driver.js';
 import { sysDevBlock } from '../drivers/kvm/block-device.js';
 import { columnPos, DomainPlan, fillInterface, netColumns, perKeyMap, setProduct, UNREADABLE, type NetColumns, type PlanTick } from './plan.js';
+import type { RowMap } from './row-map.js';
 
 const NS_PER_TICK = 10_000_000;
 const NS_PER_US = 1000;
@@ -86,7 +86,7 @@ class KvmDomainPlan extends DomainPlan {
 
   constructor(
     dom: Domain,
-    map: KeyMap,
+    map: RowMap,
     fs: HostFs,
     pid: number,
     cpu: CpuSource,
@@ -283,7 +283,7 @@ function isWaitSumKey(buf: Buffer, start: number, end: number): boolean {
 }
 
 /** The plan of a running KVM domain, or null when the driver must sample it. */
-export function kvmPlan(dom: Domain, fs: HostFs, map: KeyMap, driver: KvmDriver): DomainPlan | null {
+export function kvmPlan(dom: Domain, fs: HostFs, map: RowMap, driver: KvmDriver): DomainPlan | null {
   if (!isActive(dom.state) || dom.pid === undefined) return null;
   const pid = dom.pid;
   let resolved;

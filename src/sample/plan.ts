@@ -5,16 +5,18 @@
 // path virsh-compatible output takes, which keeps exact values and reports what is wrong. Tests
 // hold the two paths to the same rows on every fixture tree.
 
-import type { Domain } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
 import type { AheadFile, ReadAhead } from '../host/read-ahead.js';
 import { DEFAULT_MAX_READ, isGone } from '../host/hostfs.js';
 import { NetDevTable } from '../parse/fast.js';
-import { domainSample, newDevice, setReading, type DeviceIdentity, type DeviceSample, type DomainSample } from '../store/samples.js';
-import type { KeyMap, Kind } from '../store/key-map.js';
-import { f64 } from '../store/f64-slab.js';
+import { domainSample, newDevice, setReading, type DeviceIdentity, type DeviceSample, type DomainSample } from './rows.js';
+import type { Kind } from './row-map.js';
+import { f64 } from './f64-slab.js';
 import { ParamList } from '../stats/typed-params.js';
 import { emitBalloonDefinition, emitState, emitVcpuCounts } from '../drivers/common-groups.js';
+import { InternalError } from '../common/errors.js';
+import type { RowMap } from './row-map.js';
 
 /**
  * What a tick's reads share: the host's files, /proc/net/dev (read once, when first asked) and
@@ -100,7 +102,7 @@ export abstract class DomainPlan {
 
   constructor(
     readonly dom: Domain,
-    map: KeyMap,
+    map: RowMap,
     devices: DeviceIdentity[],
   ) {
     const p = new ParamList();
@@ -148,9 +150,9 @@ export abstract class DomainPlan {
 }
 
 /** A column's position by its key pattern ("net.{i}.rx.bytes"); the key map says where it lives. */
-export function columnPos(map: KeyMap, kind: Kind, pattern: string): number {
+export function columnPos(map: RowMap, kind: Kind, pattern: string): number {
   const hit = map.byPattern.get(pattern);
-  if (hit === undefined || hit.column.kind !== kind) throw new Error(`no column for ${pattern}`);
+  if (hit === undefined || hit.column.kind !== kind) throw new InternalError(`no column for ${pattern}`);
   return hit.pos;
 }
 
@@ -158,8 +160,8 @@ export function columnPos(map: KeyMap, kind: Kind, pattern: string): number {
  * A value worked out once per key map and shared by every plan (column positions): an agent
  * holds a plan per domain, and a copy in each cost ~2 MB at 1000 domains.
  */
-export function perKeyMap<T>(make: (map: KeyMap) => T): (map: KeyMap) => T {
-  const made = new WeakMap<KeyMap, T>();
+export function perKeyMap<T>(make: (map: RowMap) => T): (map: RowMap) => T {
+  const made = new WeakMap<RowMap, T>();
   return (map) => {
     let v = made.get(map);
     if (v === undefined) made.set(map, (v = make(map)));
@@ -201,7 +203,7 @@ const netColumnsOf = perKeyMap((map) => {
 });
 
 /** Interface counters: positions of the guest's rx/tx columns and the /proc/net/dev fields they take. */
-export function netColumns(map: KeyMap, swapped: boolean): NetColumns {
+export function netColumns(map: RowMap, swapped: boolean): NetColumns {
   const n = netColumnsOf(map);
   return swapped ? n.swapped : n.host;
 }

@@ -1,12 +1,11 @@
 // A Xen domain's plan: blkback's seven statistics files per disk, from the first backend directory
 // that has them (libvirt's order), and the domain's vif lines of /proc/net/dev.
 
-import type { Domain } from '../domains/inventory.js';
+import type { Domain } from '../stats/domain.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
 import type { AheadFile } from '../host/read-ahead.js';
 import { singleDecimal } from '../parse/fast.js';
-import type { KeyMap } from '../store/key-map.js';
-import type { DeviceIdentity, DeviceSample } from '../store/samples.js';
+import type { DeviceIdentity, DeviceSample } from './rows.js';
 import { isActive } from '../stats/states.js';
 import { localPath } from '../drivers/common-groups.js';
 import { isValidIfname, sharesHostView } from '../drivers/devices.js';
@@ -14,6 +13,7 @@ import { xenDeviceNumber } from '../drivers/xen/devnum.js';
 import { existingVbdDirs, VBD_FIELDS } from '../drivers/xen/vbd.js';
 import { vifBelongsTo } from '../drivers/xen/xen-driver.js';
 import { columnPos, DomainPlan, fillInterface, netColumns, perKeyMap, setProduct, type NetColumns, type PlanTick } from './plan.js';
+import type { RowMap } from './row-map.js';
 
 /** libvirt reads at most 63 bytes of a statistics file. */
 const STAT_FILE_LIMIT = 64;
@@ -41,7 +41,7 @@ class XenDomainPlan extends DomainPlan {
   private readonly ifnames: string[];
   private readonly net: NetColumns;
 
-  constructor(dom: Domain, map: KeyMap, disks: { identity: DeviceIdentity; files: (KeptFile | null)[] }[], ifaces: DeviceIdentity[], wrap32: boolean) {
+  constructor(dom: Domain, map: RowMap, disks: { identity: DeviceIdentity; files: (KeptFile | null)[] }[], ifaces: DeviceIdentity[], wrap32: boolean) {
     super(dom, map, [...ifaces, ...disks.map((d) => d.identity)]); // the driver's order: interfaces, then disks
     this.disks = disks;
     ({ cols: this.blockCols, factors: this.blockFactors } = blockColumns(map));
@@ -78,7 +78,7 @@ class XenDomainPlan extends DomainPlan {
  * The plan of a running Xen domain, or null when the driver must sample it (not running, a disk
  * without a backend directory, an interface that is not plainly this domain's).
  */
-export function xenPlan(dom: Domain, fs: HostFs, map: KeyMap, wrap32: boolean): DomainPlan | null {
+export function xenPlan(dom: Domain, fs: HostFs, map: RowMap, wrap32: boolean): DomainPlan | null {
   if (!isActive(dom.state) || dom.id < 0) return null;
   const disks: { identity: DeviceIdentity; files: (KeptFile | null)[] }[] = [];
   for (const [i, disk] of dom.disks.entries()) {

@@ -6,6 +6,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UsageError } from '../common/errors.js';
 
 export class CounterFile {
   /** Open descriptor, or -1 when this file is beyond the descriptor budget. */
@@ -49,7 +50,7 @@ export class TreeWriter {
   }
 
   private real(rel: string): string {
-    if (rel.startsWith('/') || rel.split('/').some((p) => p === '..' || p === '.' || p === '')) throw new Error(`bad tree path ${rel}`);
+    if (rel.startsWith('/') || rel.split('/').some((p) => p === '..' || p === '.' || p === '')) throw new UsageError(`bad tree path ${rel}`);
     return path.join(this.root, rel);
   }
 

@@ -9,6 +9,7 @@
 // The clock is the caller's (performance.now() in the CLI, numbers in tests).
 
 import type { SimHost } from './simulate.js';
+import { UsageError } from '../common/errors.js';
 
 export class SimSchedule {
   private last: number;
@@ -19,7 +20,7 @@ export class SimSchedule {
     readonly intervalMs: number,
     private readonly startMs: number,
   ) {
-    if (!(intervalMs > 0)) throw new Error('the update interval must be positive');
+    if (!(intervalMs > 0)) throw new UsageError('the update interval must be positive');
     this.last = startMs;
   }
 

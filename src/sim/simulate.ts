@@ -19,6 +19,7 @@ import { makeProfile, SimDomain, emptyTotals, type Profile, type ProfileKind, ty
 import { openFileLimit, TreeWriter, type CounterFile } from './files.js';
 import * as F from './format.js';
 import { IN_PLACE_MARK } from '../host/kept-files.js';
+import { UsageError } from '../common/errors.js';
 
 export type SimKind = 'xen' | 'kvm';
 
@@ -96,15 +97,15 @@ const systemdEscape = (s: string) => s.replace(/[^A-Za-z0-9:_.]/g, (c) => `\\x${
 /** Refuses to write into a directory that is neither new, empty, nor an earlier simulated tree. */
 function prepareDir(dir: string): void {
   const abs = path.resolve(dir);
-  if (abs === path.parse(abs).root) throw new Error(`refusing to simulate a host at ${abs}`);
+  if (abs === path.parse(abs).root) throw new UsageError(`refusing to simulate a host at ${abs}`);
   if (!fs.existsSync(abs)) {
     fs.mkdirSync(abs, { recursive: true });
     return;
   }
-  if (!fs.statSync(abs).isDirectory()) throw new Error(`${abs} is not a directory`);
+  if (!fs.statSync(abs).isDirectory()) throw new UsageError(`${abs} is not a directory`);
   const entries = fs.readdirSync(abs);
   if (entries.length === 0) return;
-  if (!entries.includes(MARKER)) throw new Error(`${abs} is not empty and holds no simulated host (${MARKER}); choose a new directory`);
+  if (!entries.includes(MARKER)) throw new UsageError(`${abs} is not empty and holds no simulated host (${MARKER}); choose a new directory`);
   for (const e of entries) if (TOP_DIRS.includes(e) || e === MARKER || e === IN_PLACE_NAME) fs.rmSync(path.join(abs, e), { recursive: true, force: true });
 }
 
@@ -153,7 +154,7 @@ class Host implements SimHost {
   private readonly cg = { userNs: 0, sysNs: 0 };
 
   constructor(opts: SimOptions) {
-    if (!Number.isInteger(opts.domains) || opts.domains < 1 || opts.domains > 100_000) throw new Error('domains must be an integer from 1 to 100000');
+    if (!Number.isInteger(opts.domains) || opts.domains < 1 || opts.domains > 100_000) throw new UsageError('domains must be an integer from 1 to 100000');
     this.dir = path.resolve(opts.dir);
     this.kind = opts.kind;
     this.steady = opts.steady ?? false;
@@ -246,7 +247,7 @@ class Host implements SimHost {
 
   load(name: string): Profile {
     const d = this.doms.find((x) => x.info.name === name);
-    if (d === undefined) throw new Error(`no simulated domain ${name}`);
+    if (d === undefined) throw new UsageError(`no simulated domain ${name}`);
     return d.sim.profile;
   }
 

@@ -1,3 +1,5 @@
+import { DomstatError, messageOf } from '../common/errors.js';
+
 // Errors with libvirt's codes and texts. virsh shows them as "error: <prefix>: <message>",
 // where the prefix comes from the code (e.g. "invalid argument"), so both are kept.
 
@@ -25,13 +27,14 @@ const PREFIX: Record<VirErrorCodeValue, string> = {
   84: 'Operation not supported',
 };
 
-export class VirError extends Error {
+export class VirError extends DomstatError {
+  readonly code = 'VIR' as const;
   constructor(
-    readonly code: VirErrorCodeValue,
+    readonly vir: VirErrorCodeValue,
     /** libvirt's own message text, without the code prefix. */
     readonly detail: string,
   ) {
-    super(detail === '' ? PREFIX[code] : `${PREFIX[code]}: ${detail}`);
+    super(detail === '' ? PREFIX[vir] : `${PREFIX[vir]}: ${detail}`);
     this.name = 'VirError';
   }
 }
@@ -43,9 +46,15 @@ export const operationUnsupported = (detail: string) => new VirError(VirErrorCod
 export const argumentUnsupported = (detail: string) => new VirError(VirErrorCode.ARGUMENT_UNSUPPORTED, detail);
 
 /** virsh's message for a name that matches no domain. */
-export class NoDomainError extends Error {
+export class NoDomainError extends DomstatError {
+  readonly code = 'NO_DOMAIN' as const;
   constructor(readonly domainName: string) {
     super(`failed to get domain '${domainName}'`);
     this.name = 'NoDomainError';
   }
+}
+
+/** What a domain's problem says about an error: libvirt's own text without its prefix, else the message. */
+export function detailOf(e: unknown): string {
+  return e instanceof VirError ? e.detail : messageOf(e);
 }

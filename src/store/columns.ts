@@ -15,16 +15,9 @@
 // such a column's values in whole multiples of it (vCPU times are clock ticks of 10 ms, disk
 // times whole ms, disk bytes whole sectors), so dividing keeps them exact and smaller.
 
-export type Kind = 'domain' | 'host' | 'vcpu' | 'net' | 'block';
-export const KINDS: readonly Kind[] = ['domain', 'host', 'vcpu', 'net', 'block'];
-export type ColumnType = 'counter' | 'gauge' | 'attribute';
+import type { ColumnType, Kind, RowColumn } from '../sample/row-map.js';
 
-export interface ColumnSpec {
-  kind: Kind;
-  col: string;
-  /** Stats key pattern, "{i}" standing for the device index. */
-  key: string;
-  type: ColumnType;
+export interface ColumnSpec extends RowColumn {
   unit: string;
   scale: number;
   /** Counters: rollups keep the peak rate. Gauges: 'low' keeps the minimum instead of the maximum. */

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateFromV1 } from './migrate-v1.js';
+import { DomstatError, InternalError, messageOf } from '../common/errors.js';
 
 export type Db = Database.Database;
 
@@ -14,7 +15,7 @@ export const SCHEMA_VERSION = 2;
 const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
 
-export class StoreError extends Error {
+export class StoreError extends DomstatError {
   readonly code = 'STORE' as const;
   constructor(
     readonly file: string,
@@ -33,8 +34,6 @@ export interface OpenOptions {
   /** Told how a migration goes (a long one is worth a word). */
   onMigrate?: (message: string) => void;
 }
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (opts.readonly && !fs.existsSync(file)) throw new StoreError(file, 'no such database');
@@ -88,7 +87,7 @@ function migrate(db: Db, from: number, onMigrate?: (message: string) => void): v
     } else if (from === 1) {
       migrateFromV1(db, onMigrate ?? (() => {}));
     } else {
-      throw new Error(`no migration from schema version ${from}`);
+      throw new InternalError(`no migration from schema version ${from}`);
     }
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

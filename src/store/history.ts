@@ -6,10 +6,12 @@
 // summed into their rows as they are read: memory follows the rows returned, not the rows read.
 
 import type { Db } from './db.js';
-import { readKeyMap, keyPattern, type Column, type KeyMap, type Kind } from './key-map.js';
+import { readKeyMap, type Column, type KeyMap } from './key-map.js';
+import { keyPattern, type Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
+import { DomstatError } from '../common/errors.js';
 
 export interface HistoryQuery {
   domain: string;
@@ -46,7 +48,7 @@ export interface HistoryResult {
   series: HistorySeries[];
 }
 
-export class HistoryError extends Error {
+export class HistoryError extends DomstatError {
   readonly code = 'HISTORY' as const;
   constructor(message: string) {
     super(message);

@@ -3,19 +3,15 @@
 // database describes itself (schema.sql is generated from columns.ts).
 
 import type { Db } from './db.js';
-import { KINDS, type ColumnSpec, type ColumnType, type Kind } from './columns.js';
+import type { ColumnSpec } from './columns.js';
+import { KINDS, rowMapOf, type ColumnType, type Kind, type RowMap } from '../sample/row-map.js';
 import { kindLayout, type KindLayout } from './layout.js';
 
-export type { Kind };
-export { KINDS };
 export type Column = ColumnSpec;
 
-export interface KeyMap {
-  /** Each kind's columns in key_map.pos order: the order of a DeviceSample's values. */
-  columns: Record<Kind, Column[]>;
+/** The row map of a database's columns (in key_map.pos order), with how each kind is laid out in its tables. */
+export interface KeyMap extends RowMap<Column> {
   layouts: Record<Kind, KindLayout>;
-  /** Pattern ("net.{i}.rx.bytes") -> column and its position in the kind's column list. */
-  byPattern: Map<string, { column: Column; pos: number }>;
 }
 
 interface KeyMapRow {
@@ -44,39 +40,7 @@ export function readKeyMap(db: Db): KeyMap {
 
 /** A key map of columns in their stored order (a database's, or this release's column list for a database not made yet). */
 export function keyMapOf(cols: readonly Column[]): KeyMap {
-  const columns = Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Record<Kind, Column[]>;
-  const byPattern = new Map<string, { column: Column; pos: number }>();
-  for (const c of cols) {
-    const list = columns[c.kind];
-    byPattern.set(c.key, { column: c, pos: list.length });
-    list.push(c);
-  }
-  const layouts = Object.fromEntries(KINDS.map((k) => [k, kindLayout(k, columns[k])])) as Record<Kind, KindLayout>;
-  return { columns, layouts, byPattern };
-}
-
-/**
- * Splits a stats key into its pattern and device index: "net.3.rx.bytes" -> ["net.{i}.rx.bytes", 3].
- * The first all-digit component is the index. Written without regular expressions: it runs for
- * every value the drivers' path hands the store.
- */
-export function keyPattern(field: string): [pattern: string, idx: number | null] {
-  let start = 0;
-  while (start < field.length) {
-    let end = field.indexOf('.', start);
-    if (end < 0) end = field.length;
-    if (end > start) {
-      let digits = true;
-      for (let i = start; i < end; i++) {
-        const c = field.charCodeAt(i);
-        if (c < 48 || c > 57) {
-          digits = false;
-          break;
-        }
-      }
-      if (digits) return [field.slice(0, start) + '{i}' + field.slice(end), Number(field.slice(start, end))];
-    }
-    start = end + 1;
-  }
-  return [field, null];
+  const rows = rowMapOf(cols);
+  const layouts = Object.fromEntries(KINDS.map((k) => [k, kindLayout(k, rows.columns[k])])) as Record<Kind, KindLayout>;
+  return { ...rows, layouts };
 }

@@ -2,7 +2,8 @@
 // view definitions, and the positions the writer and reader use. Rendered once into schema.sql
 // (`npm run schema`); a database is created from that file.
 
-import { COLUMNS, KINDS, type ColumnSpec, type ColumnType, type Kind } from './columns.js';
+import { COLUMNS, type ColumnSpec } from './columns.js';
+import { KINDS, type ColumnType, type Kind } from '../sample/row-map.js';
 
 export type Tier = '1m' | '1h';
 export const TIERS: readonly Tier[] = ['1m', '1h'];

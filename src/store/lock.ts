@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import * as os from 'node:os';
 import { StoreError } from './db.js';
 import { writeFailure } from './write-errors.js';
+import { messageOf } from '../common/errors.js';
 
 export interface WriterInfo {
   pid: number;
@@ -41,7 +42,7 @@ export class WriterLock {
       const busy = typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY');
       if (!busy) {
         const w = writeFailure(dbFile, e);
-        throw w !== e ? w : new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw w !== e ? w : new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${messageOf(e)}`, { cause: e });
       }
       const h = holder();
       const who = h === null ? 'another process' : `another domstat agent (pid ${h.pid} on ${h.host}, started ${h.started})`;

@@ -7,11 +7,12 @@
 import * as fs from 'node:fs';
 import type { Db } from './db.js';
 import { SCHEMA_FILE } from './db.js';
-import { KINDS, readKeyMap, type Kind } from './key-map.js';
+import { readKeyMap } from './key-map.js';
+import { KINDS, type Kind } from '../sample/row-map.js';
 import { blockOf, HISTORY_MARK, slotOf, TIER_SECONDS, TIERS, type Tier } from './layout.js';
 import { fromSql, toSql, toSqlExact } from './exact.js';
 import { HistoryWriter } from './writer.js';
-import { newDevice, setReading, type DeviceSample, type DomainSample } from './samples.js';
+import { newDevice, setReading, type DeviceSample, type DomainSample } from '../sample/rows.js';
 
 type Row = Record<string, unknown>;
 const TWO_64 = 1n << 64n;

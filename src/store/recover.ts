@@ -4,7 +4,8 @@
 // closed minutes. Devices not sampled in the newest keyframe period start again from a base row.
 
 import type { Db } from './db.js';
-import { KINDS, type KeyMap, type Kind } from './key-map.js';
+import { type KeyMap } from './key-map.js';
+import { KINDS, type Kind } from '../sample/row-map.js';
 import { blockOf, slotOf, SLOTS, TIER_SECONDS, type Tier } from './layout.js';
 import { Bucket } from './rollup.js';
 import { fromSql } from './exact.js';

@@ -10,7 +10,7 @@
 // with what it now keeps.
 
 import type { Db } from './db.js';
-import { KINDS } from './key-map.js';
+import { KINDS } from '../sample/row-map.js';
 import { blockOf, KEYFRAME_MS, SLOTS, TIER_SECONDS, TIERS, type Tier, type TierName } from './layout.js';
 
 const HOUR = 3600 * 1000;

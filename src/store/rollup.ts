@@ -4,7 +4,7 @@
 // rate; gauges: the sum and count of the readings (for the mean) and the extreme the column keeps.
 
 import type { KindLayout } from './layout.js';
-import { f64 } from './f64-slab.js';
+import { f64 } from '../sample/f64-slab.js';
 
 export class Bucket {
   bucket = NaN;

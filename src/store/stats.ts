@@ -5,7 +5,7 @@
 import type { Db } from './db.js';
 
 import { KEYFRAME_MS, type TierName } from './layout.js';
-import { KINDS } from './columns.js';
+import { KINDS } from '../sample/row-map.js';
 
 export interface TierStats {
   /** First and last time it holds, Unix ms; null when empty. */

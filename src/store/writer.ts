@@ -9,12 +9,13 @@
 
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
-import { KINDS, readKeyMap, type KeyMap, type Kind } from './key-map.js';
+import { readKeyMap, type KeyMap } from './key-map.js';
+import { KINDS, type Kind } from '../sample/row-map.js';
 import { blockOf, KEYFRAME_MS, slotOf, TIER_SECONDS, TIERS, type KindLayout, type Tier } from './layout.js';
 import { Bucket } from './rollup.js';
-import type { DeviceSample, DomainSample } from './samples.js';
+import type { DeviceSample, DomainSample } from '../sample/rows.js';
 import { toSqlExact } from './exact.js';
-import { f64 } from './f64-slab.js';
+import { f64 } from '../sample/f64-slab.js';
 import { recoverState, type RecoveredDevice } from './recover.js';
 
 const TWO_32 = 2 ** 32;

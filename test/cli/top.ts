@@ -13,7 +13,7 @@ import { main } from '../../src/cli/main.js';
 import { REPO } from '../helpers/cli.js';
 import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateDir, privateTree, rewrite, sleep, waitFor } from '../helpers/moving.js';
 import { fixture, runCli } from '../helpers/cli.js';
-import { Connection } from '../../src/stats/connection.js';
+import { Connection } from '../../src/connection/connection.js';
 import { LIBVIRT_GROUPS } from '../../src/stats/groups.js';
 import { KEYS_LINE } from '../../src/export/top-view.js';
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { Connection } from '../../src/stats/connection.js';
+import { Connection } from '../../src/connection/connection.js';
 import { renderMetrics } from '../../src/export/prometheus.js';
 import { REPO, fixture } from '../helpers/cli.js';
 import { parseExposition } from '../helpers/prom.js';

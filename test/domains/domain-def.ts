@@ -2,7 +2,8 @@
 // libxl host, and on small inline documents for the rules the real files do not exercise.
 import t from 'tap';
 import * as fs from 'node:fs';
-import { parseDomainXml, type DomainDef } from '../../src/domains/domain-def.js';
+import { parseDomainXml } from '../../src/domains/domain-def.js';
+import type { DomainDef } from '../../src/stats/domain.js';
 import { fixture } from '../helpers/cli.js';
 import { expectXmlError, plain } from '../helpers/xml-assert.js';
 

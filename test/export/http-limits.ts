@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { acceptsGzip, StatsServer, type ServerLimits } from '../../src/export/http-server.js';
 import { TickCache } from '../../src/export/tick-cache.js';
+import { exportInputOf } from '../../src/export/records.js';
 import { ReadOnlyStore } from '../../src/export/read-store.js';
 import { hostName, HostAllowList, checkAllowHost } from '../../src/export/host-allow.js';
 import { buildHistory } from '../helpers/agent-history.js';
@@ -28,7 +29,7 @@ async function rig(t: Test, limits: Partial<ServerLimits> = {}, allowHosts: stri
   const netdev = new NetDev(path.join(root, 'proc/net/dev'));
   const h = await buildHistory(t, root, { ticks: 20, stepMs: 1000, bump: (k) => netdev.setFromBase('vnet0', COL.TX_BYTES, BigInt(2000 * k)).write() });
   const cache = new TickCache();
-  cache.update(h.agent.latest.input!);
+  cache.update(exportInputOf(h.agent.latest!));
   const store = new ReadOnlyStore(h.dbFile);
   const server = new StatsServer({ tick: cache, store, allowHosts, hostname: 'xen-07', limits });
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -209,7 +210,8 @@ t.test('pipelining, 405, 404, 400, and /metrics once per tick', async (t) => {
   const om = await (await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
   t.ok(om.endsWith('# EOF\n'));
   t.equal(cache.renders, before + 1, 'OpenMetrics: its own render, once');
-  cache.update({ ...h.agent.latest.input!, ticks: 21, ts: h.agent.latest.input!.ts + 1000 });
+  const latest = exportInputOf(h.agent.latest!);
+  cache.update({ ...latest, ticks: 21, ts: latest.ts + 1000 });
   const next = await (await fetch(`${base}/metrics`)).text();
   t.not(next, bodies[0], 'a new tick: a new body');
   t.match(next, /^domstat_ticks_total 21$/m);

@@ -5,6 +5,7 @@ import t from 'tap';
 import * as path from 'node:path';
 import { StatsServer } from '../../src/export/http-server.js';
 import { TickCache } from '../../src/export/tick-cache.js';
+import { exportInputOf } from '../../src/export/records.js';
 import { ReadOnlyStore } from '../../src/export/read-store.js';
 import { buildHistory } from '../helpers/agent-history.js';
 import { COL, NetDev, privateTree } from '../helpers/moving.js';
@@ -36,7 +37,7 @@ t.test('StatsServer', async (t) => {
   const noDomains = (await (await fetch(`${base}/api/domains`)).json()) as { ts: number | null; domains: unknown[] };
   t.same(noDomains, { ts: null, domains: [] }, '/api/domains before the first tick');
 
-  latest.update(h.agent.latest.input!);
+  latest.update(exportInputOf(h.agent.latest!));
   const text = await fetch(`${base}/metrics`);
   t.equal(text.status, 200);
   t.equal(text.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8', 'text format by default');

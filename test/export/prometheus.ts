@@ -2,10 +2,11 @@
 // and XEN-FIXTURES.md, converted to base units), HELP/TYPE per family, label escaping, a broken
 // record that costs only itself, OpenMetrics, promtool's verdict; and parseListen.
 import t, { type Test } from 'tap';
-import { Connection, type DomainStatsRecord } from '../../src/stats/connection.js';
+import { Connection } from '../../src/connection/connection.js';
+import { type DomainStatsRecord } from '../../src/stats/records.js';
 import { renderMetrics, wantsOpenMetrics, type ExportInput } from '../../src/export/prometheus.js';
 import { parseListen } from '../../src/export/http-server.js';
-import type { DomainProblem } from '../../src/drivers/driver.js';
+import type { DomainProblem } from '../../src/stats/records.js';
 import { fixture } from '../helpers/cli.js';
 import { find, parseExposition, promtoolCheck, type Exposition } from '../helpers/prom.js';
 

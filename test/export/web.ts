@@ -178,19 +178,28 @@ t.test('web page: domains, charts with the right data, no console errors', async
   t.ok((await page.$$('#charts .chart .uplot canvas')).length >= 4, 'a uPlot canvas per chart');
   t.match(await page.textContent('#tier'), /\(raw samples\)/, 'raw tier');
 
-  // Only the charts on the page: a redraw for beta still in flight draws into a detached element.
-  const plots: PlotInfo[] = await page.evaluate((skip) => {
-    return window
-      .__plots!.slice(skip)
-      .filter((u) => u.root.isConnected)
-      .map((u) => ({
-        title: u.root.parentElement?.querySelector('h2')?.textContent ?? '',
-        ticks: (u.axes[1]?._values ?? []).map(String),
-        labels: u.series.slice(1).map((s) => s.label ?? ''),
-        points: u.data[0]!.length,
-        series: u.data.slice(1).map((d) => Array.from(d)),
-      }));
-  }, before);
+  // Only the charts on the page: a redraw for beta still in flight draws into a detached element,
+  // and the page's live refresh replaces charts; read them at a moment when both are on the page.
+  const plots = (await (
+    await page.waitForFunction(
+      (skip) => {
+        const on = window
+          .__plots!.slice(skip)
+          .filter((u) => u.root.isConnected)
+          .map((u) => ({
+            title: u.root.parentElement?.querySelector('h2')?.textContent ?? '',
+            ticks: (u.axes[1]?._values ?? []).map(String),
+            labels: u.series.slice(1).map((s) => s.label ?? ''),
+            points: u.data[0]!.length,
+            series: u.data.slice(1).map((d) => Array.from(d)),
+          }));
+        const titles = on.map((p) => p.title);
+        return titles.includes('CPU (cores busy)') && titles.includes('Network (guest view)') ? on : false;
+      },
+      before,
+      { timeout: 10_000 },
+    )
+  ).jsonValue()) as PlotInfo[];
   const byTitle = new Map(plots.map((p) => [p.title, p]));
   const cpuPlot = byTitle.get('CPU (cores busy)');
   const netPlot = byTitle.get('Network (guest view)');

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { Test } from 'tap';
 import { Agent } from '../../src/agent/agent.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/common/io.js';
 import { FakeClocks } from './store.js';
 
 export interface BuiltHistory {

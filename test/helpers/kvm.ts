@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Test } from 'tap';
 import { fixture } from './cli.js';
-import { Connection } from '../../src/stats/connection.js';
+import { Connection } from '../../src/connection/connection.js';
 import type { TypedValue } from '../../src/stats/typed-params.js';
 
 export const KVM_TREES = ['kvm-cgroup1-systemd', 'kvm-cgroup1-nosystemd', 'kvm-cgroup2-systemd', 'kvm-hybrid'] as const;

@@ -5,9 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Test } from 'tap';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import type { KeyMap, Kind } from '../../src/store/key-map.js';
-import { newDevice, setReading, type DeviceSample, type DomainSample } from '../../src/store/samples.js';
-import type { Io } from '../../src/cli/io.js';
+import type { KeyMap } from '../../src/store/key-map.js';
+import type { Kind } from '../../src/sample/row-map.js';
+import { newDevice, setReading, type DeviceSample, type DomainSample } from '../../src/sample/rows.js';
+import type { Io } from '../../src/common/io.js';
 import { fixture } from './cli.js';
 
 export const XEN = fixture('xen-4.x-pv-libxl');

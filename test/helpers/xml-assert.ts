@@ -1,7 +1,7 @@
 // Assertions shared by the domain-XML tests: exact XmlError messages, DomainDef as plain data.
 import type { Test } from 'tap';
 import { XmlError } from '../../src/domains/xml.js';
-import type { DomainDef } from '../../src/domains/domain-def.js';
+import type { DomainDef } from '../../src/stats/domain.js';
 
 /** Runs fn and returns what it threw (undefined when it returned normally). */
 export function thrown(fn: () => unknown): unknown {

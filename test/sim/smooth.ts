@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { createSimHost, type SimHost, type SimKind } from '../../src/sim/simulate.js';
 import { SimSchedule } from '../../src/sim/schedule.js';
 import { Rng } from '../../src/sim/rng.js';
-import { Connection } from '../../src/stats/connection.js';
+import { Connection } from '../../src/connection/connection.js';
 import { StatsGroup } from '../../src/stats/groups.js';
 import { privateDir } from '../helpers/moving.js';
 

@@ -7,8 +7,8 @@
 import t from 'tap';
 import { HistoryWriter } from '../../src/store/writer.js';
 import type { Db } from '../../src/store/db.js';
-import type { Kind } from '../../src/store/key-map.js';
-import type { DomainSample } from '../../src/store/samples.js';
+import type { Kind } from '../../src/sample/row-map.js';
+import type { DomainSample } from '../../src/sample/rows.js';
 import { device, domain, freshDb } from '../helpers/store.js';
 
 const T0 = Date.UTC(2026, 10, 30, 22, 52, 7); // crosses midnight and several hours

@@ -8,7 +8,7 @@ import { HistoryWriter } from '../../src/store/writer.js';
 import { HistoryReader } from '../../src/store/history.js';
 import { DEFAULT_RETENTION, FLOORS, Retention, type RetentionPolicy } from '../../src/store/retention.js';
 import type { Db } from '../../src/store/db.js';
-import type { DomainSample } from '../../src/store/samples.js';
+import type { DomainSample } from '../../src/sample/rows.js';
 import { device, domain, freshDb, orphanDeltas, partialTicks, rows, strayRows } from '../helpers/store.js';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s

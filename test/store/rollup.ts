@@ -5,7 +5,7 @@ import t from 'tap';
 import { HistoryWriter } from '../../src/store/writer.js';
 import { Bucket } from '../../src/store/rollup.js';
 import { LAYOUTS } from '../../src/store/layout.js';
-import type { DomainSample } from '../../src/store/samples.js';
+import type { DomainSample } from '../../src/sample/rows.js';
 import { device, domain, freshDb, rows } from '../helpers/store.js';
 
 const H0 = Date.UTC(2026, 11, 1, 10, 0, 0); // the start of an hour

@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap';
 import { HistoryWriter } from '../../src/store/writer.js';
 import { HistoryReader } from '../../src/store/history.js';
-import type { DomainSample } from '../../src/store/samples.js';
+import type { DomainSample } from '../../src/sample/rows.js';
 import { device, domain, freshDb, orphanDeltas, partialTicks, rows } from '../helpers/store.js';
 
 // 200 s into a 10-minute keyframe period.

@@ -5,6 +5,7 @@
 
 import { HostFs, isGone, checkHostPath, HostPathError } from '../../host/hostfs.js';
 import { parseProcPidCgroup, type ProcCgroupLine } from '../../parse/proc-pid-cgroup.js';
+import { DomstatError } from '../../common/errors.js';
 
 export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
 
@@ -45,7 +46,8 @@ export function cpuacctRoot(fs: HostFs): string | null {
 }
 
 /** A process's cgroup path that names no directory under the cgroup mount of its own ('..' or '.' components). */
-export class CgroupPathError extends Error {
+export class CgroupPathError extends DomstatError {
+  readonly code = 'CGROUP_PATH' as const;
   constructor(pid: number, processPath: string) {
     super(`cgroup path of process ${pid} is not a plain path: ${JSON.stringify(processPath.slice(0, 200))}`);
     this.name = 'CgroupPathError';

@@ -3,8 +3,8 @@
 // QEMU process, network from the tap devices in /proc/net/dev, block counters for disks backed by
 // a host block device, and domstat's own extra.io.* from /proc/<pid>/io.
 
-import type { Domain } from '../../domains/inventory.js';
-import type { DiskDef } from '../../domains/domain-def.js';
+import type { Domain } from '../../stats/domain.js';
+import type { DiskDef } from '../../stats/domain.js';
 import { HostFs, HostReadError, isGone } from '../../host/hostfs.js';
 import { parseCgroupCpuStat } from '../../parse/cgroup-cpu-stat.js';
 import { parseCpuacctPercpu, parseCpuacctStat } from '../../parse/cpuacct.js';
@@ -15,7 +15,7 @@ import { parseProcSchedstat } from '../../parse/proc-pid-schedstat.js';
 import { parseProcPidStat, type ProcPidStat } from '../../parse/proc-pid-stat.js';
 import { parseSysBlockStat, type SysBlockStat } from '../../parse/sys-block-stat.js';
 import { ParseError, parseSingleU64 } from '../../parse/u64.js';
-import { internalError, invalidArg, operationInvalid, operationUnsupported, VirError } from '../../stats/errors.js';
+import { internalError, invalidArg, operationInvalid, operationUnsupported, detailOf } from '../../stats/errors.js';
 import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
 import { ParamList, type TypedParam } from '../../stats/typed-params.js';
@@ -312,7 +312,7 @@ export class KvmDriver implements Driver {
         fn();
       } catch (e) {
         if (!(e instanceof Error)) throw e;
-        ctx.problem(dom, `${what}: ${e instanceof VirError ? e.detail : e.message}`);
+        ctx.problem(dom, `${what}: ${detailOf(e)}`);
       }
     };
     if (groups & StatsGroup.STATE) emitState(p, dom);

@@ -5,6 +5,7 @@
 
 import { HostFs, isGone } from '../../host/hostfs.js';
 import { parseSingleU64 } from '../../parse/u64.js';
+import { InternalError } from '../../common/errors.js';
 
 export const VBD_FIELDS = ['rd_req', 'rd_sect', 'wr_req', 'wr_sect', 'oo_req', 'f_req', 'ds_req'] as const;
 export type VbdField = (typeof VBD_FIELDS)[number];
@@ -17,7 +18,7 @@ export const OLD_BACKEND_DIR = '/sys/devices/xen-backend';
 /** libvirt's four candidate directories, in its order. */
 export function vbdCandidateDirs(domid: number, devnum: number): string[] {
   if (!Number.isSafeInteger(domid) || domid < 0 || !Number.isSafeInteger(devnum) || devnum < 0) {
-    throw new Error(`bad vbd identity ${domid}/${devnum}`);
+    throw new InternalError(`bad vbd identity ${domid}/${devnum}`);
   }
   return [
     `${MODERN_BACKEND_DIR}/vbd-${domid}-${devnum}`,

@@ -3,9 +3,9 @@
 // the guest's view); state, balloon and vCPU counts from the definition. CPU time needs the
 // hypervisor, which host files do not expose, so cpu-total is not supported.
 
-import type { Domain } from '../../domains/inventory.js';
-import type { DiskDef } from '../../domains/domain-def.js';
-import { internalError, invalidArg, VirError } from '../../stats/errors.js';
+import type { Domain } from '../../stats/domain.js';
+import type { DiskDef } from '../../stats/domain.js';
+import { internalError, invalidArg, detailOf } from '../../stats/errors.js';
 import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
 import { ParamList, type TypedParam } from '../../stats/typed-params.js';
@@ -153,7 +153,7 @@ export class XenDriver implements Driver {
       return this.diskCounters(dom, disk, ctx);
     } catch (e) {
       // a disk without readable counters keeps its name and path
-      ctx.problem(dom, `block ${disk.target ?? ''}: ${e instanceof VirError ? e.detail : e instanceof Error ? e.message : String(e)}`);
+      ctx.problem(dom, `block ${disk.target ?? ''}: ${detailOf(e)}`);
       return null;
     }
   }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { HostFs } from '../../../src/host/hostfs.js';
-import { Connection, StatsGroup } from '../../../src/stats/connection.js';
+import { Connection, StatsGroup } from '../../../src/connection/connection.js';
 import { VirErrorCode } from '../../../src/stats/errors.js';
 import type { CpuStatsParams } from '../../../src/drivers/driver.js';
 import { KvmDriver } from '../../../src/drivers/kvm/kvm-driver.js';
@@ -206,10 +206,10 @@ t.test('cpuStats per host CPU on cgroup v2 and hybrid: unsupported, the total st
     const dom = conn.lookupDomain(name);
     t.throws(
       () => conn.cpuStats(dom, 0, 4),
-      { code: VirErrorCode.OPERATION_UNSUPPORTED, detail: "operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'" },
+      { name: 'VirError', vir: VirErrorCode.OPERATION_UNSUPPORTED, detail: "operation 'getCpuacctPercpuUsage' not supported for backend 'cgroup V2'" },
       `${name} per-CPU`,
     );
-    t.throws(() => conn.cpuStats(dom, 0, 1, 0), { code: VirErrorCode.OPERATION_UNSUPPORTED }, `${name} nparams query per-CPU`);
+    t.throws(() => conn.cpuStats(dom, 0, 1, 0), { name: 'VirError', vir: VirErrorCode.OPERATION_UNSUPPORTED }, `${name} nparams query per-CPU`);
     t.equal(conn.cpuStats(dom, 0, 0, 0), name === 'lab-busy' ? 2 : 4, `${name}: the max-CPU query needs no cgroup (present CPUs)`);
     t.equal((conn.cpuStats(dom, -1, 1) as CpuStatsParams).cpus[0]!.cpu, 'total');
   }
@@ -221,7 +221,7 @@ t.test('cgroup v1 without the cpuacct controller: per-CPU is an error, cpu.* fro
   fs.rmSync(path.join(root, 'sys/fs/cgroup/cpuacct'), { recursive: true });
   const conn = new Connection({ root });
   const dom = conn.lookupDomain('epsilon');
-  t.throws(() => conn.cpuStats(dom, 0, 4), { code: VirErrorCode.OPERATION_INVALID, detail: 'cgroup CPUACCT controller is not mounted' });
+  t.throws(() => conn.cpuStats(dom, 0, 4), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID, detail: 'cgroup CPUACCT controller is not mounted' });
   t.equal(record(conn, 'epsilon', StatsGroup.CPU_TOTAL).get('cpu.time'), (V(3, 1, 14) + V(3, 1, 15)) * TICK_NS);
   t.end();
 });
@@ -240,8 +240,8 @@ t.test('bad input: cgroup removed mid-read', async (t) => {
     t.match(conn.lastProblems, [{ domain: 'alpha', message: /^cpu-total: domain is not running \(.*alpha\.scope is gone\)$/ }]);
     t.equal(conn.lastProblems.length, 1, 'beta and delta unaffected');
     const dom = conn.lookupDomain('alpha');
-    t.throws(() => conn.cpuStats(dom, -1, 1), { code: VirErrorCode.OPERATION_INVALID });
-    t.throws(() => conn.cpuStats(dom, 0, 4), { code: VirErrorCode.OPERATION_INVALID }, 'per-CPU files gone');
+    t.throws(() => conn.cpuStats(dom, -1, 1), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID });
+    t.throws(() => conn.cpuStats(dom, 0, 4), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID }, 'per-CPU files gone');
     t.equal(record(conn, 'beta').get('cpu.time'), V(2, 60, 1));
   });
   t.test('v2 (zeta, nested group)', async (t) => {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
-import { Connection, StatsGroup } from '../../../src/stats/connection.js';
+import { Connection, StatsGroup } from '../../../src/connection/connection.js';
 import { StatsFlag } from '../../../src/stats/groups.js';
 import { VirErrorCode } from '../../../src/stats/errors.js';
 import type { TypedValue } from '../../../src/stats/typed-params.js';
@@ -307,11 +307,15 @@ t.test('interfaceStats: tap swapped, macvtap not, ownership checked', async (t) 
   t.strictSame(conn.interfaceStats(alpha, '52:54:00:01:00:02'), mv, 'by MAC address');
   t.throws(
     () => conn.interfaceStats(alpha, 'xvnet0'),
-    { code: VirErrorCode.INVALID_ARG, detail: "'xvnet0' is not a known interface" },
+    { name: 'VirError', vir: VirErrorCode.INVALID_ARG, detail: "'xvnet0' is not a known interface" },
     "decoy line is nobody's",
   );
-  t.throws(() => conn.interfaceStats(alpha, 'vnet2'), { code: VirErrorCode.INVALID_ARG }, "beta's interface");
-  t.throws(() => conn.interfaceStats(conn.lookupDomain('gamma'), 'vnet0'), { code: VirErrorCode.OPERATION_INVALID, detail: 'domain is not running' });
+  t.throws(() => conn.interfaceStats(alpha, 'vnet2'), { name: 'VirError', vir: VirErrorCode.INVALID_ARG }, "beta's interface");
+  t.throws(() => conn.interfaceStats(conn.lookupDomain('gamma'), 'vnet0'), {
+    name: 'VirError',
+    vir: VirErrorCode.OPERATION_INVALID,
+    detail: 'domain is not running',
+  });
   t.end();
 });
 
@@ -345,9 +349,9 @@ t.test('blockStats/blockStatsFlags: host block device only', async (t) => {
   }
   const conn = connect('kvm-cgroup1-systemd');
   const alpha = conn.lookupDomain('alpha');
-  t.throws(() => conn.blockStats(alpha, 'vdb'), { code: VirErrorCode.OPERATION_UNSUPPORTED }, "file-backed disk: counters are QEMU's");
-  t.throws(() => conn.blockStats(alpha, 'vdc'), { code: VirErrorCode.INVALID_ARG, detail: 'invalid path: vdc' });
-  t.throws(() => conn.blockStats(conn.lookupDomain('gamma'), 'vda'), { code: VirErrorCode.OPERATION_INVALID });
+  t.throws(() => conn.blockStats(alpha, 'vdb'), { name: 'VirError', vir: VirErrorCode.OPERATION_UNSUPPORTED }, "file-backed disk: counters are QEMU's");
+  t.throws(() => conn.blockStats(alpha, 'vdc'), { name: 'VirError', vir: VirErrorCode.INVALID_ARG, detail: 'invalid path: vdc' });
+  t.throws(() => conn.blockStats(conn.lookupDomain('gamma'), 'vda'), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID });
   t.end();
 });
 
@@ -382,7 +386,7 @@ t.test('a disk on 8:0 reads /sys/dev/block/8:0, never 18:0 (nor blkio files)', a
       ['block.0.backingIndex', 1],
     ],
   );
-  t.throws(() => c2.blockStats(c2.lookupDomain('theta'), 'vda'), { code: VirErrorCode.OPERATION_UNSUPPORTED });
+  t.throws(() => c2.blockStats(c2.lookupDomain('theta'), 'vda'), { name: 'VirError', vir: VirErrorCode.OPERATION_UNSUPPORTED });
   t.end();
 });
 
@@ -410,7 +414,7 @@ t.test('memoryStats: actual (6) and rss (7), at most nr', async (t) => {
     t.strictSame(conn.memoryStats(dom, 0), [], `${s.name} nr 0`);
   }
   const conn = connect('kvm-cgroup1-systemd');
-  t.throws(() => conn.memoryStats(conn.lookupDomain('gamma')), { code: VirErrorCode.OPERATION_INVALID, detail: 'domain is not running' });
+  t.throws(() => conn.memoryStats(conn.lookupDomain('gamma')), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID, detail: 'domain is not running' });
   t.end();
 });
 
@@ -437,13 +441,13 @@ t.test('cpuStats: total, queries and argument checks', async (t) => {
     ['cpu_time'],
     'nparams 1',
   );
-  t.throws(() => conn.cpuStats(alpha, -1, 2), { code: VirErrorCode.INVALID_ARG, detail: 'ncpus must be 1 when start_cpu is -1' });
-  t.throws(() => conn.cpuStats(alpha, 0, 129), { code: VirErrorCode.INVALID_ARG, detail: 'ncpus must be between 0 and 128' });
-  t.throws(() => conn.cpuStats(alpha, 0, 1, 17), { code: VirErrorCode.INVALID_ARG, detail: 'nparams must be between 0 and 16' });
-  t.throws(() => conn.cpuStats(alpha, -1, 1, 17), { code: VirErrorCode.INVALID_ARG, detail: 'nparams must be between 0 and 16' });
-  t.throws(() => conn.cpuStats(alpha, -2, 1), { code: VirErrorCode.INVALID_ARG });
-  t.throws(() => conn.cpuStats(alpha, 4, 1), { code: VirErrorCode.INVALID_ARG, detail: 'start_cpu 4 larger than maximum of 3' });
-  t.throws(() => conn.cpuStats(conn.lookupDomain('gamma'), -1, 1), { code: VirErrorCode.OPERATION_INVALID, detail: 'domain is not running' });
+  t.throws(() => conn.cpuStats(alpha, -1, 2), { name: 'VirError', vir: VirErrorCode.INVALID_ARG, detail: 'ncpus must be 1 when start_cpu is -1' });
+  t.throws(() => conn.cpuStats(alpha, 0, 129), { name: 'VirError', vir: VirErrorCode.INVALID_ARG, detail: 'ncpus must be between 0 and 128' });
+  t.throws(() => conn.cpuStats(alpha, 0, 1, 17), { name: 'VirError', vir: VirErrorCode.INVALID_ARG, detail: 'nparams must be between 0 and 16' });
+  t.throws(() => conn.cpuStats(alpha, -1, 1, 17), { name: 'VirError', vir: VirErrorCode.INVALID_ARG, detail: 'nparams must be between 0 and 16' });
+  t.throws(() => conn.cpuStats(alpha, -2, 1), { name: 'VirError', vir: VirErrorCode.INVALID_ARG });
+  t.throws(() => conn.cpuStats(alpha, 4, 1), { name: 'VirError', vir: VirErrorCode.INVALID_ARG, detail: 'start_cpu 4 larger than maximum of 3' });
+  t.throws(() => conn.cpuStats(conn.lookupDomain('gamma'), -1, 1), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID, detail: 'domain is not running' });
   // The max-CPU query needs no running domain (it is about the host).
   t.equal(conn.cpuStats(conn.lookupDomain('gamma'), 0, 0, 0), 4);
   t.end();
@@ -514,9 +518,9 @@ t.test('bad input: the QEMU process of eta no longer exists', async (t) => {
     'eta: block vda: domain is not running (process 4601 is gone)',
   ]);
   const dom = conn.lookupDomain('eta');
-  t.throws(() => conn.memoryStats(dom), { code: VirErrorCode.OPERATION_INVALID });
-  t.throws(() => conn.cpuStats(dom, -1, 1), { code: VirErrorCode.OPERATION_INVALID });
-  t.throws(() => conn.interfaceStats(dom, 'vnet1'), { code: VirErrorCode.INTERNAL_ERROR, detail: '/proc/net/dev: Interface not found' });
+  t.throws(() => conn.memoryStats(dom), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID });
+  t.throws(() => conn.cpuStats(dom, -1, 1), { name: 'VirError', vir: VirErrorCode.OPERATION_INVALID });
+  t.throws(() => conn.interfaceStats(dom, 'vnet1'), { name: 'VirError', vir: VirErrorCode.INTERNAL_ERROR, detail: '/proc/net/dev: Interface not found' });
   // extra.io too
   const ex = record(conn, 'eta', StatsGroup.EXTRA);
   t.equal(ex.size, 0, 'no extra.io for a vanished process');
@@ -597,8 +601,8 @@ t.test("bad input: a cgroup path with '..' costs the CPU figures only, said in d
       'one problem',
     );
     const dom = conn.lookupDomain('zeta');
-    t.throws(() => conn.cpuStats(dom, -1, 1), { code: VirErrorCode.INTERNAL_ERROR, detail: problem }, 'cpu-stats --total: the problem');
-    t.throws(() => conn.cpuStats(dom, 0, 1), { code: VirErrorCode.INTERNAL_ERROR, detail: problem }, 'per-CPU: the problem');
+    t.throws(() => conn.cpuStats(dom, -1, 1), { name: 'VirError', vir: VirErrorCode.INTERNAL_ERROR, detail: problem }, 'cpu-stats --total: the problem');
+    t.throws(() => conn.cpuStats(dom, 0, 1), { name: 'VirError', vir: VirErrorCode.INTERNAL_ERROR, detail: problem }, 'per-CPU: the problem');
     t.equal(conn.blockStats(dom, 'vda').rd_req, V(5, 50, 1), 'domblkstat is unaffected');
   }
 });

@@ -18,7 +18,7 @@ function rejects(t: Test, name: string, detail: string): void {
     }
     t.type(caught, VirError, `${name}: a VirError`);
     const e = caught as VirError;
-    t.equal(e.code, VirErrorCode.INVALID_ARG, `${name}: VIR_ERR_INVALID_ARG`);
+    t.equal(e.vir, VirErrorCode.INVALID_ARG, `${name}: VIR_ERR_INVALID_ARG`);
     t.equal(e.detail, want, `${name} (domain ${String(domid)}): libvirt's text`);
     t.equal(e.message, `invalid argument: ${want}`, `${name}: message with virsh's prefix`);
   }

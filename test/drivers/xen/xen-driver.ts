@@ -5,7 +5,8 @@ import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixture } from '../../helpers/cli.js';
-import { Connection, StatsFlag, StatsGroup, type DomainStatsRecord } from '../../../src/stats/connection.js';
+import { Connection, StatsFlag, StatsGroup } from '../../../src/connection/connection.js';
+import { type DomainStatsRecord } from '../../../src/stats/records.js';
 import { VirError, VirErrorCode, type VirErrorCodeValue } from '../../../src/stats/errors.js';
 import type { TypedParam } from '../../../src/stats/typed-params.js';
 import type { BlockStats, InterfaceStats } from '../../../src/stats/structs.js';
@@ -36,7 +37,7 @@ function expectVirError(t: Test, fn: () => unknown, code: VirErrorCodeValue, det
   t.type(caught, VirError, `${what}: throws a VirError`);
   if (!(caught instanceof VirError)) return;
   t.equal(caught.detail, detail, `${what}: error text`);
-  t.equal(caught.code, code, `${what}: error code`);
+  t.equal(caught.vir, code, `${what}: error code`);
 }
 
 // ---- expected values (XEN-FIXTURES.md) ----

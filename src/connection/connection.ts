@@ -4,20 +4,19 @@
 // Everything is read from files under the root; nothing talks to libvirtd.
 
 import { HostFs } from '../host/hostfs.js';
-import { readInventory, type Domain, type DriverName, type Inventory } from '../domains/inventory.js';
-import { CollectContext, type CpuStatsParams, type DomainProblem, type Driver } from '../drivers/driver.js';
+import { readInventory, type Inventory } from '../domains/inventory.js';
+import type { Domain, DriverName } from '../stats/domain.js';
+import { CollectContext, type CpuStatsParams, type Driver } from '../drivers/driver.js';
+import type { DomainProblem } from '../stats/records.js';
 import { XenDriver } from '../drivers/xen/xen-driver.js';
 import { KvmDriver, CPU_STATS_MAX_PARAMS } from '../drivers/kvm/kvm-driver.js';
-import { argumentUnsupported, invalidArg, NoDomainError, operationUnsupported } from './errors.js';
-import { FILTER_FLAGS, hasFlag, LIBVIRT_GROUPS, StatsFlag, StatsGroup, unknownFlags } from './groups.js';
-import { DomainState, isActive } from './states.js';
-import type { TypedParam } from './typed-params.js';
-import type { BlockStats, InterfaceStats } from './structs.js';
-
-export interface DomainStatsRecord {
-  domain: Domain;
-  params: TypedParam[];
-}
+import { argumentUnsupported, invalidArg, NoDomainError, operationUnsupported } from '../stats/errors.js';
+import { FILTER_FLAGS, hasFlag, LIBVIRT_GROUPS, StatsFlag, StatsGroup, unknownFlags } from '../stats/groups.js';
+import { DomainState, isActive } from '../stats/states.js';
+import type { TypedParam } from '../stats/typed-params.js';
+import { MEMORY_STAT_NR, type DomainStatsRecord, type MemoryStat } from '../stats/records.js';
+import type { BlockStats, InterfaceStats } from '../stats/structs.js';
+import { messageOf } from '../common/errors.js';
 
 export interface ConnectionOptions {
   root?: string;
@@ -25,29 +24,6 @@ export interface ConnectionOptions {
   /** A HostFs of the caller's (e.g. one that records what is read); overrides root. */
   fs?: HostFs;
 }
-
-export interface MemoryStat {
-  tag: number;
-  val: bigint;
-}
-
-/** virDomainMemoryStatTags names, as virsh dommemstat prints them. */
-export const MEMORY_STAT_NAMES: Record<number, string> = {
-  0: 'swap_in',
-  1: 'swap_out',
-  2: 'major_fault',
-  3: 'minor_fault',
-  4: 'unused',
-  5: 'available',
-  6: 'actual',
-  7: 'rss',
-  8: 'usable',
-  9: 'last_update',
-  10: 'disk_caches',
-  11: 'hugetlb_pgalloc',
-  12: 'hugetlb_pgfail',
-};
-export const MEMORY_STAT_NR = 13;
 
 /** Does a domain pass the list filters (groups of alternatives, as virConnectListAllDomains)? */
 export function matchesFilters(dom: Domain, flags: number): boolean {
@@ -193,7 +169,7 @@ export class Connection {
         records.push({ domain: d, params: drv.domainStats(d, groups.get(drv)!, flags, ctx) });
       } catch (e) {
         // One domain's trouble costs that domain's record, never the others'.
-        ctx.problem(d, `record skipped: ${e instanceof Error ? e.message : String(e)}`);
+        ctx.problem(d, `record skipped: ${messageOf(e)}`);
       }
     }
     this.lastProblems = ctx.problems;

@@ -1,6 +1,6 @@
 // Connection-level argument checks that do not belong to one driver.
 import t from 'tap';
-import { Connection } from '../../src/stats/connection.js';
+import { Connection } from '../../src/connection/connection.js';
 import { StatsFlag, StatsGroup } from '../../src/stats/groups.js';
 import { fixture } from '../helpers/cli.js';
 

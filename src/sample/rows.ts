@@ -4,8 +4,8 @@
 // The agent's sampling plan fills these directly from host files; domainSample() builds them from
 // domstats records (typed parameters), the reference path every plan is tested against.
 
-import type { DomainStatsRecord } from '../stats/connection.js';
-import { keyPattern, type KeyMap, type Kind } from './key-map.js';
+import type { DomainStatsRecord } from '../stats/records.js';
+import { keyPattern, type RowMap, type Kind } from './row-map.js';
 
 export interface DeviceIdentity {
   kind: Kind;
@@ -81,7 +81,7 @@ function splitKey(field: string): [pattern: string, idx: number | null] {
 }
 
 /** Sorts a record's parameters into device rows. Unknown keys (not in key_map) are not stored. */
-export function domainSample(rec: DomainStatsRecord, map: KeyMap, wrap32 = false): DomainSample {
+export function domainSample(rec: DomainStatsRecord, map: RowMap, wrap32 = false): DomainSample {
   const dom = rec.domain;
   const width = (k: Kind) => map.columns[k].length;
   const domainRow = newDevice({ kind: 'domain', idx: null, name: dom.name }, width('domain'));

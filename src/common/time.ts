@@ -1,15 +1,16 @@
 // Durations ("90s", "5m", "2h", "7d", "1w", "2y"), points in time ("1h" ago, ISO 8601, "now") and
-// sizes ("512M"). Pure and import-free: a ground module every layer may use (the CLI's options, the
-// exporter's query parameters).
+// sizes ("512M"): the CLI's options and the HTTP API's query parameters alike.
+
+import { UsageError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86400_000, w: 7 * 86400_000, y: 365 * 86400_000 };
 
 export function parseDuration(s: string, what: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d|w|y)?$/.exec(s.trim());
-  if (m === null) throw new Error(`${what}: not a duration: '${s}' (e.g. 30s, 5m, 2h, 7d)`);
+  if (m === null) throw new UsageError(`${what}: not a duration: '${s}' (e.g. 30s, 5m, 2h, 7d)`);
   const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
   // 400 nines of years is a number JavaScript calls Infinity: no time range can use it.
-  if (!Number.isFinite(ms)) throw new Error(`${what}: duration too long: '${s}'`);
+  if (!Number.isFinite(ms)) throw new UsageError(`${what}: duration too long: '${s}'`);
   return ms;
 }
 
@@ -18,13 +19,13 @@ export function parseTime(s: string, what: string, now = Date.now()): number {
   if (s === 'now') return now;
   if (/^[0-9]+(\.[0-9]+)?(ms|s|m|h|d|w|y)$/.test(s)) return now - parseDuration(s, what);
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new Error(`${what}: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)`);
+  if (Number.isNaN(t)) throw new UsageError(`${what}: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)`);
   return t;
 }
 
 export function parseSize(s: string, what: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)([KMGT]i?B?|B)?$/i.exec(s.trim());
-  if (m === null) throw new Error(`${what}: not a size: '${s}' (e.g. 512M, 4G)`);
+  if (m === null) throw new UsageError(`${what}: not a size: '${s}' (e.g. 512M, 4G)`);
   const unit = (m[2] ?? 'B').toUpperCase()[0]!;
   const scale = { B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[unit] ?? 1;
   return Math.round(Number(m[1]) * scale);
