@@ -61,7 +61,7 @@ t.test('a read-only file system', async (t) => {
   fs.mkdirSync(dir);
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { encoding: 'utf8' });
   if (mount.status !== 0) {
-    t.skip(`cannot mount a tmpfs here (${(mount.stderr || String(mount.error)).trim()}): needs root and CAP_SYS_ADMIN`);
+    t.plan(0, `cannot mount a tmpfs here (${(mount.stderr || String(mount.error)).trim()}): needs root and CAP_SYS_ADMIN`);
     return;
   }
   t.teardown(() => void spawnSync('umount', [dir]));
