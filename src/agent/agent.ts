@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Connection } from '../connection/connection.js';
-import { CONFIG_DIRS, readInventory, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
+import { CONFIG_DIRS, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
 import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
 import type { RetentionPolicy } from '../store/retention.js';
@@ -17,7 +17,6 @@ import type { SampleResult, TickOutcome } from '../sample/tick.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../common/io.js';
-import { XenDriver } from '../drivers/xen/xen-driver.js';
 import { sleep } from './sleep.js';
 import { systemClocks, TickClock, type Clocks } from './clock.js';
 import { Schedule } from './schedule.js';
@@ -95,7 +94,7 @@ export class Agent {
   }
 
   private readInventory(): Inventory {
-    return readInventory(this.conn.fs, this.opts.xmlDir === undefined ? { cache: this.cache } : { xmlDir: this.opts.xmlDir, cache: this.cache });
+    return this.conn.readInventory(this.cache);
   }
 
   /** Re-reads definitions (changed files only are parsed again) and swaps the inventory in. */
@@ -106,7 +105,7 @@ export class Agent {
       this.conn.setInventory(inv);
       // Devices may have moved: drop kept descriptors and resolved directories.
       this.conn.fs.closeAll();
-      (this.conn.drivers.xen as XenDriver).reset();
+      for (const d of Object.values(this.conn.drivers)) d.reset();
     }
     if (inv.domains.length === 0 && this.lastDomainCount !== 0) {
       this.log.info(`no domains found (looked in ${inv.looked.join(', ')}); recording host totals only`);

@@ -4,53 +4,31 @@
 
 import { isGone } from '../host/hostfs.js';
 import type { CollectContext } from '../drivers/driver.js';
-import { parseProcMeminfo } from '../parse/proc-meminfo.js';
-import { parseProcStatCpu, PROC_STAT_CPU_FIELDS } from '../parse/proc-stat.js';
-import { NET_DEV_FIELDS } from '../parse/proc-net-dev.js';
-import { ParseError } from '../parse/u64.js';
-import type { NetDevTable } from '../parse/fast.js';
+import { MEMINFO_KEYS, parseProcMeminfo, PROC_MEMINFO } from '../kernel/proc-meminfo.js';
+import { parseProcStatCpu, PROC_STAT, PROC_STAT_KEYS } from '../kernel/proc-stat.js';
+import { NET_DEV_KEYS, type NetDevTable } from '../kernel/proc-net-dev.js';
+import { exactKey, type KeyFrom } from '../kernel/spec.js';
+import { ParseError } from '../kernel/u64.js';
+import type { RowMap } from '../sample/row-map.js';
+import { fillKeys, netColumns } from '../sample/plan.js';
 import { newDevice, setReading, type DeviceSample, type DomainSample } from '../sample/rows.js';
 import { messageOf } from '../common/errors.js';
-import type { RowMap } from '../sample/row-map.js';
 
 export const HOST_KEY = '@host';
-const NS_PER_TICK = 10_000_000n;
-const NET_COLUMNS: Record<string, (typeof NET_DEV_FIELDS)[number]> = {
-  rx_bytes: 'rxBytes',
-  rx_pkts: 'rxPackets',
-  rx_errs: 'rxErrs',
-  rx_drop: 'rxDrop',
-  tx_bytes: 'txBytes',
-  tx_pkts: 'txPackets',
-  tx_errs: 'txErrs',
-  tx_drop: 'txDrop',
-};
-/** Where each host interface column sits among a /proc/net/dev line's 16 values. */
-const NET_FIELD_INDEX: Record<string, number> = Object.fromEntries(Object.entries(NET_COLUMNS).map(([col, f]) => [col, NET_DEV_FIELDS.indexOf(f)]));
-const MEM_COLUMNS = {
-  mem_total: 'MemTotal',
-  mem_free: 'MemFree',
-  mem_available: 'MemAvailable',
-  mem_buffers: 'Buffers',
-  mem_cached: 'Cached',
-  swap_total: 'SwapTotal',
-  swap_free: 'SwapFree',
-} as const;
+const hostNet = netColumns(NET_DEV_KEYS.host);
 
 /**
  * The host's interfaces from the sampling plan's table of /proc/net/dev (no second read or parse);
  * false, with nothing added, when a line needs the careful parser (malformed, duplicated, 2^53 or more).
  */
 function fromTable(table: NetDevTable, map: RowMap, domainIfnames: ReadonlySet<string>, devices: DeviceSample[]): boolean {
-  const cols = map.columns.net;
-  const fields = Int32Array.from(cols, (c) => NET_FIELD_INDEX[c.col] ?? -1);
+  const cols = hostNet(map);
   const rows: DeviceSample[] = [];
   let plain = true;
   table.offsets.forEach((off, name) => {
     if (!plain || domainIfnames.has(name)) return;
-    const dev = newDevice({ kind: 'net', idx: rows.length, name }, cols.length);
-    for (let i = 0; i < fields.length && off >= 0; i++) if (fields[i]! >= 0) dev.values[i] = table.values[off + fields[i]!]!;
-    plain = off >= 0 && !dev.values.some((v, i) => fields[i]! >= 0 && v !== v);
+    const dev = newDevice({ kind: 'net', idx: rows.length, name }, map.columns.net.length);
+    plain = off >= 0 && fillKeys(dev, cols, table.values, off);
     rows.push(dev);
   });
   if (plain) devices.push(...rows);
@@ -66,11 +44,14 @@ export function hostSample(
   problems: string[],
   table: NetDevTable | null = null,
 ): DomainSample {
-  const cols = map.columns.host;
-  const host = newDevice({ kind: 'host', idx: null, name: hostname }, cols.length);
-  const set = (col: string, v: bigint | undefined) => {
-    const i = cols.findIndex((c) => c.col === col);
-    if (i >= 0 && v !== undefined) setReading(host, i, v);
+  const host = newDevice({ kind: 'host', idx: null, name: hostname }, map.columns.host.length);
+  /** Each key's exact value into its column of `dev` (a key the map does not have is not stored). */
+  const set = <F extends string>(dev: DeviceSample, keys: readonly KeyFrom<F>[], fields: Partial<Record<F, bigint>>) => {
+    for (const k of keys) {
+      const pos = map.byPattern.get(k.key)?.pos;
+      const v = exactKey(k, fields);
+      if (pos !== undefined && v !== undefined) setReading(dev, pos, v);
+    }
   };
   const guard = (what: string, fn: () => void) => {
     try {
@@ -79,22 +60,19 @@ export function hostSample(
       problems.push(`${what}: ${messageOf(e)}`);
     }
   };
-  guard('/proc/stat', () => {
-    const text = ctx.fs.readText('/proc/stat');
-    if (isGone(text)) throw new Error('missing');
-    const cpu = parseProcStatCpu(text, '/proc/stat');
-    for (const f of PROC_STAT_CPU_FIELDS) set(`cpu_${f}`, cpu[f] * NS_PER_TICK);
-  });
-  guard('/proc/meminfo', () => {
-    const text = ctx.fs.readText('/proc/meminfo');
-    if (isGone(text)) throw new Error('missing');
-    const mem = parseProcMeminfo(text, '/proc/meminfo');
-    for (const [col, key] of Object.entries(MEM_COLUMNS)) set(col, mem[key]);
-  });
+  for (const [spec, read] of [
+    [PROC_STAT, (text: string) => set(host, PROC_STAT_KEYS, parseProcStatCpu(text, PROC_STAT.path))],
+    [PROC_MEMINFO, (text: string) => set(host, MEMINFO_KEYS, parseProcMeminfo(text, PROC_MEMINFO.path))],
+  ] as const) {
+    guard(spec.path, () => {
+      const text = ctx.fs.readText(spec.path, spec.limit);
+      if (isGone(text)) problems.push(`${spec.path}: missing`);
+      else read(text);
+    });
+  }
   const devices: DeviceSample[] = [host];
   if (table !== null && fromTable(table, map, domainIfnames, devices)) return { key: HOST_KEY, name: HOST_KEY, hvType: 'host', domid: 0, devices };
   guard('/proc/net/dev', () => {
-    const netCols = map.columns.net;
     const nd = ctx.netDev();
     nd.names()
       .filter((n) => !domainIfnames.has(n))
@@ -106,8 +84,8 @@ export function hostSample(
           problems.push(`interface ${name}: ${line.message}`);
           return;
         }
-        const dev = newDevice({ kind: 'net', idx, name }, netCols.length);
-        netCols.forEach((c, i) => setReading(dev, i, line[NET_COLUMNS[c.col]!]));
+        const dev = newDevice({ kind: 'net', idx, name }, map.columns.net.length);
+        set(dev, NET_DEV_KEYS.host, line);
         devices.push(dev);
       });
   });

@@ -9,11 +9,7 @@ import type { Domain } from '../stats/domain.js';
 import { StatsGroup, LIBVIRT_GROUPS } from '../stats/groups.js';
 import { domainSample, type DomainSample } from '../sample/rows.js';
 import { hostSample } from './host-totals.js';
-import { OLD_BACKEND_DIR, MODERN_BACKEND_DIR } from '../drivers/xen/vbd.js';
-import type { KvmDriver } from '../drivers/kvm/kvm-driver.js';
 import { PlanTick, type DomainPlan } from '../sample/plan.js';
-import { xenPlan } from '../sample/xen-plan.js';
-import { kvmPlan } from '../sample/kvm-plan.js';
 import { ReadAhead } from '../host/read-ahead.js';
 import type { RowMap } from '../sample/row-map.js';
 import type { SampleResult } from '../sample/tick.js';
@@ -44,8 +40,6 @@ export function defaultReadAheadFrom(): number {
 export class Sampler {
   readonly hostname: string;
   readonly usePlans: boolean;
-  /** Old Xen dom0s (2.6.18 era) keep 32-bit counters that wrap at 2^32. */
-  private wrap32?: boolean;
   private plans = new Map<Domain, DomainPlan | null>();
   private planned: readonly Domain[] | null = null;
   private ifnames: ReadonlySet<string> = new Set();
@@ -87,8 +81,7 @@ export class Sampler {
     }
     let p = this.plans.get(dom);
     if (p === undefined) {
-      const fs = this.conn.fs;
-      p = dom.driver === 'xen' ? xenPlan(dom, fs, this.map, this.isWrap32()) : kvmPlan(dom, fs, this.map, this.conn.drivers.kvm as KvmDriver);
+      p = this.conn.driverOf(dom).plan(dom, this.conn.fs, this.map);
       this.plans.set(dom, p);
     }
     return p;
@@ -121,17 +114,14 @@ export class Sampler {
     return this.ifnames;
   }
 
-  private isWrap32(): boolean {
-    return (this.wrap32 ??= this.conn.fs.isDir(OLD_BACKEND_DIR) && !this.conn.fs.isDir(MODERN_BACKEND_DIR));
-  }
-
   sample(now = Date.now()): SampleResult {
     const t0 = process.hrtime.bigint();
-    const ctx = this.conn.context();
     const list = this.conn.listAllDomains();
     const ra = this.readAhead !== null && this.aheadFor === this.conn.inventory().domains && this.readAhead.begin() ? this.readAhead : null;
     if (this.readAheadFirst) ra?.settle();
     const tick = this.tick.start(ra);
+    // The drivers' context of this tick reads the plans' snapshot of /proc/net/dev: one read, one view.
+    const ctx = this.conn.context(tick.netDevFile);
     const domains: Domain[] = [];
     const samples: DomainSample[] = [];
     this.careful = 0;
@@ -147,7 +137,7 @@ export class Sampler {
         const [rec] = this.conn.collectWith(ctx, [dom], ALL_GROUPS, 0);
         if (rec === undefined) continue; // its problem is recorded
         domains.push(dom);
-        samples.push(domainSample(rec, this.map, dom.driver === 'xen' && this.isWrap32()));
+        samples.push(domainSample(rec, this.map, this.conn.driverOf(dom).wrap32(this.conn.fs)));
       }
     } finally {
       ra?.end();

@@ -33,9 +33,9 @@ export function rootDir(dir: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : String(code);
-    throw new Error(`--root ${dir}: ${why}`, { cause: e });
+    throw new UsageError(`--root ${dir}: ${why}`);
   }
-  if (!st.isDirectory()) throw new Error(`--root ${dir}: not a directory`);
+  if (!st.isDirectory()) throw new UsageError(`--root ${dir}: not a directory`);
   return dir;
 }
 

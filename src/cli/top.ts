@@ -10,9 +10,9 @@ import { processIo, type Io } from '../common/io.js';
 import { csvHeader, csvRows, renderTop, type HostFacts, type Layout, type Screen, type SortKey, type TopSample, type ViewState } from '../export/top-view.js';
 import type { Connection } from '../connection/connection.js';
 import { isGone } from '../host/hostfs.js';
-import { parseProcMeminfo } from '../parse/proc-meminfo.js';
-import { parseProcStatCpu } from '../parse/proc-stat.js';
-import { parseCpuList } from '../parse/cpu-list.js';
+import { parseProcMeminfo } from '../kernel/proc-meminfo.js';
+import { parseProcStatCpu } from '../kernel/proc-stat.js';
+import { parseCpuList } from '../kernel/cpu-list.js';
 import { LIBVIRT_GROUPS } from '../stats/groups.js';
 import { parseDuration } from '../common/time.js';
 import { UsageError } from '../common/errors.js';
@@ -77,8 +77,8 @@ function hostFacts(conn: Connection): HostFacts {
   return facts;
 }
 
-export function sampleTop(conn: Connection): TopSample {
-  return { at: performance.now(), records: conn.getAllDomainStats(LIBVIRT_GROUPS, 0), host: hostFacts(conn) };
+export function sampleTop(conn: Connection, at: number): TopSample {
+  return { at, records: conn.getAllDomainStats(LIBVIRT_GROUPS, 0), host: hostFacts(conn) };
 }
 
 interface TopCliOptions extends HostOptions {
@@ -154,7 +154,7 @@ export function topCommand(io: Io): Command {
         for (let i = 0; i < limit && !stop; i++) {
           const conn = connect(opts);
           prev = cur;
-          cur = sampleTop(conn);
+          cur = sampleTop(conn, io.now ? io.now() : performance.now());
           draw();
           if (csv !== null) fs.writeSync(csv, csvRows(prev, cur, hostname, new Date()));
           if (i + 1 >= limit) break;

@@ -4,7 +4,8 @@
 // Everything is read from files under the root; nothing talks to libvirtd.
 
 import { HostFs } from '../host/hostfs.js';
-import { readInventory, type Inventory } from '../domains/inventory.js';
+import type { FileSnapshot } from '../host/file-snapshot.js';
+import { readInventory, type Inventory, type ParseCache } from '../domains/inventory.js';
 import type { Domain, DriverName } from '../stats/domain.js';
 import { CollectContext, type CpuStatsParams, type Driver } from '../drivers/driver.js';
 import type { DomainProblem } from '../stats/records.js';
@@ -61,7 +62,16 @@ export class Connection {
   }
 
   inventory(): Inventory {
-    return (this.inv ??= readInventory(this.fs, this.options.xmlDir === undefined ? {} : { xmlDir: this.options.xmlDir }));
+    return (this.inv ??= this.readInventory());
+  }
+
+  /** Reads the definitions again (the agent's watcher; `cache` keeps unchanged files parsed). */
+  readInventory(cache?: ParseCache): Inventory {
+    return readInventory(this.fs, {
+      ...(this.options.xmlDir !== undefined ? { xmlDir: this.options.xmlDir } : {}),
+      ...(cache !== undefined ? { cache } : {}),
+      enumerate: (fs, looked) => Object.values(this.drivers).flatMap((d) => d.enumerate?.(fs, looked) ?? []),
+    });
   }
 
   /** Use a new inventory (the agent's watcher builds one when definitions change). */
@@ -176,8 +186,9 @@ export class Connection {
     return records;
   }
 
-  context(): CollectContext {
-    return new CollectContext(this.fs);
+  /** A new collection; `netDevFile` shares a snapshot of /proc/net/dev read elsewhere in it (the agent's tick). */
+  context(netDevFile?: FileSnapshot): CollectContext {
+    return new CollectContext(this.fs, netDevFile);
   }
 }
 

@@ -1,14 +1,13 @@
 // Inventory: which domains exist and what libvirt says about them, from libvirt's files only.
 // Live status XML (run/libvirt/{qemu,libxl}, also under var/run) beats a persistent definition
-// (etc/libvirt/{qemu,libxl}); a plain --xml-dir adds more; a Xen host with no libvirt files at
-// all is enumerated from its xen-backend directories. A bad file costs that file only.
+// (etc/libvirt/{qemu,libxl}); a plain --xml-dir adds more; a host with no libvirt files at all is
+// enumerated by the drivers from what its own files show (InventoryOptions.enumerate). A bad file
+// costs that file only.
 
 import { HostFs, isGone } from '../host/hostfs.js';
-import { DomainState } from '../stats/states.js';
 import { parseDomainXml } from './domain-def.js';
 import type { Domain, DomainDef, DriverName } from '../stats/domain.js';
 import { decodeXmlBytes, MAX_XML_BYTES } from './xml.js';
-import { xenDeviceName, xenDeviceNumber } from '../drivers/xen/devnum.js';
 import { messageOf } from '../common/errors.js';
 
 export interface InventoryProblem {
@@ -25,7 +24,6 @@ export interface Inventory {
 
 export const STATUS_DIRS = ['/run/libvirt/qemu', '/run/libvirt/libxl', '/var/run/libvirt/qemu', '/var/run/libvirt/libxl'];
 export const CONFIG_DIRS = ['/etc/libvirt/qemu', '/etc/libvirt/libxl'];
-export const XEN_BACKEND_DIRS = ['/sys/bus/xen-backend/devices', '/sys/devices/xen-backend'];
 
 export function driverFor(hvType: string): DriverName | null {
   if (hvType === 'xen') return 'xen';
@@ -76,6 +74,8 @@ export interface InventoryOptions {
   /** A plain directory of domain XML files, outside the root. */
   xmlDir?: string;
   cache?: ParseCache;
+  /** Domains from the host's own files when libvirt keeps no definitions (the drivers' enumerate()). */
+  enumerate?: (fs: HostFs, looked: string[]) => Domain[];
 }
 
 export function readInventory(fs: HostFs, opts: InventoryOptions = {}): Inventory {
@@ -153,8 +153,8 @@ export function readInventory(fs: HostFs, opts: InventoryOptions = {}): Inventor
       if (def !== null) add(def, file, !def.live);
     }
   }
-  if (byKey.size === 0) {
-    for (const d of xenBackendDomains(fs, looked)) byKey.set(d.key, d);
+  if (byKey.size === 0 && opts.enumerate !== undefined) {
+    for (const d of opts.enumerate(fs, looked)) byKey.set(d.key, d);
   }
   return { domains: sortDomains([...byKey.values()]), problems, looked };
 }
@@ -167,53 +167,4 @@ export function sortDomains(domains: Domain[]): Domain[] {
     if (b.id >= 0) return 1;
     return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
-}
-
-const BACKEND_ENTRY = /^(vbd|tap|vif)-([0-9]{1,9})-([0-9]{1,10})$/;
-
-/** Domains seen only as xen-backend devices: a dom0 without libvirt. */
-function xenBackendDomains(fs: HostFs, looked: string[]): Domain[] {
-  const doms = new Map<number, Domain>();
-  for (const dir of XEN_BACKEND_DIRS) {
-    looked.push(dir);
-    const entries = fs.readDir(dir);
-    if (isGone(entries)) continue;
-    for (const entry of entries.sort()) {
-      const m = BACKEND_ENTRY.exec(entry);
-      if (m === null) continue;
-      const domid = Number(m[2]);
-      const dev = Number(m[3]);
-      let d = doms.get(domid);
-      if (d === undefined) {
-        const name = `Domain-${domid}`;
-        d = {
-          name,
-          id: domid,
-          hvType: 'xen',
-          state: DomainState.RUNNING,
-          reason: 0,
-          vcpuPids: new Map(),
-          disks: [],
-          interfaces: [],
-          live: true,
-          driver: 'xen',
-          persistent: false,
-          file: dir,
-          key: name,
-        };
-        doms.set(domid, d);
-      }
-      if (m[1] === 'vif') {
-        const target = `vif${domid}.${dev}`;
-        if (!d.interfaces.some((i) => i.target === target)) d.interfaces.push({ target, type: 'bridge' });
-      } else {
-        const target = xenDeviceName(dev);
-        if (target !== null && !d.disks.some((k) => k.target === target)) d.disks.push({ target, device: 'disk', type: 'block', bus: 'xen', backing: [] });
-      }
-    }
-  }
-  for (const d of doms.values()) {
-    d.disks.sort((a, b) => xenDeviceNumber(a.target!) - xenDeviceNumber(b.target!));
-  }
-  return [...doms.values()];
 }

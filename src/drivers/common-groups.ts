@@ -5,11 +5,14 @@ import type { Domain } from '../stats/domain.js';
 import type { DiskDef, InterfaceDef } from '../stats/domain.js';
 import { isActive } from '../stats/states.js';
 import { ParamList } from '../stats/typed-params.js';
-import { interfaceStatsFrom, type InterfaceStats } from '../stats/structs.js';
+import type { InterfaceStats } from '../stats/structs.js';
+import { NET_DEV_KEYS, type NetDevField, type ProcNetDevLine } from '../kernel/proc-net-dev.js';
+import { exactKey, keyAt, type KeyFrom } from '../kernel/spec.js';
+import type { TypedParam } from '../stats/typed-params.js';
 import { internalError, invalidArg, operationInvalid, detailOf } from '../stats/errors.js';
 import { findInterface, isValidIfname, sharesHostView } from './devices.js';
 import type { CollectContext } from './driver.js';
-import { ParseError } from '../parse/u64.js';
+import { ParseError } from '../kernel/u64.js';
 
 export function emitState(p: ParamList, dom: Domain): void {
   p.int('state.state', dom.state);
@@ -26,15 +29,29 @@ export function emitVcpuCounts(p: ParamList, dom: Domain): void {
   p.uint('vcpu.maximum', dom.vcpuMax);
 }
 
+/** What the definition alone says (state, balloon, vCPU counts): the part of a plan's row that no file gives. */
+export function definitionParams(dom: Domain): TypedParam[] {
+  const p = new ParamList();
+  emitState(p, dom);
+  emitBalloonDefinition(p, dom);
+  emitVcpuCounts(p, dom);
+  return p.params;
+}
+
+/** Keys from a file's exact fields, each as an unsigned 64-bit parameter ("{i}" is `index`); a key whose field is missing is left out. */
+export function emitKeys<F extends string>(p: ParamList, keys: readonly KeyFrom<F>[], fields: Partial<Record<F, bigint>>, index?: number): void {
+  for (const k of keys) p.ullong(index === undefined ? k.key : keyAt(k.key, index), exactKey(k, fields));
+}
+
 export function requireActive(dom: Domain): void {
   if (!isActive(dom.state)) throw operationInvalid('domain is not running');
 }
 
 /**
- * An interface's counters in the guest's view. `owned` lets a driver add its own ownership rule
- * (Xen: a vif must carry this domain's id) before anything is read.
+ * An interface's /proc/net/dev line and the keys it gives in the guest's view. `owned` lets a
+ * driver add its own ownership rule (Xen: a vif must carry this domain's id) before anything is read.
  */
-export function readInterface(iface: InterfaceDef, ctx: CollectContext, owned: (ifname: string) => boolean = () => true): InterfaceStats {
+function interfaceLine(iface: InterfaceDef, ctx: CollectContext, owned: (ifname: string) => boolean): { line: ProcNetDevLine; keys: KeyFrom<NetDevField>[] } {
   const ifname = iface.target;
   if (ifname === undefined || !isValidIfname(ifname) || !owned(ifname)) {
     throw invalidArg(`'${ifname ?? ''}' is not a known interface`);
@@ -42,7 +59,14 @@ export function readInterface(iface: InterfaceDef, ctx: CollectContext, owned: (
   const line = ctx.netDev().get(ifname);
   if (line === undefined) throw internalError('/proc/net/dev: Interface not found');
   if (line instanceof ParseError) throw internalError(line.message);
-  return interfaceStatsFrom(line, !sharesHostView(iface));
+  return { line, keys: NET_DEV_KEYS[sharesHostView(iface) ? 'host' : 'swapped'] };
+}
+
+/** An interface's counters as libvirt's struct (its fields in the order of the keys). */
+export function readInterface(iface: InterfaceDef, ctx: CollectContext, owned: (ifname: string) => boolean = () => true): InterfaceStats {
+  const { line, keys } = interfaceLine(iface, ctx, owned);
+  const v = keys.map((k) => exactKey(k, line)!);
+  return { rx_bytes: v[0]!, rx_packets: v[1]!, rx_errs: v[2]!, rx_drop: v[3]!, tx_bytes: v[4]!, tx_packets: v[5]!, tx_errs: v[6]!, tx_drop: v[7]! };
 }
 
 /** virDomainInterfaceStats: the device must be one of this running domain's interfaces. */
@@ -52,28 +76,21 @@ export function interfaceStatsFor(dom: Domain, device: string, ctx: CollectConte
 }
 
 /** net.count, then per interface with a host device: its name and, when readable, its counters. */
-export function emitInterfaces(p: ParamList, dom: Domain, ctx: CollectContext, owned?: (ifname: string) => boolean): void {
+export function emitInterfaces(p: ParamList, dom: Domain, ctx: CollectContext, owned: (ifname: string) => boolean = () => true): void {
   if (!isActive(dom.state)) return;
   p.uint('net.count', dom.interfaces.length);
   dom.interfaces.forEach((iface, i) => {
     if (iface.target === undefined) return;
     p.string(`net.${i}.name`, iface.target);
-    let s: InterfaceStats;
+    let got: ReturnType<typeof interfaceLine>;
     try {
-      s = readInterface(iface, ctx, owned);
+      got = interfaceLine(iface, ctx, owned);
     } catch (e) {
       // libvirt skips an interface it cannot read and keeps the record
       ctx.problem(dom, `interface ${iface.target}: ${detailOf(e)}`);
       return;
     }
-    p.ullong(`net.${i}.rx.bytes`, s.rx_bytes);
-    p.ullong(`net.${i}.rx.pkts`, s.rx_packets);
-    p.ullong(`net.${i}.rx.errs`, s.rx_errs);
-    p.ullong(`net.${i}.rx.drop`, s.rx_drop);
-    p.ullong(`net.${i}.tx.bytes`, s.tx_bytes);
-    p.ullong(`net.${i}.tx.pkts`, s.tx_packets);
-    p.ullong(`net.${i}.tx.errs`, s.tx_errs);
-    p.ullong(`net.${i}.tx.drop`, s.tx_drop);
+    emitKeys(p, got.keys, got.line, i);
   });
 }
 

@@ -5,7 +5,9 @@
 // that is malformed gets 400, one whose query runs out of time 422, each with a JSON error body.
 
 import { timeRange } from '../common/time.js';
-import { HistoryError, HistoryLimitError, HistoryReader, type HistoryQuery } from '../store/history.js';
+import { DomstatError, messageOf } from '../common/errors.js';
+import { HistoryReader, type HistoryQuery } from '../store/history.js';
+import { HistoryError, HistoryLimitError } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 
 export interface HistoryLimits {
@@ -23,7 +25,8 @@ export interface HistoryLimits {
 export const HISTORY_LIMITS: HistoryLimits = { maxKeys: 64, defaultPoints: 1000, maxPoints: 5000, maxRead: 100_000, timeoutMs: 2000 };
 
 /** A request the API answers with an error status and a JSON body {"error": message}. */
-export class ApiError extends Error {
+export class ApiError extends DomstatError {
+  readonly code = 'API' as const;
   constructor(
     readonly status: number,
     message: string,
@@ -69,7 +72,7 @@ export function historyParams(q: URLSearchParams, now: number, limits: HistoryLi
   try {
     range = timeRange(one('since') ?? '15m', one('until'), one('step'), now, NAMES);
   } catch (e) {
-    throw new ApiError(400, e instanceof Error ? e.message : String(e));
+    throw new ApiError(400, messageOf(e));
   }
   if (!(range.until >= range.since)) throw new ApiError(400, 'until: before since');
   if (range.stepS !== undefined && !(range.stepS > 0)) throw new ApiError(400, 'step: must be more than 0');

@@ -6,6 +6,7 @@
 // addresses are always allowed.
 
 import * as net from 'node:net';
+import { UsageError } from '../common/errors.js';
 
 const LOOPBACK_NAMES = ['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback'];
 
@@ -51,6 +52,6 @@ export class HostAllowList {
 export function checkAllowHost(name: string): string {
   const n = name.trim().toLowerCase();
   if (!/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(n) || n.length > 253)
-    throw new Error(`--allow-host: not a host name: '${name}' (e.g. xen-01.example.net, or *.example.net for every name under it)`);
+    throw new UsageError(`--allow-host: not a host name: '${name}' (e.g. xen-01.example.net, or *.example.net for every name under it)`);
   return n;
 }

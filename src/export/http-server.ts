@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics } from './prometheus.js';
-import { messageOf, UsageError } from '../common/errors.js';
+import { DomstatError, messageOf, UsageError } from '../common/errors.js';
 import { ApiError, HISTORY_LIMITS, historyAnswer, historyParams, type HistoryJson, type HistoryLimits } from './history-api.js';
 import { HostAllowList } from './host-allow.js';
 import type { ServedTick } from './tick-cache.js';
@@ -133,7 +133,7 @@ export class StatsServer {
     server.timeout = lim.idleTimeoutMs;
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(listenError(l, e))));
+      server.once('error', (e: NodeJS.ErrnoException) => reject(new ServeError(listenError(l, e))));
       server.listen(l.port, l.host, () => {
         const a = server.address();
         resolve({ host: l.host, port: typeof a === 'object' && a !== null ? a.port : l.port });
@@ -310,6 +310,15 @@ export function acceptsGzip(header: string | undefined): boolean {
     const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
     return (coding === 'gzip' || coding === 'x-gzip') && (q === undefined || Number(q) > 0);
   });
+}
+
+/** The agent cannot serve: its --listen address is unusable, or the serving thread did not start. */
+export class ServeError extends DomstatError {
+  readonly code = 'SERVE' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServeError';
+  }
 }
 
 /** A listen failure in domstat's words. */

@@ -4,7 +4,8 @@
 // (the agent goes on with a new database when its file is deleted or replaced).
 
 import * as fs from 'node:fs';
-import { openDatabase, StoreError, type Db } from '../store/db.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { StoreError } from '../store/errors.js';
 
 export class ReadOnlyStore {
   private db: Db | null = null;

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { messageOf } from '../common/errors.js';
 import { StatsServer, type Listen, type ServerLimits } from './http-server.js';
 import { ReadOnlyStore } from './read-store.js';
 import { StoreGauges, type StoreConfig, type StoreView } from './store-metrics.js';
@@ -59,7 +60,7 @@ const store = new ReadOnlyStore(cfg.dbFile);
 const gauges = new StoreGauges(() => store.get(), cfg.store);
 let sizesDue = 0;
 const unpacker = new TickUnpacker();
-const say = (what: string, e: unknown) => post({ type: 'log', message: `store metrics: ${what}${e instanceof Error ? e.message : String(e)}` });
+const say = (what: string, e: unknown) => post({ type: 'log', message: `store metrics: ${what}${messageOf(e)}` });
 
 /** The store's view for a render; without it when the database cannot be read (said once by the log). */
 function view(): StoreView | undefined {
@@ -124,7 +125,7 @@ port.on('message', (m: ToWorker) => {
 server.listen(cfg.listen).then(
   (at) => post({ type: 'listening', host: at.host, port: at.port }),
   (e: unknown) => {
-    post({ type: 'listen-error', message: e instanceof Error ? e.message : String(e) });
+    post({ type: 'listen-error', message: messageOf(e) });
     port.close();
   },
 );

@@ -7,7 +7,8 @@
 // which says so once and starts it again (after 1 s, then up to a minute apart).
 
 import { Worker } from 'node:worker_threads';
-import type { Listen, ServerLimits } from './http-server.js';
+import { messageOf } from '../common/errors.js';
+import { ServeError, type Listen, type ServerLimits } from './http-server.js';
 import type { StoreConfig } from './store-metrics.js';
 import { TickPacker, type TickData } from './tick-pack.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './serve-worker.js';
@@ -69,16 +70,16 @@ export class ServingThread {
           listening = true;
           this.restartMs = 1000;
           resolve({ host: m.host, port: m.port });
-        } else if (m.type === 'listen-error') reject(new Error(m.message));
+        } else if (m.type === 'listen-error') reject(new ServeError(m.message));
         else if (m.type === 'log') this.opts.log(m.message);
       });
       w.on('error', (e) => {
-        if (!listening) reject(new Error(`serving thread: ${e.message}`));
+        if (!listening) reject(new ServeError(`serving thread: ${e.message}`));
         else if (!this.closing) this.opts.log(`http: the serving thread failed (${e.message}); starting it again`);
       });
       w.on('exit', () => {
         if (this.worker === w) this.worker = null;
-        if (!listening) reject(new Error('serving thread: ended before it listened'));
+        if (!listening) reject(new ServeError('serving thread: ended before it listened'));
         else if (!this.closing) this.restartLater();
       });
     });
@@ -92,7 +93,7 @@ export class ServingThread {
       this.spawn(this.address).then(
         () => this.opts.log('http: serving again'),
         (e: unknown) => {
-          this.opts.log(`http: the serving thread could not start again: ${e instanceof Error ? e.message : String(e)}`);
+          this.opts.log(`http: the serving thread could not start again: ${messageOf(e)}`);
           this.restartMs = Math.min(60_000, this.restartMs * 2);
           this.restartLater();
         },

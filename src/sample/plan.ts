@@ -1,33 +1,37 @@
-// The agent's sampling plan: for each running domain, which kernel files feed which columns,
-// worked out once per inventory; each tick then reads those files straight into numbers. The plan
-// decides nothing the drivers do not: a domain whose files are not all plainly readable this tick
-// (a file gone, a malformed line, a value of 2^53 or more) is sampled by its driver instead, the
-// path virsh-compatible output takes, which keeps exact values and reports what is wrong. Tests
-// hold the two paths to the same rows on every fixture tree.
+// The agent's sampling plans, the neutral part: for each running domain a driver works out which
+// kernel files feed which columns, once per inventory (its DomainPlan); each tick then reads those
+// files straight into numbers through a PlanTick. A plan decides nothing its driver does not: a
+// domain whose files are not all plainly readable this tick (a file gone, a malformed line, a
+// value of 2^53 or more) is sampled by its driver instead, which keeps exact values and reports
+// what is wrong. Files' fields become columns through the kernel specs' KeyFrom lists, the ones
+// the drivers read by too.
 
-import type { Domain } from '../stats/domain.js';
+import { FileSnapshot } from '../host/file-snapshot.js';
 import type { HostFs, KeptFile } from '../host/hostfs.js';
+import { isGone } from '../host/hostfs.js';
 import type { AheadFile, ReadAhead } from '../host/read-ahead.js';
-import { DEFAULT_MAX_READ, isGone } from '../host/hostfs.js';
-import { NetDevTable } from '../parse/fast.js';
-import { domainSample, newDevice, setReading, type DeviceIdentity, type DeviceSample, type DomainSample } from './rows.js';
-import type { Kind } from './row-map.js';
-import { f64 } from './f64-slab.js';
-import { ParamList } from '../stats/typed-params.js';
-import { emitBalloonDefinition, emitState, emitVcpuCounts } from '../drivers/common-groups.js';
+import { NET_DEV, NET_DEV_FIELDS, NetDevTable, type NetDevField } from '../kernel/proc-net-dev.js';
+import type { KeyFrom } from '../kernel/spec.js';
 import { InternalError } from '../common/errors.js';
-import type { RowMap } from './row-map.js';
+import type { TypedParam } from '../stats/typed-params.js';
+import type { Domain } from '../stats/domain.js';
+import { f64 } from './f64-slab.js';
+import type { Kind, RowMap } from './row-map.js';
+import { domainSample, newDevice, setReading, type DeviceIdentity, type DeviceSample, type DomainSample } from './rows.js';
 
 /**
- * What a tick's reads share: the host's files, /proc/net/dev (read once, when first asked) and
- * the read-ahead thread, when there is one. A plan reads through read(): the bytes are then in
- * buf[at, at + length), from the worker's buffer or from the HostFs read. One PlanTick serves
- * every tick (start() begins the next), so the /proc/net/dev table keeps its names and map from
- * one tick to the next: rebuilt per tick, it was ~1 MB of garbage at 1000 domains.
+ * What a tick's reads share: the host's files, /proc/net/dev (one snapshot, read when first asked,
+ * which the drivers' context of the same tick reads too) and the read-ahead thread, when there is
+ * one. A plan reads through read(): the bytes are then in buf[at, at + length), from the worker's
+ * buffer or from the HostFs read. One PlanTick serves every tick (start() begins the next), so the
+ * /proc/net/dev table keeps its names and map from one tick to the next: rebuilt per tick, it was
+ * ~1 MB of garbage at 1000 domains.
  */
 export class PlanTick {
   private net: NetDevTable | null | undefined;
   private readonly table = new NetDevTable();
+  /** This tick's /proc/net/dev. */
+  netDevFile: FileSnapshot;
   private readAhead: ReadAhead | null = null;
   buf: Buffer;
   at = 0;
@@ -40,11 +44,13 @@ export class PlanTick {
 
   constructor(readonly fs: HostFs) {
     this.buf = fs.bytes;
+    this.netDevFile = new FileSnapshot(fs, NET_DEV.path, NET_DEV.limit);
   }
 
   /** A new tick: files are read again, with the read-ahead thread if it takes part. */
   start(readAhead: ReadAhead | null): this {
     this.net = undefined;
+    this.netDevFile = new FileSnapshot(this.fs, NET_DEV.path, NET_DEV.limit);
     this.readAhead = readAhead;
     this.entry = -1;
     this.ahead = 0;
@@ -52,11 +58,17 @@ export class PlanTick {
     return this;
   }
 
-  /** /proc/net/dev, or null when it cannot be read plainly (the drivers then say why). */
+  /** /proc/net/dev as a table, or null when it cannot be read plainly (the drivers then say why). */
   netDev(): NetDevTable | null {
     if (this.net === undefined) {
-      const n = readPlain(this.fs, this.fs.keep('/proc/net/dev'), DEFAULT_MAX_READ);
-      this.net = n >= 0 && this.table.load(this.fs.bytes, n) ? this.table : null;
+      let b: Buffer | null = null;
+      try {
+        const got = this.netDevFile.bytes();
+        if (!isGone(got)) b = got;
+      } catch {
+        // the drivers' context reads the same snapshot and reports the error
+      }
+      this.net = b !== null && this.table.load(b, b.length) ? this.table : null;
     }
     return this.net;
   }
@@ -104,12 +116,10 @@ export abstract class DomainPlan {
     readonly dom: Domain,
     map: RowMap,
     devices: DeviceIdentity[],
+    /** What the domain's definition says (its driver's state, balloon and vCPU-count parameters). */
+    definition: TypedParam[],
   ) {
-    const p = new ParamList();
-    emitState(p, dom);
-    emitBalloonDefinition(p, dom);
-    emitVcpuCounts(p, dom);
-    const row = domainSample({ domain: dom, params: p.params }, map).devices[0]!;
+    const row = domainSample({ domain: dom, params: definition }, map).devices[0]!;
     this.fixed = row.values.slice();
     const s: DomainSample = {
       key: dom.key,
@@ -149,7 +159,7 @@ export abstract class DomainPlan {
   abstract files(): AheadFile[];
 }
 
-/** A column's position by its key pattern ("net.{i}.rx.bytes"); the key map says where it lives. */
+/** A column's position by its key pattern ("net.{i}.rx.bytes"); the row map says where it lives. */
 export function columnPos(map: RowMap, kind: Kind, pattern: string): number {
   const hit = map.byPattern.get(pattern);
   if (hit === undefined || hit.column.kind !== kind) throw new InternalError(`no column for ${pattern}`);
@@ -157,10 +167,49 @@ export function columnPos(map: RowMap, kind: Kind, pattern: string): number {
 }
 
 /**
- * A value worked out once per key map and shared by every plan (column positions): an agent
- * holds a plan per domain, and a copy in each cost ~2 MB at 1000 domains.
+ * Keys from a file's fields, resolved for a row map: the column of each key, the positions of its
+ * fields in a fast reader's output, and its factor.
  */
-export function perKeyMap<T>(make: (map: RowMap) => T): (map: RowMap) => T {
+export interface KeyColumns {
+  cols: Int32Array;
+  /** Per key, its fields' positions (one field, or two for a sum). */
+  at: Int32Array[];
+  factors: Float64Array;
+}
+
+/** Resolves keys once per row map (shared by every plan: a copy per plan cost ~2 MB at 1000 domains). */
+export function keyColumns<F extends string>(keys: readonly KeyFrom<F>[], kind: Kind, at: Readonly<Record<F, number>>): (map: RowMap) => KeyColumns {
+  return perRowMap((map) => ({
+    cols: Int32Array.from(keys, (k) => columnPos(map, kind, k.key)),
+    at: keys.map((k) => Int32Array.from(k.from, (f) => at[f])),
+    factors: Float64Array.from(keys, (k) => k.factor),
+  }));
+}
+
+/**
+ * Fills a row from a fast reader's output (values[offset + field position]); a key whose field
+ * lies at or past `fields` (an older kernel's shorter line) stays unknown. False when a field the
+ * row needs is past 2^53 (NaN) or a sum is no longer exact: the careful path reads it.
+ */
+export function fillKeys(d: DeviceSample, k: KeyColumns, values: Float64Array, offset = 0, fields = Infinity): boolean {
+  outer: for (let i = 0; i < k.cols.length; i++) {
+    const at = k.at[i]!;
+    let v = 0;
+    for (let j = 0; j < at.length; j++) {
+      const f = at[j]!;
+      if (f >= fields) continue outer;
+      const x = values[offset + f]!;
+      if (x !== x) return false;
+      v += x;
+    }
+    if (v > Number.MAX_SAFE_INTEGER) return false;
+    setProduct(d, k.cols[i]!, v, k.factors[i]!);
+  }
+  return true;
+}
+
+/** A value worked out once per row map and shared by every plan. */
+export function perRowMap<T>(make: (map: RowMap) => T): (map: RowMap) => T {
   const made = new WeakMap<RowMap, T>();
   return (map) => {
     let v = made.get(map);
@@ -189,34 +238,16 @@ export function readPlain(fs: HostFs, file: KeptFile, maxBytes: number): number 
   }
 }
 
-export interface NetColumns {
-  cols: Int32Array;
-  fields: Int32Array;
-}
+const NET_DEV_AT = Object.fromEntries(NET_DEV_FIELDS.map((f, i) => [f, i])) as Record<NetDevField, number>;
 
-const netColumnsOf = perKeyMap((map) => {
-  const keys = ['rx.bytes', 'rx.pkts', 'rx.errs', 'rx.drop', 'tx.bytes', 'tx.pkts', 'tx.errs', 'tx.drop'];
-  const cols = Int32Array.from(keys, (k) => columnPos(map, 'net', `net.{i}.${k}`));
-  // /proc/net/dev: receive bytes, packets, errs, drop at 0..3, transmit at 8..11; the host end of
-  // a tap sees the guest's transmit as its receive.
-  return { host: { cols, fields: Int32Array.of(0, 1, 2, 3, 8, 9, 10, 11) }, swapped: { cols, fields: Int32Array.of(8, 9, 10, 11, 0, 1, 2, 3) } };
-});
-
-/** Interface counters: positions of the guest's rx/tx columns and the /proc/net/dev fields they take. */
-export function netColumns(map: RowMap, swapped: boolean): NetColumns {
-  const n = netColumnsOf(map);
-  return swapped ? n.swapped : n.host;
+/** An interface's columns from the /proc/net/dev table: the device's own view, or swapped to the guest's. */
+export function netColumns(keys: readonly KeyFrom<NetDevField>[]): (map: RowMap) => KeyColumns {
+  return keyColumns(keys, 'net', NET_DEV_AT);
 }
 
 /** Copies one interface's counters from the table; false when the line is missing or malformed. */
-export function fillInterface(d: DeviceSample, table: NetDevTable | null, ifname: string, cols: Int32Array, fields: Int32Array): boolean {
+export function fillInterface(d: DeviceSample, table: NetDevTable | null, ifname: string, cols: KeyColumns): boolean {
   const off = table?.offsets.get(ifname);
   if (off === undefined || off < 0) return false;
-  const v = table!.values;
-  for (let i = 0; i < cols.length; i++) {
-    const x = v[off + fields[i]!]!;
-    if (x !== x) return false; // past 2^53: the careful path keeps it exact
-    d.values[cols[i]!] = x;
-  }
-  return true;
+  return fillKeys(d, cols, table!.values, off);
 }

@@ -1,8 +1,7 @@
 // libvirt's fixed stats structs, with -1 for "not supported" as libvirt pre-fills them.
 // Fields may be added at the end in later versions; existing fields never change meaning.
 
-import type { ProcNetDevLine } from '../parse/proc-net-dev.js';
-
+/** virDomainInterfaceStatsStruct: the guest's view, in the order of its stats keys (net.N.rx.bytes ...). */
 export interface InterfaceStats {
   rx_bytes: bigint;
   rx_packets: bigint;
@@ -23,28 +22,3 @@ export interface BlockStats {
 }
 
 export const UNSUPPORTED = -1n;
-
-/** The guest's view of a /proc/net/dev line: swapped unless the device shares the host view. */
-export function interfaceStatsFrom(line: ProcNetDevLine, swapped: boolean): InterfaceStats {
-  return swapped
-    ? {
-        rx_bytes: line.txBytes,
-        rx_packets: line.txPackets,
-        rx_errs: line.txErrs,
-        rx_drop: line.txDrop,
-        tx_bytes: line.rxBytes,
-        tx_packets: line.rxPackets,
-        tx_errs: line.rxErrs,
-        tx_drop: line.rxDrop,
-      }
-    : {
-        rx_bytes: line.rxBytes,
-        rx_packets: line.rxPackets,
-        rx_errs: line.rxErrs,
-        rx_drop: line.rxDrop,
-        tx_bytes: line.txBytes,
-        tx_packets: line.txPackets,
-        tx_errs: line.txErrs,
-        tx_drop: line.txDrop,
-      };
-}

@@ -16,6 +16,7 @@
 // times whole ms, disk bytes whole sectors), so dividing keeps them exact and smaller.
 
 import type { ColumnType, Kind, RowColumn } from '../sample/row-map.js';
+import { NS_PER_MS, NS_PER_TICK, NS_PER_US, SECTOR_BYTES } from '../kernel/units.js';
 
 export interface ColumnSpec extends RowColumn {
   unit: string;
@@ -26,11 +27,6 @@ export interface ColumnSpec extends RowColumn {
   origin: 'libvirt' | 'domstat';
   note: string;
 }
-
-const NS_PER_CLOCK_TICK = 10_000_000;
-const NS_PER_MS = 1_000_000;
-const NS_PER_US = 1000;
-const SECTOR = 512;
 
 type Spec = Omit<ColumnSpec, 'kind' | 'origin' | 'scale'> & { origin?: 'domstat'; scale?: number };
 const of = (kind: Kind, specs: Spec[]): ColumnSpec[] => specs.map((s) => ({ origin: 'libvirt', scale: 1, ...s, kind }));
@@ -47,7 +43,7 @@ const cpuTicks = (name: string): Spec => ({
   key: `host.cpu.${name}`,
   type: 'counter',
   unit: 'ns',
-  scale: NS_PER_CLOCK_TICK,
+  scale: NS_PER_TICK,
   origin: 'domstat',
   note: `/proc/stat ${name}`,
 });
@@ -91,7 +87,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
   ]),
   ...of('vcpu', [
     { col: 'state', key: 'vcpu.{i}.state', type: 'attribute', unit: 'enum', note: 'virVcpuState' },
-    { col: 'time', key: 'vcpu.{i}.time', type: 'counter', unit: 'ns', scale: NS_PER_CLOCK_TICK, note: 'CPU time of the vCPU thread' },
+    { col: 'time', key: 'vcpu.{i}.time', type: 'counter', unit: 'ns', scale: NS_PER_TICK, note: 'CPU time of the vCPU thread' },
     { col: 'wait', key: 'vcpu.{i}.wait', type: 'counter', unit: 'ns', note: 'time waiting for a host CPU (schedstats)' },
     { col: 'delay', key: 'vcpu.{i}.delay', type: 'counter', unit: 'ns', note: 'run-queue delay (schedstat)' },
   ]),
@@ -107,10 +103,10 @@ export const COLUMNS: readonly ColumnSpec[] = [
   ]),
   ...of('block', [
     { col: 'rd_reqs', key: 'block.{i}.rd.reqs', type: 'counter', unit: 'requests', note: '' },
-    { col: 'rd_bytes', key: 'block.{i}.rd.bytes', type: 'counter', unit: 'bytes', scale: SECTOR, peak: true, note: '' },
+    { col: 'rd_bytes', key: 'block.{i}.rd.bytes', type: 'counter', unit: 'bytes', scale: SECTOR_BYTES, peak: true, note: '' },
     { col: 'rd_times', key: 'block.{i}.rd.times', type: 'counter', unit: 'ns', scale: NS_PER_MS, note: '' },
     { col: 'wr_reqs', key: 'block.{i}.wr.reqs', type: 'counter', unit: 'requests', note: '' },
-    { col: 'wr_bytes', key: 'block.{i}.wr.bytes', type: 'counter', unit: 'bytes', scale: SECTOR, peak: true, note: '' },
+    { col: 'wr_bytes', key: 'block.{i}.wr.bytes', type: 'counter', unit: 'bytes', scale: SECTOR_BYTES, peak: true, note: '' },
     { col: 'wr_times', key: 'block.{i}.wr.times', type: 'counter', unit: 'ns', scale: NS_PER_MS, note: '' },
     { col: 'fl_reqs', key: 'block.{i}.fl.reqs', type: 'counter', unit: 'requests', note: '' },
     { col: 'fl_times', key: 'block.{i}.fl.times', type: 'counter', unit: 'ns', scale: NS_PER_MS, note: '' },

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateFromV1 } from './migrate-v1.js';
-import { DomstatError, InternalError, messageOf } from '../common/errors.js';
+import { InternalError, messageOf } from '../common/errors.js';
+import { StoreError } from './errors.js';
 
 export type Db = Database.Database;
 
@@ -14,18 +15,6 @@ export const SCHEMA_VERSION = 2;
 /** Page cache per connection, KiB. */
 const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
-
-export class StoreError extends DomstatError {
-  readonly code = 'STORE' as const;
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: { cause: unknown },
-  ) {
-    super(`${file}: ${message}`, options);
-    this.name = 'StoreError';
-  }
-}
 
 export interface OpenOptions {
   readonly?: boolean;

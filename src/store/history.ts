@@ -11,7 +11,7 @@ import { keyPattern, type Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
-import { DomstatError } from '../common/errors.js';
+import { HistoryError, HistoryLimitError } from './errors.js';
 
 export interface HistoryQuery {
   domain: string;
@@ -46,22 +46,6 @@ export interface HistoryResult {
   stepS: number | null;
   times: number[];
   series: HistorySeries[];
-}
-
-export class HistoryError extends DomstatError {
-  readonly code = 'HISTORY' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'HistoryError';
-  }
-}
-
-/** A query that went past its deadline: the question was too big, not wrong. */
-export class HistoryLimitError extends HistoryError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HistoryLimitError';
-  }
 }
 
 export interface DeviceRow {

@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StoreError } from './db.js';
+import { StoreError } from './errors.js';
 
 const ERRNO_WORDS: Record<string, string> = {
   EROFS: 'read-only file system',
@@ -22,10 +22,9 @@ const FILE_CODES = /^SQLITE_(READONLY|CANTOPEN|IOERR|PERM|AUTH)/;
 
 export class StoreWriteError extends StoreError {
   constructor(file: string, reason: string, options?: { cause: unknown }) {
-    super(file, reason);
+    super(file, reason, options);
     this.message = `cannot write ${file}: ${reason}`;
     this.name = 'StoreWriteError';
-    if (options !== undefined) this.cause = options.cause;
   }
 }
 

@@ -4,7 +4,7 @@
 // /emulator and then /libvirt are stripped, as libvirt's placement detection does.
 
 import { HostFs, isGone, checkHostPath, HostPathError } from '../../host/hostfs.js';
-import { parseProcPidCgroup, type ProcCgroupLine } from '../../parse/proc-pid-cgroup.js';
+import { parseProcPidCgroup, type ProcCgroupLine } from '../../kernel/proc-pid-cgroup.js';
 import { DomstatError } from '../../common/errors.js';
 
 export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
@@ -118,5 +118,23 @@ export function locateDomainCgroups(fs: HostFs, mode: CgroupMode, cgroupText: st
       out.cpuacctStats = nested(fs, out.cpuacct);
     }
   }
+  return out;
+}
+
+/**
+ * Where a domain's CPU time is read, in libvirt's order of preference: the cgroup v2 cpu.stat,
+ * then v1 cpuacct (usage and stat), then the QEMU process's own times (a domain without a cgroup
+ * of its own). The driver falls to the next while a source's files are gone; the plan reads the first.
+ */
+export type CpuSource = { kind: 'v2'; stat: string } | { kind: 'cpuacct'; usage: string; stat: string } | { kind: 'proc' };
+
+export function cpuSources(cg: DomainCgroups | null): CpuSource[] {
+  const out: CpuSource[] = [];
+  if (cg?.v2 !== undefined) out.push({ kind: 'v2', stat: `${cg.v2Stats ?? cg.v2}/cpu.stat` });
+  if (cg?.cpuacct !== undefined) {
+    const dir = cg.cpuacctStats ?? cg.cpuacct;
+    out.push({ kind: 'cpuacct', usage: `${dir}/cpuacct.usage`, stat: `${dir}/cpuacct.stat` });
+  }
+  out.push({ kind: 'proc' });
   return out;
 }

@@ -6,43 +6,65 @@
 import type { Domain } from '../../stats/domain.js';
 import type { DiskDef } from '../../stats/domain.js';
 import { HostFs, HostReadError, isGone } from '../../host/hostfs.js';
-import { parseCgroupCpuStat } from '../../parse/cgroup-cpu-stat.js';
-import { parseCpuacctPercpu, parseCpuacctStat } from '../../parse/cpuacct.js';
-import { parseCpuList } from '../../parse/cpu-list.js';
-import { parseProcPidIo, PROC_IO_KEYS } from '../../parse/proc-pid-io.js';
-import { parseSchedWaitSumNs } from '../../parse/proc-pid-sched.js';
-import { parseProcSchedstat } from '../../parse/proc-pid-schedstat.js';
-import { parseProcPidStat, type ProcPidStat } from '../../parse/proc-pid-stat.js';
-import { parseSysBlockStat, type SysBlockStat } from '../../parse/sys-block-stat.js';
-import { ParseError, parseSingleU64 } from '../../parse/u64.js';
+import { CGROUP_CPU_STAT, CGROUP_CPU_STAT_KEYS, parseCgroupCpuStat } from '../../kernel/cgroup-cpu-stat.js';
+import {
+  CPUACCT_PERCPU,
+  CPUACCT_STAT,
+  CPUACCT_STAT_KEYS,
+  CPUACCT_USAGE,
+  CPUACCT_USAGE_KEYS,
+  parseCpuacctPercpu,
+  parseCpuacctStat,
+  parseCpuacctUsage,
+} from '../../kernel/cpuacct.js';
+import { CPU_PRESENT, parseCpuList } from '../../kernel/cpu-list.js';
+import { parseProcPidIo, PROC_IO_KEYS, PROC_PID_IO } from '../../kernel/proc-pid-io.js';
+import { PROC_PID_CGROUP } from '../../kernel/proc-pid-cgroup.js';
+import { parseSchedWaitSumNs, SCHED, SCHED_WAIT_KEY } from '../../kernel/proc-pid-sched.js';
+import { parseProcSchedstat, SCHEDSTAT, SCHEDSTAT_KEYS } from '../../kernel/proc-pid-schedstat.js';
+import { parseProcPidStat, PROC_PID_STAT, PROC_STAT_CPU_KEYS, PROC_STAT_RSS_KEYS, PROC_STAT_VCPU_KEYS, type ProcPidStat } from '../../kernel/proc-pid-stat.js';
+import { BLOCK_SIZE, BLOCK_SIZE_KEYS, BLOCK_STAT, BLOCK_STAT_KEYS, parseBlockSize, parseSysBlockStat, type SysBlockStat } from '../../kernel/sys-block-stat.js';
+import { exactKey, keyAt, valuesOf } from '../../kernel/spec.js';
+import { ParseError } from '../../kernel/u64.js';
 import { internalError, invalidArg, operationInvalid, operationUnsupported, detailOf } from '../../stats/errors.js';
 import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
 import { ParamList, type TypedParam } from '../../stats/typed-params.js';
 import { UNSUPPORTED, type BlockStats, type InterfaceStats } from '../../stats/structs.js';
-import { emitBalloonDefinition, emitBlock, emitInterfaces, emitState, emitVcpuCounts, interfaceStatsFor, requireActive } from '../common-groups.js';
+import type { DomainPlan } from '../../sample/plan.js';
+import type { RowMap } from '../../sample/row-map.js';
+import { emitBalloonDefinition, emitBlock, emitInterfaces, emitKeys, emitState, emitVcpuCounts, interfaceStatsFor, requireActive } from '../common-groups.js';
 import { findDisk } from '../devices.js';
 import type { CollectContext, CpuStatsParams, Driver } from '../driver.js';
 import { resolveBlockDevice, sysDevBlock, type DevNumber } from './block-device.js';
-import { CgroupPathError, detectCgroupMode, locateDomainCgroups, type CgroupMode, type DomainCgroups } from './cgroup.js';
-
-/** USER_HZ is 100 on every Linux ABI domstat runs on; ticks -> ns. */
-const NS_PER_TICK = 10_000_000n;
-const PAGE_KIB = 4n;
-const NS_PER_US = 1000n;
-const NS_PER_MS = 1_000_000n;
-const SECTOR = 512n;
+import { CgroupPathError, cpuSources, detectCgroupMode, locateDomainCgroups, type CgroupMode, type DomainCgroups } from './cgroup.js';
+import { kvmPlan } from './kvm-plan.js';
 
 export const MemoryStatTag = { ACTUAL_BALLOON: 6, RSS: 7 } as const;
 /** virsh's remote-protocol limits for virDomainGetCPUStats. */
 export const CPU_STATS_MAX_CPUS = 128;
 export const CPU_STATS_MAX_PARAMS = 16;
 
-interface CpuTotals {
-  time: bigint;
-  user?: bigint;
-  system?: bigint;
-}
+/** cpu.time, cpu.user and cpu.system, by key, in that order (user and system may be unknown). */
+type CpuTotals = Map<string, bigint | undefined>;
+
+/** virDomainGetCPUStats' total parameters, and the domstats keys they hold. */
+const CPU_STATS_TOTAL: readonly [param: string, key: string][] = [
+  ['cpu_time', 'cpu.time'],
+  ['user_time', 'cpu.user'],
+  ['system_time', 'cpu.system'],
+];
+/** virDomainBlockStatsFlags' parameters (QEMU's names and order), and the domstats keys they sum. */
+const BLOCK_STATS_FLAGS: readonly [param: string, key: string][] = [
+  ['wr_bytes', 'block.{i}.wr.bytes'],
+  ['wr_operations', 'block.{i}.wr.reqs'],
+  ['rd_bytes', 'block.{i}.rd.bytes'],
+  ['rd_operations', 'block.{i}.rd.reqs'],
+  ['flush_operations', 'block.{i}.fl.reqs'],
+  ['wr_total_times', 'block.{i}.wr.times'],
+  ['rd_total_times', 'block.{i}.rd.times'],
+  ['flush_total_times', 'block.{i}.fl.times'],
+];
 
 export interface Resolved {
   cgroups: DomainCgroups | null;
@@ -70,6 +92,18 @@ export class KvmDriver implements Driver {
     return (this.mode ??= detectCgroupMode(fs));
   }
 
+  plan(dom: Domain, fs: HostFs, map: RowMap): DomainPlan | null {
+    return kvmPlan(dom, fs, map, this);
+  }
+
+  /** Resolutions are kept per domain object: a new inventory's domains are resolved afresh. */
+  reset(): void {}
+
+  /** Linux's counters in /proc and /sys are 64 bits wide. */
+  wrap32(): boolean {
+    return false;
+  }
+
   /** The domain's cgroups and host block devices (also what the agent's sampling plan reads). */
   resolve(dom: Domain, fs: HostFs): Resolved {
     let r = this.resolved.get(dom);
@@ -79,7 +113,7 @@ export class KvmDriver implements Driver {
     if (dom.pid !== undefined && isActive(dom.state)) {
       const path = proc(dom.pid, '/cgroup');
       try {
-        const text = fs.readText(path, 64 * 1024);
+        const text = fs.readText(path, PROC_PID_CGROUP.limit);
         if (isGone(text)) throw operationInvalid(`domain is not running (process ${dom.pid} is gone)`);
         cgroups = locateDomainCgroups(fs, this.cgroupMode(fs), text, dom.pid);
       } catch (e) {
@@ -101,75 +135,68 @@ export class KvmDriver implements Driver {
 
   private readProcStat(fs: HostFs, pid: number, rest = '/stat'): ProcPidStat {
     const path = proc(pid, rest);
-    const text = fs.readText(path, 4096);
+    const text = fs.readText(path, PROC_PID_STAT.limit);
     if (isGone(text)) throw operationInvalid(`domain is not running (${path} is gone)`);
     return parseProcPidStat(text, path);
   }
 
-  /** cpu.time/user/system in ns: cgroup v2 cpu.stat, else v1 cpuacct, else the QEMU process. */
+  /** cpu.time/user/system in ns, from the first of the domain's CPU sources (cgroup.ts) whose files are there. */
   cpuTotals(dom: Domain, fs: HostFs): CpuTotals {
     const pid = this.requirePid(dom);
     const { cgroups: cg, cgroupProblem } = this.resolve(dom, fs);
     if (cgroupProblem !== undefined) throw internalError(cgroupProblem);
-    if (cg?.v2 !== undefined) {
-      const path = `${cg.v2Stats ?? cg.v2}/cpu.stat`;
-      const text = fs.readText(path, 64 * 1024);
-      if (!isGone(text)) {
-        const s = parseCgroupCpuStat(text, path);
-        const r: CpuTotals = { time: s.usageUsec * NS_PER_US };
-        if (s.userUsec !== undefined) r.user = s.userUsec * NS_PER_US;
-        if (s.systemUsec !== undefined) r.system = s.systemUsec * NS_PER_US;
-        return r;
+    for (const src of cpuSources(cg)) {
+      if (src.kind === 'v2') {
+        const text = fs.readText(src.stat, CGROUP_CPU_STAT.limit);
+        if (!isGone(text)) return valuesOf(CGROUP_CPU_STAT_KEYS, parseCgroupCpuStat(text, src.stat));
+      } else if (src.kind === 'cpuacct') {
+        const usage = fs.readText(src.usage, CPUACCT_USAGE.limit);
+        const stat = fs.readText(src.stat, CPUACCT_STAT.limit);
+        if (!isGone(usage) && !isGone(stat)) {
+          return new Map([
+            ...valuesOf(CPUACCT_USAGE_KEYS, parseCpuacctUsage(usage, src.usage)),
+            ...valuesOf(CPUACCT_STAT_KEYS, parseCpuacctStat(stat, src.stat)),
+          ]);
+        }
+      } else {
+        // A group that was found and is gone now (removed mid-read, domain stopping): libvirt leaves
+        // the fields out. The QEMU process's own times are another counter and must not stand in.
+        const located = [cg?.v2, cg?.cpuacct].filter((d): d is string => d !== undefined);
+        if (located.length > 0 && !located.some((d) => fs.isDir(d))) throw operationInvalid(`domain is not running (${located[0]} is gone)`);
+        return valuesOf(PROC_STAT_CPU_KEYS, this.readProcStat(fs, pid));
       }
     }
-    if (cg?.cpuacct !== undefined) {
-      const dir = cg.cpuacctStats ?? cg.cpuacct;
-      const usage = fs.readText(`${dir}/cpuacct.usage`, 64);
-      const stat = fs.readText(`${dir}/cpuacct.stat`, 4096);
-      if (!isGone(usage) && !isGone(stat)) {
-        const s = parseCpuacctStat(stat, `${dir}/cpuacct.stat`);
-        return { time: parseSingleU64(usage, `${dir}/cpuacct.usage`), user: s.userTicks * NS_PER_TICK, system: s.systemTicks * NS_PER_TICK };
-      }
-    }
-    // A group that was found and is gone now (removed mid-read, domain stopping): libvirt leaves
-    // the fields out. The QEMU process's own times are another counter and must not stand in.
-    const located = [cg?.v2, cg?.cpuacct].filter((d): d is string => d !== undefined);
-    if (located.length > 0 && !located.some((d) => fs.isDir(d))) throw operationInvalid(`domain is not running (${located[0]} is gone)`);
-    const st = this.readProcStat(fs, pid);
-    return { time: (st.utimeTicks + st.stimeTicks) * NS_PER_TICK, user: st.utimeTicks * NS_PER_TICK, system: st.stimeTicks * NS_PER_TICK };
+    throw internalError('no CPU source'); // cpuSources() always ends with the process
   }
 
-  /** Host-side vCPU figures from the vCPU thread's stat, sched and schedstat files. */
-  private vcpuThread(fs: HostFs, pid: number, tid: number): { time?: bigint; wait?: bigint; delay?: bigint } {
-    const out: { time?: bigint; wait?: bigint; delay?: bigint } = {};
-    const st = this.readProcStat(fs, pid, `/task/${tid}/stat`);
-    out.time = (st.utimeTicks + st.stimeTicks) * NS_PER_TICK;
+  /** Host-side vCPU figures of vCPU `id` from its thread's stat, sched and schedstat files, as parameters. */
+  private vcpuThread(fs: HostFs, pid: number, tid: number, id: number): TypedParam[] {
+    const p = new ParamList();
+    p.int(`vcpu.${id}.state`, 1);
+    emitKeys(p, PROC_STAT_VCPU_KEYS, this.readProcStat(fs, pid, `/task/${tid}/stat`), id);
     const schedPath = proc(pid, `/task/${tid}/sched`);
-    const sched = fs.readText(schedPath, 64 * 1024);
-    if (!isGone(sched)) {
-      const w = parseSchedWaitSumNs(sched, schedPath);
-      if (w !== undefined) out.wait = w;
-    }
+    const sched = fs.readText(schedPath, SCHED.limit);
+    if (!isGone(sched)) p.ullong(keyAt(SCHED_WAIT_KEY, id), parseSchedWaitSumNs(sched, schedPath));
     const ssPath = proc(pid, `/task/${tid}/schedstat`);
-    const ss = fs.readText(ssPath, 256);
-    if (!isGone(ss)) out.delay = parseProcSchedstat(ss, ssPath).waitNs;
-    return out;
+    const ss = fs.readText(ssPath, SCHEDSTAT.limit);
+    if (!isGone(ss)) emitKeys(p, SCHEDSTAT_KEYS, parseProcSchedstat(ss, ssPath), id);
+    return p.params;
   }
 
   rssKiB(dom: Domain, fs: HostFs): bigint {
-    return this.readProcStat(fs, this.requirePid(dom)).rssPages * PAGE_KIB;
+    return exactKey(PROC_STAT_RSS_KEYS[0]!, this.readProcStat(fs, this.requirePid(dom)))!;
   }
 
   /** /sys/dev/block/MAJ:MIN/stat and size for a disk backed by a host block device. */
-  private hostBlock(dom: Domain, index: number, fs: HostFs): { stat: SysBlockStat; sizeBytes?: bigint } | null {
+  private hostBlock(dom: Domain, index: number, fs: HostFs): { stat: SysBlockStat; size?: { sectors: bigint } } | null {
     const dev = this.resolve(dom, fs).blockDevs[index];
     if (dev === null || dev === undefined) return null;
     const dir = sysDevBlock(dev);
-    const text = fs.readText(`${dir}/stat`, 4096);
+    const text = fs.readText(`${dir}/stat`, BLOCK_STAT.limit);
     if (isGone(text)) return null;
-    const out: { stat: SysBlockStat; sizeBytes?: bigint } = { stat: parseSysBlockStat(text, `${dir}/stat`) };
-    const size = fs.readText(`${dir}/size`, 64);
-    if (!isGone(size)) out.sizeBytes = parseSingleU64(size, `${dir}/size`) * SECTOR;
+    const out: { stat: SysBlockStat; size?: { sectors: bigint } } = { stat: parseSysBlockStat(text, `${dir}/stat`) };
+    const size = fs.readText(`${dir}/size`, BLOCK_SIZE.limit);
+    if (!isGone(size)) out.size = parseBlockSize(size, `${dir}/size`);
     return out;
   }
 
@@ -180,47 +207,40 @@ export class KvmDriver implements Driver {
     return b.stat;
   }
 
-  private blockSum(
-    dom: Domain,
-    path: string,
-    fs: HostFs,
-  ): { rdReq: bigint; rdBytes: bigint; rdMs: bigint; wrReq: bigint; wrBytes: bigint; wrMs: bigint; flReq?: bigint; flMs?: bigint } {
+  /** The block counters of one disk (or, for the empty path, the sum of all), by key; a sum is unknown where one disk's is. */
+  private blockSum(dom: Domain, path: string, fs: HostFs): Map<string, bigint | undefined> {
     requireActive(dom);
     const disks = path === '' ? dom.disks : [findDisk(dom.disks, path)];
     if (disks.length === 0) throw invalidArg('invalid path: ');
-    const sum = { rdReq: 0n, rdBytes: 0n, rdMs: 0n, wrReq: 0n, wrBytes: 0n, wrMs: 0n, flReq: 0n as bigint | undefined, flMs: 0n as bigint | undefined };
+    const sum = new Map<string, bigint | undefined>(BLOCK_STAT_KEYS.map((k) => [k.key, 0n]));
     for (const disk of disks) {
       const s = this.diskBlock(dom, disk, fs);
-      sum.rdReq += s.readIos;
-      sum.rdBytes += s.readSectors * SECTOR;
-      sum.rdMs += s.readTicksMs;
-      sum.wrReq += s.writeIos;
-      sum.wrBytes += s.writeSectors * SECTOR;
-      sum.wrMs += s.writeTicksMs;
-      sum.flReq = sum.flReq === undefined || s.flushIos === undefined ? undefined : sum.flReq + s.flushIos;
-      sum.flMs = sum.flMs === undefined || s.flushTicksMs === undefined ? undefined : sum.flMs + s.flushTicksMs;
+      for (const k of BLOCK_STAT_KEYS) {
+        const v = exactKey(k, s);
+        const t = sum.get(k.key);
+        sum.set(k.key, t === undefined || v === undefined ? undefined : t + v);
+      }
     }
-    const { flReq, flMs, ...rest } = sum;
-    return { ...rest, ...(flReq !== undefined ? { flReq } : {}), ...(flMs !== undefined ? { flMs } : {}) };
+    return sum;
   }
 
   blockStats(dom: Domain, path: string, ctx: CollectContext): BlockStats {
     const s = this.blockSum(dom, path, ctx.fs);
-    return { rd_req: s.rdReq, rd_bytes: s.rdBytes, wr_req: s.wrReq, wr_bytes: s.wrBytes, errs: UNSUPPORTED };
+    const v = (key: string) => s.get(key) ?? UNSUPPORTED;
+    return {
+      rd_req: v('block.{i}.rd.reqs'),
+      rd_bytes: v('block.{i}.rd.bytes'),
+      wr_req: v('block.{i}.wr.reqs'),
+      wr_bytes: v('block.{i}.wr.bytes'),
+      errs: UNSUPPORTED,
+    };
   }
 
   /** QEMU's typed names and emit order. */
   blockStatsFlags(dom: Domain, path: string, ctx: CollectContext): TypedParam[] {
     const s = this.blockSum(dom, path, ctx.fs);
     const p = new ParamList();
-    p.llong('wr_bytes', s.wrBytes);
-    p.llong('wr_operations', s.wrReq);
-    p.llong('rd_bytes', s.rdBytes);
-    p.llong('rd_operations', s.rdReq);
-    p.llong('flush_operations', s.flReq);
-    p.llong('wr_total_times', s.wrMs * NS_PER_MS);
-    p.llong('rd_total_times', s.rdMs * NS_PER_MS);
-    p.llong('flush_total_times', s.flMs === undefined ? undefined : s.flMs * NS_PER_MS);
+    for (const [param, key] of BLOCK_STATS_FLAGS) p.llong(param, s.get(key));
     return p.params;
   }
 
@@ -238,10 +258,9 @@ export class KvmDriver implements Driver {
 
   /** Present host CPUs: libvirt sizes per-CPU results by the present bitmap. */
   presentCpus(fs: HostFs): number[] {
-    const path = '/sys/devices/system/cpu/present';
-    const text = fs.readText(path, 4096);
-    if (isGone(text)) throw internalError(`cannot read ${path}`);
-    return parseCpuList(text, path);
+    const text = fs.readText(CPU_PRESENT.path, CPU_PRESENT.limit);
+    if (isGone(text)) throw internalError(`cannot read ${CPU_PRESENT.path}`);
+    return parseCpuList(text, CPU_PRESENT.path);
   }
 
   maxCpus(ctx: CollectContext): number {
@@ -255,9 +274,7 @@ export class KvmDriver implements Driver {
       if (ncpus !== 1) throw invalidArg('ncpus must be 1 when start_cpu is -1');
       const t = this.cpuTotals(dom, fs);
       const p = new ParamList();
-      p.ullong('cpu_time', t.time);
-      p.ullong('user_time', t.user);
-      p.ullong('system_time', t.system);
+      for (const [param, key] of CPU_STATS_TOTAL) p.ullong(param, t.get(key));
       return { cpus: [{ cpu: 'total', params: p.params }] };
     }
     if (startCpu < 0) throw invalidArg('start_cpu must be -1 or a CPU number');
@@ -275,7 +292,7 @@ export class KvmDriver implements Driver {
     const dir = cg.cpuacctStats ?? cg.cpuacct;
     const perCpu = (d: string) => {
       const path = `${d}/cpuacct.usage_percpu`;
-      const text = fs.readText(path, 256 * 1024);
+      const text = fs.readText(path, CPUACCT_PERCPU.limit);
       if (isGone(text)) throw operationInvalid(`domain is not running (${path} is gone)`);
       // Tokens belong to present CPUs in order; absent CPUs read as 0.
       const tokens = parseCpuacctPercpu(text, path);
@@ -318,29 +335,20 @@ export class KvmDriver implements Driver {
     if (groups & StatsGroup.STATE) emitState(p, dom);
     if (groups & StatsGroup.CPU_TOTAL && active) {
       guard('cpu-total', () => {
-        const t = this.cpuTotals(dom, fs);
-        p.ullong('cpu.time', t.time);
-        p.ullong('cpu.user', t.user);
-        p.ullong('cpu.system', t.system);
+        for (const [key, v] of this.cpuTotals(dom, fs)) p.ullong(key, v);
       });
     }
     if (groups & StatsGroup.BALLOON) {
       emitBalloonDefinition(p, dom);
-      if (active) guard('balloon', () => p.ullong('balloon.rss', this.rssKiB(dom, fs)));
+      if (active) guard('balloon', () => p.ullong(PROC_STAT_RSS_KEYS[0]!.key, this.rssKiB(dom, fs)));
     }
     if (groups & StatsGroup.VCPU) {
       emitVcpuCounts(p, dom);
       if (active && dom.pid !== undefined) {
         const pid = dom.pid;
         for (const [id, tid] of [...dom.vcpuPids].sort((a, b) => a[0] - b[0])) {
-          guard(`vcpu ${id}`, () => {
-            const v = this.vcpuThread(fs, pid, tid);
-            // like libvirt, no per-vCPU keys at all for a thread that cannot be read
-            p.int(`vcpu.${id}.state`, 1);
-            p.ullong(`vcpu.${id}.time`, v.time);
-            p.ullong(`vcpu.${id}.wait`, v.wait);
-            p.ullong(`vcpu.${id}.delay`, v.delay);
-          });
+          // like libvirt, no per-vCPU keys at all for a thread that cannot be read
+          guard(`vcpu ${id}`, () => p.params.push(...this.vcpuThread(fs, pid, tid, id)));
         }
       }
     }
@@ -351,17 +359,8 @@ export class KvmDriver implements Driver {
         guard(`block ${disk.target ?? i}`, () => {
           const b = this.hostBlock(dom, i, fs);
           if (b === null) return;
-          const s = b.stat;
-          p.ullong(`block.${k}.rd.reqs`, s.readIos);
-          p.ullong(`block.${k}.rd.bytes`, s.readSectors * SECTOR);
-          p.ullong(`block.${k}.rd.times`, s.readTicksMs * NS_PER_MS);
-          p.ullong(`block.${k}.wr.reqs`, s.writeIos);
-          p.ullong(`block.${k}.wr.bytes`, s.writeSectors * SECTOR);
-          p.ullong(`block.${k}.wr.times`, s.writeTicksMs * NS_PER_MS);
-          p.ullong(`block.${k}.fl.reqs`, s.flushIos);
-          p.ullong(`block.${k}.fl.times`, s.flushTicksMs === undefined ? undefined : s.flushTicksMs * NS_PER_MS);
-          p.ullong(`block.${k}.capacity`, b.sizeBytes);
-          p.ullong(`block.${k}.physical`, b.sizeBytes);
+          emitKeys(p, BLOCK_STAT_KEYS, b.stat, k);
+          if (b.size !== undefined) emitKeys(p, BLOCK_SIZE_KEYS, b.size, k);
         });
       });
     }
@@ -369,10 +368,9 @@ export class KvmDriver implements Driver {
       const pid = dom.pid;
       guard('extra.io', () => {
         const path = proc(pid, '/io');
-        const text = fs.readText(path, 4096);
+        const text = fs.readText(path, PROC_PID_IO.limit);
         if (isGone(text)) throw operationInvalid(`domain is not running (${path} is gone)`);
-        const io = parseProcPidIo(text, path);
-        for (const k of PROC_IO_KEYS) p.ullong(`extra.io.${k}`, io[k]);
+        emitKeys(p, PROC_IO_KEYS, parseProcPidIo(text, path));
       });
     }
     return p.params;

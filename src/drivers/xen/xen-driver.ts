@@ -1,7 +1,9 @@
 // The Xen driver: libvirt's original Xen statistics from dom0's files. Block counters come from
 // blkback's sysfs statistics, interface counters from the vifD.N lines of /proc/net/dev (swapped to
 // the guest's view); state, balloon and vCPU counts from the definition. CPU time needs the
-// hypervisor, which host files do not expose, so cpu-total is not supported.
+// hypervisor, which host files do not expose, so cpu-total is not supported. For the agent it
+// also plans running domains (xen-plan.ts), knows that 2.6.18-era dom0s keep 32-bit counters, and
+// enumerates a dom0 without libvirt from its backend devices (enumerate.ts).
 
 import type { Domain } from '../../stats/domain.js';
 import type { DiskDef } from '../../stats/domain.js';
@@ -14,21 +16,28 @@ import { emitBalloonDefinition, emitBlock, emitInterfaces, emitState, emitVcpuCo
 import { findDisk } from '../devices.js';
 import type { CollectContext, Driver } from '../driver.js';
 import { xenDeviceNumber } from './devnum.js';
-import { existingVbdDirs, readVbdCounters, type VbdCounters } from './vbd.js';
+import { BACKEND_DIRS, existingVbdDirs, MODERN_BACKEND_DIR, OLD_BACKEND_DIR, readVbdCounters, type VbdCounters } from './vbd.js';
+import { VBD_KEYS, type VbdField } from '../../kernel/xen-vbd.js';
+import { exactKey, keyAt } from '../../kernel/spec.js';
+import type { HostFs } from '../../host/hostfs.js';
+import type { RowMap } from '../../sample/row-map.js';
+import type { DomainPlan } from '../../sample/plan.js';
+import { xenPlan } from './xen-plan.js';
+import { vifBelongsTo } from './vif.js';
+import { backendDomains } from './enumerate.js';
 
-const SECTOR = 512n;
 /** Sectors from which bytes no longer fit in libvirt's signed 64-bit counter (its own limit). */
 const SECTOR_LIMIT = 1n << 54n;
 
-/** A vif name carries its domain id: vif<domid>.<handle>[-emu]. */
-const VIF = /^vif([0-9]+)\.([0-9]+)(-emu)?$/;
-
-export function vifBelongsTo(domid: number): (ifname: string) => boolean {
-  return (ifname) => {
-    const m = VIF.exec(ifname);
-    return m === null || Number(m[1]) === domid;
-  };
-}
+/** The block group's keys in libvirt's order, and where each value sits in XenBlockCounters. */
+const BLOCK_GROUP: readonly [VbdField, keyof XenBlockCounters][] = [
+  ['rd_req', 'rd_req'],
+  ['rd_sect', 'rd_bytes'],
+  ['wr_req', 'wr_req'],
+  ['wr_sect', 'wr_bytes'],
+  ['f_req', 'f_req'],
+  ['oo_req', 'errs'],
+];
 
 /** Xen's per-disk result in libvirt's terms: -1 for what could not be read. */
 export interface XenBlockCounters extends BlockStats {
@@ -36,22 +45,22 @@ export interface XenBlockCounters extends BlockStats {
   ds_req: bigint;
 }
 
-function toBytes(sectors: bigint | null, which: 'rd' | 'wr', domid: number): bigint {
-  if (sectors === null) return UNSUPPORTED;
-  if (sectors >= SECTOR_LIMIT) throw internalError(`stats->${which}_bytes would overflow 64 bit counter for domain ${domid}`);
-  return sectors * SECTOR;
-}
-
 function fromCounters(c: VbdCounters, domid: number): XenBlockCounters {
-  const v = (x: bigint | null) => x ?? UNSUPPORTED;
+  const v = (f: VbdField) => {
+    const x = c[f];
+    if (x === null) return UNSUPPORTED;
+    if ((f === 'rd_sect' || f === 'wr_sect') && x >= SECTOR_LIMIT)
+      throw internalError(`stats->${f.slice(0, 2)}_bytes would overflow 64 bit counter for domain ${domid}`);
+    return exactKey(VBD_KEYS[f], { [f]: x })!;
+  };
   const r: XenBlockCounters = {
-    rd_req: v(c.rd_req),
-    rd_bytes: toBytes(c.rd_sect, 'rd', domid),
-    wr_req: v(c.wr_req),
-    wr_bytes: toBytes(c.wr_sect, 'wr', domid),
-    errs: v(c.oo_req),
-    f_req: v(c.f_req),
-    ds_req: v(c.ds_req),
+    rd_req: v('rd_req'),
+    rd_bytes: v('rd_sect'),
+    wr_req: v('wr_req'),
+    wr_bytes: v('wr_sect'),
+    errs: v('oo_req'),
+    f_req: v('f_req'),
+    ds_req: v('ds_req'),
   };
   if (r.rd_req < 0n && r.rd_bytes < 0n && r.wr_req < 0n && r.wr_bytes < 0n && r.errs < 0n) {
     throw internalError(`Failed to read any block statistics for domain ${domid}`);
@@ -67,8 +76,8 @@ export class XenDriver implements Driver {
 
   constructor(private readonly resolveOnce = true) {}
 
-  /** One disk's counters; throws libvirt's errors. */
-  diskCounters(dom: Domain, disk: DiskDef, ctx: CollectContext): XenBlockCounters {
+  /** One disk's counters; throws libvirt's errors. Files that are there but do not read are said in `problems`. */
+  diskCounters(dom: Domain, disk: DiskDef, ctx: CollectContext, problems?: string[]): XenBlockCounters {
     const devnum = xenDeviceNumber(disk.target ?? '', dom.id);
     const key = `${dom.id}/${devnum}`;
     let dirs = this.resolveOnce ? this.dirs.get(key) : undefined;
@@ -76,12 +85,28 @@ export class XenDriver implements Driver {
       dirs = existingVbdDirs(ctx.fs, dom.id, devnum);
       if (this.resolveOnce && dirs.length > 0) this.dirs.set(key, dirs);
     }
-    return fromCounters(readVbdCounters(ctx.fs, dirs), dom.id);
+    return fromCounters(readVbdCounters(ctx.fs, dirs, problems), dom.id);
   }
 
   /** Forget resolved directories (the inventory changed). */
   reset(): void {
     this.dirs.clear();
+    this.narrow = undefined;
+  }
+
+  private narrow: boolean | undefined = undefined;
+
+  /** Old (2.6.18-era) dom0s, with only the old backend directory, keep 32-bit counters. */
+  wrap32(fs: HostFs): boolean {
+    return (this.narrow ??= fs.isDir(OLD_BACKEND_DIR) && !fs.isDir(MODERN_BACKEND_DIR));
+  }
+
+  plan(dom: Domain, fs: HostFs, map: RowMap): DomainPlan | null {
+    return xenPlan(dom, fs, map, this.wrap32(fs));
+  }
+
+  enumerate(fs: HostFs, looked: string[]): Domain[] {
+    return backendDomains(fs, BACKEND_DIRS, looked);
   }
 
   private blockTotals(dom: Domain, path: string, ctx: CollectContext): XenBlockCounters {
@@ -132,29 +157,27 @@ export class XenDriver implements Driver {
       emitBlock(p, dom, hasFlag(flags, StatsFlag.BACKING), (_disk, i, k) => {
         const c = counters[i];
         if (c === undefined || c === null) return;
-        p.ullong(`block.${k}.rd.reqs`, c.rd_req);
-        p.ullong(`block.${k}.rd.bytes`, c.rd_bytes);
-        p.ullong(`block.${k}.wr.reqs`, c.wr_req);
-        p.ullong(`block.${k}.wr.bytes`, c.wr_bytes);
-        p.ullong(`block.${k}.fl.reqs`, c.f_req);
-        p.ullong(`block.${k}.errors`, c.errs);
+        for (const [f, v] of BLOCK_GROUP) p.ullong(keyAt(VBD_KEYS[f].key, k), c[v]);
       });
     }
     if (groups & StatsGroup.EXTRA) {
       counters.forEach((c, i) => {
-        if (c !== null && c !== undefined) p.ullong(`extra.block.${i}.discard.reqs`, c.ds_req);
+        if (c !== null && c !== undefined) p.ullong(keyAt(VBD_KEYS.ds_req.key, i), c.ds_req);
       });
     }
     return p.params;
   }
 
   private tryCounters(dom: Domain, disk: DiskDef, ctx: CollectContext): XenBlockCounters | null {
+    const problems: string[] = [];
     try {
-      return this.diskCounters(dom, disk, ctx);
+      return this.diskCounters(dom, disk, ctx, problems);
     } catch (e) {
       // a disk without readable counters keeps its name and path
       ctx.problem(dom, `block ${disk.target ?? ''}: ${detailOf(e)}`);
       return null;
+    } finally {
+      for (const m of problems) ctx.problem(dom, `block ${disk.target ?? ''}: ${m}`);
     }
   }
 }
