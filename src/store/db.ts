@@ -57,6 +57,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       db.pragma('foreign_keys = ON');
     }
     if (version < SCHEMA_VERSION) migrate(db, version, opts.onMigrate);
+    if (!opts.readonly) refreshViews(db);
     return db;
   } catch (e) {
     db.close();
@@ -65,6 +66,31 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 }
 
 const isEmpty = (db: Db) => (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get() as bigint) === 0n;
+
+/**
+ * Views hold no data, so a database of this version gets this release's views when a writer opens
+ * it: a view fixed in a release (a column's affinity, a rate's formula) reaches databases made
+ * before it without a schema version of its own.
+ */
+function refreshViews(db: Db): void {
+  const wanted = fs
+    .readFileSync(SCHEMA_FILE, 'utf8')
+    .split(/;\s*\n/)
+    .map((s) =>
+      s
+        .replace(/^(\s*--.*\n)*/, '')
+        .trim()
+        .replace(/;$/, ''),
+    )
+    .filter((s) => s.startsWith('CREATE VIEW '));
+  const have = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'view'").all() as { name: string; sql: string }[];
+  const same = have.length === wanted.length && have.every((v) => wanted.includes(v.sql));
+  if (same) return;
+  db.transaction(() => {
+    for (const v of have) db.exec(`DROP VIEW "${v.name.replaceAll('"', '""')}"`);
+    for (const sql of wanted) db.exec(sql);
+  })();
+}
 
 /** Brings a database of an older version (0: a new file) to SCHEMA_VERSION, all in one transaction. */
 function migrate(db: Db, from: number, onMigrate?: (message: string) => void): void {
