@@ -279,13 +279,19 @@ export class StatsServer {
       throw e;
     }
     const bytes = Buffer.from(JSON.stringify(body));
-    this.historyUnsent += bytes.length;
+    const size = bytes.length;
+    this.historyUnsent += size;
     // Taken, or never to be: an answer queued behind one that closed the connection gets no
-    // 'close' of its own, so the socket's counts too.
+    // 'close' of its own, so the socket's counts too. Whichever comes first removes the other's
+    // listener: a kept-alive connection asking again and again would otherwise gather one per
+    // answer on its socket (each holding its answer's bytes) until it closed.
     let counted = true;
     const done = () => {
-      if (counted) this.historyUnsent -= bytes.length;
+      if (!counted) return;
       counted = false;
+      this.historyUnsent -= size;
+      p.res.off('close', done);
+      p.socket.off('close', done);
     };
     p.res.once('close', done);
     p.socket.once('close', done);

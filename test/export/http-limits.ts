@@ -5,7 +5,9 @@
 // beyond the limit are refused; a client pipelining without reading gets 429 and is cut off;
 // /metrics is rendered once per tick and the same bytes served until the next.
 import t, { type Test } from 'tap';
+import * as http from 'node:http';
 import * as net from 'node:net';
+import { once } from 'node:events';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { acceptsGzip, StatsServer, type ServerLimits } from '../../src/export/http-server.js';
@@ -118,6 +120,37 @@ t.test('history: past its time, 422; queue full, 503', async (t) => {
   t.strictSame([b.status, b.headers.get('retry-after'), await b.json()], [503, '1', { error: 'history: busy with other queries; try again shortly' }]);
   const bad = await fetch(`${busy.base}/api/history?domain=alpha&since=x`);
   t.equal(bad.status, 400, 'a malformed request is 400 even when the queue is full');
+});
+
+t.test('history answers on one kept-alive connection: counted until taken, no listener left on its socket', async (t) => {
+  const { server, port } = await rig(t);
+  const internal = server as unknown as { server: http.Server; historyUnsent: number };
+  const sockets: net.Socket[] = [];
+  internal.server.on('connection', (s: net.Socket) => sockets.push(s));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (p: string) =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: p, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        })
+        .on('error', reject);
+    });
+  const ask = async (n: number) => {
+    const got: number[] = [];
+    for (let i = 0; i < n; i++) got.push(await get('/api/history?domain=alpha&keys=net.0.rx.bytes,cpu.time&rate=1&since=1h'));
+    got.push(await get('/metrics')); // the history answers before it are done with
+    return got;
+  };
+  t.strictSame(await ask(2), [200, 200, 200]);
+  const before = sockets[0]!.listenerCount('close');
+  t.strictSame(await ask(30), Array(31).fill(200), '30 more answers on the same connection');
+  t.equal(sockets.length, 1, 'one connection throughout');
+  t.equal(sockets[0]!.listenerCount('close'), before, `its socket's close listeners: ${before}, not one more per answer`);
+  agent.destroy();
+  await once(sockets[0]!, 'close');
+  t.equal(internal.historyUnsent, 0, 'every answer taken: no bytes counted as unsent');
 });
 
 t.test('Host allowlist', async (t) => {
