@@ -8,11 +8,16 @@
 //   (d) a 24-hour history query at 1-minute steps from a day of minute rollups
 //   (e) the real `domstat agent` as a child process: RSS and CPU time per tick
 //   (f) one-shot commands (`domstat domstats`, `domstat list`) against a bare `node -e 0`
+//   (g) the agent's HTTP side under load (bench/serving.ts): 1000 /metrics clients, 4 worst-case
+//       history clients, both, and 1000 never-reading pipelined connections against a 100-domain
+//       simulated agent at 1 s; the worst tick gap and the peak RSS
 //   (h) the web page: the overview's queries, and in Chromium the page load, a search
 //       keystroke, a sort and a domain's charts (bench/web.ts)
 //
 // Options: --sizes 10,100,1000  --kinds xen,kvm  --ticks 30  --skip-agent  --agent-seconds 65
-//          --oneshot-runs 30  --web-minutes 35  --sections a,b,c,d,e,f,h  --out bench/results.md
+//          --oneshot-runs 30  --web-minutes 35  --sections a,b,c,d,e,f,g,h  --out bench/results.md
+//          (g): --serving-seconds 20  --serving-domains 100  --serving-kind kvm  --serving-history-hours 47
+//               --serving-script PATH (another build's bin/domstat.cjs, e.g. the code before) --serving-label NAME
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,6 +37,7 @@ import { projectDefaults, queryBench, sizeBench, type ProjectionRow, type SizeRo
 import type { HostFs } from '../src/host/hostfs.js';
 import { oneShotBench, oneShotBreakdown, oneShotPhases, oneShotTable, ROW } from './oneshot.js';
 import { webBench, type WebRow } from './web.js';
+import { servingBench, servingTable, type ServingRow } from './serving.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
@@ -61,7 +67,7 @@ const SIZES = (arg('--sizes') ?? '10,100,1000').split(',').map(Number);
 const KINDS_RUN = (arg('--kinds') ?? 'xen,kvm').split(',') as SimKind[];
 const TICKS = Number(arg('--ticks') ?? 30);
 /** Sections to run (a and b go together): all by default. */
-const SECTIONS = new Set((arg('--sections') ?? 'a,b,c,d,e,f,h').split(','));
+const SECTIONS = new Set((arg('--sections') ?? 'a,b,c,d,e,f,g,h').split(','));
 /** (h): minutes of history behind the page (the sparklines show the last 30). */
 const WEB_MINUTES = Number(arg('--web-minutes') ?? 35);
 const SKIP_AGENT = process.argv.includes('--skip-agent') || !SECTIONS.has('e');
@@ -485,6 +491,24 @@ async function run(): Promise<void> {
     }
   }
 
+  log('(g) the HTTP side under load');
+  const serving: ServingRow[] = [];
+  if (SECTIONS.has('g')) {
+    const script = arg('--serving-script');
+    serving.push(
+      await servingBench({
+        kind: (arg('--serving-kind') ?? 'kvm') as SimKind,
+        domains: Number(arg('--serving-domains') ?? 100),
+        seconds: Number(arg('--serving-seconds') ?? 20),
+        historyHours: Number(arg('--serving-history-hours') ?? 47),
+        node: AGENT_NODE_FLAGS,
+        script: script === undefined ? AGENT_CHILD : path.resolve(script),
+        label: arg('--serving-label') ?? (script === undefined ? 'this build' : script),
+        treeBase: TREE_BASE,
+      }),
+    );
+  }
+
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [];
   const L = (s = '') => lines.push(s);
@@ -631,6 +655,22 @@ async function run(): Promise<void> {
     }
   }
 
+  if (serving.length > 0) {
+    const g = serving[0]!;
+    L();
+    L(
+      `## (g) The HTTP side under load: \`domstat agent --interval 1 --listen\` on ${g.domains} simulated ${kindName(g.kind)} domains, each phase ${g.seconds} s`,
+    );
+    L();
+    L(
+      `The database holds ${(g.historyTicks / 3600).toFixed(0)} h of one-second ticks for two more domains before the agent starts. History clients ask, in turn: 12 keys over ${Math.max(1, Math.round(g.historyTicks / 3600) - 1)} h at \`step=1ms\` as rates, 48 copies of one key, the 12 keys as values, and 12 keys over 2 h with \`points=5000\`. Tick gaps from the database's monotonic tick times; RSS sampled every 100 ms (the agent's peak over the whole run, VmHWM: ${serving.map((r) => `${r.label} ${r.hwmMiB.toFixed(0)} MiB`).join(', ')}). In the pipelining phase "answered" counts the connections still open at its end.`,
+    );
+    L();
+    for (const line of servingTable(serving)) L(line);
+    const errs = serving.flatMap((r) => r.errors.map((e) => `${r.label}: ${e}`));
+    if (errs.length > 0) L(`\nAgent messages: ${errs.slice(0, 5).join('; ')}`);
+  }
+
   // Targets.
   const find = (k: SimKind, n: number) => ticks.find((t) => t.kind === k && t.domains === n);
   const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : '**missed**');
@@ -681,6 +721,12 @@ async function run(): Promise<void> {
     L(
       `| \`domstat domstats\` ≤ 2× \`virsh domstats\` (~95 ms where node starts in ~60 ms: ≤ 1.6× \`node -e 0\`) | ${ms(domstats)} ms, ${(domstats / bare).toFixed(2)}× node's ${ms(bare)} ms | ${verdict(domstats / bare <= 1.6)} |`,
     );
+  }
+  for (const g of serving) {
+    const worst = Math.max(...g.phases.map((p) => p.worstGapMs));
+    const rss = Math.max(g.hwmMiB, ...g.phases.map((p) => p.rssPeakMiB));
+    L(`| worst tick gap under HTTP load ≤ 1.5 intervals (${g.label}) | ${worst} ms | ${verdict(worst <= 1500)} |`);
+    L(`| agent peak RSS under HTTP load < 512 MiB, the unit's MemoryMax (${g.label}) | ${rss.toFixed(0)} MiB | ${verdict(rss < 512)} |`);
   }
   for (const a of agents)
     L(`| agent RSS ≤ 120 MB at 1000 domains (${kindName(a.kind)}) | max ${a.rssMaxMiB.toFixed(0)} MiB | ${verdict(a.rssMaxMiB * 1.048576 <= 120)} |`);

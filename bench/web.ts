@@ -25,6 +25,9 @@ import { Agent } from '../src/agent/agent.js';
 import type { Clocks } from '../src/agent/clock.js';
 import { openDatabase } from '../src/store/db.js';
 import { StatsServer } from '../src/export/http-server.js';
+import { ReadOnlyStore } from '../src/export/read-store.js';
+import { TickCache } from '../src/export/tick-cache.js';
+import type { ExportInput } from '../src/export/prometheus.js';
 import { overview } from '../src/export/overview.js';
 import { exportInputOf } from '../src/export/records.js';
 
@@ -118,7 +121,7 @@ export async function webBench(kind: SimKind, domains: number, minutes: number, 
   const blockRows = ['domain', 'net', 'block'].reduce((n, k) => n + Number(db.prepare(`SELECT count(*) FROM ${k}_1m_block`).pluck().get()), 0);
   db.close();
 
-  const server = new StatsServer(() => input, dbFile);
+  const server = new StatsServer({ tick: tickOf(input), store: new ReadOnlyStore(dbFile) });
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${at.port}`;
   const httpMs: number[] = [];
@@ -238,4 +241,10 @@ export async function webBench(kind: SimKind, domains: number, minutes: number, 
     `  ${kind} ${domains}: overview ${median(row.overviewMs).toFixed(1)} ms (views ${median(row.viewsMs).toFixed(1)} ms), page load ${median(row.loadMs).toFixed(0)} ms, search ${median(row.searchMs).toFixed(1)} ms (script ${median(row.searchScriptMs).toFixed(1)} ms), charts ${median(row.chartsMs).toFixed(0)} ms`,
   );
   return row;
+}
+
+function tickOf(input: ExportInput): TickCache {
+  const tick = new TickCache();
+  tick.update(input);
+  return tick;
 }

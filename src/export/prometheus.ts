@@ -8,6 +8,7 @@ import type { DomainStatsRecord } from '../stats/records.js';
 import type { DomainProblem } from '../stats/records.js';
 import type { TypedParam } from '../stats/typed-params.js';
 import { STATE_WORDS, isActive, type DomainStateValue } from '../stats/states.js';
+import { storeFamilies, type StoreView } from './store-metrics.js';
 
 type MetricType = 'counter' | 'gauge' | 'info';
 
@@ -26,6 +27,8 @@ export interface ExportInput {
   collectUs: number;
   storeMs?: number;
   ticks: number;
+  /** The history store's spans, sizes and configuration (the domstat_store_* families). */
+  store?: StoreView;
 }
 
 /** Divisors: nanoseconds to seconds (division keeps 0.68763 from printing as 0.6876300000000001). */
@@ -244,6 +247,7 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
   fam.add('domstat_last_tick_timestamp_seconds', 'gauge', 'When the latest tick was sampled', {}, input.ts / 1000);
   fam.add('domstat_tick_collect_seconds', 'gauge', 'Time the latest tick spent reading and parsing host files', {}, input.collectUs / 1e6);
   if (input.storeMs !== undefined) fam.add('domstat_tick_store_seconds', 'gauge', 'Time the latest tick spent writing the history', {}, input.storeMs / 1000);
+  if (input.store !== undefined) storeFamilies((...a) => fam.add(...a), input.store);
   const families = fam.all();
   const lines: string[] = [];
   const emit = (f: Family) => {
@@ -264,7 +268,7 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
   const scrape: Family = {
     name: 'domstat_scrape_duration_seconds',
     type: 'gauge',
-    help: 'Time taken to render this scrape',
+    help: "Time taken to render the latest tick's exposition (rendered once per tick, then served as it is)",
     samples: [{ labels: {}, value: (performance.now() - renderStart) / 1000 }],
   };
   emit(scrape);

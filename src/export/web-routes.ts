@@ -3,13 +3,14 @@
 //   /api/series     one domain's history over a range (domain-series.ts)
 //   /js/NAME.js     the compiled shared modules the page imports (units, series names, chart
 //                   families, page state): the same code `domstat plot` and the tests run.
-// Everything is computed from the latest tick's records and a read-only connection to the
-// history, opened for the request (a reader never blocks the agent's writes).
+// Everything is computed from the latest tick's records and the serving thread's read-only
+// connection to the history (a reader never blocks the agent's writes).
 
 import type * as http from 'node:http';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
+import type { ReadOnlyStore } from './read-store.js';
 import type { ExportInput } from './prometheus.js';
 import { overview } from './overview.js';
 import { domainSeries, SeriesQueryError } from './domain-series.js';
@@ -28,17 +29,14 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
 
 const sendJson = (res: http.ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 
-function withDb<T>(dbFile: string, fn: (db: Db) => T): T {
-  const db = openDatabase(dbFile, { readonly: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+function withDb<T>(store: ReadOnlyStore, fn: (db: Db) => T): T {
+  const db = store.get();
+  if (db === null) throw new SeriesQueryError(`history: ${store.problem ?? 'no database'}`, 503);
+  return fn(db);
 }
 
 /** Answers the page's routes; false for any other path (the server's 404). */
-export function serveWebRoute(url: URL, res: http.ServerResponse, input: ExportInput | null, dbFile: string): boolean {
+export function serveWebRoute(url: URL, res: http.ServerResponse, input: ExportInput | null, store: ReadOnlyStore): boolean {
   const js = /^\/js\/([a-z-]+)\.js$/.exec(url.pathname);
   if (js !== null && MODULES.has(js[1]!)) {
     let body = moduleCache.get(js[1]!);
@@ -56,7 +54,7 @@ export function serveWebRoute(url: URL, res: http.ServerResponse, input: ExportI
         sendJson(
           res,
           200,
-          withDb(dbFile, (db) => overview(db, input)),
+          withDb(store, (db) => overview(db, input)),
         );
         return true;
       case '/api/series': {
@@ -66,7 +64,7 @@ export function serveWebRoute(url: URL, res: http.ServerResponse, input: ExportI
         sendJson(
           res,
           200,
-          withDb(dbFile, (db) => domainSeries(db, query)),
+          withDb(store, (db) => domainSeries(db, query)),
         );
         return true;
       }

@@ -30,7 +30,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   try {
     db = new Database(file, { readonly: !!opts.readonly, timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (e) {
-    throw new StoreError(file, messageOf(e));
+    throw new StoreError(file, messageOf(e), { cause: e });
   }
   try {
     db.defaultSafeIntegers(true);
@@ -61,7 +61,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     return db;
   } catch (e) {
     db.close();
-    throw e instanceof StoreError ? e : new StoreError(file, messageOf(e));
+    throw e instanceof StoreError ? e : new StoreError(file, messageOf(e), { cause: e });
   }
 }
 

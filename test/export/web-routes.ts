@@ -5,6 +5,8 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StatsServer } from '../../src/export/http-server.js';
+import { ReadOnlyStore } from '../../src/export/read-store.js';
+import { servedFrom } from '../helpers/served.js';
 import { exportInputOf } from '../../src/export/records.js';
 import { overview } from '../../src/export/overview.js';
 import { domainSeries, MAX_POINTS, stepFor, type DomainSeries } from '../../src/export/domain-series.js';
@@ -43,7 +45,7 @@ t.test('the page routes', async (t) => {
     },
   });
   const input = exportInputOf(h.agent.latest!);
-  const server = new StatsServer(() => input, h.dbFile);
+  const server = new StatsServer({ tick: servedFrom(() => input), store: new ReadOnlyStore(h.dbFile) });
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${at.port}`;

@@ -6,6 +6,8 @@
 // section (h) measures the load and the search.
 import t from 'tap';
 import { StatsServer } from '../../src/export/http-server.js';
+import { ReadOnlyStore } from '../../src/export/read-store.js';
+import { servedFrom } from '../helpers/served.js';
 import { exportInputOf } from '../../src/export/records.js';
 import { openDatabase } from '../../src/store/db.js';
 import { formatValue, presentation } from '../../src/export/units.js';
@@ -25,7 +27,7 @@ const shown = (page: Page, n: number) =>
 t.test(`web page with ${N} domains`, async (t) => {
   const h = await simHistory(t, { kind: 'xen', domains: N, ticks: 14, stepMs: 10_000 });
   const last = h.times[h.times.length - 1]!;
-  const server = new StatsServer(() => exportInputOf(h.agent.latest!), h.dbFile);
+  const server = new StatsServer({ tick: servedFrom(() => exportInputOf(h.agent.latest!)), store: new ReadOnlyStore(h.dbFile) });
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${at.port}`;

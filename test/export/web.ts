@@ -15,6 +15,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { StatsServer } from '../../src/export/http-server.js';
+import { ReadOnlyStore } from '../../src/export/read-store.js';
+import { servedFrom } from '../helpers/served.js';
 import { exportInputOf } from '../../src/export/records.js';
 import { openDatabase } from '../../src/store/db.js';
 import { axis, formatValue, presentation } from '../../src/export/units.js';
@@ -48,7 +50,7 @@ t.test('web page on a simulated host: overview, sort, search, URL state, charts'
   const STEP = 10_000;
   const h = await simHistory(t, { kind: 'kvm', domains: 12, ticks: 211, stepMs: STEP }); // 35 minutes
   const last = h.times[h.times.length - 1]!;
-  const server = new StatsServer(() => exportInputOf(h.agent.latest!), h.dbFile);
+  const server = new StatsServer({ tick: servedFrom(() => exportInputOf(h.agent.latest!)), store: new ReadOnlyStore(h.dbFile) });
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
   const base = `http://127.0.0.1:${at.port}`;
