@@ -84,7 +84,8 @@ const TREES: [tree: string, planned: number, careful: number][] = [
   ['kvm-cgroup1-nosystemd', 1, 0],
   ['kvm-cgroup2-systemd', 1, 1],
   ['kvm-hybrid', 1, 0],
-  ['libvirt9-qemu7-hybrid-cgroup', 2, 0],
+  // The capture predates the cgroup groups: its unified groups have no PSI files (a problem, through the driver).
+  ['libvirt9-qemu7-hybrid-cgroup', 0, 2],
 ];
 
 for (const [tree, planned, careful] of TREES) {
@@ -135,8 +136,9 @@ for (const kind of ['xen', 'kvm'] as const) {
         t.equal(r.careful, 0, `tick ${i}, read-ahead ${ahead}: no domain needed its driver`);
         t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `tick ${i}, read-ahead ${ahead}: same rows`);
         // Kept files, all plainly readable: with 'all' the thread read every one of them but the
-        // KVM vCPU sched files (~3.8 KB, more than it takes), two per domain.
-        if (ahead === 'all') t.equal(r.here, kind === 'kvm' ? 24 : 0, `tick ${i}: ${r.ahead} reads served by the read-ahead thread, ${r.here} here`);
+        // KVM vCPU sched files (~3.8 KB, more than it takes), two per domain, and memory.swap.current, which the
+        // simulator does not write (swap not accounted): the main thread finds it gone, one per domain.
+        if (ahead === 'all') t.equal(r.here, kind === 'kvm' ? 36 : 0, `tick ${i}: ${r.ahead} reads served by the read-ahead thread, ${r.here} here`);
         if (ahead === 'off') t.equal(r.ahead, 0, `tick ${i}: ${r.here} reads on the main thread`);
       }
     }

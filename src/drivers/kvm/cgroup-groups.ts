@@ -2,7 +2,8 @@
 // pressure (v2 or the hybrid layout's unified tree), cgroup memory, CPU throttling, I/O per host
 // block device and memory per NUMA node (v2, or v1's memory, cpu and blkio controllers). Each file
 // is read on its own: one that cannot be read or parsed costs its keys, with a problem that names
-// the file, never the other files' keys nor another domain's. Values of 2^63 or more are refused
+// the file, never the other files' keys nor another domain's. A group the host's layout does not
+// have for the domain (pressure on a pure v1 host, I/O without blkio) is absent, not a problem. Values of 2^63 or more are refused
 // per key: the kernel prints a per-CPU sum that went negative for a moment as such a u64
 // (memory.stat can), and no counter of a VM's cgroup gets there honestly.
 
@@ -120,10 +121,9 @@ export function emitChecked<F extends string>(
   }
 }
 
-const NO_GROUP = (what: string) => `no ${what} cgroup of the domain on this host`;
-
 export function emitPressure(p: ParamList, files: CgroupFiles, fs: HostFs, problem: Problem): void {
-  if (files.pressure === undefined) return problem(NO_GROUP('v2 (unified hierarchy)'));
+  // No group of the kind on this host's layout (pressure on pure v1): absent, as the kernel has none to give.
+  if (files.pressure === undefined) return;
   for (const r of PRESSURE_RESOURCES) {
     const path = `${files.pressure}/${r}.pressure`;
     const text = readOr(fs, path, CGROUP_PRESSURE.limit, problem, 'no such file (a kernel without PSI, or booted psi=0)');
@@ -137,7 +137,7 @@ export function emitPressure(p: ParamList, files: CgroupFiles, fs: HostFs, probl
 
 export function emitCgroupMemory(p: ParamList, files: CgroupFiles, fs: HostFs, problem: Problem): void {
   const m = files.memory;
-  if (m === undefined) return problem(NO_GROUP('memory'));
+  if (m === undefined) return;
   const single = (name: MemorySingle, optional: boolean) => {
     const spec = MEMORY_SINGLE[name];
     const path = `${m.dir}/${spec.path.slice(spec.path.lastIndexOf('/') + 1)}`;
@@ -172,7 +172,7 @@ export function emitCgroupMemory(p: ParamList, files: CgroupFiles, fs: HostFs, p
 
 export function emitCpuThrottle(p: ParamList, files: CgroupFiles, fs: HostFs, problem: Problem): void {
   const th = files.throttle;
-  if (th === undefined) return problem(NO_GROUP('cpu'));
+  if (th === undefined) return;
   const text = readOr(fs, th.stat, th.v2 ? CGROUP_CPU_STAT.limit : CGROUP_V1_CPU_STAT.limit, problem, 'no such file');
   if (text === undefined) return;
   // A group without CPU bandwidth control (v2's cpu controller not enabled) has no throttling lines: absent.
@@ -195,10 +195,7 @@ export function blockDeviceName(fs: HostFs, major: number, minor: number, proble
 /** The group's I/O per host device, as the files list them (v2 io.stat, or v1's two blkio files). */
 export function readCgroupIo(files: CgroupFiles, fs: HostFs, problem: Problem): DeviceIo[] | undefined {
   const io = files.io;
-  if (io === undefined) {
-    problem(NO_GROUP('io (v2) or blkio'));
-    return undefined;
-  }
+  if (io === undefined) return undefined;
   if (io.v2) {
     const text = readOr(fs, io.stat, CGROUP_IO_STAT.limit, problem, 'no such file');
     return text === undefined ? undefined : parsed(() => parseIoStat(text, io.stat), problem);
@@ -225,7 +222,7 @@ export function emitCgroupIo(p: ParamList, files: CgroupFiles, fs: HostFs, probl
 
 export function emitNuma(p: ParamList, files: CgroupFiles, fs: HostFs, problem: Problem): void {
   const m = files.memory;
-  if (m === undefined) return problem(NO_GROUP('memory'));
+  if (m === undefined) return;
   const path = `${m.dir}/memory.numa_stat`;
   const text = readOr(fs, path, MEMORY_NUMA_STAT.limit, problem, 'no such file (a kernel without NUMA)');
   if (text === undefined) return;
