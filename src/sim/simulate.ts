@@ -419,13 +419,14 @@ class Host implements SimHost {
     const [u, s] = this.domCpu(sim);
     const scopeCpu = this.w.counter(`${cgd}/cpu.stat`, F.cgroupCpuStat(u, s, this.throttle(sim)));
     const libvirtCpu = this.w.counter(`${cgd}/libvirt/cpu.stat`, F.cgroupCpuStat(u, s, this.throttle(sim)));
-    // domstat's cgroup groups: pressure, memory (memory.swap.current: swap is not accounted here, as with swapaccount=0)
+    // domstat's cgroup groups: pressure, memory (no swap in use)
     const psi = this.psiTexts(sim).map((text, r) => this.w.counter(`${cgd}/${['cpu', 'memory', 'io'][r]}.pressure`, text));
     const mem = this.cgroupMemory(sim);
     const memCurrent = this.w.counter(`${cgd}/memory.current`, `${Math.floor(mem.anon + mem.file + mem.kernel)}\n`);
     const memStat = this.w.counter(`${cgd}/memory.stat`, F.memoryStat(mem));
     const memEvents = this.w.counter(`${cgd}/memory.events`, F.memoryEvents(mem.pgmajfault / 97, mem.pgmajfault / 997));
     this.w.static(`${cgd}/memory.max`, 'max\n');
+    this.w.static(`${cgd}/memory.swap.current`, '0\n');
     const emulatorCpu = this.w.counter(`${cgd}/libvirt/emulator/cpu.stat`, F.cgroupCpuStat(sim.c.emuUserNs, sim.c.emuSysNs));
     const vcpuCpu: CounterFile[] = [];
     tids.forEach((tid, k) => {
