@@ -578,7 +578,7 @@ SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
 FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
 
 CREATE VIEW domain_1m AS
-SELECT b.block + 60 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.cpu_time_0 WHEN 1 THEN b.cpu_time_1 WHEN 2 THEN b.cpu_time_2 WHEN 3 THEN b.cpu_time_3 WHEN 4 THEN b.cpu_time_4 WHEN 5 THEN b.cpu_time_5 END AS cpu_time_sum,
   CASE s.slot WHEN 0 THEN b.cpu_time_peak_0 WHEN 1 THEN b.cpu_time_peak_1 WHEN 2 THEN b.cpu_time_peak_2 WHEN 3 THEN b.cpu_time_peak_3 WHEN 4 THEN b.cpu_time_peak_4 WHEN 5 THEN b.cpu_time_peak_5 END AS cpu_time_max,
   CASE s.slot WHEN 0 THEN b.cpu_user_0 WHEN 1 THEN b.cpu_user_1 WHEN 2 THEN b.cpu_user_2 WHEN 3 THEN b.cpu_user_3 WHEN 4 THEN b.cpu_user_4 WHEN 5 THEN b.cpu_user_5 END * 1000 AS cpu_user_sum,
@@ -608,7 +608,7 @@ FROM domain_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot U
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW domain_1m_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.cpu_time_sum / r.secs AS cpu_time,
   r.cpu_time_max AS cpu_time_max,
   r.cpu_user_sum / r.secs AS cpu_user,
@@ -637,7 +637,7 @@ SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, 
 FROM domain_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW domain_1h AS
-SELECT b.block + 3600 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.cpu_time_0 WHEN 1 THEN b.cpu_time_1 WHEN 2 THEN b.cpu_time_2 WHEN 3 THEN b.cpu_time_3 WHEN 4 THEN b.cpu_time_4 WHEN 5 THEN b.cpu_time_5 END AS cpu_time_sum,
   CASE s.slot WHEN 0 THEN b.cpu_time_peak_0 WHEN 1 THEN b.cpu_time_peak_1 WHEN 2 THEN b.cpu_time_peak_2 WHEN 3 THEN b.cpu_time_peak_3 WHEN 4 THEN b.cpu_time_peak_4 WHEN 5 THEN b.cpu_time_peak_5 END AS cpu_time_max,
   CASE s.slot WHEN 0 THEN b.cpu_user_0 WHEN 1 THEN b.cpu_user_1 WHEN 2 THEN b.cpu_user_2 WHEN 3 THEN b.cpu_user_3 WHEN 4 THEN b.cpu_user_4 WHEN 5 THEN b.cpu_user_5 END * 1000 AS cpu_user_sum,
@@ -667,7 +667,7 @@ FROM domain_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot U
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW domain_1h_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.cpu_time_sum / r.secs AS cpu_time,
   r.cpu_time_max AS cpu_time_max,
   r.cpu_user_sum / r.secs AS cpu_user,
@@ -744,7 +744,7 @@ SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
 FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
 
 CREATE VIEW host_1m AS
-SELECT b.block + 60 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.cpu_user_0 WHEN 1 THEN b.cpu_user_1 WHEN 2 THEN b.cpu_user_2 WHEN 3 THEN b.cpu_user_3 WHEN 4 THEN b.cpu_user_4 WHEN 5 THEN b.cpu_user_5 END * 10000000 AS cpu_user_sum,
   CASE s.slot WHEN 0 THEN b.cpu_nice_0 WHEN 1 THEN b.cpu_nice_1 WHEN 2 THEN b.cpu_nice_2 WHEN 3 THEN b.cpu_nice_3 WHEN 4 THEN b.cpu_nice_4 WHEN 5 THEN b.cpu_nice_5 END * 10000000 AS cpu_nice_sum,
   CASE s.slot WHEN 0 THEN b.cpu_system_0 WHEN 1 THEN b.cpu_system_1 WHEN 2 THEN b.cpu_system_2 WHEN 3 THEN b.cpu_system_3 WHEN 4 THEN b.cpu_system_4 WHEN 5 THEN b.cpu_system_5 END * 10000000 AS cpu_system_sum,
@@ -767,7 +767,7 @@ FROM host_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNI
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW host_1m_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.cpu_user_sum / r.secs AS cpu_user,
   r.cpu_nice_sum / r.secs AS cpu_nice,
   r.cpu_system_sum / r.secs AS cpu_system,
@@ -789,7 +789,7 @@ SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, 
 FROM host_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW host_1h AS
-SELECT b.block + 3600 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.cpu_user_0 WHEN 1 THEN b.cpu_user_1 WHEN 2 THEN b.cpu_user_2 WHEN 3 THEN b.cpu_user_3 WHEN 4 THEN b.cpu_user_4 WHEN 5 THEN b.cpu_user_5 END * 10000000 AS cpu_user_sum,
   CASE s.slot WHEN 0 THEN b.cpu_nice_0 WHEN 1 THEN b.cpu_nice_1 WHEN 2 THEN b.cpu_nice_2 WHEN 3 THEN b.cpu_nice_3 WHEN 4 THEN b.cpu_nice_4 WHEN 5 THEN b.cpu_nice_5 END * 10000000 AS cpu_nice_sum,
   CASE s.slot WHEN 0 THEN b.cpu_system_0 WHEN 1 THEN b.cpu_system_1 WHEN 2 THEN b.cpu_system_2 WHEN 3 THEN b.cpu_system_3 WHEN 4 THEN b.cpu_system_4 WHEN 5 THEN b.cpu_system_5 END * 10000000 AS cpu_system_sum,
@@ -812,7 +812,7 @@ FROM host_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNI
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW host_1h_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.cpu_user_sum / r.secs AS cpu_user,
   r.cpu_nice_sum / r.secs AS cpu_nice,
   r.cpu_system_sum / r.secs AS cpu_system,
@@ -857,7 +857,7 @@ SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
 FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
 
 CREATE VIEW vcpu_1m AS
-SELECT b.block + 60 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.time_0 WHEN 1 THEN b.time_1 WHEN 2 THEN b.time_2 WHEN 3 THEN b.time_3 WHEN 4 THEN b.time_4 WHEN 5 THEN b.time_5 END * 10000000 AS time_sum,
   CASE s.slot WHEN 0 THEN b.wait_0 WHEN 1 THEN b.wait_1 WHEN 2 THEN b.wait_2 WHEN 3 THEN b.wait_3 WHEN 4 THEN b.wait_4 WHEN 5 THEN b.wait_5 END AS wait_sum,
   CASE s.slot WHEN 0 THEN b.delay_0 WHEN 1 THEN b.delay_1 WHEN 2 THEN b.delay_2 WHEN 3 THEN b.delay_3 WHEN 4 THEN b.delay_4 WHEN 5 THEN b.delay_5 END AS delay_sum
@@ -865,14 +865,14 @@ FROM vcpu_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNI
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW vcpu_1m_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.time_sum / r.secs AS time,
   r.wait_sum / r.secs AS wait,
   r.delay_sum / r.secs AS delay
 FROM vcpu_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW vcpu_1h AS
-SELECT b.block + 3600 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.time_0 WHEN 1 THEN b.time_1 WHEN 2 THEN b.time_2 WHEN 3 THEN b.time_3 WHEN 4 THEN b.time_4 WHEN 5 THEN b.time_5 END * 10000000 AS time_sum,
   CASE s.slot WHEN 0 THEN b.wait_0 WHEN 1 THEN b.wait_1 WHEN 2 THEN b.wait_2 WHEN 3 THEN b.wait_3 WHEN 4 THEN b.wait_4 WHEN 5 THEN b.wait_5 END AS wait_sum,
   CASE s.slot WHEN 0 THEN b.delay_0 WHEN 1 THEN b.delay_1 WHEN 2 THEN b.delay_2 WHEN 3 THEN b.delay_3 WHEN 4 THEN b.delay_4 WHEN 5 THEN b.delay_5 END AS delay_sum
@@ -880,7 +880,7 @@ FROM vcpu_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNI
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW vcpu_1h_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.time_sum / r.secs AS time,
   r.wait_sum / r.secs AS wait,
   r.delay_sum / r.secs AS delay
@@ -925,7 +925,7 @@ SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
 FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
 
 CREATE VIEW net_1m AS
-SELECT b.block + 60 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.rx_bytes_0 WHEN 1 THEN b.rx_bytes_1 WHEN 2 THEN b.rx_bytes_2 WHEN 3 THEN b.rx_bytes_3 WHEN 4 THEN b.rx_bytes_4 WHEN 5 THEN b.rx_bytes_5 END AS rx_bytes_sum,
   CASE s.slot WHEN 0 THEN b.rx_bytes_peak_0 WHEN 1 THEN b.rx_bytes_peak_1 WHEN 2 THEN b.rx_bytes_peak_2 WHEN 3 THEN b.rx_bytes_peak_3 WHEN 4 THEN b.rx_bytes_peak_4 WHEN 5 THEN b.rx_bytes_peak_5 END AS rx_bytes_max,
   CASE s.slot WHEN 0 THEN b.rx_pkts_0 WHEN 1 THEN b.rx_pkts_1 WHEN 2 THEN b.rx_pkts_2 WHEN 3 THEN b.rx_pkts_3 WHEN 4 THEN b.rx_pkts_4 WHEN 5 THEN b.rx_pkts_5 END AS rx_pkts_sum,
@@ -940,7 +940,7 @@ FROM net_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNIO
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW net_1m_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.rx_bytes_sum / r.secs AS rx_bytes,
   r.rx_bytes_max AS rx_bytes_max,
   r.rx_pkts_sum / r.secs AS rx_pkts,
@@ -954,7 +954,7 @@ SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, 
 FROM net_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW net_1h AS
-SELECT b.block + 3600 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.rx_bytes_0 WHEN 1 THEN b.rx_bytes_1 WHEN 2 THEN b.rx_bytes_2 WHEN 3 THEN b.rx_bytes_3 WHEN 4 THEN b.rx_bytes_4 WHEN 5 THEN b.rx_bytes_5 END AS rx_bytes_sum,
   CASE s.slot WHEN 0 THEN b.rx_bytes_peak_0 WHEN 1 THEN b.rx_bytes_peak_1 WHEN 2 THEN b.rx_bytes_peak_2 WHEN 3 THEN b.rx_bytes_peak_3 WHEN 4 THEN b.rx_bytes_peak_4 WHEN 5 THEN b.rx_bytes_peak_5 END AS rx_bytes_max,
   CASE s.slot WHEN 0 THEN b.rx_pkts_0 WHEN 1 THEN b.rx_pkts_1 WHEN 2 THEN b.rx_pkts_2 WHEN 3 THEN b.rx_pkts_3 WHEN 4 THEN b.rx_pkts_4 WHEN 5 THEN b.rx_pkts_5 END AS rx_pkts_sum,
@@ -969,7 +969,7 @@ FROM net_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNIO
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW net_1h_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.rx_bytes_sum / r.secs AS rx_bytes,
   r.rx_bytes_max AS rx_bytes_max,
   r.rx_pkts_sum / r.secs AS rx_pkts,
@@ -1027,7 +1027,7 @@ SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
 FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
 
 CREATE VIEW block_1m AS
-SELECT b.block + 60 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.rd_reqs_0 WHEN 1 THEN b.rd_reqs_1 WHEN 2 THEN b.rd_reqs_2 WHEN 3 THEN b.rd_reqs_3 WHEN 4 THEN b.rd_reqs_4 WHEN 5 THEN b.rd_reqs_5 END AS rd_reqs_sum,
   CASE s.slot WHEN 0 THEN b.rd_bytes_0 WHEN 1 THEN b.rd_bytes_1 WHEN 2 THEN b.rd_bytes_2 WHEN 3 THEN b.rd_bytes_3 WHEN 4 THEN b.rd_bytes_4 WHEN 5 THEN b.rd_bytes_5 END * 512 AS rd_bytes_sum,
   CASE s.slot WHEN 0 THEN b.rd_bytes_peak_0 WHEN 1 THEN b.rd_bytes_peak_1 WHEN 2 THEN b.rd_bytes_peak_2 WHEN 3 THEN b.rd_bytes_peak_3 WHEN 4 THEN b.rd_bytes_peak_4 WHEN 5 THEN b.rd_bytes_peak_5 END * 512 AS rd_bytes_max,
@@ -1044,7 +1044,7 @@ FROM block_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UN
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW block_1m_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.rd_reqs_sum / r.secs AS rd_reqs,
   r.rd_bytes_sum / r.secs AS rd_bytes,
   r.rd_bytes_max AS rd_bytes_max,
@@ -1060,7 +1060,7 @@ SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, 
 FROM block_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW block_1h AS
-SELECT b.block + 3600 * s.slot AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
   CASE s.slot WHEN 0 THEN b.rd_reqs_0 WHEN 1 THEN b.rd_reqs_1 WHEN 2 THEN b.rd_reqs_2 WHEN 3 THEN b.rd_reqs_3 WHEN 4 THEN b.rd_reqs_4 WHEN 5 THEN b.rd_reqs_5 END AS rd_reqs_sum,
   CASE s.slot WHEN 0 THEN b.rd_bytes_0 WHEN 1 THEN b.rd_bytes_1 WHEN 2 THEN b.rd_bytes_2 WHEN 3 THEN b.rd_bytes_3 WHEN 4 THEN b.rd_bytes_4 WHEN 5 THEN b.rd_bytes_5 END * 512 AS rd_bytes_sum,
   CASE s.slot WHEN 0 THEN b.rd_bytes_peak_0 WHEN 1 THEN b.rd_bytes_peak_1 WHEN 2 THEN b.rd_bytes_peak_2 WHEN 3 THEN b.rd_bytes_peak_3 WHEN 4 THEN b.rd_bytes_peak_4 WHEN 5 THEN b.rd_bytes_peak_5 END * 512 AS rd_bytes_max,
@@ -1077,7 +1077,7 @@ FROM block_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UN
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
 CREATE VIEW block_1h_rate AS
-SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
   r.rd_reqs_sum / r.secs AS rd_reqs,
   r.rd_bytes_sum / r.secs AS rd_bytes,
   r.rd_bytes_max AS rd_bytes_max,

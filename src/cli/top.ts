@@ -78,9 +78,9 @@ function hostFacts(conn: Connection): HostFacts {
   return facts;
 }
 
-export function sampleTop(conn: Connection): TopSample {
+export function sampleTop(conn: Connection, at: number): TopSample {
   return {
-    at: performance.now(),
+    at,
     records: conn.getAllDomainStats(LIBVIRT_GROUPS | StatsGroup.PRESSURE | StatsGroup.CGROUP_MEMORY | StatsGroup.CPU_THROTTLE, 0),
     host: hostFacts(conn),
   };
@@ -159,7 +159,7 @@ export function topCommand(io: Io): Command {
         for (let i = 0; i < limit && !stop; i++) {
           const conn = connect(opts);
           prev = cur;
-          cur = sampleTop(conn);
+          cur = sampleTop(conn, io.now ? io.now() : performance.now());
           draw();
           if (csv !== null) fs.writeSync(csv, csvRows(prev, cur, hostname, new Date()));
           if (i + 1 >= limit) break;

@@ -6,6 +6,8 @@ export interface Io {
   err(text: string): void;
   /** Whether out() goes to a terminal (the agent's status line is for people, not for logs). */
   isTTY?: boolean;
+  /** A monotonic clock in ms for rates between refreshes (performance.now; tests pass their own, so rates are exact). */
+  now?: () => number;
 }
 
 export const processIo: Io = {

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateFromV1 } from './migrate-v1.js';
 import { migrateFromV2 } from './migrate-v2.js';
-import { DomstatError, InternalError, messageOf } from '../common/errors.js';
+import { InternalError, messageOf } from '../common/errors.js';
+import { StoreError } from './errors.js';
 
 export type Db = Database.Database;
 
@@ -15,17 +16,6 @@ export const SCHEMA_VERSION = 3;
 /** Page cache per connection, KiB. */
 const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
-
-export class StoreError extends DomstatError {
-  readonly code = 'STORE' as const;
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'StoreError';
-  }
-}
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -68,6 +58,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       db.pragma('foreign_keys = ON');
     }
     if (version < SCHEMA_VERSION) migrate(db, version, opts.onMigrate);
+    if (!opts.readonly) refreshViews(db);
     return db;
   } catch (e) {
     db.close();
@@ -76,6 +67,31 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 }
 
 const isEmpty = (db: Db) => (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get() as bigint) === 0n;
+
+/**
+ * Views hold no data, so a database of this version gets this release's views when a writer opens
+ * it: a view fixed in a release (a column's affinity, a rate's formula) reaches databases made
+ * before it without a schema version of its own.
+ */
+function refreshViews(db: Db): void {
+  const wanted = fs
+    .readFileSync(SCHEMA_FILE, 'utf8')
+    .split(/;\s*\n/)
+    .map((s) =>
+      s
+        .replace(/^(\s*--.*\n)*/, '')
+        .trim()
+        .replace(/;$/, ''),
+    )
+    .filter((s) => s.startsWith('CREATE VIEW '));
+  const have = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'view'").all() as { name: string; sql: string }[];
+  const same = have.length === wanted.length && have.every((v) => wanted.includes(v.sql));
+  if (same) return;
+  db.transaction(() => {
+    for (const v of have) db.exec(`DROP VIEW "${v.name.replaceAll('"', '""')}"`);
+    for (const sql of wanted) db.exec(sql);
+  })();
+}
 
 /** Brings a database of an older version (0: a new file) to SCHEMA_VERSION, all in one transaction. */
 function migrate(db: Db, from: number, onMigrate?: (message: string) => void): void {

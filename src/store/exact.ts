@@ -3,6 +3,8 @@
 // number when it is one exactly, else a bigint); anything else as its decimal TEXT, which reads
 // back exactly here and as a (rounded) number in plain SQL.
 
+import { HistoryError } from './errors.js';
+
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -26,7 +28,7 @@ export function fromSql(v: unknown): bigint | null {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
   if (typeof v === 'string' && /^-?[0-9]{1,40}$/.test(v)) return BigInt(v);
-  throw new RangeError(`not an exact integer in the database: ${JSON.stringify(String(v).slice(0, 40))}`);
+  throw new HistoryError(`not an exact integer in the database: ${JSON.stringify(String(v).slice(0, 40))}`);
 }
 
 /** A stored value as a double (rounded when past 2^53): for plots and rates. */

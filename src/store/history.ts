@@ -9,7 +9,7 @@ import { keyPattern, type Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
-import { DomstatError } from '../common/errors.js';
+import { HistoryError } from './errors.js';
 
 export interface HistoryQuery {
   domain: string;
@@ -37,14 +37,6 @@ export interface HistoryResult {
   stepS: number | null;
   times: number[];
   series: HistorySeries[];
-}
-
-export class HistoryError extends DomstatError {
-  readonly code = 'HISTORY' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'HistoryError';
-  }
 }
 
 export interface DeviceRow {

@@ -164,7 +164,7 @@ function tierView(l: KindLayout, tier: Tier): string {
   const step = TIER_SECONDS[tier];
   return [
     `CREATE VIEW ${l.kind}_${tier} AS`,
-    `SELECT b.block + ${step} * s.slot AS bucket, b.device_id AS device_id, (c.ms - ${inSlot('gap')}) / 1000.0 AS secs,`,
+    `SELECT CAST(b.block + ${step} * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - ${inSlot('gap')}) / 1000.0 AS secs,`,
     out.join(',\n'),
     `FROM ${l.kind}_${tier}_block b CROSS JOIN ${SLOT_TABLE} s JOIN cover_${tier} c ON c.bucket = b.block + ${step} * s.slot`,
     `WHERE ${inSlot('gap')} IS NOT NULL;`,
@@ -183,7 +183,7 @@ function tierRateView(l: KindLayout, tier: Tier): string {
   }
   return [
     `CREATE VIEW ${l.kind}_${tier}_rate AS`,
-    'SELECT r.bucket * 1000 AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,',
+    'SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,',
     out.join(',\n'),
     `FROM ${l.kind}_${tier} r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;`,
   ].join('\n');

@@ -5,7 +5,7 @@
 
 import Database from 'better-sqlite3';
 import * as os from 'node:os';
-import { StoreError } from './db.js';
+import { StoreError } from './errors.js';
 import { messageOf } from '../common/errors.js';
 
 export interface WriterInfo {

@@ -4,7 +4,8 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { openDatabase, StoreError, type Db } from './db.js';
+import { openDatabase, type Db } from './db.js';
+import { StoreError } from './errors.js';
 import { WriterLock, type WriterInfo } from './lock.js';
 import { HistoryWriter, type TickInput, type TickResult } from './writer.js';
 import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from './retention.js';

@@ -5,7 +5,8 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase, SCHEMA_VERSION, StoreError } from '../../src/store/db.js';
+import { openDatabase, SCHEMA_VERSION } from '../../src/store/db.js';
+import { StoreError } from '../../src/store/errors.js';
 import { execFileSync } from 'node:child_process';
 import { readKeyMap } from '../../src/store/key-map.js';
 import { KINDS } from '../../src/sample/row-map.js';
@@ -177,4 +178,28 @@ t.test("every view reads in Debian's sqlite3 shell (the one an analyst has), on 
     const out = execFileSync('sqlite3', [file, `SELECT count(*) FROM ${v}`], { encoding: 'utf8' });
     t.equal(out.trim(), '0', `sqlite3: SELECT count(*) FROM ${v}`);
   }
+});
+
+t.test("a writer's open gives a database this release's views; a reader's open changes nothing", async (t) => {
+  const file = path.join(tdir(t), 'views.db');
+  openDatabase(file).close();
+  const viewSql = (name: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(name) as string;
+    } finally {
+      db.close();
+    }
+  };
+  const fresh = viewSql('block_1m_rate');
+  t.match(fresh, /CAST\(r\.bucket \* 1000 AS INTEGER\) AS ts/, 'rollup times are integers (comparable with strftime text)');
+  // A database made by an earlier build of this version: one view as it was, one gone.
+  const raw = new Database(file);
+  raw.exec('DROP VIEW block_1m_rate; CREATE VIEW block_1m_rate AS SELECT 1 AS old; DROP VIEW net_rate');
+  raw.close();
+  openDatabase(file, { readonly: true }).close();
+  t.equal(viewSql('block_1m_rate'), 'CREATE VIEW block_1m_rate AS SELECT 1 AS old', 'a read-only open leaves the file as it is');
+  openDatabase(file).close();
+  t.equal(viewSql('block_1m_rate'), fresh, 'the changed view is this release’s again');
+  t.ok(viewSql('net_rate')?.startsWith('CREATE VIEW net_rate AS'), 'the missing view is back');
 });
