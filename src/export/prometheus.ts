@@ -201,6 +201,52 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
     );
   }
   for (const [suffix, name, help] of EXTRA_IO) fam.add(`domstat_domain_io_${name}`, 'counter', `${help}; domstat's own`, base, get(`extra.io.${suffix}`));
+  // The VM's cgroup (KVM): pressure stall time in cAdvisor's words (some = waiting, full = stalled),
+  // memory as the host has given it, OOM kills, CPU bandwidth throttling.
+  for (const r of ['cpu', 'memory', 'io']) {
+    fam.add(
+      `domstat_domain_pressure_${r}_waiting_seconds`,
+      'counter',
+      `Time some of the VM's tasks were stalled on ${r} (cgroup ${r}.pressure some total); domstat's own`,
+      base,
+      mul(get(`pressure.${r}.some.time`), NS),
+    );
+    fam.add(
+      `domstat_domain_pressure_${r}_stalled_seconds`,
+      'counter',
+      `Time all of the VM's tasks were stalled on ${r} at once (cgroup ${r}.pressure full total); domstat's own`,
+      base,
+      mul(get(`pressure.${r}.full.time`), NS),
+    );
+  }
+  fam.add(
+    'domstat_domain_memory_usage_bytes',
+    'gauge',
+    "Memory the VM's cgroup holds (v2 memory.current, v1 memory.usage_in_bytes); domstat's own",
+    base,
+    get('cgroup.memory.current'),
+  );
+  fam.add(
+    'domstat_domain_memory_swap_bytes',
+    'gauge',
+    "Swap the VM's cgroup uses (v2 memory.swap.current, v1 memory.stat total_swap); domstat's own",
+    base,
+    get('cgroup.memory.swap'),
+  );
+  fam.add(
+    'domstat_domain_oom_kills',
+    'counter',
+    "Processes of the VM's cgroup killed by the OOM killer (memory.events oom_kill); domstat's own",
+    base,
+    get('cgroup.memory.events.oom_kill'),
+  );
+  fam.add(
+    'domstat_domain_cpu_cfs_throttled_seconds',
+    'counter',
+    "Time the VM's cgroup was throttled by its CPU quota (cpu.stat throttled_usec); domstat's own",
+    base,
+    mul(get('cgroup.cpu.throttled.time'), NS),
+  );
 }
 
 const mul = (v: number | undefined, s: number) => (v === undefined ? undefined : s === NS ? v / NS : v * s);

@@ -23,6 +23,16 @@ const DOMAIN: Record<string, string> = {
   'extra.io.read_bytes': 'process read from storage',
   'extra.io.write_bytes': 'process written to storage',
   'extra.io.cancelled_write_bytes': 'process cancelled writes',
+  'pressure.cpu.some.time': 'CPU pressure (some waiting)',
+  'pressure.cpu.full.time': 'CPU pressure (all stalled)',
+  'pressure.memory.some.time': 'memory pressure (some waiting)',
+  'pressure.memory.full.time': 'memory pressure (all stalled)',
+  'pressure.io.some.time': 'I/O pressure (some waiting)',
+  'pressure.io.full.time': 'I/O pressure (all stalled)',
+  'cgroup.memory.current': 'memory (cgroup)',
+  'cgroup.memory.swap': 'swap (cgroup)',
+  'cgroup.memory.events.oom_kill': 'OOM kills',
+  'cgroup.cpu.throttled.time': 'CPU throttled',
 };
 
 const NET: Record<string, string> = {
