@@ -120,6 +120,16 @@ INSERT INTO key_map VALUES ('domain', 'io_syscw', 14, 'extra.io.syscw', 'counter
 INSERT INTO key_map VALUES ('domain', 'io_read_bytes', 15, 'extra.io.read_bytes', 'counter', 'bytes', 1, 'sum', 'domstat', '/proc/<pid>/io read_bytes of the QEMU process');
 INSERT INTO key_map VALUES ('domain', 'io_write_bytes', 16, 'extra.io.write_bytes', 'counter', 'bytes', 1, 'sum', 'domstat', '/proc/<pid>/io write_bytes of the QEMU process');
 INSERT INTO key_map VALUES ('domain', 'io_cancelled_write_bytes', 17, 'extra.io.cancelled_write_bytes', 'counter', 'bytes', 1, 'sum', 'domstat', '/proc/<pid>/io cancelled_write_bytes of the QEMU process');
+INSERT INTO key_map VALUES ('domain', 'psi_cpu_some', 18, 'pressure.cpu.some.time', 'counter', 'ns', 1000, 'sum', 'domstat', 'cpu.pressure some total: time some of the VM''s tasks stalled on cpu');
+INSERT INTO key_map VALUES ('domain', 'psi_cpu_full', 19, 'pressure.cpu.full.time', 'counter', 'ns', 1000, 'sum', 'domstat', 'cpu.pressure full total: time all of the VM''s tasks stalled on cpu');
+INSERT INTO key_map VALUES ('domain', 'psi_memory_some', 20, 'pressure.memory.some.time', 'counter', 'ns', 1000, 'sum', 'domstat', 'memory.pressure some total: time some of the VM''s tasks stalled on memory');
+INSERT INTO key_map VALUES ('domain', 'psi_memory_full', 21, 'pressure.memory.full.time', 'counter', 'ns', 1000, 'sum', 'domstat', 'memory.pressure full total: time all of the VM''s tasks stalled on memory');
+INSERT INTO key_map VALUES ('domain', 'psi_io_some', 22, 'pressure.io.some.time', 'counter', 'ns', 1000, 'sum', 'domstat', 'io.pressure some total: time some of the VM''s tasks stalled on io');
+INSERT INTO key_map VALUES ('domain', 'psi_io_full', 23, 'pressure.io.full.time', 'counter', 'ns', 1000, 'sum', 'domstat', 'io.pressure full total: time all of the VM''s tasks stalled on io');
+INSERT INTO key_map VALUES ('domain', 'mem_current', 24, 'cgroup.memory.current', 'gauge', 'bytes', 1, 'mean max', 'domstat', 'v2 memory.current, v1 memory.usage_in_bytes');
+INSERT INTO key_map VALUES ('domain', 'mem_swap', 25, 'cgroup.memory.swap', 'gauge', 'bytes', 1, 'mean max', 'domstat', 'v2 memory.swap.current, v1 memory.stat total_swap');
+INSERT INTO key_map VALUES ('domain', 'mem_events_oom_kill', 26, 'cgroup.memory.events.oom_kill', 'counter', 'count', 1, 'sum', 'domstat', 'v2 memory.events oom_kill, v1 memory.oom_control oom_kill');
+INSERT INTO key_map VALUES ('domain', 'cpu_throttled_time', 27, 'cgroup.cpu.throttled.time', 'counter', 'ns', 1, 'sum', 'domstat', 'cpu.stat throttled_usec (v2) or throttled_time (v1)');
 INSERT INTO key_map VALUES ('host', 'cpu_user', 0, 'host.cpu.user', 'counter', 'ns', 10000000, 'sum', 'domstat', '/proc/stat user');
 INSERT INTO key_map VALUES ('host', 'cpu_nice', 1, 'host.cpu.nice', 'counter', 'ns', 10000000, 'sum', 'domstat', '/proc/stat nice');
 INSERT INTO key_map VALUES ('host', 'cpu_system', 2, 'host.cpu.system', 'counter', 'ns', 10000000, 'sum', 'domstat', '/proc/stat system');
@@ -179,6 +189,16 @@ CREATE TABLE domain_raw (
   io_read_bytes              INTEGER,
   io_write_bytes             INTEGER,
   io_cancelled_write_bytes   INTEGER,
+  psi_cpu_some               INTEGER,
+  psi_cpu_full               INTEGER,
+  psi_memory_some            INTEGER,
+  psi_memory_full            INTEGER,
+  psi_io_some                INTEGER,
+  psi_io_full                INTEGER,
+  mem_current                INTEGER,
+  mem_swap                   INTEGER,
+  mem_events_oom_kill        INTEGER,
+  cpu_throttled_time         INTEGER,
   PRIMARY KEY (tick_id, device_id)
 ) WITHOUT ROWID;
 
@@ -198,6 +218,16 @@ CREATE TABLE domain_base (
   io_read_bytes,
   io_write_bytes,
   io_cancelled_write_bytes,
+  psi_cpu_some,
+  psi_cpu_full,
+  psi_memory_some,
+  psi_memory_full,
+  psi_io_some,
+  psi_io_full,
+  mem_current,
+  mem_swap,
+  mem_events_oom_kill,
+  cpu_throttled_time,
   PRIMARY KEY (tick_id, device_id)
 ) WITHOUT ROWID;
 
@@ -205,12 +235,12 @@ CREATE TABLE domain_base (
 CREATE TABLE domain_1m_block (
   block      INTEGER NOT NULL,     -- the first bucket of the block, Unix seconds
   device_id  INTEGER NOT NULL,
-  gap_0 INTEGER, cpu_time_0 INTEGER, cpu_time_peak_0 INTEGER, cpu_user_0 INTEGER, cpu_system_0 INTEGER, balloon_rss_0 INTEGER, balloon_rss_max_0 INTEGER, io_rchar_0 INTEGER, io_wchar_0 INTEGER, io_syscr_0 INTEGER, io_syscw_0 INTEGER, io_read_bytes_0 INTEGER, io_write_bytes_0 INTEGER, io_cancelled_write_bytes_0 INTEGER,
-  gap_1 INTEGER, cpu_time_1 INTEGER, cpu_time_peak_1 INTEGER, cpu_user_1 INTEGER, cpu_system_1 INTEGER, balloon_rss_1 INTEGER, balloon_rss_max_1 INTEGER, io_rchar_1 INTEGER, io_wchar_1 INTEGER, io_syscr_1 INTEGER, io_syscw_1 INTEGER, io_read_bytes_1 INTEGER, io_write_bytes_1 INTEGER, io_cancelled_write_bytes_1 INTEGER,
-  gap_2 INTEGER, cpu_time_2 INTEGER, cpu_time_peak_2 INTEGER, cpu_user_2 INTEGER, cpu_system_2 INTEGER, balloon_rss_2 INTEGER, balloon_rss_max_2 INTEGER, io_rchar_2 INTEGER, io_wchar_2 INTEGER, io_syscr_2 INTEGER, io_syscw_2 INTEGER, io_read_bytes_2 INTEGER, io_write_bytes_2 INTEGER, io_cancelled_write_bytes_2 INTEGER,
-  gap_3 INTEGER, cpu_time_3 INTEGER, cpu_time_peak_3 INTEGER, cpu_user_3 INTEGER, cpu_system_3 INTEGER, balloon_rss_3 INTEGER, balloon_rss_max_3 INTEGER, io_rchar_3 INTEGER, io_wchar_3 INTEGER, io_syscr_3 INTEGER, io_syscw_3 INTEGER, io_read_bytes_3 INTEGER, io_write_bytes_3 INTEGER, io_cancelled_write_bytes_3 INTEGER,
-  gap_4 INTEGER, cpu_time_4 INTEGER, cpu_time_peak_4 INTEGER, cpu_user_4 INTEGER, cpu_system_4 INTEGER, balloon_rss_4 INTEGER, balloon_rss_max_4 INTEGER, io_rchar_4 INTEGER, io_wchar_4 INTEGER, io_syscr_4 INTEGER, io_syscw_4 INTEGER, io_read_bytes_4 INTEGER, io_write_bytes_4 INTEGER, io_cancelled_write_bytes_4 INTEGER,
-  gap_5 INTEGER, cpu_time_5 INTEGER, cpu_time_peak_5 INTEGER, cpu_user_5 INTEGER, cpu_system_5 INTEGER, balloon_rss_5 INTEGER, balloon_rss_max_5 INTEGER, io_rchar_5 INTEGER, io_wchar_5 INTEGER, io_syscr_5 INTEGER, io_syscw_5 INTEGER, io_read_bytes_5 INTEGER, io_write_bytes_5 INTEGER, io_cancelled_write_bytes_5 INTEGER,
+  gap_0 INTEGER, cpu_time_0 INTEGER, cpu_time_peak_0 INTEGER, cpu_user_0 INTEGER, cpu_system_0 INTEGER, balloon_rss_0 INTEGER, balloon_rss_max_0 INTEGER, io_rchar_0 INTEGER, io_wchar_0 INTEGER, io_syscr_0 INTEGER, io_syscw_0 INTEGER, io_read_bytes_0 INTEGER, io_write_bytes_0 INTEGER, io_cancelled_write_bytes_0 INTEGER, psi_cpu_some_0 INTEGER, psi_cpu_full_0 INTEGER, psi_memory_some_0 INTEGER, psi_memory_full_0 INTEGER, psi_io_some_0 INTEGER, psi_io_full_0 INTEGER, mem_current_0 INTEGER, mem_current_max_0 INTEGER, mem_swap_0 INTEGER, mem_swap_max_0 INTEGER, mem_events_oom_kill_0 INTEGER, cpu_throttled_time_0 INTEGER,
+  gap_1 INTEGER, cpu_time_1 INTEGER, cpu_time_peak_1 INTEGER, cpu_user_1 INTEGER, cpu_system_1 INTEGER, balloon_rss_1 INTEGER, balloon_rss_max_1 INTEGER, io_rchar_1 INTEGER, io_wchar_1 INTEGER, io_syscr_1 INTEGER, io_syscw_1 INTEGER, io_read_bytes_1 INTEGER, io_write_bytes_1 INTEGER, io_cancelled_write_bytes_1 INTEGER, psi_cpu_some_1 INTEGER, psi_cpu_full_1 INTEGER, psi_memory_some_1 INTEGER, psi_memory_full_1 INTEGER, psi_io_some_1 INTEGER, psi_io_full_1 INTEGER, mem_current_1 INTEGER, mem_current_max_1 INTEGER, mem_swap_1 INTEGER, mem_swap_max_1 INTEGER, mem_events_oom_kill_1 INTEGER, cpu_throttled_time_1 INTEGER,
+  gap_2 INTEGER, cpu_time_2 INTEGER, cpu_time_peak_2 INTEGER, cpu_user_2 INTEGER, cpu_system_2 INTEGER, balloon_rss_2 INTEGER, balloon_rss_max_2 INTEGER, io_rchar_2 INTEGER, io_wchar_2 INTEGER, io_syscr_2 INTEGER, io_syscw_2 INTEGER, io_read_bytes_2 INTEGER, io_write_bytes_2 INTEGER, io_cancelled_write_bytes_2 INTEGER, psi_cpu_some_2 INTEGER, psi_cpu_full_2 INTEGER, psi_memory_some_2 INTEGER, psi_memory_full_2 INTEGER, psi_io_some_2 INTEGER, psi_io_full_2 INTEGER, mem_current_2 INTEGER, mem_current_max_2 INTEGER, mem_swap_2 INTEGER, mem_swap_max_2 INTEGER, mem_events_oom_kill_2 INTEGER, cpu_throttled_time_2 INTEGER,
+  gap_3 INTEGER, cpu_time_3 INTEGER, cpu_time_peak_3 INTEGER, cpu_user_3 INTEGER, cpu_system_3 INTEGER, balloon_rss_3 INTEGER, balloon_rss_max_3 INTEGER, io_rchar_3 INTEGER, io_wchar_3 INTEGER, io_syscr_3 INTEGER, io_syscw_3 INTEGER, io_read_bytes_3 INTEGER, io_write_bytes_3 INTEGER, io_cancelled_write_bytes_3 INTEGER, psi_cpu_some_3 INTEGER, psi_cpu_full_3 INTEGER, psi_memory_some_3 INTEGER, psi_memory_full_3 INTEGER, psi_io_some_3 INTEGER, psi_io_full_3 INTEGER, mem_current_3 INTEGER, mem_current_max_3 INTEGER, mem_swap_3 INTEGER, mem_swap_max_3 INTEGER, mem_events_oom_kill_3 INTEGER, cpu_throttled_time_3 INTEGER,
+  gap_4 INTEGER, cpu_time_4 INTEGER, cpu_time_peak_4 INTEGER, cpu_user_4 INTEGER, cpu_system_4 INTEGER, balloon_rss_4 INTEGER, balloon_rss_max_4 INTEGER, io_rchar_4 INTEGER, io_wchar_4 INTEGER, io_syscr_4 INTEGER, io_syscw_4 INTEGER, io_read_bytes_4 INTEGER, io_write_bytes_4 INTEGER, io_cancelled_write_bytes_4 INTEGER, psi_cpu_some_4 INTEGER, psi_cpu_full_4 INTEGER, psi_memory_some_4 INTEGER, psi_memory_full_4 INTEGER, psi_io_some_4 INTEGER, psi_io_full_4 INTEGER, mem_current_4 INTEGER, mem_current_max_4 INTEGER, mem_swap_4 INTEGER, mem_swap_max_4 INTEGER, mem_events_oom_kill_4 INTEGER, cpu_throttled_time_4 INTEGER,
+  gap_5 INTEGER, cpu_time_5 INTEGER, cpu_time_peak_5 INTEGER, cpu_user_5 INTEGER, cpu_system_5 INTEGER, balloon_rss_5 INTEGER, balloon_rss_max_5 INTEGER, io_rchar_5 INTEGER, io_wchar_5 INTEGER, io_syscr_5 INTEGER, io_syscw_5 INTEGER, io_read_bytes_5 INTEGER, io_write_bytes_5 INTEGER, io_cancelled_write_bytes_5 INTEGER, psi_cpu_some_5 INTEGER, psi_cpu_full_5 INTEGER, psi_memory_some_5 INTEGER, psi_memory_full_5 INTEGER, psi_io_some_5 INTEGER, psi_io_full_5 INTEGER, mem_current_5 INTEGER, mem_current_max_5 INTEGER, mem_swap_5 INTEGER, mem_swap_max_5 INTEGER, mem_events_oom_kill_5 INTEGER, cpu_throttled_time_5 INTEGER,
   PRIMARY KEY (block, device_id)
 ) WITHOUT ROWID;
 
@@ -218,12 +248,12 @@ CREATE TABLE domain_1m_block (
 CREATE TABLE domain_1h_block (
   block      INTEGER NOT NULL,     -- the first bucket of the block, Unix seconds
   device_id  INTEGER NOT NULL,
-  gap_0 INTEGER, cpu_time_0 INTEGER, cpu_time_peak_0 INTEGER, cpu_user_0 INTEGER, cpu_system_0 INTEGER, balloon_rss_0 INTEGER, balloon_rss_max_0 INTEGER, io_rchar_0 INTEGER, io_wchar_0 INTEGER, io_syscr_0 INTEGER, io_syscw_0 INTEGER, io_read_bytes_0 INTEGER, io_write_bytes_0 INTEGER, io_cancelled_write_bytes_0 INTEGER,
-  gap_1 INTEGER, cpu_time_1 INTEGER, cpu_time_peak_1 INTEGER, cpu_user_1 INTEGER, cpu_system_1 INTEGER, balloon_rss_1 INTEGER, balloon_rss_max_1 INTEGER, io_rchar_1 INTEGER, io_wchar_1 INTEGER, io_syscr_1 INTEGER, io_syscw_1 INTEGER, io_read_bytes_1 INTEGER, io_write_bytes_1 INTEGER, io_cancelled_write_bytes_1 INTEGER,
-  gap_2 INTEGER, cpu_time_2 INTEGER, cpu_time_peak_2 INTEGER, cpu_user_2 INTEGER, cpu_system_2 INTEGER, balloon_rss_2 INTEGER, balloon_rss_max_2 INTEGER, io_rchar_2 INTEGER, io_wchar_2 INTEGER, io_syscr_2 INTEGER, io_syscw_2 INTEGER, io_read_bytes_2 INTEGER, io_write_bytes_2 INTEGER, io_cancelled_write_bytes_2 INTEGER,
-  gap_3 INTEGER, cpu_time_3 INTEGER, cpu_time_peak_3 INTEGER, cpu_user_3 INTEGER, cpu_system_3 INTEGER, balloon_rss_3 INTEGER, balloon_rss_max_3 INTEGER, io_rchar_3 INTEGER, io_wchar_3 INTEGER, io_syscr_3 INTEGER, io_syscw_3 INTEGER, io_read_bytes_3 INTEGER, io_write_bytes_3 INTEGER, io_cancelled_write_bytes_3 INTEGER,
-  gap_4 INTEGER, cpu_time_4 INTEGER, cpu_time_peak_4 INTEGER, cpu_user_4 INTEGER, cpu_system_4 INTEGER, balloon_rss_4 INTEGER, balloon_rss_max_4 INTEGER, io_rchar_4 INTEGER, io_wchar_4 INTEGER, io_syscr_4 INTEGER, io_syscw_4 INTEGER, io_read_bytes_4 INTEGER, io_write_bytes_4 INTEGER, io_cancelled_write_bytes_4 INTEGER,
-  gap_5 INTEGER, cpu_time_5 INTEGER, cpu_time_peak_5 INTEGER, cpu_user_5 INTEGER, cpu_system_5 INTEGER, balloon_rss_5 INTEGER, balloon_rss_max_5 INTEGER, io_rchar_5 INTEGER, io_wchar_5 INTEGER, io_syscr_5 INTEGER, io_syscw_5 INTEGER, io_read_bytes_5 INTEGER, io_write_bytes_5 INTEGER, io_cancelled_write_bytes_5 INTEGER,
+  gap_0 INTEGER, cpu_time_0 INTEGER, cpu_time_peak_0 INTEGER, cpu_user_0 INTEGER, cpu_system_0 INTEGER, balloon_rss_0 INTEGER, balloon_rss_max_0 INTEGER, io_rchar_0 INTEGER, io_wchar_0 INTEGER, io_syscr_0 INTEGER, io_syscw_0 INTEGER, io_read_bytes_0 INTEGER, io_write_bytes_0 INTEGER, io_cancelled_write_bytes_0 INTEGER, psi_cpu_some_0 INTEGER, psi_cpu_full_0 INTEGER, psi_memory_some_0 INTEGER, psi_memory_full_0 INTEGER, psi_io_some_0 INTEGER, psi_io_full_0 INTEGER, mem_current_0 INTEGER, mem_current_max_0 INTEGER, mem_swap_0 INTEGER, mem_swap_max_0 INTEGER, mem_events_oom_kill_0 INTEGER, cpu_throttled_time_0 INTEGER,
+  gap_1 INTEGER, cpu_time_1 INTEGER, cpu_time_peak_1 INTEGER, cpu_user_1 INTEGER, cpu_system_1 INTEGER, balloon_rss_1 INTEGER, balloon_rss_max_1 INTEGER, io_rchar_1 INTEGER, io_wchar_1 INTEGER, io_syscr_1 INTEGER, io_syscw_1 INTEGER, io_read_bytes_1 INTEGER, io_write_bytes_1 INTEGER, io_cancelled_write_bytes_1 INTEGER, psi_cpu_some_1 INTEGER, psi_cpu_full_1 INTEGER, psi_memory_some_1 INTEGER, psi_memory_full_1 INTEGER, psi_io_some_1 INTEGER, psi_io_full_1 INTEGER, mem_current_1 INTEGER, mem_current_max_1 INTEGER, mem_swap_1 INTEGER, mem_swap_max_1 INTEGER, mem_events_oom_kill_1 INTEGER, cpu_throttled_time_1 INTEGER,
+  gap_2 INTEGER, cpu_time_2 INTEGER, cpu_time_peak_2 INTEGER, cpu_user_2 INTEGER, cpu_system_2 INTEGER, balloon_rss_2 INTEGER, balloon_rss_max_2 INTEGER, io_rchar_2 INTEGER, io_wchar_2 INTEGER, io_syscr_2 INTEGER, io_syscw_2 INTEGER, io_read_bytes_2 INTEGER, io_write_bytes_2 INTEGER, io_cancelled_write_bytes_2 INTEGER, psi_cpu_some_2 INTEGER, psi_cpu_full_2 INTEGER, psi_memory_some_2 INTEGER, psi_memory_full_2 INTEGER, psi_io_some_2 INTEGER, psi_io_full_2 INTEGER, mem_current_2 INTEGER, mem_current_max_2 INTEGER, mem_swap_2 INTEGER, mem_swap_max_2 INTEGER, mem_events_oom_kill_2 INTEGER, cpu_throttled_time_2 INTEGER,
+  gap_3 INTEGER, cpu_time_3 INTEGER, cpu_time_peak_3 INTEGER, cpu_user_3 INTEGER, cpu_system_3 INTEGER, balloon_rss_3 INTEGER, balloon_rss_max_3 INTEGER, io_rchar_3 INTEGER, io_wchar_3 INTEGER, io_syscr_3 INTEGER, io_syscw_3 INTEGER, io_read_bytes_3 INTEGER, io_write_bytes_3 INTEGER, io_cancelled_write_bytes_3 INTEGER, psi_cpu_some_3 INTEGER, psi_cpu_full_3 INTEGER, psi_memory_some_3 INTEGER, psi_memory_full_3 INTEGER, psi_io_some_3 INTEGER, psi_io_full_3 INTEGER, mem_current_3 INTEGER, mem_current_max_3 INTEGER, mem_swap_3 INTEGER, mem_swap_max_3 INTEGER, mem_events_oom_kill_3 INTEGER, cpu_throttled_time_3 INTEGER,
+  gap_4 INTEGER, cpu_time_4 INTEGER, cpu_time_peak_4 INTEGER, cpu_user_4 INTEGER, cpu_system_4 INTEGER, balloon_rss_4 INTEGER, balloon_rss_max_4 INTEGER, io_rchar_4 INTEGER, io_wchar_4 INTEGER, io_syscr_4 INTEGER, io_syscw_4 INTEGER, io_read_bytes_4 INTEGER, io_write_bytes_4 INTEGER, io_cancelled_write_bytes_4 INTEGER, psi_cpu_some_4 INTEGER, psi_cpu_full_4 INTEGER, psi_memory_some_4 INTEGER, psi_memory_full_4 INTEGER, psi_io_some_4 INTEGER, psi_io_full_4 INTEGER, mem_current_4 INTEGER, mem_current_max_4 INTEGER, mem_swap_4 INTEGER, mem_swap_max_4 INTEGER, mem_events_oom_kill_4 INTEGER, cpu_throttled_time_4 INTEGER,
+  gap_5 INTEGER, cpu_time_5 INTEGER, cpu_time_peak_5 INTEGER, cpu_user_5 INTEGER, cpu_system_5 INTEGER, balloon_rss_5 INTEGER, balloon_rss_max_5 INTEGER, io_rchar_5 INTEGER, io_wchar_5 INTEGER, io_syscr_5 INTEGER, io_syscw_5 INTEGER, io_read_bytes_5 INTEGER, io_write_bytes_5 INTEGER, io_cancelled_write_bytes_5 INTEGER, psi_cpu_some_5 INTEGER, psi_cpu_full_5 INTEGER, psi_memory_some_5 INTEGER, psi_memory_full_5 INTEGER, psi_io_some_5 INTEGER, psi_io_full_5 INTEGER, mem_current_5 INTEGER, mem_current_max_5 INTEGER, mem_swap_5 INTEGER, mem_swap_max_5 INTEGER, mem_events_oom_kill_5 INTEGER, cpu_throttled_time_5 INTEGER,
   PRIMARY KEY (block, device_id)
 ) WITHOUT ROWID;
 
@@ -484,12 +514,20 @@ SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx, coalesce(r.
   r.io_syscw * 1000.0 / coalesce(r.dt, t.dt) AS io_syscw,
   r.io_read_bytes * 1000.0 / coalesce(r.dt, t.dt) AS io_read_bytes,
   r.io_write_bytes * 1000.0 / coalesce(r.dt, t.dt) AS io_write_bytes,
-  r.io_cancelled_write_bytes * 1000.0 / coalesce(r.dt, t.dt) AS io_cancelled_write_bytes
+  r.io_cancelled_write_bytes * 1000.0 / coalesce(r.dt, t.dt) AS io_cancelled_write_bytes,
+  r.psi_cpu_some * 1000 * 1000.0 / coalesce(r.dt, t.dt) AS psi_cpu_some,
+  r.psi_cpu_full * 1000 * 1000.0 / coalesce(r.dt, t.dt) AS psi_cpu_full,
+  r.psi_memory_some * 1000 * 1000.0 / coalesce(r.dt, t.dt) AS psi_memory_some,
+  r.psi_memory_full * 1000 * 1000.0 / coalesce(r.dt, t.dt) AS psi_memory_full,
+  r.psi_io_some * 1000 * 1000.0 / coalesce(r.dt, t.dt) AS psi_io_some,
+  r.psi_io_full * 1000 * 1000.0 / coalesce(r.dt, t.dt) AS psi_io_full,
+  r.mem_events_oom_kill * 1000.0 / coalesce(r.dt, t.dt) AS mem_events_oom_kill,
+  r.cpu_throttled_time * 1000.0 / coalesce(r.dt, t.dt) AS cpu_throttled_time
 FROM domain_raw r JOIN tick t ON t.id = r.tick_id JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW domain_value AS
-WITH x AS (SELECT tick_id, device_id, 1 AS b, cpu_time, cpu_user, cpu_system, balloon_rss, io_rchar, io_wchar, io_syscr, io_syscw, io_read_bytes, io_write_bytes, io_cancelled_write_bytes FROM domain_base
-           UNION ALL SELECT tick_id, device_id, 0 AS b, cpu_time, cpu_user, cpu_system, balloon_rss, io_rchar, io_wchar, io_syscr, io_syscw, io_read_bytes, io_write_bytes, io_cancelled_write_bytes FROM domain_raw),
+WITH x AS (SELECT tick_id, device_id, 1 AS b, cpu_time, cpu_user, cpu_system, balloon_rss, io_rchar, io_wchar, io_syscr, io_syscw, io_read_bytes, io_write_bytes, io_cancelled_write_bytes, psi_cpu_some, psi_cpu_full, psi_memory_some, psi_memory_full, psi_io_some, psi_io_full, mem_current, mem_swap, mem_events_oom_kill, cpu_throttled_time FROM domain_base
+           UNION ALL SELECT tick_id, device_id, 0 AS b, cpu_time, cpu_user, cpu_system, balloon_rss, io_rchar, io_wchar, io_syscr, io_syscw, io_read_bytes, io_write_bytes, io_cancelled_write_bytes, psi_cpu_some, psi_cpu_full, psi_memory_some, psi_memory_full, psi_io_some, psi_io_full, mem_current, mem_swap, mem_events_oom_kill, cpu_throttled_time FROM domain_raw),
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
@@ -503,7 +541,17 @@ y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
   sum(CASE WHEN g.b = 1 THEN g.io_syscw WHEN g.tick_id = g.bt THEN NULL ELSE g.io_syscw END) OVER w AS io_syscw,
   sum(CASE WHEN g.b = 1 THEN g.io_read_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.io_read_bytes END) OVER w AS io_read_bytes,
   sum(CASE WHEN g.b = 1 THEN g.io_write_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.io_write_bytes END) OVER w AS io_write_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.io_cancelled_write_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.io_cancelled_write_bytes END) OVER w AS io_cancelled_write_bytes
+  sum(CASE WHEN g.b = 1 THEN g.io_cancelled_write_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.io_cancelled_write_bytes END) OVER w AS io_cancelled_write_bytes,
+  sum(CASE WHEN g.b = 1 THEN g.psi_cpu_some WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_cpu_some END) OVER w AS psi_cpu_some,
+  sum(CASE WHEN g.b = 1 THEN g.psi_cpu_full WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_cpu_full END) OVER w AS psi_cpu_full,
+  sum(CASE WHEN g.b = 1 THEN g.psi_memory_some WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_memory_some END) OVER w AS psi_memory_some,
+  sum(CASE WHEN g.b = 1 THEN g.psi_memory_full WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_memory_full END) OVER w AS psi_memory_full,
+  sum(CASE WHEN g.b = 1 THEN g.psi_io_some WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_io_some END) OVER w AS psi_io_some,
+  sum(CASE WHEN g.b = 1 THEN g.psi_io_full WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_io_full END) OVER w AS psi_io_full,
+  sum(CASE WHEN g.b = 1 THEN g.mem_current WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_current END) OVER w AS mem_current,
+  sum(CASE WHEN g.b = 1 THEN g.mem_swap WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_swap END) OVER w AS mem_swap,
+  sum(CASE WHEN g.b = 1 THEN g.mem_events_oom_kill WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_events_oom_kill END) OVER w AS mem_events_oom_kill,
+  sum(CASE WHEN g.b = 1 THEN g.cpu_throttled_time WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_throttled_time END) OVER w AS cpu_throttled_time
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.cpu_time END AS cpu_time,
@@ -516,7 +564,17 @@ SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.io_syscw END AS io_syscw,
   CASE WHEN y.gen > 0 THEN y.io_read_bytes END AS io_read_bytes,
   CASE WHEN y.gen > 0 THEN y.io_write_bytes END AS io_write_bytes,
-  CASE WHEN y.gen > 0 THEN y.io_cancelled_write_bytes END AS io_cancelled_write_bytes
+  CASE WHEN y.gen > 0 THEN y.io_cancelled_write_bytes END AS io_cancelled_write_bytes,
+  CASE WHEN y.gen > 0 THEN y.psi_cpu_some * 1000 END AS psi_cpu_some,
+  CASE WHEN y.gen > 0 THEN y.psi_cpu_full * 1000 END AS psi_cpu_full,
+  CASE WHEN y.gen > 0 THEN y.psi_memory_some * 1000 END AS psi_memory_some,
+  CASE WHEN y.gen > 0 THEN y.psi_memory_full * 1000 END AS psi_memory_full,
+  CASE WHEN y.gen > 0 THEN y.psi_io_some * 1000 END AS psi_io_some,
+  CASE WHEN y.gen > 0 THEN y.psi_io_full * 1000 END AS psi_io_full,
+  CASE WHEN y.gen > 0 THEN y.mem_current END AS mem_current,
+  CASE WHEN y.gen > 0 THEN y.mem_swap END AS mem_swap,
+  CASE WHEN y.gen > 0 THEN y.mem_events_oom_kill END AS mem_events_oom_kill,
+  CASE WHEN y.gen > 0 THEN y.cpu_throttled_time END AS cpu_throttled_time
 FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
 
 CREATE VIEW domain_1m AS
@@ -533,7 +591,19 @@ SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_i
   CASE s.slot WHEN 0 THEN b.io_syscw_0 WHEN 1 THEN b.io_syscw_1 WHEN 2 THEN b.io_syscw_2 WHEN 3 THEN b.io_syscw_3 WHEN 4 THEN b.io_syscw_4 WHEN 5 THEN b.io_syscw_5 END AS io_syscw_sum,
   CASE s.slot WHEN 0 THEN b.io_read_bytes_0 WHEN 1 THEN b.io_read_bytes_1 WHEN 2 THEN b.io_read_bytes_2 WHEN 3 THEN b.io_read_bytes_3 WHEN 4 THEN b.io_read_bytes_4 WHEN 5 THEN b.io_read_bytes_5 END AS io_read_bytes_sum,
   CASE s.slot WHEN 0 THEN b.io_write_bytes_0 WHEN 1 THEN b.io_write_bytes_1 WHEN 2 THEN b.io_write_bytes_2 WHEN 3 THEN b.io_write_bytes_3 WHEN 4 THEN b.io_write_bytes_4 WHEN 5 THEN b.io_write_bytes_5 END AS io_write_bytes_sum,
-  CASE s.slot WHEN 0 THEN b.io_cancelled_write_bytes_0 WHEN 1 THEN b.io_cancelled_write_bytes_1 WHEN 2 THEN b.io_cancelled_write_bytes_2 WHEN 3 THEN b.io_cancelled_write_bytes_3 WHEN 4 THEN b.io_cancelled_write_bytes_4 WHEN 5 THEN b.io_cancelled_write_bytes_5 END AS io_cancelled_write_bytes_sum
+  CASE s.slot WHEN 0 THEN b.io_cancelled_write_bytes_0 WHEN 1 THEN b.io_cancelled_write_bytes_1 WHEN 2 THEN b.io_cancelled_write_bytes_2 WHEN 3 THEN b.io_cancelled_write_bytes_3 WHEN 4 THEN b.io_cancelled_write_bytes_4 WHEN 5 THEN b.io_cancelled_write_bytes_5 END AS io_cancelled_write_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.psi_cpu_some_0 WHEN 1 THEN b.psi_cpu_some_1 WHEN 2 THEN b.psi_cpu_some_2 WHEN 3 THEN b.psi_cpu_some_3 WHEN 4 THEN b.psi_cpu_some_4 WHEN 5 THEN b.psi_cpu_some_5 END * 1000 AS psi_cpu_some_sum,
+  CASE s.slot WHEN 0 THEN b.psi_cpu_full_0 WHEN 1 THEN b.psi_cpu_full_1 WHEN 2 THEN b.psi_cpu_full_2 WHEN 3 THEN b.psi_cpu_full_3 WHEN 4 THEN b.psi_cpu_full_4 WHEN 5 THEN b.psi_cpu_full_5 END * 1000 AS psi_cpu_full_sum,
+  CASE s.slot WHEN 0 THEN b.psi_memory_some_0 WHEN 1 THEN b.psi_memory_some_1 WHEN 2 THEN b.psi_memory_some_2 WHEN 3 THEN b.psi_memory_some_3 WHEN 4 THEN b.psi_memory_some_4 WHEN 5 THEN b.psi_memory_some_5 END * 1000 AS psi_memory_some_sum,
+  CASE s.slot WHEN 0 THEN b.psi_memory_full_0 WHEN 1 THEN b.psi_memory_full_1 WHEN 2 THEN b.psi_memory_full_2 WHEN 3 THEN b.psi_memory_full_3 WHEN 4 THEN b.psi_memory_full_4 WHEN 5 THEN b.psi_memory_full_5 END * 1000 AS psi_memory_full_sum,
+  CASE s.slot WHEN 0 THEN b.psi_io_some_0 WHEN 1 THEN b.psi_io_some_1 WHEN 2 THEN b.psi_io_some_2 WHEN 3 THEN b.psi_io_some_3 WHEN 4 THEN b.psi_io_some_4 WHEN 5 THEN b.psi_io_some_5 END * 1000 AS psi_io_some_sum,
+  CASE s.slot WHEN 0 THEN b.psi_io_full_0 WHEN 1 THEN b.psi_io_full_1 WHEN 2 THEN b.psi_io_full_2 WHEN 3 THEN b.psi_io_full_3 WHEN 4 THEN b.psi_io_full_4 WHEN 5 THEN b.psi_io_full_5 END * 1000 AS psi_io_full_sum,
+  CASE s.slot WHEN 0 THEN b.mem_current_0 WHEN 1 THEN b.mem_current_1 WHEN 2 THEN b.mem_current_2 WHEN 3 THEN b.mem_current_3 WHEN 4 THEN b.mem_current_4 WHEN 5 THEN b.mem_current_5 END AS mem_current_mean,
+  CASE s.slot WHEN 0 THEN b.mem_current_max_0 WHEN 1 THEN b.mem_current_max_1 WHEN 2 THEN b.mem_current_max_2 WHEN 3 THEN b.mem_current_max_3 WHEN 4 THEN b.mem_current_max_4 WHEN 5 THEN b.mem_current_max_5 END AS mem_current_max,
+  CASE s.slot WHEN 0 THEN b.mem_swap_0 WHEN 1 THEN b.mem_swap_1 WHEN 2 THEN b.mem_swap_2 WHEN 3 THEN b.mem_swap_3 WHEN 4 THEN b.mem_swap_4 WHEN 5 THEN b.mem_swap_5 END AS mem_swap_mean,
+  CASE s.slot WHEN 0 THEN b.mem_swap_max_0 WHEN 1 THEN b.mem_swap_max_1 WHEN 2 THEN b.mem_swap_max_2 WHEN 3 THEN b.mem_swap_max_3 WHEN 4 THEN b.mem_swap_max_4 WHEN 5 THEN b.mem_swap_max_5 END AS mem_swap_max,
+  CASE s.slot WHEN 0 THEN b.mem_events_oom_kill_0 WHEN 1 THEN b.mem_events_oom_kill_1 WHEN 2 THEN b.mem_events_oom_kill_2 WHEN 3 THEN b.mem_events_oom_kill_3 WHEN 4 THEN b.mem_events_oom_kill_4 WHEN 5 THEN b.mem_events_oom_kill_5 END AS mem_events_oom_kill_sum,
+  CASE s.slot WHEN 0 THEN b.cpu_throttled_time_0 WHEN 1 THEN b.cpu_throttled_time_1 WHEN 2 THEN b.cpu_throttled_time_2 WHEN 3 THEN b.cpu_throttled_time_3 WHEN 4 THEN b.cpu_throttled_time_4 WHEN 5 THEN b.cpu_throttled_time_5 END AS cpu_throttled_time_sum
 FROM domain_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNION ALL SELECT 2 AS slot UNION ALL SELECT 3 AS slot UNION ALL SELECT 4 AS slot UNION ALL SELECT 5 AS slot) s JOIN cover_1m c ON c.bucket = b.block + 60 * s.slot
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
@@ -551,7 +621,19 @@ SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS devic
   r.io_syscw_sum / r.secs AS io_syscw,
   r.io_read_bytes_sum / r.secs AS io_read_bytes,
   r.io_write_bytes_sum / r.secs AS io_write_bytes,
-  r.io_cancelled_write_bytes_sum / r.secs AS io_cancelled_write_bytes
+  r.io_cancelled_write_bytes_sum / r.secs AS io_cancelled_write_bytes,
+  r.psi_cpu_some_sum / r.secs AS psi_cpu_some,
+  r.psi_cpu_full_sum / r.secs AS psi_cpu_full,
+  r.psi_memory_some_sum / r.secs AS psi_memory_some,
+  r.psi_memory_full_sum / r.secs AS psi_memory_full,
+  r.psi_io_some_sum / r.secs AS psi_io_some,
+  r.psi_io_full_sum / r.secs AS psi_io_full,
+  r.mem_current_mean AS mem_current,
+  r.mem_current_max AS mem_current_max,
+  r.mem_swap_mean AS mem_swap,
+  r.mem_swap_max AS mem_swap_max,
+  r.mem_events_oom_kill_sum / r.secs AS mem_events_oom_kill,
+  r.cpu_throttled_time_sum / r.secs AS cpu_throttled_time
 FROM domain_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW domain_1h AS
@@ -568,7 +650,19 @@ SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device
   CASE s.slot WHEN 0 THEN b.io_syscw_0 WHEN 1 THEN b.io_syscw_1 WHEN 2 THEN b.io_syscw_2 WHEN 3 THEN b.io_syscw_3 WHEN 4 THEN b.io_syscw_4 WHEN 5 THEN b.io_syscw_5 END AS io_syscw_sum,
   CASE s.slot WHEN 0 THEN b.io_read_bytes_0 WHEN 1 THEN b.io_read_bytes_1 WHEN 2 THEN b.io_read_bytes_2 WHEN 3 THEN b.io_read_bytes_3 WHEN 4 THEN b.io_read_bytes_4 WHEN 5 THEN b.io_read_bytes_5 END AS io_read_bytes_sum,
   CASE s.slot WHEN 0 THEN b.io_write_bytes_0 WHEN 1 THEN b.io_write_bytes_1 WHEN 2 THEN b.io_write_bytes_2 WHEN 3 THEN b.io_write_bytes_3 WHEN 4 THEN b.io_write_bytes_4 WHEN 5 THEN b.io_write_bytes_5 END AS io_write_bytes_sum,
-  CASE s.slot WHEN 0 THEN b.io_cancelled_write_bytes_0 WHEN 1 THEN b.io_cancelled_write_bytes_1 WHEN 2 THEN b.io_cancelled_write_bytes_2 WHEN 3 THEN b.io_cancelled_write_bytes_3 WHEN 4 THEN b.io_cancelled_write_bytes_4 WHEN 5 THEN b.io_cancelled_write_bytes_5 END AS io_cancelled_write_bytes_sum
+  CASE s.slot WHEN 0 THEN b.io_cancelled_write_bytes_0 WHEN 1 THEN b.io_cancelled_write_bytes_1 WHEN 2 THEN b.io_cancelled_write_bytes_2 WHEN 3 THEN b.io_cancelled_write_bytes_3 WHEN 4 THEN b.io_cancelled_write_bytes_4 WHEN 5 THEN b.io_cancelled_write_bytes_5 END AS io_cancelled_write_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.psi_cpu_some_0 WHEN 1 THEN b.psi_cpu_some_1 WHEN 2 THEN b.psi_cpu_some_2 WHEN 3 THEN b.psi_cpu_some_3 WHEN 4 THEN b.psi_cpu_some_4 WHEN 5 THEN b.psi_cpu_some_5 END * 1000 AS psi_cpu_some_sum,
+  CASE s.slot WHEN 0 THEN b.psi_cpu_full_0 WHEN 1 THEN b.psi_cpu_full_1 WHEN 2 THEN b.psi_cpu_full_2 WHEN 3 THEN b.psi_cpu_full_3 WHEN 4 THEN b.psi_cpu_full_4 WHEN 5 THEN b.psi_cpu_full_5 END * 1000 AS psi_cpu_full_sum,
+  CASE s.slot WHEN 0 THEN b.psi_memory_some_0 WHEN 1 THEN b.psi_memory_some_1 WHEN 2 THEN b.psi_memory_some_2 WHEN 3 THEN b.psi_memory_some_3 WHEN 4 THEN b.psi_memory_some_4 WHEN 5 THEN b.psi_memory_some_5 END * 1000 AS psi_memory_some_sum,
+  CASE s.slot WHEN 0 THEN b.psi_memory_full_0 WHEN 1 THEN b.psi_memory_full_1 WHEN 2 THEN b.psi_memory_full_2 WHEN 3 THEN b.psi_memory_full_3 WHEN 4 THEN b.psi_memory_full_4 WHEN 5 THEN b.psi_memory_full_5 END * 1000 AS psi_memory_full_sum,
+  CASE s.slot WHEN 0 THEN b.psi_io_some_0 WHEN 1 THEN b.psi_io_some_1 WHEN 2 THEN b.psi_io_some_2 WHEN 3 THEN b.psi_io_some_3 WHEN 4 THEN b.psi_io_some_4 WHEN 5 THEN b.psi_io_some_5 END * 1000 AS psi_io_some_sum,
+  CASE s.slot WHEN 0 THEN b.psi_io_full_0 WHEN 1 THEN b.psi_io_full_1 WHEN 2 THEN b.psi_io_full_2 WHEN 3 THEN b.psi_io_full_3 WHEN 4 THEN b.psi_io_full_4 WHEN 5 THEN b.psi_io_full_5 END * 1000 AS psi_io_full_sum,
+  CASE s.slot WHEN 0 THEN b.mem_current_0 WHEN 1 THEN b.mem_current_1 WHEN 2 THEN b.mem_current_2 WHEN 3 THEN b.mem_current_3 WHEN 4 THEN b.mem_current_4 WHEN 5 THEN b.mem_current_5 END AS mem_current_mean,
+  CASE s.slot WHEN 0 THEN b.mem_current_max_0 WHEN 1 THEN b.mem_current_max_1 WHEN 2 THEN b.mem_current_max_2 WHEN 3 THEN b.mem_current_max_3 WHEN 4 THEN b.mem_current_max_4 WHEN 5 THEN b.mem_current_max_5 END AS mem_current_max,
+  CASE s.slot WHEN 0 THEN b.mem_swap_0 WHEN 1 THEN b.mem_swap_1 WHEN 2 THEN b.mem_swap_2 WHEN 3 THEN b.mem_swap_3 WHEN 4 THEN b.mem_swap_4 WHEN 5 THEN b.mem_swap_5 END AS mem_swap_mean,
+  CASE s.slot WHEN 0 THEN b.mem_swap_max_0 WHEN 1 THEN b.mem_swap_max_1 WHEN 2 THEN b.mem_swap_max_2 WHEN 3 THEN b.mem_swap_max_3 WHEN 4 THEN b.mem_swap_max_4 WHEN 5 THEN b.mem_swap_max_5 END AS mem_swap_max,
+  CASE s.slot WHEN 0 THEN b.mem_events_oom_kill_0 WHEN 1 THEN b.mem_events_oom_kill_1 WHEN 2 THEN b.mem_events_oom_kill_2 WHEN 3 THEN b.mem_events_oom_kill_3 WHEN 4 THEN b.mem_events_oom_kill_4 WHEN 5 THEN b.mem_events_oom_kill_5 END AS mem_events_oom_kill_sum,
+  CASE s.slot WHEN 0 THEN b.cpu_throttled_time_0 WHEN 1 THEN b.cpu_throttled_time_1 WHEN 2 THEN b.cpu_throttled_time_2 WHEN 3 THEN b.cpu_throttled_time_3 WHEN 4 THEN b.cpu_throttled_time_4 WHEN 5 THEN b.cpu_throttled_time_5 END AS cpu_throttled_time_sum
 FROM domain_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNION ALL SELECT 2 AS slot UNION ALL SELECT 3 AS slot UNION ALL SELECT 4 AS slot UNION ALL SELECT 5 AS slot) s JOIN cover_1h c ON c.bucket = b.block + 3600 * s.slot
 WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
 
@@ -586,7 +680,19 @@ SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS devic
   r.io_syscw_sum / r.secs AS io_syscw,
   r.io_read_bytes_sum / r.secs AS io_read_bytes,
   r.io_write_bytes_sum / r.secs AS io_write_bytes,
-  r.io_cancelled_write_bytes_sum / r.secs AS io_cancelled_write_bytes
+  r.io_cancelled_write_bytes_sum / r.secs AS io_cancelled_write_bytes,
+  r.psi_cpu_some_sum / r.secs AS psi_cpu_some,
+  r.psi_cpu_full_sum / r.secs AS psi_cpu_full,
+  r.psi_memory_some_sum / r.secs AS psi_memory_some,
+  r.psi_memory_full_sum / r.secs AS psi_memory_full,
+  r.psi_io_some_sum / r.secs AS psi_io_some,
+  r.psi_io_full_sum / r.secs AS psi_io_full,
+  r.mem_current_mean AS mem_current,
+  r.mem_current_max AS mem_current_max,
+  r.mem_swap_mean AS mem_swap,
+  r.mem_swap_max AS mem_swap_max,
+  r.mem_events_oom_kill_sum / r.secs AS mem_events_oom_kill,
+  r.cpu_throttled_time_sum / r.secs AS cpu_throttled_time
 FROM domain_1h r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW host_rate AS

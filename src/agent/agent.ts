@@ -11,6 +11,7 @@ import { CONFIG_DIRS, STATUS_DIRS, type Inventory, type ParseCache } from '../do
 import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
 import type { RetentionPolicy } from '../store/retention.js';
+import type { TierName } from '../store/layout.js';
 import { defaultReadAheadFrom, Sampler } from './sampler.js';
 import type { SampleResult, TickOutcome } from '../sample/tick.js';
 import { DefinitionWatcher } from './watch.js';
@@ -36,7 +37,7 @@ export interface AgentOptions {
   /** Rescan definitions at least this often even without watcher events. */
   rescanMs?: number;
   /** Called after every tick (the exporter serves the latest one). */
-  onTick?: (s: SampleResult) => void;
+  onTick?: (s: SampleResult, report: TickReport) => void;
   /** The clocks ticks are timed by (tests drive virtual ones). */
   clocks?: Clocks;
   /** How the loop waits for the next tick (tests advance virtual time instead). */
@@ -196,8 +197,13 @@ export class Agent {
       `${new Date(s.ts).toISOString()}  ${report.domains} domains  ${values} values  tick ${(report.collectMs + storeMs).toFixed(1)} ms (collect ${report.collectMs.toFixed(1)}, store ${storeMs.toFixed(1)})${ok ? '' : '  NOT STORED'}`,
     );
     this.latest = { sample: s, map: this.sampler.map, storeMs, ticks: this.ticks };
-    this.opts.onTick?.(s);
+    this.opts.onTick?.(s, report);
     return report;
+  }
+
+  /** The tiers the size cap has cut below their configured retention (for /metrics). */
+  get cutTiers(): TierName[] {
+    return [...(this.store?.retention.cutTiers ?? [])];
   }
 
   /**

@@ -14,7 +14,12 @@ import { ReadAhead } from '../host/read-ahead.js';
 import type { RowMap } from '../sample/row-map.js';
 import type { SampleResult } from '../sample/tick.js';
 
-export const ALL_GROUPS = LIBVIRT_GROUPS | StatsGroup.EXTRA;
+/**
+ * What the agent samples and stores: libvirt's groups, extra, and the cgroup groups with domain
+ * columns (pressure, cgroup memory, CPU throttling). cgroup-io and numa have per-device keys the
+ * store has no kinds for: `domstats` only, never read by the agent.
+ */
+export const ALL_GROUPS = LIBVIRT_GROUPS | StatsGroup.EXTRA | StatsGroup.PRESSURE | StatsGroup.CGROUP_MEMORY | StatsGroup.CPU_THROTTLE;
 
 export interface SamplerOptions {
   hostname?: string;

@@ -1,9 +1,11 @@
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { hostOptions, intInRange, type HostOptions } from './common.js';
 import type { Io } from '../common/io.js';
 import { Agent } from '../agent/agent.js';
 import { DEFAULT_RETENTION } from '../store/retention.js';
-import type { StatsServer } from '../export/http-server.js';
+import type { ServingThread } from '../export/serving.js';
+import { checkAllowHost } from '../export/host-allow.js';
 import { parseDuration, parseSize } from '../common/time.js';
 import { UsageError } from '../common/errors.js';
 
@@ -16,6 +18,7 @@ export interface AgentCliOptions extends HostOptions {
   keepHours: string;
   maxSize: string;
   listen?: string;
+  allowHost: string[];
   dryRun?: boolean;
   domains?: number;
 }
@@ -30,6 +33,12 @@ export function agentCommand(io: Io): Command {
     .addOption(new Option('--keep-hours <duration>', 'how long 1-hour rollups are kept').default('2y'))
     .addOption(new Option('--max-size <size>', 'cap on the database size; oldest data goes first').default('4G'))
     .option('--listen <[host:]port>', 'serve /metrics (Prometheus) and the web page; loopback unless a host is given (":9177" = all addresses)')
+    .option(
+      '--allow-host <name>',
+      "with --listen: also answer requests for this Host name (repeat for more; *.example.net for every name under it); loopback names, IP addresses, the listen address and this host's name always are",
+      (v: string, prev: string[]) => [...prev, checkAllowHost(v)],
+      [] as string[],
+    )
     .option('--dry-run', "project the database size of this configuration (the host's domains now, or --domains) and exit")
     .option('--domains <n>', 'with --dry-run: project for N domains of 2 vCPUs, 2 NICs and 2 disks', intInRange('--domains', 0, 1_000_000))
     .action(async (opts: AgentCliOptions) => {
@@ -47,7 +56,10 @@ export function agentCommand(io: Io): Command {
         const { dryRun } = await import('./dry-run.js');
         return dryRun(io, { ...opts, intervalMs, retention });
       }
-      const agent = new Agent({
+      if (opts.allowHost.length > 0 && opts.listen === undefined) throw new UsageError('--allow-host: only with --listen');
+      let serving: ServingThread | null = null;
+      let told = false;
+      const agent: Agent = new Agent({
         root: opts.root,
         ...(opts.xmlDir !== undefined ? { xmlDir: opts.xmlDir } : {}),
         dbFile: opts.db,
@@ -55,16 +67,27 @@ export function agentCommand(io: Io): Command {
         quiet: !!opts.quiet,
         io,
         retention,
+        onTick: (_, report) => {
+          // The tick the agent has just published, posted once to the serving thread.
+          if (agent.latest !== null) serving?.post({ ...agent.latest, cutTiers: agent.cutTiers });
+          if (!told && report.ok) {
+            told = true;
+            agent.log.info(startMessage(opts, intervalMs, serving?.address ?? null));
+          }
+        },
       });
-      let server: StatsServer | null = null;
       if (opts.listen !== undefined) {
         // The exporter's code is loaded only when it serves (the agent's memory, see README).
-        const http = await import('../export/http-server.js');
-        const listen = http.parseListen(opts.listen);
-        const { exportInputOf } = await import('../export/records.js');
-        server = new http.StatsServer(() => (agent.latest === null ? null : exportInputOf(agent.latest)), opts.db);
-        const at = await server.listen(listen);
-        agent.log.info(`serving http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/metrics and the web page at /`);
+        const { parseListen } = await import('../export/http-server.js');
+        const { ServingThread } = await import('../export/serving.js');
+        serving = await ServingThread.start({
+          listen: parseListen(opts.listen),
+          dbFile: opts.db,
+          allowHosts: opts.allowHost,
+          store: { maxBytes: retention.maxBytes, retentionMs: { raw: retention.rawMs, '1m': retention.minuteMs, '1h': retention.hourMs } },
+          log: (m) => agent.log.once(m),
+        });
+        agent.log.info(`serving ${urlOf(serving.address)}/metrics and the web page at /`);
       }
       const stop = new AbortController();
       const onSignal = () => stop.abort();
@@ -73,9 +96,23 @@ export function agentCommand(io: Io): Command {
       try {
         await agent.run(stop.signal);
       } finally {
-        await server?.close();
+        await serving?.close();
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
       }
     });
+}
+
+const urlOf = (l: { host: string; port: number }) => `http://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+
+/** Said once, after the first tick is stored: where the history is, how often, and what to run next. */
+function startMessage(opts: AgentCliOptions, intervalMs: number, at: { host: string; port: number } | null): string {
+  const db = path.resolve(opts.db);
+  const q = (s: string) => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const root = opts.root === '/' ? '' : ` --root ${q(opts.root)}`;
+  return (
+    `first tick stored in ${db}; sampling every ${intervalMs / 1000} s. ` +
+    `See what it holds: domstat history --list --db ${q(db)}; live: domstat top${root}; ` +
+    (at === null ? `Prometheus and the web page: add --listen 127.0.0.1:9177` : `the web page: ${urlOf(at)}/`)
+  );
 }

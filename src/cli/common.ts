@@ -1,5 +1,6 @@
 // Options every command takes, and the connection they describe.
 
+import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { Connection } from '../connection/connection.js';
 import { UsageError } from '../common/errors.js';
@@ -11,7 +12,7 @@ export interface HostOptions {
 }
 
 export function hostOptions(cmd: Command, json = true): Command {
-  cmd.addOption(new Option('--root <dir>', 'read the host files under DIR instead of /').default('/'));
+  cmd.addOption(new Option('--root <dir>', 'read the host files under DIR instead of /').default('/').argParser(rootDir));
   cmd.addOption(new Option('--xml-dir <dir>', 'also read domain XML files from DIR'));
   if (json) cmd.option('--json', 'print JSON instead of virsh text');
   return cmd;
@@ -19,6 +20,23 @@ export function hostOptions(cmd: Command, json = true): Command {
 
 export function connect(opts: HostOptions): Connection {
   return new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
+}
+
+/**
+ * --root must be a directory: a mistyped one would otherwise read as a host without domains (and
+ * the agent would record an empty host on every tick).
+ */
+export function rootDir(dir: string): string {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : String(code);
+    throw new UsageError(`--root ${dir}: ${why}`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--root ${dir}: not a directory`);
+  return dir;
 }
 
 /** An integer option from `min` to `max`: junk, fractions and sizes out of range are refused. */

@@ -10,6 +10,16 @@ import type { DomainStatsRecord } from '../stats/records.js';
 /** libvirt's groups plus domstat's own, as --<name> options. */
 const GROUP_OPTIONS = GROUP_ORDER;
 
+/** domstat's own groups, which libvirt does not have. */
+const GROUP_HELP: Partial<Record<(typeof GROUP_ORDER)[number][0], string>> = {
+  extra: "domstat's own keys (extra.*), not libvirt's",
+  pressure: "the VM cgroup's pressure stall totals (pressure.*, KVM; domstat's own)",
+  'cgroup-memory': "the VM cgroup's memory: usage, stat, events (cgroup.memory.*, KVM; domstat's own)",
+  'cpu-throttle': "CPU bandwidth throttling of the VM's cgroup (cgroup.cpu.*, KVM; domstat's own)",
+  'cgroup-io': "the VM cgroup's I/O per host block device (cgroup.io.*, KVM; domstat's own)",
+  numa: "the VM cgroup's memory per NUMA node (cgroup.numa.*, KVM; domstat's own)",
+};
+
 const FILTER_OPTIONS = [
   ['list-active', StatsFlag.ACTIVE],
   ['list-inactive', StatsFlag.INACTIVE],
@@ -33,7 +43,7 @@ export function domstatsCommand(io: Io): Command {
       .description('statistics of domains in libvirt typed-parameter form (virsh domstats)')
       .argument('[domain...]', 'domain names, ids or uuids'),
   );
-  for (const [name] of GROUP_OPTIONS) cmd.option(`--${name}`, name === 'extra' ? "domstat's own keys (extra.*), not libvirt's" : `the ${name} group`);
+  for (const [name] of GROUP_OPTIONS) cmd.option(`--${name}`, GROUP_HELP[name] ?? `the ${name} group`);
   for (const [name] of FILTER_OPTIONS) cmd.option(`--${name}`, `only ${name.slice(5)} domains`);
   cmd
     .option('--enforce', 'fail if a requested group is not supported')

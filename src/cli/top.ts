@@ -13,7 +13,7 @@ import { isGone } from '../host/hostfs.js';
 import { parseProcMeminfo } from '../kernel/proc-meminfo.js';
 import { parseProcStatCpu } from '../kernel/proc-stat.js';
 import { parseCpuList } from '../kernel/cpu-list.js';
-import { LIBVIRT_GROUPS } from '../stats/groups.js';
+import { LIBVIRT_GROUPS, StatsGroup } from '../stats/groups.js';
 import { parseDuration } from '../common/time.js';
 import { UsageError } from '../common/errors.js';
 
@@ -22,6 +22,7 @@ const KEYS: Record<string, Partial<ViewState> | 'quit'> = {
   '0': { screen: 'domains' },
   '2': { screen: 'net' },
   '3': { screen: 'block' },
+  '4': { screen: 'cgroup' },
   P: { sort: 'cpu' },
   M: { sort: 'mem' },
   T: { sort: 'time' },
@@ -78,7 +79,11 @@ function hostFacts(conn: Connection): HostFacts {
 }
 
 export function sampleTop(conn: Connection, at: number): TopSample {
-  return { at, records: conn.getAllDomainStats(LIBVIRT_GROUPS, 0), host: hostFacts(conn) };
+  return {
+    at,
+    records: conn.getAllDomainStats(LIBVIRT_GROUPS | StatsGroup.PRESSURE | StatsGroup.CGROUP_MEMORY | StatsGroup.CPU_THROTTLE, 0),
+    host: hostFacts(conn),
+  };
 }
 
 interface TopCliOptions extends HostOptions {
@@ -98,7 +103,7 @@ export function topCommand(io: Io): Command {
     .addOption(new Option('-n, --iterations <n>', 'stop after N refreshes').argParser(intInRange('--iterations', 1, 1e9)))
     .addOption(new Option('--rows <n>', 'show at most N rows per refresh (the first by the sort order)').argParser(intInRange('--rows', 1, 1e9)))
     .addOption(new Option('-o, --sort <key>', 'sort by').choices(['cpu', 'mem', 'time', 'name', 'id', 'rx', 'tx', 'rd', 'wr']).default('cpu'))
-    .addOption(new Option('--screen <screen>', 'start on this screen').choices(['domains', 'net', 'block']).default('domains'))
+    .addOption(new Option('--screen <screen>', 'start on this screen').choices(['domains', 'net', 'block', 'cgroup']).default('domains'))
     .option('--csv <file>', 'also append every refresh to FILE as CSV (like virt-top --csv)')
     .action(async (opts: TopCliOptions) => {
       const delayMs = opts.delay;

@@ -24,6 +24,10 @@ export type ErrorCode =
   | 'HISTORY'
   /** a command-line option or argument that is not acceptable */
   | 'USAGE'
+  /** the agent cannot serve HTTP: its --listen address is unusable, or the serving thread did not start (export/) */
+  | 'SERVE'
+  /** an HTTP API request answered with an error status: bad parameters (400), too big a query (422) (export/history-api.ts) */
+  | 'API'
   /** a broken invariant inside domstat: a bug, reported rather than hidden */
   | 'INTERNAL';
 

@@ -1,4 +1,5 @@
-// Durations ("90s", "5m", "2h", "7d", "1w", "2y") and points in time ("1h" ago, ISO 8601, "now").
+// Durations ("90s", "5m", "2h", "7d", "1w", "2y"), points in time ("1h" ago, ISO 8601, "now") and
+// sizes ("512M"): the CLI's options and the HTTP API's query parameters alike.
 
 import { UsageError } from './errors.js';
 
@@ -7,7 +8,10 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3600_000
 export function parseDuration(s: string, what: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d|w|y)?$/.exec(s.trim());
   if (m === null) throw new UsageError(`${what}: not a duration: '${s}' (e.g. 30s, 5m, 2h, 7d)`);
-  return Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
+  const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
+  // 400 nines of years is a number JavaScript calls Infinity: no time range can use it.
+  if (!Number.isFinite(ms)) throw new UsageError(`${what}: duration too long: '${s}'`);
+  return ms;
 }
 
 /** A point in time as Unix ms: a duration means that long ago; otherwise an ISO date/time. */
@@ -27,16 +31,25 @@ export function parseSize(s: string, what: string): number {
   return Math.round(Number(m[1]) * scale);
 }
 
+/** How errors name the three parameters: the CLI's options by default, the HTTP API's query parameters when asked. */
+export interface RangeNames {
+  since: string;
+  until: string;
+  step: string;
+}
+const CLI_NAMES: RangeNames = { since: '--since', until: '--until', step: '--step' };
+
 /** --since/--until/--step as a history query's time range (until defaults to now). */
 export function timeRange(
   since: string,
   until: string | undefined,
   step: string | undefined,
   now = Date.now(),
+  names: RangeNames = CLI_NAMES,
 ): { since: number; until: number; stepS?: number } {
   return {
-    since: parseTime(since, '--since', now),
-    until: until === undefined ? now : parseTime(until, '--until', now),
-    ...(step !== undefined ? { stepS: parseDuration(step, '--step') / 1000 } : {}),
+    since: parseTime(since, names.since, now),
+    until: until === undefined ? now : parseTime(until, names.until, now),
+    ...(step !== undefined ? { stepS: parseDuration(step, names.step) / 1000 } : {}),
   };
 }

@@ -1,19 +1,26 @@
-// The agent's HTTP side: /metrics for Prometheus (from the latest tick, never a fresh read), a
-// small web page at / with live and historical charts (uPlot), and the JSON it draws from.
-// Loopback only unless --listen names another address.
+// The agent's HTTP side: /metrics for Prometheus (the latest tick, rendered once per tick), a small
+// web page at / with live and historical charts (uPlot), and the JSON it draws from. It takes plain
+// data (a ServedTick, a database file to read) and knows nothing of the agent; the agent runs it on
+// a thread of its own (serving.ts), so no request ever holds up a tick.
+//
+// Bounded everywhere a client could make it grow: connections, requests waiting on one connection,
+// history queries waiting and the bytes of their answers not yet taken, header and request time.
+// Requests for a Host that is not this agent's are refused (DNS rebinding); client errors are 4xx
+// with the reason, never 500.
 
 import * as http from 'node:http';
 import * as fs from 'node:fs';
+import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPENMETRICS_CONTENT_TYPE, renderMetrics, TEXT_CONTENT_TYPE, wantsOpenMetrics, type ExportInput } from './prometheus.js';
-import { openDatabase } from '../store/db.js';
-import { HistoryReader } from '../store/history.js';
-import { HistoryError } from '../store/errors.js';
-import { toJson } from './json.js';
-import { timeRange } from '../common/time.js';
-import { messageOf, UsageError } from '../common/errors.js';
+import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics } from './prometheus.js';
+import { DomstatError, messageOf, UsageError } from '../common/errors.js';
+import { ApiError, HISTORY_LIMITS, historyAnswer, historyParams, type HistoryJson, type HistoryLimits } from './history-api.js';
+import { HostAllowList } from './host-allow.js';
+import type { ServedTick } from './tick-cache.js';
+import type { ReadOnlyStore } from './read-store.js';
+import { serveWebRoute } from './web-routes.js';
 
 export interface Listen {
   host: string;
@@ -31,143 +38,311 @@ export function parseListen(s: string): Listen {
   return { host, port };
 }
 
+export interface ServerLimits {
+  /** Open connections; more are refused at once. */
+  maxConnections: number;
+  /** Requests one connection may have waiting for their answers (pipelined); beyond: 429 and the connection is closed. */
+  maxQueuedPerConnection: number;
+  /** Time for a request's headers, and for the whole request, ms (slow senders). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** A connection with nothing moving either way this long is closed (clients that never read). */
+  idleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** History queries waiting to run; more get 503. */
+  historyQueue: number;
+  /** Bytes of history answers not yet taken by their clients; more queries get 503 until they are. */
+  historyBytes: number;
+  history: HistoryLimits;
+}
+
+export const SERVER_LIMITS: ServerLimits = {
+  maxConnections: 1024,
+  maxQueuedPerConnection: 8,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  historyQueue: 8,
+  historyBytes: 32 * 1024 * 1024,
+  history: HISTORY_LIMITS,
+};
+
+export interface StatsServerOptions {
+  tick: ServedTick;
+  /** The history database, read over a read-only connection of the server's own. */
+  store: ReadOnlyStore;
+  /** Host names answered besides loopback names, IP addresses, the listen address and this host's name. */
+  allowHosts?: readonly string[];
+  /** This host's name (os.hostname(); tests pass their own). */
+  hostname?: string;
+  limits?: Partial<ServerLimits>;
+  /** Trouble worth a line in the agent's log (a bug in a handler), each said once by the caller. */
+  log?: (message: string) => void;
+}
+
 const require = createRequire(import.meta.url);
 const UPLOT_DIR = path.dirname(require.resolve('uplot/package.json'));
 const PAGE = fileURLToPath(new URL('../../src/export/web-page.html', import.meta.url));
+const FILES: Record<string, [file: string, type: string]> = {
+  '/': [PAGE, 'text/html; charset=utf-8'],
+  '/uplot.min.js': [path.join(UPLOT_DIR, 'dist', 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
+  '/uplot.min.css': [path.join(UPLOT_DIR, 'dist', 'uPlot.min.css'), 'text/css; charset=utf-8'],
+};
+
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+interface Pending {
+  res: http.ServerResponse;
+  socket: Socket;
+  query: URLSearchParams;
+  now: number;
+}
 
 export class StatsServer {
   private server: http.Server | null = null;
+  private allow: HostAllowList | null = null;
+  readonly limits: ServerLimits;
+  private readonly queued = new WeakMap<Socket, number>();
+  private readonly historyWaiting: Pending[] = [];
+  private historyRunning = false;
+  private historyUnsent = 0;
+  private readonly files = new Map<string, { mtimeMs: number; body: Buffer }>();
 
-  constructor(
-    /** The latest tick, or null before the first. */
-    private readonly latest: () => ExportInput | null,
-    private readonly dbFile: string,
-  ) {}
+  constructor(private readonly opts: StatsServerOptions) {
+    this.limits = { ...SERVER_LIMITS, ...opts.limits, history: { ...SERVER_LIMITS.history, ...opts.limits?.history } };
+  }
 
   listen(l: Listen): Promise<Listen> {
-    this.server = http.createServer((req, res) => {
-      try {
-        this.handle(req, res);
-      } catch (e) {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`error: ${messageOf(e)}\n`);
-      }
-    });
+    const lim = this.limits;
+    this.allow = new HostAllowList([l.host, ...(this.opts.hostname !== undefined ? [this.opts.hostname] : []), ...(this.opts.allowHosts ?? [])]);
+    const server = http.createServer(
+      {
+        headersTimeout: lim.headersTimeoutMs,
+        requestTimeout: lim.requestTimeoutMs,
+        // How often the two time-outs above are checked (node's default is every 30 s).
+        connectionsCheckingInterval: Math.max(100, Math.min(1000, lim.headersTimeoutMs / 4)),
+        maxHeaderSize: 16 * 1024,
+      },
+      (req, res) => this.request(req, res),
+    );
+    server.maxConnections = lim.maxConnections;
+    server.keepAliveTimeout = lim.keepAliveTimeoutMs;
+    // A socket idle this long is destroyed (no 'timeout' listener): a client that never reads its
+    // answers stops holding them.
+    server.timeout = lim.idleTimeoutMs;
+    this.server = server;
     return new Promise((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(l.port, l.host, () => {
-        const a = this.server!.address();
+      server.once('error', (e: NodeJS.ErrnoException) => reject(new ServeError(listenError(l, e))));
+      server.listen(l.port, l.host, () => {
+        const a = server.address();
         resolve({ host: l.host, port: typeof a === 'object' && a !== null ? a.port : l.port });
       });
     });
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => (this.server === null ? resolve() : this.server.close(() => resolve())));
+    return new Promise((resolve) => {
+      if (this.server === null) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** Every request: the per-connection bound first, then Host, method and route. */
+  private request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const socket = req.socket;
+    const waiting = (this.queued.get(socket) ?? 0) + 1;
+    this.queued.set(socket, waiting);
+    res.once('close', () => this.queued.set(socket, (this.queued.get(socket) ?? 1) - 1));
+    if (waiting > this.limits.maxQueuedPerConnection) {
+      // A client pipelining without reading: this answer costs nothing to make, and it ends the
+      // connection (node writes no answer queued behind it and reads no more requests).
+      this.send(res, 429, TEXT, `too many requests waiting on one connection (at most ${this.limits.maxQueuedPerConnection})\n`, { connection: 'close' });
+      return;
+    }
+    try {
+      this.handle(req, res);
+    } catch (e) {
+      this.opts.log?.(`http: ${req.method} ${(req.url ?? '').slice(0, 200)}: ${messageOf(e)}`);
+      if (!res.headersSent) this.send(res, 500, TEXT, 'internal error (see the agent log)\n');
+      else res.destroy();
+    }
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!this.allow!.allows(req.headers.host)) {
+      const host = String(req.headers.host).slice(0, 100);
+      this.send(
+        res,
+        421,
+        TEXT,
+        `this agent does not answer for Host '${host}'; start it with --allow-host ${host.replace(/:[0-9]+$/, '')} to allow that name\n`,
+      );
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      this.send(res, 405, TEXT, 'only GET and HEAD\n', { allow: 'GET, HEAD' });
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      this.send(res, 400, TEXT, 'not a valid request target\n');
       return;
     }
     switch (url.pathname) {
       case '/metrics': {
-        const input = this.latest();
-        if (input === null) {
-          res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' }).end('no tick sampled yet\n');
-          return;
-        }
         const om = wantsOpenMetrics(req.headers.accept);
-        const body = renderMetrics(input, om);
-        res.writeHead(200, { 'content-type': om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE }).end(body);
+        const gzip = acceptsGzip(req.headers['accept-encoding']);
+        const body = this.opts.tick.metrics(om, gzip);
+        if (body === null) this.send(res, 503, TEXT, 'no tick sampled yet\n', { 'retry-after': '1' });
+        else
+          this.send(
+            res,
+            200,
+            om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+            body,
+            gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : { vary: 'accept-encoding' },
+          );
         return;
       }
-      case '/':
-        return this.file(res, PAGE, 'text/html; charset=utf-8');
-      case '/uplot.min.js':
-        return this.file(res, path.join(UPLOT_DIR, 'dist', 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8');
-      case '/uplot.min.css':
-        return this.file(res, path.join(UPLOT_DIR, 'dist', 'uPlot.min.css'), 'text/css; charset=utf-8');
       case '/api/domains':
-        return this.json(res, this.domains());
+        this.send(res, 200, JSON_TYPE, this.opts.tick.domains(), { 'cache-control': 'no-store' });
+        return;
       case '/api/history':
-        return this.json(res, this.history(url.searchParams));
-      default:
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
-    }
-  }
-
-  private file(res: http.ServerResponse, file: string, type: string): void {
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(fs.readFileSync(file));
-  }
-
-  private json(res: http.ServerResponse, value: Parameters<typeof toJson>[0]): void {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(toJson(value, 0));
-  }
-
-  /** The latest tick's domains, with their devices, for the page's list. */
-  private domains() {
-    const input = this.latest();
-    const recs = input?.records ?? [];
-    return {
-      ts: input?.ts ?? null,
-      domains: recs.map((r) => ({
-        name: r.domain.name,
-        uuid: r.domain.uuid ?? null,
-        state: r.domain.state,
-        interfaces: r.domain.interfaces.map((i) => i.target ?? null),
-        disks: r.domain.disks.map((d) => d.target ?? null),
-      })),
-    };
-  }
-
-  /**
-   * A history query over a read-only connection of its own: the agent's writes are never blocked.
-   * Keys the domain has no series for (a file-backed disk's counters, a shut-off domain's CPU, a
-   * domain not sampled yet) are left out: the page asks for every chart it might draw.
-   */
-  private history(q: URLSearchParams) {
-    const db = openDatabase(this.dbFile, { readonly: true });
-    try {
-      const now = Date.now();
-      const step = q.get('step');
-      const reader = new HistoryReader(db);
-      const domain = q.get('domain') ?? '';
-      const asked = (q.get('keys') ?? '').split(',').filter((k) => k !== '');
-      const none = { tier: null, step: null, times: [], series: [] };
-      let keys: string[];
-      try {
-        const devices = reader.devices(reader.domainId(domain));
-        keys = asked.filter((k) => {
-          try {
-            reader.resolveKey(k, devices);
-            return true;
-          } catch (e) {
-            if (e instanceof HistoryError) return false;
-            throw e;
-          }
-        });
-      } catch (e) {
-        if (e instanceof HistoryError) return none;
-        throw e;
+        this.history(req.socket, res, url.searchParams);
+        return;
+      default: {
+        const f = FILES[url.pathname];
+        if (f === undefined && serveWebRoute(url, res, this.opts.tick.latest, this.opts.store)) return;
+        if (f === undefined) this.send(res, 404, TEXT, 'not found\n');
+        else this.send(res, 200, f[1], this.file(f[0]), { 'cache-control': 'no-cache' });
       }
-      if (asked.length > 0 && keys.length === 0) return none;
-      const r = reader.query({
-        domain,
-        keys,
-        ...timeRange(q.get('since') ?? '15m', undefined, step || undefined, now),
-        rate: q.get('rate') === '1',
-      });
-      return {
-        tier: r.tier,
-        step: r.stepS,
-        times: r.times.map((t) => t / 1000),
-        series: r.series.map((s) => ({ key: s.key, device: s.device, unit: s.unit, values: s.values.map((v) => (v === null ? null : Number(v))) })),
-      };
-    } finally {
-      db.close();
     }
+  }
+
+  /** A static file, read again only when it changed. */
+  private file(file: string): Buffer {
+    const mtimeMs = fs.statSync(file).mtimeMs;
+    const hit = this.files.get(file);
+    if (hit !== undefined && hit.mtimeMs === mtimeMs) return hit.body;
+    const body = fs.readFileSync(file);
+    this.files.set(file, { mtimeMs, body });
+    return body;
+  }
+
+  /** History queries wait their turn (one runs at a time, with other requests served between them). */
+  private history(socket: Socket, res: http.ServerResponse, query: URLSearchParams): void {
+    const now = Date.now();
+    try {
+      historyParams(query, now, this.limits.history); // malformed: 400 now, not after the queue
+    } catch (e) {
+      if (e instanceof ApiError) return this.sendError(res, e.status, e.message);
+      throw e;
+    }
+    if (this.historyWaiting.length >= this.limits.historyQueue || this.historyUnsent > this.limits.historyBytes) {
+      this.sendError(res, 503, 'history: busy with other queries; try again shortly', { 'retry-after': '1' });
+      return;
+    }
+    this.historyWaiting.push({ res, socket, query, now });
+    if (!this.historyRunning) {
+      this.historyRunning = true;
+      setImmediate(() => this.historyNext());
+    }
+  }
+
+  private historyNext(): void {
+    const p = this.historyWaiting.shift();
+    if (p === undefined) {
+      this.historyRunning = false;
+      return;
+    }
+    try {
+      if (!p.res.destroyed && !p.socket.destroyed) this.historyOne(p);
+    } catch (e) {
+      this.opts.log?.(`http: /api/history: ${messageOf(e)}`);
+      if (!p.res.headersSent) this.sendError(p.res, 500, 'history: internal error (see the agent log)');
+    }
+    setImmediate(() => this.historyNext());
+  }
+
+  private historyOne(p: Pending): void {
+    let body: HistoryJson;
+    try {
+      const params = historyParams(p.query, p.now, this.limits.history);
+      const db = this.opts.store.get();
+      if (db === null) return this.sendError(p.res, 503, `history: ${this.opts.store.problem ?? 'no database'}`, { 'retry-after': '10' });
+      body = historyAnswer(db, params, this.limits.history);
+    } catch (e) {
+      if (e instanceof ApiError) return this.sendError(p.res, e.status, e.message);
+      throw e;
+    }
+    const bytes = Buffer.from(JSON.stringify(body));
+    const size = bytes.length;
+    this.historyUnsent += size;
+    // Taken, or never to be: an answer queued behind one that closed the connection gets no
+    // 'close' of its own, so the socket's counts too. Whichever comes first removes the other's
+    // listener: a kept-alive connection asking again and again would otherwise gather one per
+    // answer on its socket (each holding its answer's bytes) until it closed.
+    let counted = true;
+    const done = () => {
+      if (!counted) return;
+      counted = false;
+      this.historyUnsent -= size;
+      p.res.off('close', done);
+      p.socket.off('close', done);
+    };
+    p.res.once('close', done);
+    p.socket.once('close', done);
+    this.send(p.res, 200, JSON_TYPE, bytes, { 'cache-control': 'no-store' });
+  }
+
+  private sendError(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+    this.send(res, status, JSON_TYPE, JSON.stringify({ error: message }) + '\n', { 'cache-control': 'no-store', ...headers });
+  }
+
+  private send(res: http.ServerResponse, status: number, type: string, body: Buffer | string, headers: Record<string, string> = {}): void {
+    const b = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, { 'content-type': type, 'content-length': String(b.length), ...headers }).end(b);
+  }
+}
+
+/** Whether an Accept-Encoding takes gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+    return (coding === 'gzip' || coding === 'x-gzip') && (q === undefined || Number(q) > 0);
+  });
+}
+
+/** The agent cannot serve: its --listen address is unusable, or the serving thread did not start. */
+export class ServeError extends DomstatError {
+  readonly code = 'SERVE' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServeError';
+  }
+}
+
+/** A listen failure in domstat's words. */
+export function listenError(l: Listen, e: NodeJS.ErrnoException): string {
+  const at = `--listen ${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `${at}: the address is in use (another agent, or another program, listens there)`;
+    case 'EACCES':
+      return `${at}: permission denied (a port below 1024 needs privileges)`;
+    case 'EADDRNOTAVAIL':
+      return `${at}: this host has no such address`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `${at}: cannot resolve the host name`;
+    default:
+      return `${at}: ${e.message}`;
   }
 }

@@ -8,6 +8,7 @@ import type { DomainStatsRecord } from '../stats/records.js';
 import type { DomainProblem } from '../stats/records.js';
 import type { TypedParam } from '../stats/typed-params.js';
 import { STATE_WORDS, isActive, type DomainStateValue } from '../stats/states.js';
+import { storeFamilies, type StoreView } from './store-metrics.js';
 
 type MetricType = 'counter' | 'gauge' | 'info';
 
@@ -26,6 +27,8 @@ export interface ExportInput {
   collectUs: number;
   storeMs?: number;
   ticks: number;
+  /** The history store's spans, sizes and configuration (the domstat_store_* families). */
+  store?: StoreView;
 }
 
 /** Divisors: nanoseconds to seconds (division keeps 0.68763 from printing as 0.6876300000000001). */
@@ -198,6 +201,52 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
     );
   }
   for (const [suffix, name, help] of EXTRA_IO) fam.add(`domstat_domain_io_${name}`, 'counter', `${help}; domstat's own`, base, get(`extra.io.${suffix}`));
+  // The VM's cgroup (KVM): pressure stall time in cAdvisor's words (some = waiting, full = stalled),
+  // memory as the host has given it, OOM kills, CPU bandwidth throttling.
+  for (const r of ['cpu', 'memory', 'io']) {
+    fam.add(
+      `domstat_domain_pressure_${r}_waiting_seconds`,
+      'counter',
+      `Time some of the VM's tasks were stalled on ${r} (cgroup ${r}.pressure some total); domstat's own`,
+      base,
+      mul(get(`pressure.${r}.some.time`), NS),
+    );
+    fam.add(
+      `domstat_domain_pressure_${r}_stalled_seconds`,
+      'counter',
+      `Time all of the VM's tasks were stalled on ${r} at once (cgroup ${r}.pressure full total); domstat's own`,
+      base,
+      mul(get(`pressure.${r}.full.time`), NS),
+    );
+  }
+  fam.add(
+    'domstat_domain_memory_usage_bytes',
+    'gauge',
+    "Memory the VM's cgroup holds (v2 memory.current, v1 memory.usage_in_bytes); domstat's own",
+    base,
+    get('cgroup.memory.current'),
+  );
+  fam.add(
+    'domstat_domain_memory_swap_bytes',
+    'gauge',
+    "Swap the VM's cgroup uses (v2 memory.swap.current, v1 memory.stat total_swap); domstat's own",
+    base,
+    get('cgroup.memory.swap'),
+  );
+  fam.add(
+    'domstat_domain_oom_kills',
+    'counter',
+    "Processes of the VM's cgroup killed by the OOM killer (memory.events oom_kill); domstat's own",
+    base,
+    get('cgroup.memory.events.oom_kill'),
+  );
+  fam.add(
+    'domstat_domain_cpu_cfs_throttled_seconds',
+    'counter',
+    "Time the VM's cgroup was throttled by its CPU quota (cpu.stat throttled_usec); domstat's own",
+    base,
+    mul(get('cgroup.cpu.throttled.time'), NS),
+  );
 }
 
 const mul = (v: number | undefined, s: number) => (v === undefined ? undefined : s === NS ? v / NS : v * s);
@@ -244,6 +293,7 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
   fam.add('domstat_last_tick_timestamp_seconds', 'gauge', 'When the latest tick was sampled', {}, input.ts / 1000);
   fam.add('domstat_tick_collect_seconds', 'gauge', 'Time the latest tick spent reading and parsing host files', {}, input.collectUs / 1e6);
   if (input.storeMs !== undefined) fam.add('domstat_tick_store_seconds', 'gauge', 'Time the latest tick spent writing the history', {}, input.storeMs / 1000);
+  if (input.store !== undefined) storeFamilies((...a) => fam.add(...a), input.store);
   const families = fam.all();
   const lines: string[] = [];
   const emit = (f: Family) => {
@@ -264,7 +314,7 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
   const scrape: Family = {
     name: 'domstat_scrape_duration_seconds',
     type: 'gauge',
-    help: 'Time taken to render this scrape',
+    help: "Time taken to render the latest tick's exposition (rendered once per tick, then served as it is)",
     samples: [{ labels: {}, value: (performance.now() - renderStart) / 1000 }],
   };
   emit(scrape);

@@ -1,8 +1,8 @@
 // Readable names for history series, for chart legends: "vnet0 received" for net.0.rx.bytes on
 // vnet0, "CPU" for cpu.time, "vda read requests" for block.0.rd.reqs. Derived from the key and
 // the device name the history returns with it; a key without a name here reads as itself, so a
-// key added to the map later is still named. Shared by `domstat plot` and (once the HTTP server
-// serves it, see units.ts) the web page; no imports.
+// key added to the map later is still named. Shared by `domstat plot` and the web page (served
+// as /js/series-names.js); no imports.
 
 const DOMAIN: Record<string, string> = {
   'cpu.time': 'CPU',
@@ -23,6 +23,16 @@ const DOMAIN: Record<string, string> = {
   'extra.io.read_bytes': 'process read from storage',
   'extra.io.write_bytes': 'process written to storage',
   'extra.io.cancelled_write_bytes': 'process cancelled writes',
+  'pressure.cpu.some.time': 'CPU pressure (some waiting)',
+  'pressure.cpu.full.time': 'CPU pressure (all stalled)',
+  'pressure.memory.some.time': 'memory pressure (some waiting)',
+  'pressure.memory.full.time': 'memory pressure (all stalled)',
+  'pressure.io.some.time': 'I/O pressure (some waiting)',
+  'pressure.io.full.time': 'I/O pressure (all stalled)',
+  'cgroup.memory.current': 'memory (cgroup)',
+  'cgroup.memory.swap': 'swap (cgroup)',
+  'cgroup.memory.events.oom_kill': 'OOM kills',
+  'cgroup.cpu.throttled.time': 'CPU throttled',
 };
 
 const NET: Record<string, string> = {

@@ -38,11 +38,17 @@ export interface DomainRow {
   wrReqs: number | null;
   rxBytes: number | null;
   txBytes: number | null;
+  /** The VM's cgroup (KVM, domstat's groups): share of time some task waited on CPU, memory, I/O (PSI some), memory held, share of time throttled. */
+  psiCpuPct: number | null;
+  psiMemPct: number | null;
+  psiIoPct: number | null;
+  cgMemBytes: number | null;
+  throttledPct: number | null;
   devices: { kind: 'net' | 'block'; name: string; a: number | null; b: number | null; c: number | null; d: number | null }[];
 }
 
 export type SortKey = 'cpu' | 'mem' | 'time' | 'name' | 'id' | 'rx' | 'tx' | 'rd' | 'wr';
-export type Screen = 'domains' | 'net' | 'block';
+export type Screen = 'domains' | 'net' | 'block' | 'cgroup';
 
 const val = (r: DomainStatsRecord | undefined, k: string): number | null => {
   const p = r?.params.find((x) => x.field === k);
@@ -66,6 +72,9 @@ function sumRates(prev: DomainStatsRecord | undefined, cur: DomainStatsRecord, p
   }
   return total;
 }
+
+/** ns per second as a percentage of wall time. */
+const share = (nsPerS: number | null) => (nsPerS === null ? null : nsPerS / 1e7);
 
 export function domainRows(prev: TopSample | null, cur: TopSample): DomainRow[] {
   const secs = prev === null ? 0 : (cur.at - prev.at) / 1000;
@@ -118,6 +127,11 @@ export function domainRows(prev: TopSample | null, cur: TopSample): DomainRow[] 
       wrReqs: sumRates(p, r, 'block', 'wr.reqs', secs),
       rxBytes: sumRates(p, r, 'net', 'rx.bytes', secs),
       txBytes: sumRates(p, r, 'net', 'tx.bytes', secs),
+      psiCpuPct: share(rate(p, r, 'pressure.cpu.some.time', secs)),
+      psiMemPct: share(rate(p, r, 'pressure.memory.some.time', secs)),
+      psiIoPct: share(rate(p, r, 'pressure.io.some.time', secs)),
+      cgMemBytes: val(r, 'cgroup.memory.current'),
+      throttledPct: share(rate(p, r, 'cgroup.cpu.throttled.time', secs)),
       devices,
     };
   });
@@ -175,7 +189,7 @@ export interface Layout {
   maxRows: number | null;
 }
 
-export const KEYS_LINE = 'keys: 1 domains 2 net 3 disks  sort: P cpu M mem T time N name I id R rx X tx D rd W wr  q quit';
+export const KEYS_LINE = 'keys: 1 domains 2 net 3 disks 4 cgroup  sort: P cpu M mem T time N name I id R rx X tx D rd W wr  q quit';
 
 /** Domain counts by state, as the summary line and the CSV log give them. */
 function stateCounts(rows: readonly DomainRow[]): { running: number; paused: number; shutoff: number; other: number } {
@@ -250,6 +264,27 @@ function domainColumns(rows: readonly DomainRow[]): TableColumn[] {
   ];
 }
 
+/** The cgroup screen: pressure (share of wall time some of the VM's tasks waited), cgroup memory, throttling. */
+function cgroupColumns(rows: readonly DomainRow[]): TableColumn[] {
+  const col = (head: string, cell: (r: DomainRow) => string, dropOrder?: number): TableColumn => ({
+    head,
+    cells: rows.map(cell),
+    align: 'right',
+    ...(dropOrder === undefined ? {} : { dropOrder }),
+  });
+  return [
+    col('ID', id, 5),
+    { ...col('S', (r) => r.state.slice(0, 1).toUpperCase(), 4), align: 'left' },
+    col('%CPU', (r) => pct(r.cpuPct), 3),
+    col('CPUPSI', (r) => pct(r.psiCpuPct)),
+    col('MEMPSI', (r) => pct(r.psiMemPct)),
+    col('IOPSI', (r) => pct(r.psiIoPct)),
+    col('%THR', (r) => pct(r.throttledPct), 1),
+    col('CGMEM', (r) => (r.cgMemBytes === null ? '-' : human(r.cgMemBytes)), 2),
+    { head: 'NAME', cells: rows.map((r) => printable(r.name)), align: 'left', minWidth: 10 },
+  ];
+}
+
 interface DeviceRow {
   dom: DomainRow;
   dev: DomainRow['devices'][number];
@@ -297,15 +332,21 @@ export function renderTop(prev: TopSample | null, cur: TopSample, view: ViewStat
   if (layout.keys) head.push(KEYS_LINE);
   head.push('');
   const kind = view.screen === 'net' ? 'net' : 'block';
-  const devices = view.screen === 'domains' ? [] : deviceRows(rows, kind, view.sort);
-  const total = view.screen === 'domains' ? rows.length : devices.length;
+  const perDomain = view.screen === 'domains' || view.screen === 'cgroup';
+  const devices = perDomain ? [] : deviceRows(rows, kind, view.sort);
+  const total = perDomain ? rows.length : devices.length;
   // Room for table rows below the header and the column heads.
   const room = layout.size === null ? Infinity : Math.max(0, layout.size.rows - head.length - 1);
   const cap = Math.min(layout.maxRows ?? Infinity, room);
   // When some are left out, one row's place says how many.
   const shown = total <= cap ? total : Math.max(0, Math.min(layout.maxRows ?? Infinity, room - 1));
-  const what = view.screen === 'domains' ? 'domains' : view.screen === 'net' ? 'interfaces' : 'disks';
-  const columns = view.screen === 'domains' ? domainColumns(rows.slice(0, shown)) : deviceColumns(devices.slice(0, shown), kind);
+  const what = perDomain ? 'domains' : view.screen === 'net' ? 'interfaces' : 'disks';
+  const columns =
+    view.screen === 'domains'
+      ? domainColumns(rows.slice(0, shown))
+      : view.screen === 'cgroup'
+        ? cgroupColumns(rows.slice(0, shown))
+        : deviceColumns(devices.slice(0, shown), kind);
   const sortHead = SORT_HEAD[view.sort];
   for (const c of columns) if (c.head === sortHead) delete c.dropOrder;
   const width = layout.size?.columns ?? null;

@@ -8,9 +8,8 @@
 //     decimals and the unit;
 //   - times as ISO-style dates in UTC, 2026-12-07 14:05 (with seconds when the range is under ten
 //     minutes, where minutes alone would repeat).
-// No imports and nothing of Node: the compiled file can be served to the web page as it is. The
-// HTTP server serves only the page and uPlot today, so the page keeps its own formatting until the
-// server is reworked (issue 14); then it should load this module (and series-names.ts) instead.
+// No imports and nothing of Node: the compiled file is served to the web page as it is
+// (/js/units.js, see web-routes.ts), so the page's axes, legends and tables read as plot's do.
 
 export type Family = 'bytes' | 'count' | 'cores' | 'seconds' | 'plain';
 
@@ -22,7 +21,10 @@ export interface Presentation {
   unit: string;
 }
 
-const CPU_KEY = /^(cpu\.|host\.cpu\.|vcpu\.[^.]+\.time$)/;
+/** CPU time itself (a rate of it is cores busy); other times (waiting, stalled, throttled) are not. */
+const CPU_KEY = /^(cpu\.(time|user|system)|host\.cpu\.[a-z]+|vcpu\.[0-9]+\.time)$/;
+/** Time units to seconds. */
+const TIME_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1 };
 
 /**
  * How a series of the history reads, from its unit (the key map's, with '/s' for rates) and its
@@ -38,8 +40,11 @@ export function presentation(unit: string, key: string): Presentation {
     case 'KiB':
       return { family: 'bytes', scale: 1024, unit: `B${per}` };
     case 'ns':
-      if (rate && CPU_KEY.test(key)) return { family: 'cores', scale: 1e-9, unit: 'cores' };
-      return { family: 'seconds', scale: 1e-9, unit: `s${per}` };
+    case 'us':
+    case 'ms':
+    case 's':
+      if (rate && CPU_KEY.test(key)) return { family: 'cores', scale: TIME_UNITS[base]!, unit: 'cores' };
+      return { family: 'seconds', scale: TIME_UNITS[base]!, unit: `s${per}` };
     case 'packets':
     case 'requests':
       return { family: 'count', scale: 1, unit: `${base}${per}` };
@@ -103,6 +108,23 @@ export function axis(max: number, p: Presentation, count = 5): Axis {
     const labels = ticks.map((t) => withUnit((t / divisor).toFixed(digits), names[k]!, p));
     return { ticks, labels, divisor };
   }
+}
+
+/**
+ * One value as it reads in a legend or a table cell: its own prefix (not an axis's), three
+ * significant digits or fewer ("1.50 KiB/s", "12.3 MiB", "0.253 cores", "1.23k packets/s").
+ * `value` is in the family's base unit (a stored value times the presentation's scale).
+ */
+export function formatValue(value: number | null, p: Presentation): string {
+  if (value === null || !Number.isFinite(value)) return '';
+  const { base, names } = PREFIXES[p.family];
+  let k = 0;
+  while (base > 1 && k < names.length - 1 && Math.abs(value) >= base ** (k + 1)) k++;
+  const n = value / base ** k;
+  const a = Math.abs(n);
+  // 100 and up: whole; 10 and up: one decimal; 1 and up: two; below 1: three significant digits.
+  const digits = a === 0 || a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : Math.min(6, 2 - Math.floor(Math.log10(a)));
+  return withUnit(n.toFixed(digits), names[k]!, p);
 }
 
 /** strftime patterns (d3-time-format, as Vega takes them) for the time axis. */

@@ -24,12 +24,13 @@ const KEEPABLE = /^\/(proc|sys)\//;
 /**
  * Kernel files whose whole content comes from the first read at offset 0: sysfs attributes (one
  * show() of at most a page per open) and single-record seq files (/proc/<pid>/stat, io, sched,
- * schedstat, /proc/stat, /proc/meminfo, a cgroup's cpu.stat and cpuacct.*). For these a read that
+ * schedstat, /proc/stat, /proc/meminfo, a cgroup's cpu.stat, cpuacct.*, *.pressure, memory.*,
+ * io.stat and blkio.*: each is one show() of the kernel's). For these a read that
  * returns less than it asked for is the end, and the read that would return 0 is skipped: half
  * the syscalls of a tick. Multi-record files (/proc/net/dev, cgroup.procs) still read to 0.
  */
 const ONE_READ =
-  /^\/sys\/(?!fs\/cgroup\/)|^\/sys\/fs\/cgroup\/.*\/(?:cpu\.stat|cpuacct\.[a-z_]+)$|^\/proc\/(?:stat|meminfo|[0-9]+\/(?:task\/[0-9]+\/)?(?:stat|io|sched|schedstat))$/;
+  /^\/sys\/(?!fs\/cgroup\/)|^\/sys\/fs\/cgroup\/.*\/(?:cpu\.stat|cpuacct\.[a-z_]+|(?:cpu|memory|io)\.pressure|memory\.[a-z_.]+|io\.stat|blkio\.[a-z_.]+)$|^\/proc\/(?:stat|meminfo|[0-9]+\/(?:task\/[0-9]+\/)?(?:stat|io|sched|schedstat))$/;
 
 export const isKeepable = (hostPath: string): boolean => KEEPABLE.test(hostPath);
 export const isOneRead = (hostPath: string): boolean => ONE_READ.test(hostPath);

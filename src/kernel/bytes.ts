@@ -107,6 +107,8 @@ export function keyedDecimals(buf: Uint8Array, start: number, end: number, keys:
   while (i < end) {
     let eol = buf.indexOf(NL, i);
     if (eol < 0 || eol > end) eol = end;
+    // A line that starts with a blank: the careful parser trims it and may read a wanted key there.
+    if (buf[i] === SPACE) return false;
     let k = i;
     while (k < eol && buf[k] !== SPACE && buf[k] !== COLON) k++;
     const which = keyIndex(buf, i, k, keys);
@@ -138,4 +140,16 @@ function keyIndex(buf: Uint8Array, start: number, end: number, keys: readonly Ui
 /** Keys for keyedDecimals(), encoded once. */
 export function asciiKeys(keys: readonly string[]): Uint8Array[] {
   return keys.map((k) => Buffer.from(k, 'latin1'));
+}
+
+/** Whether a line of buf[start, end) begins with `key` and a space (a keyed line whose value keyedDecimals read as NaN). */
+export function hasKeyLine(buf: Uint8Array, start: number, end: number, key: Uint8Array): boolean {
+  let i = start;
+  while (i < end) {
+    let eol = buf.indexOf(NL, i);
+    if (eol < 0 || eol > end) eol = end;
+    if (eol - i > key.length && buf[i + key.length] === SPACE && keyIndex(buf, i, i + key.length, [key]) === 0) return true;
+    i = eol + 1;
+  }
+  return false;
 }

@@ -4,7 +4,14 @@
 
 import { ParseError, parseU64 } from './u64.js';
 
-export function parseKeyValues<K extends string>(text: string, wanted: readonly K[], source: string, separator: RegExp = /\s+/): Partial<Record<K, bigint>> {
+export function parseKeyValues<K extends string>(
+  text: string,
+  wanted: readonly K[],
+  source: string,
+  separator: RegExp = /\s+/,
+  /** false: a file with none of the wanted keys is read as having none (fields that come and go together). */
+  requireOne = true,
+): Partial<Record<K, bigint>> {
   const out: Partial<Record<K, bigint>> = {};
   const want = new Set<string>(wanted);
   let found = 0;
@@ -18,6 +25,15 @@ export function parseKeyValues<K extends string>(text: string, wanted: readonly 
     out[key as K] = parseU64(parts[1]!, source);
     found++;
   }
-  if (found === 0) throw new ParseError(`none of ${wanted.join(', ')} found`, source);
+  if (found === 0 && requireOne) throw new ParseError(`none of ${wanted.join(', ')} found`, source);
   return out;
+}
+
+/**
+ * The kernel ends these files with a newline: one without it was cut short (a read that stopped
+ * early, a truncated capture), and its last number may be cut too, so the file is refused.
+ */
+export function requireWhole(text: string, source: string): void {
+  if (text === '') throw new ParseError('empty', source);
+  if (!text.endsWith('\n')) throw new ParseError('truncated (no final newline)', source);
 }

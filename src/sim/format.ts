@@ -154,10 +154,41 @@ export function schedFile(s: SchedFile): string {
 /** /proc/<pid>/task/<tid>/schedstat: run ns, run-queue wait ns, timeslices. */
 export const schedstat = (runNs: number, waitNs: number, slices: number) => `${f(runNs)} ${f(waitNs)} ${f(slices)}\n`;
 
-/** cgroup v2 cpu.stat (6.x kernel, no bandwidth limit set). User and system are separate growing accumulators. */
-export function cgroupCpuStat(userNs: number, systemNs: number): string {
-  return `usage_usec ${f((userNs + systemNs) / 1000)}\nuser_usec ${f(userNs / 1000)}\nsystem_usec ${f(systemNs / 1000)}\ncore_sched.force_idle_usec 0\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n`;
+/**
+ * cgroup v2 cpu.stat (6.x kernel). User and system are separate growing accumulators; `throttle`:
+ * a bandwidth limit's periods, throttled periods, throttled µs.
+ */
+export function cgroupCpuStat(userNs: number, systemNs: number, throttle: readonly [number, number, number] = [0, 0, 0]): string {
+  return `usage_usec ${f((userNs + systemNs) / 1000)}\nuser_usec ${f(userNs / 1000)}\nsystem_usec ${f(systemNs / 1000)}\ncore_sched.force_idle_usec 0\nnr_periods ${f(throttle[0])}\nnr_throttled ${f(throttle[1])}\nthrottled_usec ${f(throttle[2])}\nnr_bursts 0\nburst_usec 0\n`;
 }
+
+/** A cgroup's {cpu,memory,io}.pressure: some and full totals, µs (the averages are the kernel's derivations; fixed here). */
+export const pressure = (someUs: number, fullUs: number) =>
+  `some avg10=0.00 avg60=0.00 avg300=0.00 total=${f(someUs)}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=${f(fullUs)}\n`;
+
+/** The memory a VM's cgroup holds (v2 memory.stat's fields domstat reads, a 6.x kernel's order), bytes and counts. */
+export interface CgroupMemory {
+  anon: number;
+  file: number;
+  kernel: number;
+  shmem: number;
+  fileDirty: number;
+  pgfault: number;
+  pgmajfault: number;
+  refaultFile: number;
+}
+
+export function memoryStat(m: CgroupMemory): string {
+  return (
+    `anon ${f(m.anon)}\nfile ${f(m.file)}\nkernel ${f(m.kernel)}\nkernel_stack ${f(m.kernel / 8)}\npagetables ${f(m.anon / 512)}\nsec_pagetables 0\npercpu 0\nsock 0\nvmalloc 0\n` +
+    `shmem ${f(m.shmem)}\nzswap 0\nzswapped 0\nfile_mapped ${f(m.file / 4)}\nfile_dirty ${f(m.fileDirty)}\nfile_writeback 0\nswapcached 0\nanon_thp ${f(m.anon / 2)}\n` +
+    `inactive_anon ${f(m.anon / 3)}\nactive_anon ${f((m.anon * 2) / 3)}\ninactive_file ${f(m.file / 2)}\nactive_file ${f(m.file / 2)}\nunevictable 0\nslab ${f(m.kernel / 2)}\n` +
+    `workingset_refault_anon 0\nworkingset_refault_file ${f(m.refaultFile)}\nworkingset_activate_anon 0\nworkingset_activate_file 0\nworkingset_restore_anon 0\nworkingset_restore_file 0\nworkingset_nodereclaim 0\n` +
+    `pgscan 0\npgsteal 0\npgfault ${f(m.pgfault)}\npgmajfault ${f(m.pgmajfault)}\npgrefill 0\npgactivate 0\npgdeactivate 0\npglazyfree 0\npglazyfreed 0\nthp_fault_alloc 0\nthp_collapse_alloc 0\n`
+  );
+}
+
+export const memoryEvents = (high: number, max: number) => `low 0\nhigh ${f(high)}\nmax ${f(max)}\noom 0\noom_kill 0\noom_group_kill 0\n`;
 
 export function procPidIo(v: {
   rchar: number;

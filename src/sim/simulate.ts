@@ -124,6 +124,11 @@ interface KvmFiles {
   emulatorCpu: CounterFile;
   vcpuCpu: CounterFile[];
   blockStat: CounterFile[];
+  /** The scope's {cpu,memory,io}.pressure, memory.current, memory.stat, memory.events. */
+  psi: CounterFile[];
+  memCurrent: CounterFile;
+  memStat: CounterFile;
+  memEvents: CounterFile;
 }
 
 interface Dom {
@@ -412,8 +417,16 @@ class Host implements SimHost {
     this.w.static(`${cgd}/libvirt/emulator/cgroup.threads`, `${pid}\n${pid + 1}\n${pid + 2}\n`);
     this.w.static(`${cgd}/libvirt/emulator/cgroup.type`, 'threaded\n');
     const [u, s] = this.domCpu(sim);
-    const scopeCpu = this.w.counter(`${cgd}/cpu.stat`, F.cgroupCpuStat(u, s));
-    const libvirtCpu = this.w.counter(`${cgd}/libvirt/cpu.stat`, F.cgroupCpuStat(u, s));
+    const scopeCpu = this.w.counter(`${cgd}/cpu.stat`, F.cgroupCpuStat(u, s, this.throttle(sim)));
+    const libvirtCpu = this.w.counter(`${cgd}/libvirt/cpu.stat`, F.cgroupCpuStat(u, s, this.throttle(sim)));
+    // domstat's cgroup groups: pressure, memory (no swap in use)
+    const psi = this.psiTexts(sim).map((text, r) => this.w.counter(`${cgd}/${['cpu', 'memory', 'io'][r]}.pressure`, text));
+    const mem = this.cgroupMemory(sim);
+    const memCurrent = this.w.counter(`${cgd}/memory.current`, `${Math.floor(mem.anon + mem.file + mem.kernel)}\n`);
+    const memStat = this.w.counter(`${cgd}/memory.stat`, F.memoryStat(mem));
+    const memEvents = this.w.counter(`${cgd}/memory.events`, F.memoryEvents(mem.pgmajfault / 97, mem.pgmajfault / 997));
+    this.w.static(`${cgd}/memory.max`, 'max\n');
+    this.w.static(`${cgd}/memory.swap.current`, '0\n');
     const emulatorCpu = this.w.counter(`${cgd}/libvirt/emulator/cpu.stat`, F.cgroupCpuStat(sim.c.emuUserNs, sim.c.emuSysNs));
     const vcpuCpu: CounterFile[] = [];
     tids.forEach((tid, k) => {
@@ -422,8 +435,59 @@ class Host implements SimHost {
       const v = sim.c.vcpus[k]!;
       vcpuCpu.push(this.w.counter(`${cgd}/libvirt/vcpu${k}/cpu.stat`, F.cgroupCpuStat(v.userNs, v.sysNs)));
     });
-    const files: KvmFiles = { pidStat, pidIo, taskStat, taskSched, taskSchedstat, scopeCpu, libvirtCpu, emulatorCpu, vcpuCpu, blockStat };
+    const files: KvmFiles = {
+      pidStat,
+      pidIo,
+      taskStat,
+      taskSched,
+      taskSchedstat,
+      scopeCpu,
+      libvirtCpu,
+      emulatorCpu,
+      vcpuCpu,
+      blockStat,
+      psi,
+      memCurrent,
+      memStat,
+      memEvents,
+    };
     dom.kvm = files;
+  }
+
+  /**
+   * CPU bandwidth throttling, as a 100 ms period with a quota would count it: periods while the
+   * domain ran, throttled when its vCPUs waited (a fiftieth of the waits), 1.5 ms each.
+   */
+  private throttle(sim: SimDomain): [number, number, number] {
+    const c = sim.c;
+    const waits = c.vcpus[0]!.waits + c.vcpus[1]!.waits;
+    const throttled = Math.floor(waits / 50);
+    return [Math.floor((c.vcpus[0]!.runNs + c.vcpus[1]!.runNs) / 1e8), throttled, throttled * 1500];
+  }
+
+  /** Pressure from the model's waits: CPU = the vCPUs' run-queue wait, memory = major faults, io = disk time. */
+  private psiTexts(sim: SimDomain): string[] {
+    const c = sim.c;
+    const cpuWaitUs = (c.vcpus[0]!.waitNs + c.vcpus[1]!.waitNs) / 1000;
+    const diskUs = (c.disks[0]!.rdMs + c.disks[0]!.wrMs + c.disks[1]!.rdMs + c.disks[1]!.wrMs) * 1000;
+    const memUs = c.majflt * 40;
+    return [F.pressure(cpuWaitUs, cpuWaitUs / 4), F.pressure(memUs, memUs / 3), F.pressure(diskUs / 5, diskUs / 20)];
+  }
+
+  /** What the domain's cgroup holds: RSS as anon, a page cache of a tenth of it, kernel memory; faults from the process. */
+  private cgroupMemory(sim: SimDomain): F.CgroupMemory {
+    const c = sim.c;
+    const anon = c.rssKiB * 1024;
+    return {
+      anon,
+      file: anon / 10,
+      kernel: anon / 64,
+      shmem: 2 * 1024 * 1024,
+      fileDirty: (c.writeBytes % (64 * 1024 * 1024)) / 16,
+      pgfault: c.minflt + c.majflt,
+      pgmajfault: c.majflt,
+      refaultFile: c.majflt / 3,
+    };
   }
 
   /** The domain's CPU as its cgroup counts it: vCPU threads plus the emulator. */
@@ -670,7 +734,12 @@ class Host implements SimHost {
           w.update(k.vcpuCpu[v]!, F.cgroupCpuStat(vc.userNs, vc.sysNs));
         }
         const [u, s] = this.domCpu(d.sim);
-        const cpuText = F.cgroupCpuStat(u, s);
+        const cpuText = F.cgroupCpuStat(u, s, this.throttle(d.sim));
+        this.psiTexts(d.sim).forEach((text, r) => w.update(k.psi[r]!, text));
+        const mem = this.cgroupMemory(d.sim);
+        w.update(k.memCurrent, `${Math.floor(mem.anon + mem.file + mem.kernel)}\n`);
+        w.update(k.memStat, F.memoryStat(mem));
+        w.update(k.memEvents, F.memoryEvents(mem.pgmajfault / 97, mem.pgmajfault / 997));
         w.update(k.libvirtCpu, cpuText);
         w.update(k.scopeCpu, cpuText);
         w.update(k.emulatorCpu, F.cgroupCpuStat(c.emuUserNs, c.emuSysNs));

@@ -1,6 +1,7 @@
 // virDomainStatsTypes bits and virConnectGetAllDomainStatsFlags, with libvirt's values, plus
-// domstat's own "extra" group (bit 16), which holds keys libvirt does not define. stats = 0 asks
-// for every libvirt group a driver supports; "extra" is only ever returned when asked for by bit.
+// domstat's own groups (bit 16 on), which hold keys libvirt does not define: "extra" and the VM's
+// cgroup figures. stats = 0 asks for every libvirt group a driver supports; domstat's groups are
+// only ever returned when asked for by bit, so libvirt's output stays virsh's.
 
 export const StatsGroup = {
   STATE: 1,
@@ -16,7 +17,21 @@ export const StatsGroup = {
   VM: 1024,
   /** domstat's own keys ("extra.*"), never libvirt's. */
   EXTRA: 1 << 16,
+  /** Pressure stall totals of the VM's cgroup ("pressure.*"). */
+  PRESSURE: 1 << 17,
+  /** The VM's cgroup memory: usage, stat, events ("cgroup.memory.*"). */
+  CGROUP_MEMORY: 1 << 18,
+  /** CPU bandwidth throttling of the VM's cgroup ("cgroup.cpu.*"). */
+  CPU_THROTTLE: 1 << 19,
+  /** I/O of the VM's cgroup per host block device ("cgroup.io.*"). */
+  CGROUP_IO: 1 << 20,
+  /** The VM's cgroup memory per NUMA node ("cgroup.numa.*"). */
+  NUMA: 1 << 21,
 } as const;
+
+/** domstat's own groups (never part of stats = 0). */
+export const DOMSTAT_GROUPS =
+  StatsGroup.EXTRA | StatsGroup.PRESSURE | StatsGroup.CGROUP_MEMORY | StatsGroup.CPU_THROTTLE | StatsGroup.CGROUP_IO | StatsGroup.NUMA;
 
 /** The groups in the order their keys appear in a record (libvirt's worker order). */
 export const GROUP_ORDER = [
@@ -32,6 +47,11 @@ export const GROUP_ORDER = [
   ['dirtyrate', StatsGroup.DIRTYRATE],
   ['vm', StatsGroup.VM],
   ['extra', StatsGroup.EXTRA],
+  ['pressure', StatsGroup.PRESSURE],
+  ['cgroup-memory', StatsGroup.CGROUP_MEMORY],
+  ['cpu-throttle', StatsGroup.CPU_THROTTLE],
+  ['cgroup-io', StatsGroup.CGROUP_IO],
+  ['numa', StatsGroup.NUMA],
 ] as const;
 
 export const LIBVIRT_GROUPS = 0x7ff;

@@ -57,6 +57,28 @@ const hostMem = (col: string, key: string, type: ColumnType, low: boolean, note:
   ...(low ? { low: true } : {}),
 });
 
+/** domstat's cgroup groups (pressure, cgroup memory, CPU throttling): domain columns of domstat's own. */
+const own = (col: string, key: string, type: ColumnType, unit: string, note: string, scale = 1): Spec => ({
+  col,
+  key,
+  type,
+  unit,
+  origin: 'domstat',
+  note,
+  scale,
+});
+const pressure = (r: string, line: 'some' | 'full'): Spec =>
+  own(
+    `psi_${r}_${line}`,
+    `pressure.${r}.${line}.time`,
+    'counter',
+    'ns',
+    `${r}.pressure ${line} total: time ${line === 'some' ? 'some' : 'all'} of the VM's tasks stalled on ${r}`,
+    NS_PER_US,
+  );
+const cgMem = (name: string, type: ColumnType, unit: string, note: string): Spec =>
+  own(`mem_${name.replace(/\./g, '_')}`, `cgroup.memory.${name}`, type, unit, note);
+
 export const COLUMNS: readonly ColumnSpec[] = [
   ...of('domain', [
     {
@@ -84,6 +106,13 @@ export const COLUMNS: readonly ColumnSpec[] = [
     ioCounter('read_bytes', 'bytes'),
     ioCounter('write_bytes', 'bytes'),
     ioCounter('cancelled_write_bytes', 'bytes'),
+    ...['cpu', 'memory', 'io'].flatMap((r) => [pressure(r, 'some'), pressure(r, 'full')]),
+    // Of cgroup memory and throttling, the store keeps what says the most per byte (domstats has the rest):
+    // 100 domains at the defaults must still fit the 4 GiB cap.
+    cgMem('current', 'gauge', 'bytes', 'v2 memory.current, v1 memory.usage_in_bytes'),
+    cgMem('swap', 'gauge', 'bytes', 'v2 memory.swap.current, v1 memory.stat total_swap'),
+    cgMem('events.oom_kill', 'counter', 'count', 'v2 memory.events oom_kill, v1 memory.oom_control oom_kill'),
+    own('cpu_throttled_time', 'cgroup.cpu.throttled.time', 'counter', 'ns', 'cpu.stat throttled_usec (v2) or throttled_time (v1)'),
   ]),
   ...of('vcpu', [
     { col: 'state', key: 'vcpu.{i}.state', type: 'attribute', unit: 'enum', note: 'virVcpuState' },

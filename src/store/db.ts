@@ -6,12 +6,13 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateFromV1 } from './migrate-v1.js';
+import { migrateFromV2 } from './migrate-v2.js';
 import { InternalError, messageOf } from '../common/errors.js';
 import { StoreError } from './errors.js';
 
 export type Db = Database.Database;
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** Page cache per connection, KiB. */
 const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
@@ -30,7 +31,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   try {
     db = new Database(file, { readonly: !!opts.readonly, timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (e) {
-    throw new StoreError(file, messageOf(e));
+    throw new StoreError(file, messageOf(e), { cause: e });
   }
   try {
     db.defaultSafeIntegers(true);
@@ -61,7 +62,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     return db;
   } catch (e) {
     db.close();
-    throw e instanceof StoreError ? e : new StoreError(file, messageOf(e));
+    throw e instanceof StoreError ? e : new StoreError(file, messageOf(e), { cause: e });
   }
 }
 
@@ -100,7 +101,10 @@ function migrate(db: Db, from: number, onMigrate?: (message: string) => void): v
       db.exec(fs.readFileSync(SCHEMA_FILE, 'utf8'));
       db.prepare("INSERT INTO meta (key, value) VALUES ('created', ?)").run(new Date().toISOString());
     } else if (from === 1) {
+      // schema.sql is version 3's: version 1's ticks are written straight into it
       migrateFromV1(db, onMigrate ?? (() => {}));
+    } else if (from === 2) {
+      migrateFromV2(db, onMigrate ?? (() => {}));
     } else {
       throw new InternalError(`no migration from schema version ${from}`);
     }

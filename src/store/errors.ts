@@ -1,6 +1,7 @@
-// The store's two errors: a database that cannot be opened, written or read (StoreError, with its
-// file), and a history question that cannot be answered or a stored value that is not one domstat
-// wrote (HistoryError).
+// The store's errors: a database that cannot be opened, written or read (StoreError, with its
+// file; StoreWriteError in write-errors.ts says why a write failed), and a history question that
+// cannot be answered or a stored value that is not one domstat wrote (HistoryError;
+// HistoryLimitError when the question was too big for its deadline).
 
 import { DomstatError } from '../common/errors.js';
 
@@ -9,8 +10,9 @@ export class StoreError extends DomstatError {
   constructor(
     readonly file: string,
     message: string,
+    options?: { cause: unknown },
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${message}`, options);
     this.name = 'StoreError';
   }
 }
@@ -20,5 +22,13 @@ export class HistoryError extends DomstatError {
   constructor(message: string) {
     super(message);
     this.name = 'HistoryError';
+  }
+}
+
+/** A query that went past its deadline: the question was too big, not wrong. */
+export class HistoryLimitError extends HistoryError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HistoryLimitError';
   }
 }

@@ -1,7 +1,9 @@
 // Reading the history back, on any copy of the database: which series exist, and a domain's keys
 // over a time range at a step, as values or as rates. Raw readings are decoded from their base
 // rows plus the increases since (exact, in bigint); the minute and hour tiers are read from their
-// blocks, one lookup per block; attributes from their change log. The tier follows the step.
+// blocks, one lookup per block; attributes from their change log. The tier follows the step, and
+// for a bounded query (the HTTP API) the step follows the span and the rows it may read. Values are
+// summed into their rows as they are read: memory follows the rows returned, not the rows read.
 
 import type { Db } from './db.js';
 import { readKeyMap, type Column, type KeyMap } from './key-map.js';
@@ -9,10 +11,11 @@ import { keyPattern, type Kind } from '../sample/row-map.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
-import { HistoryError } from './errors.js';
+import { HistoryError, HistoryLimitError } from './errors.js';
 
 export interface HistoryQuery {
   domain: string;
+  /** Keys as asked; the same key twice is one series. */
   keys: string[];
   /** Unix ms, inclusive. */
   since: number;
@@ -20,6 +23,12 @@ export interface HistoryQuery {
   /** Seconds per output row; undefined: every raw tick (or every bucket of the tier). */
   stepS?: number;
   rate: boolean;
+  /** At most this many rows (a server's bound): the step grows to span ÷ points, and the tier with it. */
+  maxPoints?: number;
+  /** At most this many stored rows read, all series together: a coarser tier when a finer one would need more. */
+  maxRead?: number;
+  /** performance.now() by which the query must be done; past it, HistoryLimitError. */
+  deadline?: number;
 }
 
 export interface HistorySeries {
@@ -46,20 +55,52 @@ export interface DeviceRow {
   name: string;
 }
 
-/** One stored point of a series: a reading, and for counters the increase over dtMs before it. */
-interface Point {
-  ts: number;
-  value: bigint | null;
-  delta: bigint | null;
-  dtMs: number | null;
-  /** A rollup's gauge: its mean over the bucket, weighted by the time it covers. */
-  mean?: number;
-  weight?: number;
-}
-
 export function chooseTier(spanMs: number, stepS: number | undefined): TierName {
   if (stepS !== undefined) return stepS >= 3600 ? '1h' : stepS >= 60 ? '1m' : 'raw';
   return spanMs <= 2 * 3600_000 ? 'raw' : spanMs <= 3 * 86400_000 ? '1m' : '1h';
+}
+
+/** Steps a bounded query rounds up to, in seconds: bucket edges fall on round times. Beyond them, whole days. */
+const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+export function niceStep(s: number): number {
+  for (const n of NICE_STEPS) if (n >= s) return n;
+  return Math.ceil(s / 86400) * 86400;
+}
+
+export interface QueryPlan {
+  tier: TierName;
+  stepS: number | null;
+}
+
+/**
+ * The tier and step of a query. Without bounds, the step asked for picks the tier (or the span
+ * does). With maxPoints, the step is at least span ÷ points; with maxRead, a tier whose rows in
+ * the span, times the series, would be more than that gives way to the next coarser one: a step
+ * under a minute over two days reads minutes, not 169 000 raw ticks per series.
+ */
+export function planQuery(
+  spanMs: number,
+  stepS: number | undefined,
+  bounds: { maxPoints?: number | undefined; maxRead?: number | undefined; series: number; rawRows: () => number },
+): QueryPlan {
+  let step = stepS;
+  let tier = chooseTier(spanMs, step);
+  const rowsIn = (t: TierName) => (t === 'raw' ? bounds.rawRows() : Math.floor(spanMs / 1000 / TIER_SECONDS[t]) + 1);
+  if (bounds.maxPoints !== undefined) {
+    const least = spanMs / 1000 / bounds.maxPoints;
+    if (step !== undefined ? step < least : rowsIn(tier) > bounds.maxPoints) {
+      step = niceStep(Math.max(step ?? 0, least));
+      tier = chooseTier(spanMs, step);
+    }
+  }
+  if (bounds.maxRead !== undefined) {
+    while (tier !== '1h' && rowsIn(tier) * Math.max(1, bounds.series) > bounds.maxRead) {
+      tier = tier === 'raw' ? '1m' : '1h';
+      step = Math.max(step ?? 0, TIER_SECONDS[tier]);
+    }
+  }
+  return { tier, stepS: step ?? (tier === 'raw' ? null : TIER_SECONDS[tier]) };
 }
 
 /** The keys shown when none are asked for: CPU, memory, and each interface's and disk's bytes. */
@@ -75,16 +116,86 @@ export function defaultKeys(devices: readonly DeviceRow[]): string[] {
 type Row = Record<string, unknown>;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+/** Raw ticks read per statement: memory stays bounded whatever the span, and the deadline is checked between. */
+const RAW_CHUNK = 4096;
+
+/** The result's rows as the series find them: a bucket's time -> its row, for all series together. */
+class Rows {
+  private readonly index = new Map<number, number>();
+  readonly times: number[] = [];
+  at(t: number): number {
+    let i = this.index.get(t);
+    if (i === undefined) {
+      i = this.times.length;
+      this.times.push(t);
+      this.index.set(t, i);
+    }
+    return i;
+  }
+}
+
+/** What one series collected in a row: counters' increases and the time they cover, gauges' sums, the last reading. */
+interface Sum {
+  delta: bigint | null;
+  dt: number;
+  gauge: number;
+  n: number;
+  last: bigint | null;
+  /** When `last` was read: a key over two devices keeps the later reading. */
+  lastTs: number;
+}
+
+class Sums {
+  readonly rows: Sum[] = [];
+  private at(i: number): Sum {
+    return (this.rows[i] ??= { delta: null, dt: 0, gauge: 0, n: 0, last: null, lastTs: -Infinity });
+  }
+  increase(i: number, delta: bigint, dtMs: number): void {
+    const s = this.at(i);
+    s.delta = (s.delta ?? 0n) + delta;
+    s.dt += dtMs;
+  }
+  reading(i: number, value: bigint, ts: number): void {
+    const s = this.at(i);
+    s.gauge += Number(value);
+    s.n += 1;
+    if (ts >= s.lastTs) {
+      s.last = value;
+      s.lastTs = ts;
+    }
+  }
+  /** A rollup's gauge: its mean over the bucket, weighted by the time it covers. */
+  mean(i: number, mean: number, weight: number): void {
+    const s = this.at(i);
+    s.gauge += mean * weight;
+    s.n += weight;
+  }
+  /** A row with nothing but the time itself (a counter's first reading under --rate still makes a row). */
+  touch(i: number): void {
+    this.at(i);
+  }
+}
+
 export class HistoryReader {
   readonly map: KeyMap;
+  private readonly statements = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(private readonly db: Db) {
     this.map = readKeyMap(db);
   }
 
+  /** A statement prepared once per reader (the server keeps one reader for many queries). */
+  private stmt(sql: string) {
+    let st = this.statements.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   domainId(name: string): number {
-    const row = this.db
-      .prepare('SELECT id FROM domain WHERE name = ? OR uuid = ? OR key = ? ORDER BY id DESC LIMIT 1')
+    const row = this.stmt('SELECT id FROM domain WHERE name = ? OR uuid = ? OR key = ? ORDER BY id DESC LIMIT 1')
       .pluck()
       .get(name, name.toLowerCase(), name) as bigint | undefined;
     if (row === undefined) throw new HistoryError(`no history for domain '${name}'`);
@@ -92,7 +203,7 @@ export class HistoryReader {
   }
 
   devices(domainId: number): DeviceRow[] {
-    return (this.db.prepare('SELECT id, kind, idx, name FROM device WHERE domain_id = ? ORDER BY kind, idx, id').all(domainId) as Row[]).map((r) => ({
+    return (this.stmt('SELECT id, kind, idx, name FROM device WHERE domain_id = ? ORDER BY kind, idx, id').all(domainId) as Row[]).map((r) => ({
       id: Number(r.id),
       kind: r.kind as Kind,
       idx: r.idx === null ? null : Number(r.idx),
@@ -128,6 +239,13 @@ export class HistoryReader {
     return { column: hit.column, devices: devs };
   }
 
+  /** The raw ticks of a range: the first and last tick id (null when it holds none). */
+  private tickRange(since: number, until: number): { first: number; to: number } | null {
+    const first = num(this.stmt('SELECT id FROM tick WHERE ts >= ? ORDER BY ts LIMIT 1').pluck().get(since));
+    const to = num(this.stmt('SELECT id FROM tick WHERE ts <= ? ORDER BY ts DESC LIMIT 1').pluck().get(until));
+    return first === null || to === null || to < first ? null : { first, to };
+  }
+
   query(q: HistoryQuery): HistoryResult {
     if (!(q.until >= q.since)) throw new HistoryError('--until is before --since');
     if (q.stepS !== undefined && !(q.stepS > 0)) throw new HistoryError('--step must be positive');
@@ -135,7 +253,7 @@ export class HistoryReader {
     const devices = this.devices(domainId);
     const keys =
       q.keys.length > 0
-        ? q.keys
+        ? [...new Set(q.keys)]
         : defaultKeys(devices).filter((k) => {
             try {
               this.resolveKey(k, devices);
@@ -144,157 +262,198 @@ export class HistoryReader {
               return false;
             }
           });
-    const tier = chooseTier(q.until - q.since, q.stepS);
-    const step = q.stepS ?? (tier === 'raw' ? null : TIER_SECONDS[tier]);
-    const perKey = keys.map((key) => {
-      const { column, devices: devs } = this.resolveKey(key, devices);
-      const points = devs
-        .flatMap((d) =>
-          column.type === 'attribute'
-            ? this.attributePoints(d, column, q.since, q.until, tier)
-            : tier === 'raw'
-              ? this.rawPoints(d, column, q.since, q.until)
-              : this.tierPoints(tier, d, column, q.since, q.until),
-        )
-        .sort((a, b) => a.ts - b.ts);
+    const resolved = keys.map((key) => ({ key, ...this.resolveKey(key, devices) }));
+    const ticks = this.tickRange(q.since, q.until);
+    const plan = planQuery(q.until - q.since, q.stepS, {
+      maxPoints: q.maxPoints,
+      maxRead: q.maxRead,
+      series: resolved.reduce((n, r) => n + r.devices.length, 0),
+      rawRows: () => (ticks === null ? 0 : ticks.to - ticks.first + 1),
+    });
+    const { tier } = plan;
+    const step = plan.stepS;
+    const stepMs = step === null ? null : step * 1000;
+    // Rows: every sample time (raw, no step) or every step bucket that has data.
+    const bucketOf = stepMs === null ? (ts: number) => ts : (ts: number) => Math.floor(ts / stepMs) * stepMs;
+    const rows = new Rows();
+    const check =
+      q.deadline === undefined
+        ? () => {}
+        : () => {
+            if (performance.now() > q.deadline!) throw new HistoryLimitError('the query took too long: ask for fewer keys, a shorter span or a larger step');
+          };
+    const perKey = resolved.map(({ key, column, devices: devs }) => {
+      const sums = new Sums();
+      const counter = column.type === 'counter';
+      for (const d of devs) {
+        check();
+        if (column.type === 'attribute') this.attributeInto(sums, rows, bucketOf, d, column, q.since, q.until, tier);
+        else if (tier === 'raw') {
+          if (ticks !== null) this.rawInto(sums, rows, bucketOf, d, column, ticks, !(counter && q.rate), check);
+        } else this.tierInto(sums, rows, bucketOf, tier, d, column, q.since, q.until, check);
+      }
       const device =
         devs.length === 1 && devs[0]!.kind !== 'domain' && devs[0]!.kind !== 'host'
           ? devs[0]!.name
           : devs.length > 1
             ? devs.map((d) => d.name).join('|')
             : null;
-      return { key, column, device, points };
+      return { key, column, device, sums };
     });
-    // Rows: every sample time (raw, no step) or every step bucket that has data.
-    const bucketOf = (ts: number) => (step === null ? ts : Math.floor(ts / (step * 1000)) * step * 1000);
-    const times = [...new Set(perKey.flatMap((k) => k.points.map((p) => bucketOf(p.ts))))].sort((a, b) => a - b);
-    const index = new Map(times.map((t, i) => [t, i]));
+    const order = rows.times.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0]);
     const series: HistorySeries[] = perKey.map((k) => {
-      const values: (bigint | number | null)[] = new Array(times.length).fill(null);
-      const sums = new Array<{ delta: bigint | null; dt: number; gauge: number; n: number; last: bigint | null }>(times.length);
-      for (const p of k.points) {
-        const i = index.get(bucketOf(p.ts))!;
-        const s = (sums[i] ??= { delta: null, dt: 0, gauge: 0, n: 0, last: null });
-        if (p.delta !== null && p.dtMs !== null) {
-          s.delta = (s.delta ?? 0n) + p.delta;
-          s.dt += p.dtMs;
-        }
-        if (p.value !== null || p.mean !== undefined) {
-          const w = p.weight ?? 1;
-          s.gauge += (p.mean ?? Number(p.value)) * w;
-          s.n += w;
-          if (p.value !== null) s.last = p.value;
-        }
-      }
       const counter = k.column.type === 'counter';
       // A counter's readings exist in the raw tier only; a rollup holds its increases.
       const increases = counter && tier !== 'raw';
-      sums.forEach((s, i) => {
-        if (s === undefined) return;
-        if (counter && q.rate) values[i] = s.delta !== null && s.dt > 0 ? (Number(s.delta) * 1000) / s.dt : null;
-        else if (increases) values[i] = s.delta;
-        else if (k.column.type === 'gauge' && s.n > 0 && (s.n > 1 || s.last === null)) values[i] = s.gauge / s.n;
-        else values[i] = s.last;
+      const values = order.map(([, i]): bigint | number | null => {
+        const s = k.sums.rows[i];
+        if (s === undefined) return null;
+        if (counter && q.rate) return s.delta !== null && s.dt > 0 ? (Number(s.delta) * 1000) / s.dt : null;
+        if (increases) return s.delta;
+        if (k.column.type === 'gauge' && s.n > 0 && (s.n > 1 || s.last === null)) return s.gauge / s.n;
+        return s.last;
       });
       const unit = counter && q.rate ? `${k.column.unit}/s` : increases ? `${k.column.unit} per ${step}s` : k.column.unit;
       return { key: k.key, device: k.device, unit, type: k.column.type, values };
     });
-    return { domain: q.domain, tier, stepS: step, times, series };
+    return { domain: q.domain, tier, stepS: step, times: order.map(([t]) => t), series };
   }
 
-  /** Raw points of one column: readings decoded from the device's last base row before `since` on. */
-  private rawPoints(dev: DeviceRow, column: Column, since: number, until: number): Point[] {
-    const first = num(this.db.prepare('SELECT min(id) FROM tick WHERE ts >= ?').pluck().get(since));
-    const to = num(this.db.prepare('SELECT max(id) FROM tick WHERE ts <= ?').pluck().get(until));
-    if (first === null || to === null || to < first) return [];
+  /**
+   * Raw rows of one column into the sums: readings decoded from the device's last base row before
+   * the range on (only when values are wanted: a counter's rate needs its increases alone), read
+   * RAW_CHUNK ticks at a time.
+   */
+  private rawInto(
+    sums: Sums,
+    rows: Rows,
+    bucketOf: (ts: number) => number,
+    dev: DeviceRow,
+    column: Column,
+    range: { first: number; to: number },
+    readings: boolean,
+    check: () => void,
+  ): void {
+    const { first, to } = range;
     const col = column.col;
     const scale = BigInt(column.scale);
-    const base = this.db
-      .prepare(`SELECT tick_id, ${col} AS v FROM ${dev.kind}_base WHERE tick_id <= ? AND device_id = ? ORDER BY tick_id DESC LIMIT 1`)
-      .get(first, dev.id) as Row | undefined;
-    const from = base === undefined ? first : Number(base.tick_id);
-    const bases = new Map(
-      (this.db.prepare(`SELECT tick_id, ${col} AS v FROM ${dev.kind}_base WHERE tick_id BETWEEN ? AND ? AND device_id = ?`).all(from, to, dev.id) as Row[]).map(
-        (r) => [Number(r.tick_id), fromSql(r.v)],
-      ),
-    );
-    const rows = this.db
-      .prepare(
-        `SELECT t.id AS id, t.ts AS ts, coalesce(r.dt, t.dt) AS dt, r.${col} AS v FROM tick t JOIN ${dev.kind}_raw r ON r.tick_id = t.id AND r.device_id = ? WHERE t.id BETWEEN ? AND ? ORDER BY t.id`,
-      )
-      .all(dev.id, from, to) as Row[];
-    const out: Point[] = [];
-    let reading: bigint | null = null;
-    for (const r of rows) {
-      const id = Number(r.id);
-      const change = fromSql(r.v);
-      if (bases.has(id)) reading = bases.get(id)! === null ? null : bases.get(id)! * scale;
-      else reading = reading === null || change === null ? null : reading + change * scale;
-      if (id < first) continue;
-      const counter = column.type === 'counter';
-      out.push({
-        ts: Number(r.ts),
-        value: reading,
-        delta: counter && change !== null ? change * scale : null,
-        dtMs: counter && change !== null ? num(r.dt) : null,
-      });
+    const counter = column.type === 'counter';
+    let from = first;
+    let bases: Map<number, bigint | null> | null = null;
+    if (readings) {
+      const base = this.stmt(`SELECT tick_id FROM ${dev.kind}_base WHERE tick_id <= ? AND device_id = ? ORDER BY tick_id DESC LIMIT 1`)
+        .pluck()
+        .get(first, dev.id) as bigint | undefined;
+      if (base !== undefined) from = Number(base);
+      bases = new Map(
+        (
+          this.stmt(`SELECT tick_id, ${col} FROM ${dev.kind}_base WHERE tick_id BETWEEN ? AND ? AND device_id = ?`)
+            .raw(true)
+            .all(from, to, dev.id) as unknown[][]
+        ).map((r) => [Number(r[0]), fromSql(r[1])]),
+      );
     }
-    return out;
+    const st = this.stmt(
+      `SELECT t.id, t.ts, coalesce(r.dt, t.dt), r.${col} FROM tick t JOIN ${dev.kind}_raw r ON r.tick_id = t.id AND r.device_id = ? WHERE t.id BETWEEN ? AND ? ORDER BY t.id`,
+    ).raw(true);
+    let reading: bigint | null = null;
+    for (let a = from; a <= to; a += RAW_CHUNK) {
+      check();
+      for (const r of st.all(dev.id, a, Math.min(to, a + RAW_CHUNK - 1)) as unknown[][]) {
+        const id = Number(r[0]);
+        const change = fromSql(r[3]);
+        if (bases !== null) {
+          const b = bases.get(id);
+          if (b !== undefined) reading = b === null ? null : b * scale;
+          else reading = reading === null || change === null ? null : reading + change * scale;
+        }
+        if (id < first) continue;
+        const ts = Number(r[1]);
+        const i = rows.at(bucketOf(ts));
+        const dt = r[2];
+        if (counter && change !== null && dt !== null) sums.increase(i, change * scale, Number(dt));
+        if (reading !== null) sums.reading(i, reading, ts);
+        else sums.touch(i);
+      }
+    }
   }
 
   /** A rollup tier's buckets of one column: counters' increases over the time covered, gauges' means. */
-  private tierPoints(tier: Tier, dev: DeviceRow, column: Column, since: number, until: number): Point[] {
+  private tierInto(
+    sums: Sums,
+    rows: Rows,
+    bucketOf: (ts: number) => number,
+    tier: Tier,
+    dev: DeviceRow,
+    column: Column,
+    since: number,
+    until: number,
+    check: () => void,
+  ): void {
     const step = TIER_SECONDS[tier];
     const from = Math.floor(since / 1000 / step) * step;
     const to = Math.floor(until / 1000);
     const covers = new Map(
-      (this.db.prepare(`SELECT bucket, ms FROM cover_${tier} WHERE bucket BETWEEN ? AND ?`).all(from, to) as Row[]).map((r) => [
-        Number(r.bucket),
-        Number(r.ms),
+      (this.stmt(`SELECT bucket, ms FROM cover_${tier} WHERE bucket BETWEEN ? AND ?`).raw(true).all(from, to) as unknown[][]).map((r) => [
+        Number(r[0]),
+        Number(r[1]),
       ]),
     );
-    const get = this.db.prepare(`SELECT * FROM ${dev.kind}_${tier}_block WHERE block = ? AND device_id = ?`);
+    // This column's slots only: a block row holds every column of six buckets.
+    const cols = [...Array(SLOTS).keys()].map((s) => `gap_${s}, ${column.col}_${s}`).join(', ');
+    const get = this.stmt(`SELECT ${cols} FROM ${dev.kind}_${tier}_block WHERE block = ? AND device_id = ?`).raw(true);
     const scale = BigInt(column.scale);
-    const out: Point[] = [];
+    let n = 0;
     for (let block = blockOf(tier, from); block <= to; block += step * SLOTS) {
-      const b = get.get(block, dev.id) as Row | undefined;
+      if (++n % 256 === 0) check();
+      const b = get.get(block, dev.id) as unknown[] | undefined;
       if (b === undefined) continue;
       for (let s = 0; s < SLOTS; s++) {
         const bucket = block + s * step;
-        if (bucket < from || bucket > to || b[`gap_${s}`] === null) continue;
-        const secsMs = (covers.get(bucket) ?? 0) - Number(b[`gap_${s}`]);
-        const v = fromSql(b[`${column.col}_${s}`]);
-        if (column.type === 'counter') out.push({ ts: bucket * 1000, value: null, delta: v === null ? null : v * scale, dtMs: secsMs });
-        else if (v !== null) out.push({ ts: bucket * 1000, value: null, delta: null, dtMs: null, mean: Number(v * scale), weight: Math.max(1, secsMs) });
+        if (bucket < from || bucket > to || b[2 * s] === null) continue;
+        const secsMs = (covers.get(bucket) ?? 0) - Number(b[2 * s]);
+        const v = fromSql(b[2 * s + 1]);
+        if (column.type === 'counter') {
+          const i = rows.at(bucketOf(bucket * 1000));
+          if (v !== null) sums.increase(i, v * scale, secsMs);
+          else sums.touch(i);
+        } else if (v !== null) sums.mean(rows.at(bucketOf(bucket * 1000)), Number(v * scale), Math.max(1, secsMs));
       }
     }
-    return out;
   }
 
   /** An attribute as of each row time: its change log sampled at the ticks (raw) or buckets. */
-  private attributePoints(dev: DeviceRow, column: Column, since: number, until: number, tier: TierName): Point[] {
+  private attributeInto(
+    sums: Sums,
+    rows: Rows,
+    bucketOf: (ts: number) => number,
+    dev: DeviceRow,
+    column: Column,
+    since: number,
+    until: number,
+    tier: TierName,
+  ): void {
     const changes = (
-      this.db.prepare('SELECT ts, value FROM attribute WHERE device_id = ? AND col = ? AND ts <= ? ORDER BY ts').all(dev.id, column.col, until) as Row[]
-    ).map((r) => ({ ts: Number(r.ts), value: fromSql(r.value) }));
-    if (changes.length === 0) return [];
+      this.stmt('SELECT ts, value FROM attribute WHERE device_id = ? AND col = ? AND ts <= ? ORDER BY ts')
+        .raw(true)
+        .all(dev.id, column.col, until) as unknown[][]
+    ).map((r) => ({ ts: Number(r[0]), value: fromSql(r[1]) }));
+    if (changes.length === 0) return;
     const times =
       tier === 'raw'
-        ? (this.db.prepare('SELECT ts FROM tick WHERE ts BETWEEN ? AND ? ORDER BY id').pluck().all(since, until) as bigint[]).map(Number)
+        ? (this.stmt('SELECT ts FROM tick WHERE ts BETWEEN ? AND ? ORDER BY id').pluck().all(since, until) as bigint[]).map(Number)
         : (
-            this.db
-              .prepare(`SELECT bucket FROM cover_${tier} WHERE bucket BETWEEN ? AND ? ORDER BY bucket`)
+            this.stmt(`SELECT bucket FROM cover_${tier} WHERE bucket BETWEEN ? AND ? ORDER BY bucket`)
               .pluck()
               .all(Math.floor(since / 1000), Math.floor(until / 1000)) as bigint[]
           ).map((b) => Number(b) * 1000);
-    const out: Point[] = [];
     let c = -1;
     for (const ts of times) {
       // As of the end of the row: a bucket shows the value it ended with.
       const end = tier === 'raw' ? ts : ts + TIER_SECONDS[tier] * 1000 - 1;
       while (c + 1 < changes.length && changes[c + 1]!.ts <= end) c++;
-      if (c >= 0 && changes[c]!.value !== null) out.push({ ts, value: changes[c]!.value, delta: null, dtMs: null });
+      if (c >= 0 && changes[c]!.value !== null) sums.reading(rows.at(bucketOf(ts)), changes[c]!.value!, ts);
     }
-    return out;
   }
 
   /** What the database holds: per domain its devices and the keys it has values for. */

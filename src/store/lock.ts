@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import * as os from 'node:os';
 import { StoreError } from './errors.js';
+import { writeFailure } from './write-errors.js';
 import { messageOf } from '../common/errors.js';
 
 export interface WriterInfo {
@@ -25,7 +26,8 @@ export class WriterLock {
     try {
       conn = new Database(lockFileOf(dbFile), { timeout: 0 });
     } catch (e) {
-      throw new StoreError(lockFileOf(dbFile), `cannot open the writer lock: ${messageOf(e)}`);
+      // The lock lives beside the database: why it cannot be made is why the database cannot be written.
+      throw writeFailure(dbFile, e);
     }
     try {
       conn.pragma('journal_mode = MEMORY');
@@ -38,7 +40,10 @@ export class WriterLock {
     } catch (e) {
       conn.close();
       const busy = typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY');
-      if (!busy) throw new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${messageOf(e)}`);
+      if (!busy) {
+        const w = writeFailure(dbFile, e);
+        throw w !== e ? w : new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${messageOf(e)}`, { cause: e });
+      }
       const h = holder();
       const who = h === null ? 'another process' : `another domstat agent (pid ${h.pid} on ${h.host}, started ${h.started})`;
       throw new StoreError(dbFile, `${who} is writing to this database; only one agent can write to a database (history and sqlite3 can still read it)`);

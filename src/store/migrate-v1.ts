@@ -6,7 +6,7 @@
 
 import * as fs from 'node:fs';
 import type { Db } from './db.js';
-import { SCHEMA_FILE } from './db.js';
+import { SCHEMA_FILE, SCHEMA_VERSION } from './db.js';
 import { readKeyMap } from './key-map.js';
 import { KINDS, type Kind } from '../sample/row-map.js';
 import { blockOf, HISTORY_MARK, slotOf, TIER_SECONDS, TIERS, type Tier } from './layout.js';
@@ -43,13 +43,13 @@ export function migrateFromV1(db: Db, say: (message: string) => void): void {
   for (const tier of TIERS) convertRollups(db, oldMap, map, tier, cut[tier]);
   if (firstTs !== null) convertAttributes(db, oldMap, map, Number(firstTs));
   for (const t of old) db.exec(`DROP TABLE v1_${t}`);
-  say('history database migrated to schema version 2');
+  say(`history database migrated to schema version ${SCHEMA_VERSION}`);
 }
 
 /** Every raw tick of version 1, decoded into readings and written by the version-2 writer. */
 function replayRaw(db: Db, oldMap: Record<Kind, { col: string; type: string }[]>, map: ReturnType<typeof readKeyMap>, say: (m: string) => void): void {
   const ticks = db.prepare('SELECT id, ts, collect_us, domains FROM v1_tick ORDER BY id').all() as Row[];
-  say(`migrating ${ticks.length} raw ticks of the history database to schema version 2 ...`);
+  say(`migrating ${ticks.length} raw ticks of the history database to schema version ${SCHEMA_VERSION} ...`);
   const devices = new Map(
     (
       db

@@ -10,6 +10,7 @@ import { WriterLock, type WriterInfo } from './lock.js';
 import { HistoryWriter, type TickInput, type TickResult } from './writer.js';
 import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from './retention.js';
 import { activeSeries } from './stats.js';
+import { writeFailure } from './write-errors.js';
 import { bytesPerBucket, project } from './projection.js';
 
 export interface StoreOptions {
@@ -55,7 +56,11 @@ export class HistoryStore {
     const lock = WriterLock.acquire(file, () => readWriter(file));
     let db: Db | undefined;
     try {
-      db = openDatabase(file, { ...(opts.report !== undefined ? { onMigrate: opts.report } : {}) });
+      try {
+        db = openDatabase(file, { ...(opts.report !== undefined ? { onMigrate: opts.report } : {}) });
+      } catch (e) {
+        throw writeFailure(file, e);
+      }
       const me: WriterInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
       db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(WRITER_KEY, JSON.stringify(me));
       return new HistoryStore(file, lock, db, opts);
@@ -67,7 +72,11 @@ export class HistoryStore {
   }
 
   write(tick: TickInput): TickResult {
-    return this.writer.write(tick);
+    try {
+      return this.writer.write(tick);
+    } catch (e) {
+      throw writeFailure(this.file, e);
+    }
   }
 
   meta(key: string): string | null {

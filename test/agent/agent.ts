@@ -667,7 +667,7 @@ t.test('domstat agent refuses what it cannot use, with one error line', async (t
     {
       code: 1,
       out: '',
-      err: `error: ${newer}: schema version 7 is newer than this domstat understands (2); use a newer domstat\n`,
+      err: `error: ${newer}: schema version 7 is newer than this domstat understands (3); use a newer domstat\n`,
     },
     'a newer schema',
   );

@@ -22,6 +22,11 @@ const DAY = 24 * HOUR;
 /** Virtual time starts here (a Monday, on an hour). */
 const T0 = Date.parse('2026-01-05T00:00:00Z');
 
+// The runs are bounded by count, not by time (17 or so kills, each after a random number of its
+// moments), so how long they take is the machine's business: on two CPUs shared with other work
+// the first test alone took 120 s, tap's default for a file, and was cut off as it finished.
+t.setTimeout(10 * 60_000);
+
 t.before(() => {
   if (!fs.existsSync(DIST('agent/agent.js'))) throw new Error('dist/ missing: build first (npm test runs the build)');
 });

@@ -57,7 +57,7 @@ t.test('KVM: secrets stripped, and the unpacked tree answers like the original',
   const { un, err } = await roundTrip(t, copy, dir);
   t.equal(
     err,
-    `wrote ${path.join(dir, 'kvm-cgroup1-systemd.tar.gz')}: 47 files of 4 domain(s); unpack it and use --root DIR with any command\n`,
+    `wrote ${path.join(dir, 'kvm-cgroup1-systemd.tar.gz')}: 76 files of 4 domain(s); unpack it and use --root DIR with any command\n`,
     'says what it packed',
   );
 
@@ -117,7 +117,12 @@ t.test('every fixture tree survives the round trip', async (t) => {
     const copy = path.join(dir, tree);
     fs.cpSync(fixture(tree), copy, { recursive: true, verbatimSymlinks: true, filter: (src) => !['golden', 'expected'].includes(path.basename(src)) });
     const { un } = await roundTrip(t, copy, dir);
-    for (const args of [['domstats'], ['domstats', '--extra'], ['list', '--all']]) {
+    for (const args of [
+      ['domstats'],
+      ['domstats', '--extra'],
+      ['domstats', '--pressure', '--cgroup-memory', '--cpu-throttle', '--cgroup-io', '--numa'],
+      ['list', '--all'],
+    ]) {
       const a = await runCli([...args, '--root', copy]);
       const b = await runCli([...args, '--root', un]);
       t.same(b, a, `${tree}: ${args.join(' ')} reads the same from the unpacked capture`);

@@ -137,3 +137,25 @@ t.test('lookup by id and by uuid', async (t) => {
     'an inactive domain by uuid',
   );
 });
+
+t.test('--root that is not a directory: an error for every command that takes it, nothing read', async (t) => {
+  const missing = '/nonexistent-domstat-root';
+  const cmds = [
+    ['list'],
+    ['domstats'],
+    ['domifstat', 'web1', 'vif3.0'],
+    ['domblkstat', 'web1'],
+    ['domblklist', 'web1'],
+    ['domiflist', 'web1'],
+    ['dommemstat', 'web1'],
+    ['cpu-stats', 'web1'],
+    ['capture', '-o', '/nonexistent-domstat-dir/c.tar.gz'],
+    ['agent', '--db', '/nonexistent-domstat-dir/a.db'],
+    ['top', '-b', '-n', '1'],
+  ];
+  for (const c of cmds)
+    t.strictSame(await runCli([...c, '--root', missing]), fails(`error: --root ${missing}: no such directory\n`), `${c[0]}: no such directory`);
+  const file = fixture('xen-4.x-pv-libxl', 'proc', 'net', 'dev');
+  t.strictSame(await runCli(['list', '--root', file]), fails(`error: --root ${file}: not a directory\n`), 'a file');
+  t.strictSame(await runCli(['list', '--root', `${file}/x`]), fails(`error: --root ${file}/x: not a directory\n`), 'a path through a file');
+});

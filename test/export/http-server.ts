@@ -4,8 +4,9 @@
 import t from 'tap';
 import * as path from 'node:path';
 import { StatsServer } from '../../src/export/http-server.js';
+import { TickCache } from '../../src/export/tick-cache.js';
 import { exportInputOf } from '../../src/export/records.js';
-import type { ExportInput } from '../../src/export/prometheus.js';
+import { ReadOnlyStore } from '../../src/export/read-store.js';
 import { buildHistory } from '../helpers/agent-history.js';
 import { COL, NetDev, privateTree } from '../helpers/moving.js';
 
@@ -21,8 +22,8 @@ t.test('StatsServer', async (t) => {
   const net = new NetDev(path.join(root, 'proc/net/dev'));
   const h = await buildHistory(t, root, { ticks: 5, stepMs: 1000, bump: (k) => net.setFromBase('vnet0', COL.TX_BYTES, BigInt(2000 * k)).write() });
 
-  let latest: ExportInput | null = null;
-  const server = new StatsServer(() => latest, h.dbFile);
+  const latest = new TickCache();
+  const server = new StatsServer({ tick: latest, store: new ReadOnlyStore(h.dbFile) });
   const at = await server.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
   t.equal(at.host, '127.0.0.1');
@@ -36,7 +37,7 @@ t.test('StatsServer', async (t) => {
   const noDomains = (await (await fetch(`${base}/api/domains`)).json()) as { ts: number | null; domains: unknown[] };
   t.same(noDomains, { ts: null, domains: [] }, '/api/domains before the first tick');
 
-  latest = exportInputOf(h.agent.latest!);
+  latest.update(exportInputOf(h.agent.latest!));
   const text = await fetch(`${base}/metrics`);
   t.equal(text.status, 200);
   t.equal(text.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8', 'text format by default');

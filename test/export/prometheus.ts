@@ -448,3 +448,28 @@ t.test('parseListen', async (t) => {
   }
   t.throws(() => parseListen('70000'), /port out of range: 70000/, 'port range');
 });
+
+t.test("the VM's cgroup: pressure in cAdvisor's words, memory, OOM kills, throttling; promtool accepts it", async (t) => {
+  const conn = new Connection({ root: fixture('kvm-cgroup2-systemd') });
+  const records = conn.getAllDomainStats(ALL | (0x1f << 17), 0);
+  const text = renderMetrics(input(records, conn.lastProblems), false);
+  const ZETA = 'domain="zeta",uuid="6f6f6f6f-0006-4000-8000-000000000006"';
+  // fixtures: pressure totals V(5, 80, N) µs, memory V(5, 81, N), oom_kill V(5, 83, 5), throttled_usec V(5, 71, 6)
+  hasLines(t, text, [
+    `domstat_domain_pressure_cpu_waiting_seconds_total{${ZETA}} 5.080001`,
+    `domstat_domain_pressure_cpu_stalled_seconds_total{${ZETA}} 5.080002`,
+    `domstat_domain_pressure_memory_waiting_seconds_total{${ZETA}} 5.080003`,
+    `domstat_domain_pressure_memory_stalled_seconds_total{${ZETA}} 5.080004`,
+    `domstat_domain_pressure_io_waiting_seconds_total{${ZETA}} 5.080005`,
+    `domstat_domain_pressure_io_stalled_seconds_total{${ZETA}} 5.080006`,
+    `domstat_domain_memory_usage_bytes{${ZETA}} 5081001`,
+    `domstat_domain_memory_swap_bytes{${ZETA}} 5081002`,
+    `domstat_domain_oom_kills_total{${ZETA}} 5083005`,
+    `domstat_domain_cpu_cfs_throttled_seconds_total{${ZETA}} 5.071006`,
+    '# TYPE domstat_domain_pressure_memory_stalled_seconds_total counter',
+  ]);
+  valid(t, parseExposition(text, false), 'with cgroup series');
+  const check = await promtoolCheck(text);
+  t.equal(check.code, 0, `promtool check metrics: ${check.out}`);
+  t.notOk(renderMetrics(input(KVM.records, KVM.problems), false).includes('pressure'), 'no pressure series without the group (and none on v1)');
+});

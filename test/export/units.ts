@@ -1,7 +1,7 @@
 // The chart formatting shared by `domstat plot` and the web page (units.ts, series-names.ts):
 // which unit a series reads in, the axis ticks for a range of maxima, dates, and names.
 import t from 'tap';
-import { axis, formatTime, niceStep, presentation, timePattern } from '../../src/export/units.js';
+import { axis, formatTime, formatValue, niceStep, presentation, timePattern } from '../../src/export/units.js';
 import { seriesName } from '../../src/export/series-names.js';
 
 t.test('presentation: from the history unit and key', async (t) => {
@@ -19,6 +19,38 @@ t.test('presentation: from the history unit and key', async (t) => {
   t.same(presentation('count/s', 'extra.io.syscr'), { family: 'count', scale: 1, unit: '/s' });
   t.same(presentation('enum', 'state.state'), { family: 'plain', scale: 1, unit: 'enum' });
   t.same(presentation('furlongs/s', 'new.key'), { family: 'plain', scale: 1, unit: 'furlongs/s' }, 'a unit added later reads as itself');
+  // Times in other units (cgroup files count µs) read as seconds; only CPU time itself is cores.
+  t.same(presentation('us/s', 'cpu.pressure.some'), { family: 'seconds', scale: 1e-6, unit: 's/s' }, 'stall time per second: not cores');
+  t.same(presentation('ns/s', 'cpu.throttled'), { family: 'seconds', scale: 1e-9, unit: 's/s' }, 'throttled time: not cores');
+  t.same(presentation('ms/s', 'block.0.rd.times'), { family: 'seconds', scale: 1e-3, unit: 's/s' });
+  t.same(presentation('us/s', 'cpu.user'), { family: 'cores', scale: 1e-6, unit: 'cores' });
+  t.same(presentation('s', 'uptime'), { family: 'seconds', scale: 1, unit: 's' });
+});
+
+t.test('formatValue: one value with its own prefix, three significant digits or fewer', async (t) => {
+  const cases: [number | null, string, string, string][] = [
+    [0, 'bytes/s', 'net.0.rx.bytes', '0 B/s'],
+    [512, 'bytes/s', 'net.0.rx.bytes', '512 B/s'],
+    [1023, 'bytes/s', 'net.0.rx.bytes', '1023 B/s'],
+    [1536, 'bytes/s', 'net.0.rx.bytes', '1.50 KiB/s'],
+    [51_200, 'bytes/s', 'net.0.rx.bytes', '50.0 KiB/s'],
+    [123.4 * 1024 ** 2, 'bytes', 'block.0.capacity', '123 MiB'],
+    [4004096 * 1024, 'bytes', 'balloon.rss', '3.82 GiB'],
+    [0.5, 'bytes/s', 'net.0.rx.bytes', '0.500 B/s'],
+    [1234, 'packets/s', 'net.0.rx.pkts', '1.23k packets/s'],
+    [42, 'requests/s', 'block.0.rd.reqs', '42.0 requests/s'],
+    [2.5e6, 'count/s', 'extra.io.syscr', '2.50M/s'],
+    [0.253e9, 'ns/s', 'cpu.time', '0.253 cores'],
+    [0.0042e9, 'ns/s', 'vcpu.0.wait', '0.00420 s/s'],
+    [12e9, 'ns/s', 'cpu.time', '12.0 cores'],
+    [-1536, 'bytes', 'x', '-1.50 KiB'],
+    [null, 'bytes/s', 'net.0.rx.bytes', ''],
+    [NaN, 'bytes/s', 'net.0.rx.bytes', ''],
+  ];
+  for (const [v, unit, key, text] of cases) {
+    const p = presentation(unit, key);
+    t.equal(formatValue(v === null ? null : v * p.scale, p), text, `${v} ${unit} (${key})`);
+  }
 });
 
 t.test('niceStep: 1, 2 or 5 times a power of ten', async (t) => {

@@ -14,6 +14,8 @@ interface TreeSpec {
   perCpu: boolean;
   /** Expected stderr of a plain `domstats` (problems of that collection). */
   domstatsErr: string;
+  /** Expected stderr of `domstats` with domstat's five cgroup groups. */
+  cgroupErr: string;
 }
 
 const TREES: TreeSpec[] = [
@@ -27,6 +29,7 @@ const TREES: TreeSpec[] = [
     ],
     perCpu: true,
     domstatsErr: '',
+    cgroupErr: '',
   },
   {
     tree: 'kvm-cgroup1-nosystemd',
@@ -34,6 +37,7 @@ const TREES: TreeSpec[] = [
     live: [{ name: 'epsilon', ifaces: ['vnet0'], blockDisk: 'vda' }],
     perCpu: true,
     domstatsErr: '',
+    cgroupErr: '',
   },
   {
     tree: 'kvm-cgroup2-systemd',
@@ -46,6 +50,7 @@ const TREES: TreeSpec[] = [
       "warning: domain 'eta': vcpu 0: domain is not running (/proc/4601/task/4610/stat is gone)\n" +
       "warning: domain 'eta': interface vnet1: /proc/net/dev: Interface not found\n" +
       "warning: domain 'eta': block vda: domain is not running (process 4601 is gone)\n",
+    cgroupErr: "warning: domain 'eta': cgroup: domain is not running (process 4601 is gone)\n",
   },
   {
     tree: 'kvm-hybrid',
@@ -53,6 +58,7 @@ const TREES: TreeSpec[] = [
     live: [{ name: 'theta', ifaces: ['vnet0'], blockDisk: 'vda' }],
     perCpu: false,
     domstatsErr: '',
+    cgroupErr: '',
   },
 ];
 
@@ -75,6 +81,16 @@ for (const spec of TREES) {
       'domstats-extra.txt',
       ['domstats', '--extra'],
       spec.tree === 'kvm-cgroup2-systemd' ? "warning: domain 'eta': extra.io: domain is not running (/proc/4601/io is gone)\n" : '',
+    );
+    await run(t, 'domstats-cgroup.txt', ['domstats', '--pressure', '--cgroup-memory', '--cpu-throttle', '--cgroup-io', '--numa'], spec.cgroupErr);
+    // domstat's groups are never part of stats = 0, nor mixed into libvirt's: the plain output is unchanged
+    const both = await runCli(['domstats', '--state', '--cpu-total', '--pressure', ...root]);
+    const stateCpu = await runCli(['domstats', '--state', '--cpu-total', ...root]);
+    const cgroup = await runCli(['domstats', '--pressure', ...root]);
+    t.equal(both.out.replace(/\n {2}pressure\.[^\n]*/g, ''), stateCpu.out, 'libvirt groups are the same with --pressure beside them');
+    t.ok(
+      cgroup.out.split('\n').every((l) => !l.startsWith('  ') || l.startsWith('  pressure.')),
+      '--pressure alone gives pressure keys only',
     );
     await run(t, 'list-all.txt', ['list', '--all']);
     for (const dom of spec.domains) {

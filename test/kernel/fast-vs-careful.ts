@@ -15,6 +15,29 @@ import { parseProcPidStat, PROC_PID_STAT_AT, readProcPidStat } from '../../src/k
 import { BLOCK_STAT_AT, BLOCK_STAT_KEYS, parseBlockSize, parseSysBlockStat, readBlockSize, readSysBlockStat } from '../../src/kernel/sys-block-stat.js';
 import { parseVbdStat, readVbdStat } from '../../src/kernel/xen-vbd.js';
 import { ParseError } from '../../src/kernel/u64.js';
+import { parseCgroupPressure, PRESSURE_AT, readCgroupPressure } from '../../src/kernel/cgroup-pressure.js';
+import {
+  MEMORY_EVENTS_ASCII,
+  MEMORY_EVENTS_FIELDS,
+  OOM_CONTROL_ASCII,
+  OOM_CONTROL_FIELDS,
+  parseMemorySingle,
+  parseMemoryStat,
+  readMemorySingle,
+  readWholeKeyed,
+  V1_STAT_ASCII,
+  V1_STAT_FIELDS,
+  V2_STAT_ASCII,
+  V2_STAT_FIELDS,
+} from '../../src/kernel/cgroup-memory.js';
+import {
+  CPU_THROTTLE_V1_ASCII,
+  CPU_THROTTLE_V1_FIELDS,
+  CPU_THROTTLE_V2_ASCII,
+  CPU_THROTTLE_V2_FIELDS,
+  parseCpuThrottle,
+  readCpuThrottle,
+} from '../../src/kernel/cgroup-cpu-stat.js';
 
 const RUNS = 3000;
 
@@ -321,6 +344,89 @@ t.test('/proc/net/dev: the table and the careful parser agree on every name', as
         if (off === undefined || off < 0) return null;
         return Object.fromEntries(NET_DEV_FIELDS.map((f, i) => [f, table.values[off + i]!]).filter(([, v]) => v === v));
       },
+    );
+  }
+});
+
+t.test('cgroup {cpu,memory,io}.pressure', async (t) => {
+  const avg = (r: Rng) => `avg10=${r.int(100)}.${String(r.int(100)).padStart(2, '0')} avg60=0.00 avg300=${r.int(9)}.5${r.int(9)}`;
+  const make = (r: Rng) => {
+    const lines = [`some ${avg(r)} total=${num(r)}`, `full ${avg(r)} total=${num(r)}`];
+    if (edges && r.next() < 0.1) lines.pop();
+    if (edges && r.next() < 0.1) lines.reverse();
+    if (edges && r.next() < 0.1) lines.push(`other total=${num(r)}`);
+    return lines.join('\n') + '\n';
+  };
+  property(
+    t,
+    'pressure',
+    20,
+    make,
+    (text) => ({ ...parseCgroupPressure(text, 'cpu.pressure') }),
+    (buf) => (readCgroupPressure(buf, 0, buf.length, scratch) ? fields(PRESSURE_AT) : null),
+  );
+});
+
+/** Keyed files: the fast reader's values by field, NaN (a key the file lacks) left out. */
+const keyed = (names: readonly string[]) => Object.fromEntries(names.map((f, i) => [f, scratch[i]!]).filter(([, v]) => v === v));
+
+t.test('cgroup memory.stat (v2, v1), memory.events, memory.oom_control', async (t) => {
+  const v2 = [...V2_STAT_FIELDS, 'kernel_stack', 'pagetables', 'sock', 'swapcached', 'anon_thp', 'inactive_anon', 'pgscan', 'thp_fault_alloc'];
+  const v1 = [...V1_STAT_FIELDS.map((f) => f.replace('total_', '')), ...V1_STAT_FIELDS, 'hierarchical_memory_limit', 'total_unevictable'];
+  const lines = (names: readonly string[]) => (r: Rng) =>
+    names
+      .filter(() => !edges || r.next() < 0.95)
+      .map((k) => `${k} ${num(r)}\n`)
+      .join('');
+  let seed = 21;
+  for (const [name, names, fieldsOf, ascii] of [
+    ['memory.stat v2', v2, V2_STAT_FIELDS, V2_STAT_ASCII],
+    ['memory.stat v1', v1, V1_STAT_FIELDS, V1_STAT_ASCII],
+    ['memory.events', [...MEMORY_EVENTS_FIELDS, 'oom_group_kill'], MEMORY_EVENTS_FIELDS, MEMORY_EVENTS_ASCII],
+    ['memory.oom_control', ['oom_kill_disable', 'under_oom', ...OOM_CONTROL_FIELDS], OOM_CONTROL_FIELDS, OOM_CONTROL_ASCII],
+  ] as const) {
+    property(
+      t,
+      name,
+      seed++,
+      lines(names),
+      (text) => ({ ...parseMemoryStat(text, fieldsOf, name) }),
+      (buf) => (readWholeKeyed(buf, 0, buf.length, ascii, scratch) ? keyed(fieldsOf) : null),
+    );
+  }
+  property(
+    t,
+    'memory.current',
+    seed,
+    (r) => `${num(r)}\n`,
+    (text) => parseMemorySingle(text, 'memory.current'),
+    (buf) => {
+      const v = readMemorySingle(buf, 0, buf.length);
+      return v < 0 ? null : { value: v };
+    },
+  );
+});
+
+t.test('cpu.stat throttling (v2 µs, v1 ns)', async (t) => {
+  const v2 = ['usage_usec', 'user_usec', 'system_usec', ...CPU_THROTTLE_V2_FIELDS, 'nr_bursts', 'burst_usec'];
+  const v1 = [...CPU_THROTTLE_V1_FIELDS, 'nr_bursts', 'burst_time'];
+  let seed = 30;
+  for (const [name, names, fieldsOf, ascii] of [
+    ['cpu.stat v2 throttling', v2, CPU_THROTTLE_V2_FIELDS, CPU_THROTTLE_V2_ASCII],
+    ['cpu.stat v1 throttling', v1, CPU_THROTTLE_V1_FIELDS, CPU_THROTTLE_V1_ASCII],
+  ] as const) {
+    property(
+      t,
+      name,
+      seed++,
+      // A v2 group without the cpu controller has no throttling lines at all.
+      (r) =>
+        names
+          .filter((k) => (r.next() < 0.1 ? !(fieldsOf as readonly string[]).includes(k) : !edges || r.next() < 0.95))
+          .map((k) => `${k} ${num(r)}\n`)
+          .join(''),
+      (text) => ({ ...parseCpuThrottle(text, fieldsOf, name) }),
+      (buf) => (readCpuThrottle(buf, 0, buf.length, ascii, scratch) ? keyed(fieldsOf) : null),
     );
   }
 });

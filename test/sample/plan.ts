@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '../../src/connection/connection.js';
-import { Sampler } from '../../src/agent/sampler.js';
+import { ALL_GROUPS, Sampler } from '../../src/agent/sampler.js';
 import { sampleRecord } from '../../src/export/records.js';
 import { type SampleResult } from '../../src/sample/tick.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -84,7 +84,8 @@ const TREES: [tree: string, planned: number, careful: number][] = [
   ['kvm-cgroup1-nosystemd', 1, 0],
   ['kvm-cgroup2-systemd', 1, 1],
   ['kvm-hybrid', 1, 0],
-  ['libvirt9-qemu7-hybrid-cgroup', 2, 0],
+  // The capture predates the cgroup groups: its unified groups have no PSI files (a problem, through the driver).
+  ['libvirt9-qemu7-hybrid-cgroup', 0, 2],
 ];
 
 for (const [tree, planned, careful] of TREES) {
@@ -100,7 +101,7 @@ for (const [tree, planned, careful] of TREES) {
     );
     const render = (s: SampleResult, records: ReturnType<typeof sampleRecord>[]) =>
       renderMetrics({ records, problems: s.problems, ts: 1, collectUs: 1, storeMs: 1, ticks: 1 }, false, 0).replace(/^domstat_scrape_duration_seconds.*$/m, '');
-    const driverRecords = new Connection({ root: fixture(tree) }).getAllDomainStats(0x7ff | 0x10000, 0);
+    const driverRecords = new Connection({ root: fixture(tree) }).getAllDomainStats(ALL_GROUPS, 0);
     t.equal(
       render(
         r.plan,

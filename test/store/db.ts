@@ -1,4 +1,4 @@
-// Opening the history database: a new file gets schema.sql and version 2 in WAL mode; files this
+// Opening the history database: a new file gets schema.sql and version 3 in WAL mode; files this
 // domstat cannot use are refused with a clear message and left as they were; schema.sql is the
 // column list rendered (the one definition stays whole), and every view reads in Debian's sqlite3.
 import t from 'tap';
@@ -15,13 +15,13 @@ import { schemaSql } from '../../src/store/layout.js';
 import { tdir } from '../helpers/store.js';
 import { REPO } from '../helpers/cli.js';
 
-t.test('a new file gets schema version 2, WAL mode and incremental auto-vacuum', async (t) => {
+t.test('a new file gets schema version 3, WAL mode and incremental auto-vacuum', async (t) => {
   const file = path.join(tdir(t), 'new.db');
   t.notOk(fs.existsSync(file), 'no file before');
   const db = openDatabase(file);
-  t.equal(SCHEMA_VERSION, 2);
-  t.equal(db.pragma('user_version', { simple: true }), 2n, 'PRAGMA user_version');
-  t.equal(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '2', 'meta.schema_version');
+  t.equal(SCHEMA_VERSION, 3);
+  t.equal(db.pragma('user_version', { simple: true }), 3n, 'PRAGMA user_version');
+  t.equal(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '3', 'meta.schema_version');
   t.match(db.prepare("SELECT value FROM meta WHERE key = 'created'").pluck().get(), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'meta.created is an ISO time');
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'WAL mode');
   t.equal(db.pragma('foreign_keys', { simple: true }), 1n, 'foreign keys enforced');
@@ -33,7 +33,7 @@ t.test('a new file gets schema version 2, WAL mode and incremental auto-vacuum',
 
   // Opening again neither migrates nor changes anything.
   const again = openDatabase(file);
-  t.equal(again.pragma('user_version', { simple: true }), 2n);
+  t.equal(again.pragma('user_version', { simple: true }), 3n);
   t.equal(again.prepare('SELECT count(*) FROM meta').pluck().get(), 2n, 'meta: created and schema_version only');
   t.equal(again.pragma('auto_vacuum', { simple: true }), 2n);
   again.close();
@@ -48,14 +48,14 @@ t.test('a database of a newer schema version is refused', async (t) => {
   const file = path.join(tdir(t), 'future.db');
   openDatabase(file).close();
   const raw = new Database(file);
-  raw.pragma('user_version = 3');
+  raw.pragma('user_version = 4');
   raw.close();
-  const msg = `${file}: schema version 3 is newer than this domstat understands (2); use a newer domstat`;
-  t.throws(() => openDatabase(file), new StoreError(file, 'schema version 3 is newer than this domstat understands (2); use a newer domstat'), 'read-write');
+  const msg = `${file}: schema version 4 is newer than this domstat understands (3); use a newer domstat`;
+  t.throws(() => openDatabase(file), new StoreError(file, 'schema version 4 is newer than this domstat understands (3); use a newer domstat'), 'read-write');
   t.throws(() => openDatabase(file), { name: 'StoreError', message: msg });
   t.throws(() => openDatabase(file, { readonly: true }), { name: 'StoreError', message: msg }, 'readonly too');
   const check = new Database(file, { readonly: true });
-  t.equal(check.pragma('user_version', { simple: true }), 3, 'left at version 3');
+  t.equal(check.pragma('user_version', { simple: true }), 4, 'left at version 4');
   check.close();
 });
 
@@ -102,7 +102,7 @@ t.test('an empty file (e.g. made by touch) becomes a domstat database', async (t
   const file = path.join(tdir(t), 'touched.db');
   fs.writeFileSync(file, '');
   const db = openDatabase(file);
-  t.equal(db.pragma('user_version', { simple: true }), 2n);
+  t.equal(db.pragma('user_version', { simple: true }), 3n);
   t.equal(db.pragma('auto_vacuum', { simple: true }), 2n);
   db.close();
 });
@@ -145,6 +145,9 @@ t.test('the key map: unique keys, indexed kinds use {i}, every scale divides wha
       ['cpu.user', 1000n, 'sum'],
       ['cpu.system', 1000n, 'sum'],
       ['balloon.rss', 1n, 'mean max'],
+      ...['cpu', 'memory', 'io'].flatMap((r) => [`pressure.${r}.some.time`, `pressure.${r}.full.time`].map((k) => [k, 1000n, 'sum'])),
+      ['cgroup.memory.current', 1n, 'mean max'],
+      ['cgroup.memory.swap', 1n, 'mean max'],
       ['host.cpu.user', 10_000_000n, 'sum'],
       ['host.cpu.nice', 10_000_000n, 'sum'],
       ['host.cpu.system', 10_000_000n, 'sum'],

@@ -5,8 +5,8 @@ import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HistoryWriter } from '../../src/store/writer.js';
-import { chooseTier, HistoryReader } from '../../src/store/history.js';
-import { HistoryError } from '../../src/store/errors.js';
+import { chooseTier, HistoryReader, niceStep, planQuery } from '../../src/store/history.js';
+import { HistoryError, HistoryLimitError } from '../../src/store/errors.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { storeStats } from '../../src/store/stats.js';
 import { formatBytes } from '../../src/store/retention.js';
@@ -336,6 +336,9 @@ t.test('domstat history on an agent-made database', async (t) => {
     out: 'time,net.vif3.0.rx.bytes\n2026-01-05T10:00:00Z,\n2026-01-05T10:00:10Z,100\n2026-01-05T10:00:20Z,300\n2026-01-05T10:00:30Z,500\n',
   });
 
+  const twice = await runCli(['history', 'web1', 'net.vif3.0.rx.bytes', 'net.vif3.0.rx.bytes', '--db', dbFile, ...range, '--format', 'csv', '--rate']);
+  t.strictSame(twice, rate, 'a key given twice is one column');
+
   const step = await runCli(['history', 'web1', 'net.0.rx.bytes', '--db', dbFile, ...range, '--format', 'csv', '--rate', '--step', '20s']);
   t.strictSame(step.out, 'time,net.0.rx.bytes\n2026-01-05T10:00:00Z,100\n2026-01-05T10:00:20Z,400\n', '--step 20s: (0 + 1000) / 10 s and (3000 + 5000) / 20 s');
 
@@ -466,4 +469,72 @@ t.test('domstat history --list', async (t) => {
     },
     'broken1: no interface or disk rows (their stats are missing)',
   );
+});
+
+t.test('bounded queries: duplicate keys, points, rows read, deadline', async (t) => {
+  const { db } = freshDb(t);
+  build(db);
+  const r = new HistoryReader(db);
+  const base = { domain: 'web', since: H0, until: H0 + 180_000, rate: true };
+
+  const dup = r.query({ ...base, keys: ['net.1.rx.bytes', 'net.1.rx.bytes', 'balloon.rss', 'net.1.rx.bytes', 'balloon.rss'] });
+  const once = r.query({ ...base, keys: ['net.1.rx.bytes', 'balloon.rss'] });
+  t.strictSame(
+    dup.series.map((s) => s.key),
+    ['net.1.rx.bytes', 'balloon.rss'],
+    'the same key asked three times is one series',
+  );
+  t.strictSame(dup, once, 'and the result is that of each key asked once');
+
+  const every = r.query({ ...base, keys: ['net.1.rx.bytes'], maxPoints: 100 });
+  t.equal(every.stepS, null, '19 ticks fit 100 points: every tick');
+  t.equal(every.times.length, 19);
+  const ten = r.query({ ...base, keys: ['net.1.rx.bytes', 'balloon.rss'], maxPoints: 10 });
+  t.strictSame([ten.tier, ten.stepS], ['raw', 30], '180 s in 10 points: 18 s, rounded up to 30 s');
+  t.strictSame(
+    ten.times,
+    [0, 1, 2, 3, 4, 5, 6].map((k) => H0 + k * 30_000),
+  );
+  t.strictSame(ten, r.query({ ...base, keys: ['net.1.rx.bytes', 'balloon.rss'], stepS: 30 }), 'the same as asking for 30 s steps');
+  const tiny = r.query({ ...base, keys: ['net.1.rx.bytes'], stepS: 0.001, maxPoints: 10 });
+  t.equal(tiny.stepS, 30, 'a step of 1 ms grows to span ÷ points');
+  const five = r.query({ ...base, keys: ['net.1.rx.bytes'], maxPoints: 5 });
+  t.strictSame([five.tier, five.stepS], ['1m', 60], '180 s in 5 points: 36 s, rounded up to a minute: the minute tier');
+  t.ok(five.times.length <= 5, `${five.times.length} rows`);
+  t.strictSame(five.series[0]!.values.slice(0, 3), [5, 16, 28], 'the minute rollups (as in the tier test above)');
+
+  const budget = r.query({ ...base, keys: ['net.1.rx.bytes', 'net.0.rx.bytes'], stepS: 10, maxRead: 30 });
+  t.strictSame([budget.tier, budget.stepS], ['1m', 60], '19 raw ticks × 2 series is more than 30 rows: the minute tier');
+  t.strictSame(r.query({ ...base, keys: ['net.1.rx.bytes'], stepS: 10, maxRead: 30 }).tier, 'raw', 'one series: 19 rows fit');
+
+  t.throws(
+    () => r.query({ ...base, keys: ['net.1.rx.bytes'], deadline: performance.now() - 1 }),
+    { name: 'HistoryLimitError', message: 'the query took too long: ask for fewer keys, a shorter span or a larger step' },
+    'past its deadline: a HistoryLimitError',
+  );
+  t.ok(new HistoryLimitError('x') instanceof HistoryError, 'a HistoryError too');
+});
+
+t.test('planQuery: the tier from span ÷ points and the rows a tier would read', async (t) => {
+  const H = 3600_000;
+  const rawRows = (n: number) => () => n;
+  t.strictSame(planQuery(47 * H, 0.001, { series: 12, rawRows: rawRows(169_200) }), { tier: 'raw', stepS: 0.001 }, 'unbounded (the CLI): the step asked');
+  t.strictSame(
+    planQuery(47 * H, 0.001, { maxPoints: 1000, maxRead: 100_000, series: 12, rawRows: rawRows(169_200) }),
+    { tier: '1m', stepS: 300 },
+    '47 h at 1 ms, bounded: 169 s per point, 5-minute steps from the minute tier',
+  );
+  t.strictSame(planQuery(2 * H, undefined, { maxPoints: 1000, maxRead: 100_000, series: 12, rawRows: rawRows(7200) }), { tier: 'raw', stepS: 10 });
+  t.strictSame(
+    planQuery(2 * H, undefined, { maxPoints: 1000, maxRead: 100_000, series: 16, rawRows: rawRows(7200) }),
+    { tier: '1m', stepS: 60 },
+    '16 series of 7200 raw rows are more than 100 000: minutes',
+  );
+  t.strictSame(
+    planQuery(30 * 24 * H, 60, { maxPoints: 1000, maxRead: 100_000, series: 4, rawRows: rawRows(0) }),
+    { tier: '1h', stepS: 3600 },
+    '30 days in 1000 points: 43 min per point, and 43 200 minutes × 4 series are too many: hours',
+  );
+  t.strictSame(planQuery(15 * 60_000, undefined, { maxPoints: 1000, series: 3, rawRows: rawRows(900) }), { tier: 'raw', stepS: null }, 'every tick fits');
+  t.strictSame([0.5, 1, 1.1, 7.2, 59, 61, 3601, 86401].map(niceStep), [1, 1, 2, 10, 60, 120, 7200, 172800]);
 });

@@ -36,14 +36,26 @@ export function v2Root(mode: CgroupMode): string | null {
   return mode === 'v2' ? CGROUP_ROOT : mode === 'hybrid' ? `${CGROUP_ROOT}/unified` : null;
 }
 
-/** cpuacct's v1 mount point: its own, or co-mounted with cpu. */
-export function cpuacctRoot(fs: HostFs): string | null {
-  for (const name of ['cpuacct', 'cpu,cpuacct', 'cpuacct,cpu']) {
+/** A v1 controller's mount point names: its own, or co-mounted (cpu with cpuacct), as systemd and libvirt's hosts mount them. */
+const V1_MOUNTS = {
+  cpuacct: ['cpuacct', 'cpu,cpuacct', 'cpuacct,cpu'],
+  cpu: ['cpu', 'cpu,cpuacct', 'cpuacct,cpu'],
+  memory: ['memory'],
+  blkio: ['blkio'],
+} as const;
+type V1Controller = keyof typeof V1_MOUNTS;
+
+/** A v1 controller's mount point, or null. */
+export function v1Root(fs: HostFs, controller: V1Controller): string | null {
+  for (const name of V1_MOUNTS[controller]) {
     const dir = `${CGROUP_ROOT}/${name}`;
     if (fs.isDir(dir)) return dir;
   }
   return null;
 }
+
+/** cpuacct's v1 mount point: its own, or co-mounted with cpu. */
+export const cpuacctRoot = (fs: HostFs) => v1Root(fs, 'cpuacct');
 
 /** A process's cgroup path that names no directory under the cgroup mount of its own ('..' or '.' components). */
 export class CgroupPathError extends DomstatError {
@@ -76,6 +88,10 @@ export interface DomainCgroups {
   /** Where CPU statistics are read: the nested libvirt group when it exists (resolved once). */
   v2Stats?: string;
   cpuacctStats?: string;
+  /** The domain's v1 cpu, memory and blkio directories (domstat's cgroup groups), when delegated to it. */
+  cpu?: string;
+  memory?: string;
+  blkio?: string;
 }
 
 /**
@@ -109,14 +125,22 @@ export function locateDomainCgroups(fs: HostFs, mode: CgroupMode, cgroupText: st
       out.v2Stats = nested(fs, out.v2);
     }
   }
-  const acct = mode === 'v2' ? undefined : lines.find((l) => l.controllers.includes('cpuacct'));
-  const acctRoot = acct === undefined ? null : cpuacctRoot(fs);
-  if (acct !== undefined && acctRoot !== null) {
-    const g = groupOf(acct.path);
-    if (g !== null && fs.isDir(acctRoot + g)) {
-      out.cpuacct = acctRoot + g;
-      out.cpuacctStats = nested(fs, out.cpuacct);
-    }
+  /** The domain's directory of a v1 controller, or undefined. */
+  const v1Dir = (controller: V1Controller): string | undefined => {
+    const line = mode === 'v2' ? undefined : lines.find((l) => l.controllers.includes(controller));
+    const root = line === undefined ? null : v1Root(fs, controller);
+    if (line === undefined || root === null) return undefined;
+    const g = groupOf(line.path);
+    return g !== null && fs.isDir(root + g) ? root + g : undefined;
+  };
+  const acct = v1Dir('cpuacct');
+  if (acct !== undefined) {
+    out.cpuacct = acct;
+    out.cpuacctStats = nested(fs, acct);
+  }
+  for (const c of ['cpu', 'memory', 'blkio'] as const) {
+    const dir = v1Dir(c);
+    if (dir !== undefined) out[c] = dir;
   }
   return out;
 }

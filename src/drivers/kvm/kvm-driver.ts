@@ -39,6 +39,7 @@ import type { CollectContext, CpuStatsParams, Driver } from '../driver.js';
 import { resolveBlockDevice, sysDevBlock, type DevNumber } from './block-device.js';
 import { CgroupPathError, cpuSources, detectCgroupMode, locateDomainCgroups, type CgroupMode, type DomainCgroups } from './cgroup.js';
 import { kvmPlan } from './kvm-plan.js';
+import { CGROUP_GROUPS, emitCgroupGroups } from './cgroup-groups.js';
 
 export const MemoryStatTag = { ACTUAL_BALLOON: 6, RSS: 7 } as const;
 /** virsh's remote-protocol limits for virDomainGetCPUStats. */
@@ -83,7 +84,7 @@ const proc = (pid: number, rest: string) => `/proc/${pid}${rest}`;
 export class KvmDriver implements Driver {
   readonly name = 'kvm';
   readonly supportedGroups =
-    StatsGroup.STATE | StatsGroup.CPU_TOTAL | StatsGroup.BALLOON | StatsGroup.VCPU | StatsGroup.INTERFACE | StatsGroup.BLOCK | StatsGroup.EXTRA;
+    StatsGroup.STATE | StatsGroup.CPU_TOTAL | StatsGroup.BALLOON | StatsGroup.VCPU | StatsGroup.INTERFACE | StatsGroup.BLOCK | StatsGroup.EXTRA | CGROUP_GROUPS;
   private mode?: CgroupMode;
   /** Resolution per domain object: cgroups and block devices, once per inventory change. */
   private readonly resolved = new WeakMap<Domain, Resolved>();
@@ -371,6 +372,14 @@ export class KvmDriver implements Driver {
         const text = fs.readText(path, PROC_PID_IO.limit);
         if (isGone(text)) throw operationInvalid(`domain is not running (${path} is gone)`);
         emitKeys(p, PROC_IO_KEYS, parseProcPidIo(text, path));
+      });
+    }
+    if (groups & CGROUP_GROUPS && active) {
+      guard('cgroup', () => {
+        this.requirePid(dom);
+        const { cgroups, cgroupProblem } = this.resolve(dom, fs);
+        if (cgroupProblem !== undefined) throw internalError(cgroupProblem);
+        emitCgroupGroups(p, groups, cgroups, fs, (group, message) => ctx.problem(dom, `${group}: ${message}`));
       });
     }
     return p.params;

@@ -30,11 +30,13 @@ import {
   keyColumns,
   netColumns,
   perRowMap,
+  GONE,
   UNREADABLE,
   type KeyColumns,
   type PlanTick,
 } from '../../sample/plan.js';
 import type { RowMap } from '../../sample/row-map.js';
+import type { KeyFrom } from '../../kernel/spec.js';
 import type { DeviceIdentity, DeviceSample } from '../../sample/rows.js';
 import type { Domain } from '../../stats/domain.js';
 import { isActive } from '../../stats/states.js';
@@ -42,9 +44,53 @@ import { definitionParams, localPath } from '../common-groups.js';
 import { isValidIfname, sharesHostView } from '../devices.js';
 import { sysDevBlock } from './block-device.js';
 import { cpuSources } from './cgroup.js';
+import { cgroupFiles } from './cgroup-groups.js';
 import type { KvmDriver } from './kvm-driver.js';
+import {
+  CGROUP_V1_CPU_STAT,
+  CPU_THROTTLE_AT,
+  CPU_THROTTLE_V1_ASCII,
+  CPU_THROTTLE_V1_KEYS,
+  CPU_THROTTLE_V2_ASCII,
+  CPU_THROTTLE_V2_KEYS,
+  readCpuThrottle,
+} from '../../kernel/cgroup-cpu-stat.js';
+import { CGROUP_PRESSURE, PRESSURE_AT, PRESSURE_KEYS, PRESSURE_RESOURCES, readCgroupPressure } from '../../kernel/cgroup-pressure.js';
+import {
+  MEMORY_EVENTS,
+  MEMORY_EVENTS_ASCII,
+  MEMORY_EVENTS_AT,
+  MEMORY_EVENTS_KEYS,
+  MEMORY_OOM_CONTROL,
+  MEMORY_SINGLE,
+  MEMORY_STAT,
+  OOM_CONTROL_ASCII,
+  OOM_CONTROL_KEYS,
+  readMemorySingle,
+  readWholeKeyed,
+  V1_SINGLES,
+  V1_STAT_ASCII,
+  V1_STAT_AT,
+  V1_STAT_KEYS,
+  V2_SINGLES,
+  V2_STAT_ASCII,
+  V2_STAT_AT,
+  V2_STAT_KEYS,
+  type MemorySingle,
+} from '../../kernel/cgroup-memory.js';
 
 type CpuFiles = { kind: 'v2'; stat: KeptFile } | { kind: 'cpuacct'; usage: KeptFile; stat: KeptFile } | { kind: 'proc' };
+
+/** The files of domstat's stored cgroup groups (cgroup-groups.ts says where they are). */
+interface CgroupPlanFiles {
+  psi: KeptFile[] | null;
+  mem: { v2: boolean; singles: { name: MemorySingle; file: KeptFile; optional: boolean }[]; stat: KeptFile | null; events: KeptFile | null } | null;
+  /** v2: the cpu.stat the CPU time is read from (parsed again, not read again); v1: the cpu controller's. */
+  throttle: { v2: true } | { v2: false; file: KeptFile } | null;
+}
+
+const singleKeys = (name: MemorySingle) => [{ key: MEMORY_SINGLE[name].key, from: ['value' as const], factor: 1 }];
+const fileName = (spec: { path: string }) => spec.path.slice(spec.path.lastIndexOf('/') + 1);
 
 interface Vcpu {
   stat: KeptFile;
@@ -68,7 +114,39 @@ const columnsOf = perRowMap((map) => ({
   io: keyColumns(PROC_IO_KEYS, 'domain', PROC_IO_AT)(map),
   tap: netColumns(NET_DEV_KEYS.swapped)(map),
   macvtap: netColumns(NET_DEV_KEYS.host)(map),
+  // domstat's cgroup keys: only those the store keeps a column for (the rest are domstats' alone)
+  psi: PRESSURE_RESOURCES.map((r) => stored(map, PRESSURE_KEYS[r], PRESSURE_AT)),
+  singles: Object.fromEntries((Object.keys(MEMORY_SINGLE) as MemorySingle[]).map((n) => [n, stored(map, singleKeys(n), { value: 0 })])) as Record<
+    MemorySingle,
+    KeyColumns
+  >,
+  v2Stat: stored(map, V2_STAT_KEYS, V2_STAT_AT),
+  v1Stat: stored(map, V1_STAT_KEYS, V1_STAT_AT),
+  events: stored(map, MEMORY_EVENTS_KEYS, MEMORY_EVENTS_AT),
+  oomKill: stored(map, OOM_CONTROL_KEYS, { oom_kill: 0 }),
+  v2Throttle: stored(map, CPU_THROTTLE_V2_KEYS, CPU_THROTTLE_AT),
+  v1Throttle: stored(map, CPU_THROTTLE_V1_KEYS, CPU_THROTTLE_AT),
 }));
+
+/** The domain keys of a file that have a column in the row map: a file none of whose keys do is not read. */
+function stored<F extends string>(map: RowMap, keys: readonly KeyFrom<F>[], at: Readonly<Record<F, number>>): KeyColumns {
+  return keyColumns(
+    keys.filter((k) => map.byPattern.get(k.key)?.column.kind === 'domain'),
+    'domain',
+    at,
+  )(map);
+}
+
+/** fillKeys() for readers whose NaN means "the file has no such key" (they refuse a value past 2^53 themselves): those keys stay unknown. */
+function fillPresent(d: DeviceSample, k: KeyColumns, values: Float64Array): boolean {
+  for (let i = 0; i < k.cols.length; i++) {
+    const x = values[k.at[i]![0]!]!;
+    if (x !== x) continue;
+    if (x * k.factors[i]! > Number.MAX_SAFE_INTEGER) return false;
+    d.values[k.cols[i]!] = x * k.factors[i]!;
+  }
+  return true;
+}
 type Columns = ReturnType<typeof columnsOf>;
 
 /** Parsed fields of the file at hand (plans fill one at a time, on one thread). */
@@ -81,6 +159,7 @@ class KvmDomainPlan extends DomainPlan {
   private readonly vcpus: Vcpu[];
   private readonly ifaces: { name: string; cols: KeyColumns }[];
   private readonly disks: { stat: KeptFile; size: KeptFile }[];
+  private readonly cg: CgroupPlanFiles;
   private readonly c: Columns;
 
   constructor(
@@ -92,6 +171,7 @@ class KvmDomainPlan extends DomainPlan {
     vcpus: { id: number; files: Vcpu }[],
     ifaces: { identity: DeviceIdentity; swapped: boolean }[],
     disks: { identity: DeviceIdentity; dir: string }[],
+    cg: CgroupPlanFiles,
   ) {
     super(
       dom,
@@ -106,6 +186,7 @@ class KvmDomainPlan extends DomainPlan {
     this.vcpus = vcpus.map((v) => v.files);
     this.ifaces = ifaces.map((i) => ({ name: i.identity.name, cols: i.swapped ? this.c.tap : this.c.macvtap }));
     this.disks = disks.map((d) => ({ stat: fs.keep(`${d.dir}/stat`), size: fs.keep(`${d.dir}/size`) }));
+    this.cg = cg;
   }
 
   protected fill(tick: PlanTick, devices: DeviceSample[]): boolean {
@@ -152,7 +233,55 @@ class KvmDomainPlan extends DomainPlan {
       }
     }
     n = tick.read(this.io, PROC_PID_IO.limit);
-    return n >= 0 && readProcPidIo(tick.buf, tick.at, tick.at + n, s) && fillKeys(dom, c.io, s);
+    if (!(n >= 0 && readProcPidIo(tick.buf, tick.at, tick.at + n, s) && fillKeys(dom, c.io, s))) return false;
+    return this.readCgroup(tick, dom);
+  }
+
+  /** Pressure, cgroup memory and v1 throttling, in files() order; any file not plainly readable: the driver's path. */
+  private readCgroup(tick: PlanTick, dom: DeviceSample): boolean {
+    const c = this.c;
+    const s = scratch;
+    const cg = this.cg;
+    let n: number;
+    if (cg.psi !== null) {
+      for (let r = 0; r < cg.psi.length; r++) {
+        n = tick.read(cg.psi[r]!, CGROUP_PRESSURE.limit);
+        if (!(n >= 0 && readCgroupPressure(tick.buf, tick.at, tick.at + n, s) && fillKeys(dom, c.psi[r]!, s))) return false;
+      }
+    }
+    const m = cg.mem;
+    if (m !== null) {
+      for (const one of m.singles) {
+        n = tick.read(one.file, MEMORY_SINGLE[one.name].limit);
+        if (n === GONE && one.optional) continue; // swap not accounted: absent, as the driver
+        s[0] = n < 0 ? -1 : readMemorySingle(tick.buf, tick.at, tick.at + n);
+        if (s[0] < 0 || !fillKeys(dom, c.singles[one.name], s)) return false;
+      }
+      if (m.stat !== null) {
+        n = tick.read(m.stat, MEMORY_STAT.limit);
+        if (!(
+          n >= 0 &&
+          readWholeKeyed(tick.buf, tick.at, tick.at + n, m.v2 ? V2_STAT_ASCII : V1_STAT_ASCII, s) &&
+          fillPresent(dom, m.v2 ? c.v2Stat : c.v1Stat, s)
+        ))
+          return false;
+      }
+      if (m.events !== null) {
+        n = tick.read(m.events, m.v2 ? MEMORY_EVENTS.limit : MEMORY_OOM_CONTROL.limit);
+        if (!(
+          n >= 0 &&
+          readWholeKeyed(tick.buf, tick.at, tick.at + n, m.v2 ? MEMORY_EVENTS_ASCII : OOM_CONTROL_ASCII, s) &&
+          fillPresent(dom, m.v2 ? c.events : c.oomKill, s)
+        ))
+          return false;
+      }
+    }
+    const th = cg.throttle;
+    if (th !== null && !th.v2) {
+      n = tick.read(th.file, CGROUP_V1_CPU_STAT.limit);
+      if (!(n >= 0 && readCpuThrottle(tick.buf, tick.at, tick.at + n, CPU_THROTTLE_V1_ASCII, s) && fillPresent(dom, c.v1Throttle, s))) return false;
+    }
+    return true;
   }
 
   private readCpu(tick: PlanTick, dom: DeviceSample): boolean {
@@ -162,7 +291,9 @@ class KvmDomainPlan extends DomainPlan {
     if (src.kind === 'proc') return true; // from the process's stat, read already
     if (src.kind === 'v2') {
       const n = tick.read(src.stat, CGROUP_CPU_STAT.limit);
-      return n >= 0 && readCgroupCpuStat(tick.buf, tick.at, tick.at + n, s) && fillKeys(dom, c.v2Cpu, s);
+      if (!(n >= 0 && readCgroupCpuStat(tick.buf, tick.at, tick.at + n, s) && fillKeys(dom, c.v2Cpu, s))) return false;
+      // v2 throttling is in the same file: parsed from the same bytes.
+      return this.cg.throttle?.v2 !== true || (readCpuThrottle(tick.buf, tick.at, tick.at + n, CPU_THROTTLE_V2_ASCII, s) && fillPresent(dom, c.v2Throttle, s));
     }
     let n = tick.read(src.usage, CPUACCT_USAGE.limit);
     s[0] = n < 0 ? -1 : readCpuacctUsage(tick.buf, tick.at, tick.at + n);
@@ -195,7 +326,21 @@ class KvmDomainPlan extends DomainPlan {
         { file: d.size, max: BLOCK_SIZE.limit },
       ]),
       { file: this.io, max: PROC_PID_IO.limit },
+      ...this.cgroupFiles(),
     ];
+  }
+
+  private cgroupFiles(): AheadFile[] {
+    const cg = this.cg;
+    const out: AheadFile[] = (cg.psi ?? []).map((file) => ({ file, max: CGROUP_PRESSURE.limit }));
+    const m = cg.mem;
+    if (m !== null) {
+      for (const one of m.singles) out.push({ file: one.file, max: MEMORY_SINGLE[one.name].limit });
+      if (m.stat !== null) out.push({ file: m.stat, max: MEMORY_STAT.limit });
+      if (m.events !== null) out.push({ file: m.events, max: m.v2 ? MEMORY_EVENTS.limit : MEMORY_OOM_CONTROL.limit });
+    }
+    if (cg.throttle !== null && !cg.throttle.v2) out.push({ file: cg.throttle.file, max: CGROUP_V1_CPU_STAT.limit });
+    return out;
   }
 }
 
@@ -244,5 +389,29 @@ export function kvmPlan(dom: Domain, fs: HostFs, map: RowMap, driver: KvmDriver)
     if (path !== undefined) identity.path = path;
     disks.push({ identity, dir: sysDevBlock(dev) });
   }
-  return new KvmDomainPlan(dom, map, fs, pid, cpu, vcpus, ifaces, disks);
+  // domstat's stored cgroup groups, where the domain's cgroups have them (cgroupFiles: the driver's rule)
+  const where = cgroupFiles(resolved.cgroups);
+  const c = columnsOf(map);
+  const any = (k: KeyColumns) => k.cols.length > 0;
+  const mem = where.memory;
+  const th = where.throttle;
+  const throttleCols = th?.v2 === true ? c.v2Throttle : c.v1Throttle;
+  const cg: CgroupPlanFiles = {
+    psi: where.pressure === undefined || !c.psi.some(any) ? null : PRESSURE_RESOURCES.map((r) => fs.keep(`${where.pressure}/${r}.pressure`)),
+    mem:
+      mem === undefined
+        ? null
+        : {
+            v2: mem.v2,
+            singles: (mem.v2 ? V2_SINGLES : V1_SINGLES)
+              .filter((name) => any(c.singles[name]))
+              .map((name) => ({ name, file: fs.keep(`${mem.dir}/${fileName(MEMORY_SINGLE[name])}`), optional: name === 'swapCurrent' })),
+            stat: any(mem.v2 ? c.v2Stat : c.v1Stat) ? fs.keep(`${mem.dir}/memory.stat`) : null,
+            events: any(mem.v2 ? c.events : c.oomKill) ? fs.keep(`${mem.dir}/${mem.v2 ? 'memory.events' : 'memory.oom_control'}`) : null,
+          },
+    // v2 throttling is in the cpu.stat the CPU time is read from
+    throttle: th === undefined || !any(throttleCols) ? null : th.v2 ? { v2: true } : { v2: false, file: fs.keep(th.stat) },
+  };
+  if (cg.throttle?.v2 === true && cpu.kind !== 'v2') return null;
+  return new KvmDomainPlan(dom, map, fs, pid, cpu, vcpus, ifaces, disks, cg);
 }

@@ -77,17 +77,23 @@ t.test('domainGroupPath: libvirt placement (strip /emulator, then /libvirt)', as
 t.test('locateDomainCgroups from /proc/<pid>/cgroup, per tree', async (t) => {
   // cpuacctStats/v2Stats: where CPU figures are read, the nested libvirt group when there is one.
   const acct = (dir: string) => ({ cpuacct: dir, cpuacctStats: dir });
+  // cpu, memory, blkio: the v1 controllers' own groups (domstat's cgroup groups), when the process has them.
+  const v1 = (root: string, g: string, blkio = true) => ({
+    cpu: `/sys/fs/cgroup/${root}${g}`,
+    memory: `/sys/fs/cgroup/memory${g}`,
+    ...(blkio ? { blkio: `/sys/fs/cgroup/blkio${g}` } : {}),
+  });
+  const BETA = '/machine.slice/machine-qemu\\x2d2\\x2dbeta.scope';
+  const DELTA = '/machine.slice/machine-qemu\\x2d4\\x2ddelta.scope';
+  const EPSILON = '/machine/qemu-3-epsilon.libvirt-qemu';
+  const THETA = '/machine/qemu-7-theta.libvirt-qemu';
   const cases = [
-    ['kvm-cgroup1-systemd', 4101, { mode: 'v1', ...acct(`/sys/fs/cgroup/cpuacct${ALPHA_SCOPE}`) }],
-    ['kvm-cgroup1-systemd', 4201, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine.slice/machine-qemu\\x2d2\\x2dbeta.scope') }],
-    ['kvm-cgroup1-systemd', 4401, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine.slice/machine-qemu\\x2d4\\x2ddelta.scope') }],
-    ['kvm-cgroup1-nosystemd', 4301, { mode: 'v1', ...acct('/sys/fs/cgroup/cpuacct/machine/qemu-3-epsilon.libvirt-qemu') }],
+    ['kvm-cgroup1-systemd', 4101, { mode: 'v1', ...acct(`/sys/fs/cgroup/cpuacct${ALPHA_SCOPE}`), ...v1('cpu', ALPHA_SCOPE) }],
+    ['kvm-cgroup1-systemd', 4201, { mode: 'v1', ...acct(`/sys/fs/cgroup/cpuacct${BETA}`), ...v1('cpu', BETA) }],
+    ['kvm-cgroup1-systemd', 4401, { mode: 'v1', ...acct(`/sys/fs/cgroup/cpuacct${DELTA}`), ...v1('cpu', DELTA) }],
+    ['kvm-cgroup1-nosystemd', 4301, { mode: 'v1', ...acct(`/sys/fs/cgroup/cpuacct${EPSILON}`), ...v1('cpu', EPSILON, false) }],
     ['kvm-cgroup2-systemd', 4501, { mode: 'v2', v2: `/sys/fs/cgroup${ZETA_SCOPE}`, v2Stats: `/sys/fs/cgroup${ZETA_SCOPE}/libvirt` }],
-    [
-      'kvm-hybrid',
-      4701,
-      { mode: 'hybrid', v2: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu', v2Stats: '/sys/fs/cgroup/unified/machine/qemu-7-theta.libvirt-qemu' },
-    ],
+    ['kvm-hybrid', 4701, { mode: 'hybrid', v2: `/sys/fs/cgroup/unified${THETA}`, v2Stats: `/sys/fs/cgroup/unified${THETA}`, ...v1('cpu', THETA) }],
   ] as const;
   for (const [tree, pid, want] of cases) {
     const hfs = new HostFs(fixture(tree));

@@ -1,0 +1,46 @@
+// The serving thread's own read-only connection to the history database: WAL readers never block
+// the agent's writes. Opened when first needed (the agent may not have created the file yet), kept
+// open between requests, and opened again when the file at the path is no longer the one it has
+// (the agent goes on with a new database when its file is deleted or replaced).
+
+import * as fs from 'node:fs';
+import { openDatabase, type Db } from '../store/db.js';
+import { StoreError } from '../store/errors.js';
+
+export class ReadOnlyStore {
+  private db: Db | null = null;
+  private identity: { dev: number; ino: number } | null = null;
+  /** Why the database could not be opened the last time it was tried (null: it is open, or was never tried). */
+  problem: string | null = null;
+
+  constructor(readonly file: string) {}
+
+  /** The database at the path now, or null when there is none that can be read (see problem). */
+  get(): Db | null {
+    const st = fs.statSync(this.file, { throwIfNoEntry: false });
+    if (st === undefined) {
+      this.close();
+      this.problem = `no database at ${this.file} yet`;
+      return null;
+    }
+    if (this.db !== null && (this.identity?.dev !== st.dev || this.identity.ino !== st.ino)) this.close();
+    if (this.db === null) {
+      try {
+        this.db = openDatabase(this.file, { readonly: true });
+        this.identity = { dev: st.dev, ino: st.ino };
+        this.problem = null;
+      } catch (e) {
+        if (!(e instanceof StoreError)) throw e;
+        this.problem = e.message;
+        return null;
+      }
+    }
+    return this.db;
+  }
+
+  close(): void {
+    if (this.db?.open) this.db.close();
+    this.db = null;
+    this.identity = null;
+  }
+}
