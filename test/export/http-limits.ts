@@ -5,9 +5,11 @@
 // beyond the limit are refused; a client pipelining without reading gets 429 and is cut off;
 // /metrics is rendered once per tick and the same bytes served until the next.
 import t, { type Test } from 'tap';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { acceptsGzip, StatsServer, type ServerLimits } from '../../src/export/http-server.js';
@@ -214,6 +216,15 @@ t.test('connections beyond the limit are refused', async (t) => {
   }
   const third = await raw(port, 'GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n', (g) => g.includes('\r\n\r\n'));
   t.strictSame([third.closed, third.got], [true, ''], 'a third connection is closed unanswered');
+});
+
+t.test('the queue of connections not yet accepted holds as many as may be open', async (t) => {
+  const { port } = await rig(t, { maxConnections: 300 });
+  // ss shows a listening socket's backlog as its Send-Q (the kernel caps it at net.core.somaxconn).
+  const ss = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
+  if (ss.status !== 0) return t.plan(0, `ss (iproute2) not available: ${(ss.stderr || String(ss.error)).trim()}`);
+  const somaxconn = Number(fs.readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  t.equal(Number(ss.stdout.trim().split(/\s+/)[2]), Math.min(300, somaxconn), `backlog ${ss.stdout.trim()}`);
 });
 
 t.test('pipelining, 405, 404, 400, and /metrics once per tick', async (t) => {
