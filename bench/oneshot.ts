@@ -6,7 +6,9 @@
 // on all of them alike. Then where the time goes, from inside fresh processes
 // (bench/oneshot-phases.ts): loading the bundle, the first run and later ones, and the first
 // run's parts (the inventory and its XML, the statistics, the text).
-//   node dist-bench/bench/oneshot.js [runs]       (part of `npm run bench` as section (f))
+//   node dist-bench/bench/oneshot.js [runs] [--live]   (part of `npm run bench` as section (f))
+// --live adds `virsh domstats` and `domstat domstats` on this host itself (no --root) to the
+// interleaved rounds, for issue 14's comparison with virsh on a libvirt host (the lab).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -32,13 +34,19 @@ const COMMANDS: readonly (readonly [string, string, readonly string[]])[] = [
   [`domstat list --root ${TREE}`, BIN, ['list', '--root', TREE]],
   [`domstat domstats --root ${TREE}`, BIN, ['domstats', '--root', TREE]],
 ];
-/** Rows of oneShotBench's result. */
-export const ROW = { node: 0, bundle: 1, version: 2, list: 3, domstats: 4 } as const;
+/** On a libvirt host (--live): virsh against domstat, both reading the host itself. */
+const LIVE: readonly (readonly [string, string, readonly string[]])[] = [
+  ['virsh domstats (this host)', 'virsh', ['domstats']],
+  ['domstat domstats (this host)', BIN, ['domstats']],
+];
+/** Rows of oneShotBench's result (with live, the two LIVE rows follow). */
+export const ROW = { node: 0, bundle: 1, version: 2, list: 3, domstats: 4, virsh: 5, live: 6 } as const;
 
-export function oneShotBench(runs: number): OneShotRow[] {
-  const rows = COMMANDS.map(([label]) => ({ label, ms: [] as number[] }));
+export function oneShotBench(runs: number, live = false): OneShotRow[] {
+  const commands = live ? [...COMMANDS, ...LIVE] : COMMANDS;
+  const rows = commands.map(([label]) => ({ label, ms: [] as number[] }));
   for (let round = -2; round < runs; round++) {
-    COMMANDS.forEach(([label, cmd, args], i) => {
+    commands.forEach(([label, cmd, args], i) => {
       const t0 = process.hrtime.bigint();
       const r = spawnSync(cmd, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -101,8 +109,13 @@ export function oneShotBreakdown(rows: readonly OneShotRow[], p: Record<string, 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const runs = Number(process.argv[2] ?? 30);
-  const rows = oneShotBench(runs);
+  const runs = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 30);
+  const live = process.argv.includes('--live');
+  const rows = oneShotBench(runs, live);
   process.stdout.write(oneShotTable(rows).join('\n') + '\n\n');
+  if (live) {
+    const ratio = quantile(rows[ROW.live]!.ms, 0.5) / quantile(rows[ROW.virsh]!.ms, 0.5);
+    process.stdout.write(`\`domstat domstats\` ÷ \`virsh domstats\` on this host (medians): ${ratio.toFixed(2)}×\n\n`);
+  }
   process.stdout.write(oneShotBreakdown(rows, oneShotPhases(Math.max(5, Math.round(runs / 2)))).join('\n') + '\n');
 }
