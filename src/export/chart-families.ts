@@ -18,12 +18,7 @@ export interface FamilySpec {
   keys: RegExp;
 }
 
-/**
- * Known families, in the order the page shows them. The first match wins, so the exact families
- * come before the loose patterns below them. The cgroup families (pressure, memory breakdown,
- * throttling, per-host-device I/O) match the names those keys are announced under loosely: check
- * them against `domstat history --list` once they exist; a key they miss lands under "Other".
- */
+/** Known families, in the order the page shows them; the first match wins. */
 export const FAMILIES: readonly FamilySpec[] = [
   { id: 'host-cpu', title: 'Host CPU', keys: /^host\.cpu\./ },
   { id: 'host-memory', title: 'Host memory', keys: /^host\.(mem|swap)\./ },
@@ -41,10 +36,10 @@ export const FAMILIES: readonly FamilySpec[] = [
   { id: 'disk-size', title: 'Disk size', keys: /^block\.[0-9]+\.(capacity|physical|allocation)$/ },
   { id: 'process-io', title: 'QEMU process I/O bytes', keys: /^extra\.io\.(rchar|wchar|read_bytes|write_bytes|cancelled_write_bytes)$/ },
   { id: 'process-calls', title: 'QEMU process I/O calls', keys: /^extra\.io\.sysc[rw]$/ },
-  { id: 'pressure', title: 'Pressure (time stalled: some, full)', keys: /(^|\.)pressure(\.|$)/ },
-  { id: 'cpu-throttling', title: 'CPU throttling', keys: /(^|\.)(throttl[a-z_]*|nr_periods|nr_throttled|nr_bursts|burst[a-z_]*)(\.|$)/ },
-  { id: 'cgroup-memory', title: 'Memory usage breakdown (cgroup)', keys: /^(extra\.|cgroup\.)*mem(ory)?\./ },
-  { id: 'host-device-io', title: 'I/O per host device (cgroup)', keys: /^(extra\.|cgroup\.)*(io|blkio)\./ },
+  { id: 'pressure', title: 'Pressure (time stalled: some, full)', keys: /^pressure\.(cpu|memory|io)\.(some|full)\.time$/ },
+  { id: 'cpu-throttling', title: 'CPU throttling', keys: /^cgroup\.cpu\.(periods|throttled|throttled\.time)$/ },
+  { id: 'cgroup-memory', title: 'Memory usage breakdown (cgroup)', keys: /^cgroup\.memory\./ },
+  { id: 'host-device-io', title: 'I/O per host device (cgroup)', keys: /^cgroup\.io\.[0-9]+\./ },
 ];
 
 /** Units of values that are not quantities: a state, a reason, an id. */
