@@ -180,8 +180,12 @@ t.test('web page on a simulated host: overview, sort, search, URL state, charts'
       'Disk size',
       'QEMU process I/O bytes',
       'QEMU process I/O calls',
+      'Pressure (time stalled: some, full)',
+      'CPU throttling',
+      'Memory usage breakdown (cgroup) (B)',
+      'Memory usage breakdown (cgroup) (count/s)',
     ],
-    "a simulated KVM domain's families",
+    "a simulated KVM domain's families, the cgroup groups' among them",
   );
   t.same(
     charts.map((c) => c.family),
