@@ -22,6 +22,12 @@ const EPOCH = Date.now();
 // has taken longer than tap's default 120 s, and was cut off while passing.
 t.setTimeout(10 * 60_000);
 const BIN = path.join(REPO, 'bin/domstat.cjs');
+/**
+ * How long a child may take to reach its first write: a bound for a child that never gets there,
+ * not a timing. A child's start (node, the modules, the database, the first tick) took 11 s on two
+ * CPUs shared with other work, past the 10 s this used to be.
+ */
+const CHILD_START_MS = 60_000;
 
 t.before(() => {
   if (!fs.existsSync(DIST_AGENT)) throw new Error(`${DIST_AGENT} missing: build first (npm test runs the build)`);
@@ -156,10 +162,13 @@ t.test('kill -9 at many moments: every stored tick stays whole, and every closed
         seen += b.toString().split('W\n').length - 1;
         if (seen >= k) child.proc.kill('SIGKILL'); // at once, from the data event
       });
-      t.ok(await waitFor(() => seen >= k || child.proc.exitCode !== null || child.proc.signalCode !== null, 10_000, 2), `run ${i + 1}: write ${k} started`);
+      t.ok(
+        await waitFor(() => seen >= k || child.proc.exitCode !== null || child.proc.signalCode !== null, CHILD_START_MS, 2),
+        `run ${i + 1}: write ${k} started`,
+      );
       when = `as write ${k} started`;
     } else {
-      t.ok(await waitFor(() => child.out().includes('{') || child.proc.exitCode !== null, 10_000, 2), `run ${i + 1}: first tick reported`);
+      t.ok(await waitFor(() => child.out().includes('{') || child.proc.exitCode !== null, CHILD_START_MS, 2), `run ${i + 1}: first tick reported`);
       delay = Math.round(random() * 250);
       await sleep(delay);
       when = `${delay} ms after the first tick`;
@@ -354,7 +363,7 @@ t.test('readers while the agent writes every 50 ms: whole ticks only, and the wr
   t.teardown(() => {
     if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
   });
-  t.ok(await waitFor(() => child.out().split('{').length > 3, 10_000), 'the agent is writing');
+  t.ok(await waitFor(() => child.out().split('{').length > 3, CHILD_START_MS), 'the agent is writing');
   const sqlite3 = await execFileP('sqlite3', ['-version']).then(
     () => true,
     () => false,
