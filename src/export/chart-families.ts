@@ -20,9 +20,11 @@ export interface FamilySpec {
 
 /**
  * Known families, in the order the page shows them. The first match wins, so the exact families
- * come before the loose patterns below them. The cgroup families (pressure, memory breakdown,
- * throttling, per-host-device I/O) match the names those keys are announced under loosely: check
- * them against `domstat history --list` once they exist; a key they miss lands under "Other".
+ * come before the loose patterns below them. The cgroup families (pressure, throttling, OOM kills,
+ * cgroup memory, per-host-device I/O) match loosely: the keys the store keeps today
+ * (pressure.{cpu,memory,io}.{some,full}.time, cgroup.cpu.throttled.time, cgroup.memory.current,
+ * .swap and .events.oom_kill) and the other names domstats gives such figures; a key they miss
+ * lands under "Other".
  */
 export const FAMILIES: readonly FamilySpec[] = [
   { id: 'host-cpu', title: 'Host CPU', keys: /^host\.cpu\./ },
@@ -43,7 +45,8 @@ export const FAMILIES: readonly FamilySpec[] = [
   { id: 'process-calls', title: 'QEMU process I/O calls', keys: /^extra\.io\.sysc[rw]$/ },
   { id: 'pressure', title: 'Pressure (time stalled: some, full)', keys: /(^|\.)pressure(\.|$)/ },
   { id: 'cpu-throttling', title: 'CPU throttling', keys: /(^|\.)(throttl[a-z_]*|nr_periods|nr_throttled|nr_bursts|burst[a-z_]*)(\.|$)/ },
-  { id: 'cgroup-memory', title: 'Memory usage breakdown (cgroup)', keys: /^(extra\.|cgroup\.)*mem(ory)?\./ },
+  { id: 'oom-kills', title: 'OOM kills (cgroup)', keys: /(^|\.)oom_kills?$/ },
+  { id: 'cgroup-memory', title: 'Memory (cgroup)', keys: /^(extra\.|cgroup\.)*mem(ory)?\./ },
   { id: 'host-device-io', title: 'I/O per host device (cgroup)', keys: /^(extra\.|cgroup\.)*(io|blkio)\./ },
 ];
 
