@@ -18,7 +18,10 @@ export interface FamilySpec {
   keys: RegExp;
 }
 
-/** Known families, in the order the page shows them; the first match wins. */
+/**
+ * Known families, in the order the page shows them; the first match wins. Each pattern names the
+ * keys domstat emits exactly, so a new key lands under "Other" until it is given a family.
+ */
 export const FAMILIES: readonly FamilySpec[] = [
   { id: 'host-cpu', title: 'Host CPU', keys: /^host\.cpu\./ },
   { id: 'host-memory', title: 'Host memory', keys: /^host\.(mem|swap)\./ },
@@ -38,7 +41,9 @@ export const FAMILIES: readonly FamilySpec[] = [
   { id: 'process-calls', title: 'QEMU process I/O calls', keys: /^extra\.io\.sysc[rw]$/ },
   { id: 'pressure', title: 'Pressure (time stalled: some, full)', keys: /^pressure\.(cpu|memory|io)\.(some|full)\.time$/ },
   { id: 'cpu-throttling', title: 'CPU throttling', keys: /^cgroup\.cpu\.(periods|throttled|throttled\.time)$/ },
-  { id: 'cgroup-memory', title: 'Memory usage breakdown (cgroup)', keys: /^cgroup\.memory\./ },
+  // A count of kills is not a memory size: its own chart, before the cgroup memory family.
+  { id: 'oom-kills', title: 'OOM kills (cgroup)', keys: /^cgroup\.memory\.events\.oom_kill$/ },
+  { id: 'cgroup-memory', title: 'Memory (cgroup)', keys: /^cgroup\.memory\./ },
   { id: 'host-device-io', title: 'I/O per host device (cgroup)', keys: /^cgroup\.io\.[0-9]+\./ },
 ];
 

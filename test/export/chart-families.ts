@@ -80,8 +80,27 @@ t.test('the cgroup families: the keys the KVM driver emits and the store keeps',
     // Time and periods in one family: two charts, one per unit.
     ['cpu-throttling:s/s', 'CPU throttling (s/s)', 's/s', ['cgroup.cpu.throttled.time']],
     ['cpu-throttling:/s', 'CPU throttling (count/s)', '/s', ['cgroup.cpu.throttled']],
-    ['cgroup-memory', 'Memory usage breakdown (cgroup)', 'B', ['cgroup.memory.current', 'cgroup.memory.swap']],
+    ['cgroup-memory', 'Memory (cgroup)', 'B', ['cgroup.memory.current', 'cgroup.memory.swap']],
     ['host-device-io', 'I/O per host device (cgroup)', 'B/s', ['cgroup.io.0.rd.bytes']],
+  ]);
+});
+
+t.test('the cgroup keys the store keeps (schema version 3), with the units the history gives their rates', async (t) => {
+  const series = [
+    ['pressure.cpu.some.time', 'ns/s'],
+    ['pressure.memory.full.time', 'ns/s'],
+    ['pressure.io.some.time', 'ns/s'],
+    ['cgroup.memory.current', 'bytes'],
+    ['cgroup.memory.swap', 'bytes'],
+    ['cgroup.memory.events.oom_kill', 'count/s'],
+    ['cgroup.cpu.throttled.time', 'ns/s'],
+  ].map(([key, unit]) => ({ key: key!, unit: unit! }));
+  t.same(brief(planCharts(series)), [
+    ['pressure', 'Pressure (time stalled: some, full)', 's/s', ['pressure.cpu.some.time', 'pressure.memory.full.time', 'pressure.io.some.time']],
+    ['cpu-throttling', 'CPU throttling', 's/s', ['cgroup.cpu.throttled.time']],
+    // A count of kills is not a memory size: its own chart, not the cgroup memory's split by unit.
+    ['oom-kills', 'OOM kills (cgroup)', '/s', ['cgroup.memory.events.oom_kill']],
+    ['cgroup-memory', 'Memory (cgroup)', 'B', ['cgroup.memory.current', 'cgroup.memory.swap']],
   ]);
 });
 
