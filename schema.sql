@@ -3,14 +3,16 @@
 -- records the schema version in PRAGMA user_version (and meta.schema_version).
 --
 -- A tick is one sample of the whole host. Each sampled thing is a `device`: a domain as a whole
--- (kind 'domain'), a vCPU, a network interface, a disk, or the host itself. key_map says which
+-- (kind 'domain'), a vCPU, a network interface, a disk, the host itself, and (domstat's own, KVM)
+-- a host block device the VM's cgroup did I/O to (cgroup_io) or a NUMA node holding its memory (numa). key_map says which
 -- stats key lives in which column, how it is stored and in which unit.
 --
 -- Three tiers, each readable through views:
 --   raw   <kind>_raw: one row per device per tick; counters as the increase since the device's
 --         previous row, gauges as their change. Readings are whole in <kind>_base at a device's
 --         first tick, after a reset and at the first tick of every 10-minute keyframe period.
---         Views: <kind>_rate (per-second rates per tick), <kind>_value (decoded readings).
+--         Views: <kind>_rate (per-second rates per tick; not for numa, which has no counters),
+--         <kind>_value (decoded readings).
 --   1m/1h <kind>_1m_block, <kind>_1h_block: one row per device per block of six minutes (hours),
 --         columns <name>_<slot> for slot 0..5. Per bucket: counters their exact increase (and the
 --         peak per-second rate of the busy ones, <col>_peak), gauges their mean and one extreme;
@@ -48,7 +50,7 @@ CREATE TABLE domain (
 CREATE TABLE device (
   id         INTEGER PRIMARY KEY,
   domain_id  INTEGER NOT NULL REFERENCES domain (id),
-  kind       TEXT NOT NULL CHECK (kind IN ('domain', 'host', 'vcpu', 'net', 'block')),
+  kind       TEXT NOT NULL CHECK (kind IN ('domain', 'host', 'vcpu', 'net', 'block', 'cgroup_io', 'numa')),
   idx        INTEGER,
   name       TEXT NOT NULL,
   path       TEXT,
@@ -170,6 +172,14 @@ INSERT INTO key_map VALUES ('block', 'discard_reqs', 9, 'extra.block.{i}.discard
 INSERT INTO key_map VALUES ('block', 'allocation', 10, 'block.{i}.allocation', 'attribute', 'bytes', 1, '', 'libvirt', '');
 INSERT INTO key_map VALUES ('block', 'capacity', 11, 'block.{i}.capacity', 'attribute', 'bytes', 1, '', 'libvirt', '');
 INSERT INTO key_map VALUES ('block', 'physical', 12, 'block.{i}.physical', 'attribute', 'bytes', 1, '', 'libvirt', '');
+INSERT INTO key_map VALUES ('cgroup_io', 'rd_bytes', 0, 'cgroup.io.{i}.rd.bytes', 'counter', 'bytes', 1, 'sum', 'domstat', 'v2 io.stat rbytes, v1 blkio.throttle.io_service_bytes Read');
+INSERT INTO key_map VALUES ('cgroup_io', 'wr_bytes', 1, 'cgroup.io.{i}.wr.bytes', 'counter', 'bytes', 1, 'sum', 'domstat', 'v2 io.stat wbytes, v1 blkio.throttle.io_service_bytes Write');
+INSERT INTO key_map VALUES ('cgroup_io', 'rd_reqs', 2, 'cgroup.io.{i}.rd.reqs', 'counter', 'requests', 1, 'sum', 'domstat', 'v2 io.stat rios, v1 blkio.throttle.io_serviced Read');
+INSERT INTO key_map VALUES ('cgroup_io', 'wr_reqs', 3, 'cgroup.io.{i}.wr.reqs', 'counter', 'requests', 1, 'sum', 'domstat', 'v2 io.stat wios, v1 blkio.throttle.io_serviced Write');
+INSERT INTO key_map VALUES ('cgroup_io', 'dc_bytes', 4, 'cgroup.io.{i}.dc.bytes', 'counter', 'bytes', 1, 'sum', 'domstat', 'v2 io.stat dbytes, v1 blkio.throttle.io_service_bytes Discard');
+INSERT INTO key_map VALUES ('cgroup_io', 'dc_reqs', 5, 'cgroup.io.{i}.dc.reqs', 'counter', 'requests', 1, 'sum', 'domstat', 'v2 io.stat dios, v1 blkio.throttle.io_serviced Discard');
+INSERT INTO key_map VALUES ('numa', 'anon', 0, 'cgroup.numa.{i}.anon', 'gauge', 'bytes', 1, 'mean max', 'domstat', 'memory.numa_stat anon (v1 hierarchical_anon pages × 4096) on the node');
+INSERT INTO key_map VALUES ('numa', 'file', 1, 'cgroup.numa.{i}.file', 'gauge', 'bytes', 1, 'mean max', 'domstat', 'memory.numa_stat file (v1 hierarchical_file pages × 4096) on the node');
 
 -- domain: raw rows, one per device per tick. Counters: the increase since the device's previous row
 -- (NULL: unknown, the first reading, or a reset). Gauges: the change since that row. dt: ms since
@@ -498,6 +508,110 @@ CREATE TABLE block_1h_block (
   gap_3 INTEGER, rd_reqs_3 INTEGER, rd_bytes_3 INTEGER, rd_bytes_peak_3 INTEGER, rd_times_3 INTEGER, wr_reqs_3 INTEGER, wr_bytes_3 INTEGER, wr_bytes_peak_3 INTEGER, wr_times_3 INTEGER, fl_reqs_3 INTEGER, fl_times_3 INTEGER, errors_3 INTEGER, discard_reqs_3 INTEGER,
   gap_4 INTEGER, rd_reqs_4 INTEGER, rd_bytes_4 INTEGER, rd_bytes_peak_4 INTEGER, rd_times_4 INTEGER, wr_reqs_4 INTEGER, wr_bytes_4 INTEGER, wr_bytes_peak_4 INTEGER, wr_times_4 INTEGER, fl_reqs_4 INTEGER, fl_times_4 INTEGER, errors_4 INTEGER, discard_reqs_4 INTEGER,
   gap_5 INTEGER, rd_reqs_5 INTEGER, rd_bytes_5 INTEGER, rd_bytes_peak_5 INTEGER, rd_times_5 INTEGER, wr_reqs_5 INTEGER, wr_bytes_5 INTEGER, wr_bytes_peak_5 INTEGER, wr_times_5 INTEGER, fl_reqs_5 INTEGER, fl_times_5 INTEGER, errors_5 INTEGER, discard_reqs_5 INTEGER,
+  PRIMARY KEY (block, device_id)
+) WITHOUT ROWID;
+
+-- cgroup_io: raw rows, one per device per tick. Counters: the increase since the device's previous row
+-- (NULL: unknown, the first reading, or a reset). Gauges: the change since that row. dt: ms since
+-- the device's previous row when that was not the previous tick (NULL: the tick's dt).
+CREATE TABLE cgroup_io_raw (
+  tick_id                    INTEGER NOT NULL,
+  device_id                  INTEGER NOT NULL,
+  dt                         INTEGER,
+  rd_bytes                   INTEGER,
+  wr_bytes                   INTEGER,
+  rd_reqs                    INTEGER,
+  wr_reqs                    INTEGER,
+  dc_bytes                   INTEGER,
+  dc_reqs                    INTEGER,
+  PRIMARY KEY (tick_id, device_id)
+) WITHOUT ROWID;
+
+-- cgroup_io: readings at a device's first tick, after a reset and at the first tick of every keyframe period
+-- (columns without a type: a reading past SQLite's integers stays its exact decimal text).
+CREATE TABLE cgroup_io_base (
+  tick_id                    INTEGER NOT NULL,
+  device_id                  INTEGER NOT NULL,
+  rd_bytes,
+  wr_bytes,
+  rd_reqs,
+  wr_reqs,
+  dc_bytes,
+  dc_reqs,
+  PRIMARY KEY (tick_id, device_id)
+) WITHOUT ROWID;
+
+-- cgroup_io: 1m rollups, six buckets per row.
+CREATE TABLE cgroup_io_1m_block (
+  block      INTEGER NOT NULL,     -- the first bucket of the block, Unix seconds
+  device_id  INTEGER NOT NULL,
+  gap_0 INTEGER, rd_bytes_0 INTEGER, wr_bytes_0 INTEGER, rd_reqs_0 INTEGER, wr_reqs_0 INTEGER, dc_bytes_0 INTEGER, dc_reqs_0 INTEGER,
+  gap_1 INTEGER, rd_bytes_1 INTEGER, wr_bytes_1 INTEGER, rd_reqs_1 INTEGER, wr_reqs_1 INTEGER, dc_bytes_1 INTEGER, dc_reqs_1 INTEGER,
+  gap_2 INTEGER, rd_bytes_2 INTEGER, wr_bytes_2 INTEGER, rd_reqs_2 INTEGER, wr_reqs_2 INTEGER, dc_bytes_2 INTEGER, dc_reqs_2 INTEGER,
+  gap_3 INTEGER, rd_bytes_3 INTEGER, wr_bytes_3 INTEGER, rd_reqs_3 INTEGER, wr_reqs_3 INTEGER, dc_bytes_3 INTEGER, dc_reqs_3 INTEGER,
+  gap_4 INTEGER, rd_bytes_4 INTEGER, wr_bytes_4 INTEGER, rd_reqs_4 INTEGER, wr_reqs_4 INTEGER, dc_bytes_4 INTEGER, dc_reqs_4 INTEGER,
+  gap_5 INTEGER, rd_bytes_5 INTEGER, wr_bytes_5 INTEGER, rd_reqs_5 INTEGER, wr_reqs_5 INTEGER, dc_bytes_5 INTEGER, dc_reqs_5 INTEGER,
+  PRIMARY KEY (block, device_id)
+) WITHOUT ROWID;
+
+-- cgroup_io: 1h rollups, six buckets per row.
+CREATE TABLE cgroup_io_1h_block (
+  block      INTEGER NOT NULL,     -- the first bucket of the block, Unix seconds
+  device_id  INTEGER NOT NULL,
+  gap_0 INTEGER, rd_bytes_0 INTEGER, wr_bytes_0 INTEGER, rd_reqs_0 INTEGER, wr_reqs_0 INTEGER, dc_bytes_0 INTEGER, dc_reqs_0 INTEGER,
+  gap_1 INTEGER, rd_bytes_1 INTEGER, wr_bytes_1 INTEGER, rd_reqs_1 INTEGER, wr_reqs_1 INTEGER, dc_bytes_1 INTEGER, dc_reqs_1 INTEGER,
+  gap_2 INTEGER, rd_bytes_2 INTEGER, wr_bytes_2 INTEGER, rd_reqs_2 INTEGER, wr_reqs_2 INTEGER, dc_bytes_2 INTEGER, dc_reqs_2 INTEGER,
+  gap_3 INTEGER, rd_bytes_3 INTEGER, wr_bytes_3 INTEGER, rd_reqs_3 INTEGER, wr_reqs_3 INTEGER, dc_bytes_3 INTEGER, dc_reqs_3 INTEGER,
+  gap_4 INTEGER, rd_bytes_4 INTEGER, wr_bytes_4 INTEGER, rd_reqs_4 INTEGER, wr_reqs_4 INTEGER, dc_bytes_4 INTEGER, dc_reqs_4 INTEGER,
+  gap_5 INTEGER, rd_bytes_5 INTEGER, wr_bytes_5 INTEGER, rd_reqs_5 INTEGER, wr_reqs_5 INTEGER, dc_bytes_5 INTEGER, dc_reqs_5 INTEGER,
+  PRIMARY KEY (block, device_id)
+) WITHOUT ROWID;
+
+-- numa: raw rows, one per device per tick. Counters: the increase since the device's previous row
+-- (NULL: unknown, the first reading, or a reset). Gauges: the change since that row. dt: ms since
+-- the device's previous row when that was not the previous tick (NULL: the tick's dt).
+CREATE TABLE numa_raw (
+  tick_id                    INTEGER NOT NULL,
+  device_id                  INTEGER NOT NULL,
+  dt                         INTEGER,
+  anon                       INTEGER,
+  file                       INTEGER,
+  PRIMARY KEY (tick_id, device_id)
+) WITHOUT ROWID;
+
+-- numa: readings at a device's first tick, after a reset and at the first tick of every keyframe period
+-- (columns without a type: a reading past SQLite's integers stays its exact decimal text).
+CREATE TABLE numa_base (
+  tick_id                    INTEGER NOT NULL,
+  device_id                  INTEGER NOT NULL,
+  anon,
+  file,
+  PRIMARY KEY (tick_id, device_id)
+) WITHOUT ROWID;
+
+-- numa: 1m rollups, six buckets per row.
+CREATE TABLE numa_1m_block (
+  block      INTEGER NOT NULL,     -- the first bucket of the block, Unix seconds
+  device_id  INTEGER NOT NULL,
+  gap_0 INTEGER, anon_0 INTEGER, anon_max_0 INTEGER, file_0 INTEGER, file_max_0 INTEGER,
+  gap_1 INTEGER, anon_1 INTEGER, anon_max_1 INTEGER, file_1 INTEGER, file_max_1 INTEGER,
+  gap_2 INTEGER, anon_2 INTEGER, anon_max_2 INTEGER, file_2 INTEGER, file_max_2 INTEGER,
+  gap_3 INTEGER, anon_3 INTEGER, anon_max_3 INTEGER, file_3 INTEGER, file_max_3 INTEGER,
+  gap_4 INTEGER, anon_4 INTEGER, anon_max_4 INTEGER, file_4 INTEGER, file_max_4 INTEGER,
+  gap_5 INTEGER, anon_5 INTEGER, anon_max_5 INTEGER, file_5 INTEGER, file_max_5 INTEGER,
+  PRIMARY KEY (block, device_id)
+) WITHOUT ROWID;
+
+-- numa: 1h rollups, six buckets per row.
+CREATE TABLE numa_1h_block (
+  block      INTEGER NOT NULL,     -- the first bucket of the block, Unix seconds
+  device_id  INTEGER NOT NULL,
+  gap_0 INTEGER, anon_0 INTEGER, anon_max_0 INTEGER, file_0 INTEGER, file_max_0 INTEGER,
+  gap_1 INTEGER, anon_1 INTEGER, anon_max_1 INTEGER, file_1 INTEGER, file_max_1 INTEGER,
+  gap_2 INTEGER, anon_2 INTEGER, anon_max_2 INTEGER, file_2 INTEGER, file_max_2 INTEGER,
+  gap_3 INTEGER, anon_3 INTEGER, anon_max_3 INTEGER, file_3 INTEGER, file_max_3 INTEGER,
+  gap_4 INTEGER, anon_4 INTEGER, anon_max_4 INTEGER, file_4 INTEGER, file_max_4 INTEGER,
+  gap_5 INTEGER, anon_5 INTEGER, anon_max_5 INTEGER, file_5 INTEGER, file_max_5 INTEGER,
   PRIMARY KEY (block, device_id)
 ) WITHOUT ROWID;
 
@@ -1091,6 +1205,128 @@ SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS devic
   r.errors_sum / r.secs AS errors,
   r.discard_reqs_sum / r.secs AS discard_reqs
 FROM block_1h r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
+
+CREATE VIEW cgroup_io_rate AS
+SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx, coalesce(r.dt, t.dt) AS dt_ms,
+  r.rd_bytes * 1000.0 / coalesce(r.dt, t.dt) AS rd_bytes,
+  r.wr_bytes * 1000.0 / coalesce(r.dt, t.dt) AS wr_bytes,
+  r.rd_reqs * 1000.0 / coalesce(r.dt, t.dt) AS rd_reqs,
+  r.wr_reqs * 1000.0 / coalesce(r.dt, t.dt) AS wr_reqs,
+  r.dc_bytes * 1000.0 / coalesce(r.dt, t.dt) AS dc_bytes,
+  r.dc_reqs * 1000.0 / coalesce(r.dt, t.dt) AS dc_reqs
+FROM cgroup_io_raw r JOIN tick t ON t.id = r.tick_id JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
+
+CREATE VIEW cgroup_io_value AS
+WITH x AS (SELECT tick_id, device_id, 1 AS b, rd_bytes, wr_bytes, rd_reqs, wr_reqs, dc_bytes, dc_reqs FROM cgroup_io_base
+           UNION ALL SELECT tick_id, device_id, 0 AS b, rd_bytes, wr_bytes, rd_reqs, wr_reqs, dc_bytes, dc_reqs FROM cgroup_io_raw),
+g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
+      WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
+y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
+  sum(CASE WHEN g.b = 1 THEN g.rd_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_bytes END) OVER w AS rd_bytes,
+  sum(CASE WHEN g.b = 1 THEN g.wr_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_bytes END) OVER w AS wr_bytes,
+  sum(CASE WHEN g.b = 1 THEN g.rd_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_reqs END) OVER w AS rd_reqs,
+  sum(CASE WHEN g.b = 1 THEN g.wr_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_reqs END) OVER w AS wr_reqs,
+  sum(CASE WHEN g.b = 1 THEN g.dc_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.dc_bytes END) OVER w AS dc_bytes,
+  sum(CASE WHEN g.b = 1 THEN g.dc_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.dc_reqs END) OVER w AS dc_reqs
+  FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
+SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
+  CASE WHEN y.gen > 0 THEN y.rd_bytes END AS rd_bytes,
+  CASE WHEN y.gen > 0 THEN y.wr_bytes END AS wr_bytes,
+  CASE WHEN y.gen > 0 THEN y.rd_reqs END AS rd_reqs,
+  CASE WHEN y.gen > 0 THEN y.wr_reqs END AS wr_reqs,
+  CASE WHEN y.gen > 0 THEN y.dc_bytes END AS dc_bytes,
+  CASE WHEN y.gen > 0 THEN y.dc_reqs END AS dc_reqs
+FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
+
+CREATE VIEW cgroup_io_1m AS
+SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+  CASE s.slot WHEN 0 THEN b.rd_bytes_0 WHEN 1 THEN b.rd_bytes_1 WHEN 2 THEN b.rd_bytes_2 WHEN 3 THEN b.rd_bytes_3 WHEN 4 THEN b.rd_bytes_4 WHEN 5 THEN b.rd_bytes_5 END AS rd_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.wr_bytes_0 WHEN 1 THEN b.wr_bytes_1 WHEN 2 THEN b.wr_bytes_2 WHEN 3 THEN b.wr_bytes_3 WHEN 4 THEN b.wr_bytes_4 WHEN 5 THEN b.wr_bytes_5 END AS wr_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.rd_reqs_0 WHEN 1 THEN b.rd_reqs_1 WHEN 2 THEN b.rd_reqs_2 WHEN 3 THEN b.rd_reqs_3 WHEN 4 THEN b.rd_reqs_4 WHEN 5 THEN b.rd_reqs_5 END AS rd_reqs_sum,
+  CASE s.slot WHEN 0 THEN b.wr_reqs_0 WHEN 1 THEN b.wr_reqs_1 WHEN 2 THEN b.wr_reqs_2 WHEN 3 THEN b.wr_reqs_3 WHEN 4 THEN b.wr_reqs_4 WHEN 5 THEN b.wr_reqs_5 END AS wr_reqs_sum,
+  CASE s.slot WHEN 0 THEN b.dc_bytes_0 WHEN 1 THEN b.dc_bytes_1 WHEN 2 THEN b.dc_bytes_2 WHEN 3 THEN b.dc_bytes_3 WHEN 4 THEN b.dc_bytes_4 WHEN 5 THEN b.dc_bytes_5 END AS dc_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.dc_reqs_0 WHEN 1 THEN b.dc_reqs_1 WHEN 2 THEN b.dc_reqs_2 WHEN 3 THEN b.dc_reqs_3 WHEN 4 THEN b.dc_reqs_4 WHEN 5 THEN b.dc_reqs_5 END AS dc_reqs_sum
+FROM cgroup_io_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNION ALL SELECT 2 AS slot UNION ALL SELECT 3 AS slot UNION ALL SELECT 4 AS slot UNION ALL SELECT 5 AS slot) s JOIN cover_1m c ON c.bucket = b.block + 60 * s.slot
+WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
+
+CREATE VIEW cgroup_io_1m_rate AS
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+  r.rd_bytes_sum / r.secs AS rd_bytes,
+  r.wr_bytes_sum / r.secs AS wr_bytes,
+  r.rd_reqs_sum / r.secs AS rd_reqs,
+  r.wr_reqs_sum / r.secs AS wr_reqs,
+  r.dc_bytes_sum / r.secs AS dc_bytes,
+  r.dc_reqs_sum / r.secs AS dc_reqs
+FROM cgroup_io_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
+
+CREATE VIEW cgroup_io_1h AS
+SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+  CASE s.slot WHEN 0 THEN b.rd_bytes_0 WHEN 1 THEN b.rd_bytes_1 WHEN 2 THEN b.rd_bytes_2 WHEN 3 THEN b.rd_bytes_3 WHEN 4 THEN b.rd_bytes_4 WHEN 5 THEN b.rd_bytes_5 END AS rd_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.wr_bytes_0 WHEN 1 THEN b.wr_bytes_1 WHEN 2 THEN b.wr_bytes_2 WHEN 3 THEN b.wr_bytes_3 WHEN 4 THEN b.wr_bytes_4 WHEN 5 THEN b.wr_bytes_5 END AS wr_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.rd_reqs_0 WHEN 1 THEN b.rd_reqs_1 WHEN 2 THEN b.rd_reqs_2 WHEN 3 THEN b.rd_reqs_3 WHEN 4 THEN b.rd_reqs_4 WHEN 5 THEN b.rd_reqs_5 END AS rd_reqs_sum,
+  CASE s.slot WHEN 0 THEN b.wr_reqs_0 WHEN 1 THEN b.wr_reqs_1 WHEN 2 THEN b.wr_reqs_2 WHEN 3 THEN b.wr_reqs_3 WHEN 4 THEN b.wr_reqs_4 WHEN 5 THEN b.wr_reqs_5 END AS wr_reqs_sum,
+  CASE s.slot WHEN 0 THEN b.dc_bytes_0 WHEN 1 THEN b.dc_bytes_1 WHEN 2 THEN b.dc_bytes_2 WHEN 3 THEN b.dc_bytes_3 WHEN 4 THEN b.dc_bytes_4 WHEN 5 THEN b.dc_bytes_5 END AS dc_bytes_sum,
+  CASE s.slot WHEN 0 THEN b.dc_reqs_0 WHEN 1 THEN b.dc_reqs_1 WHEN 2 THEN b.dc_reqs_2 WHEN 3 THEN b.dc_reqs_3 WHEN 4 THEN b.dc_reqs_4 WHEN 5 THEN b.dc_reqs_5 END AS dc_reqs_sum
+FROM cgroup_io_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNION ALL SELECT 2 AS slot UNION ALL SELECT 3 AS slot UNION ALL SELECT 4 AS slot UNION ALL SELECT 5 AS slot) s JOIN cover_1h c ON c.bucket = b.block + 3600 * s.slot
+WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
+
+CREATE VIEW cgroup_io_1h_rate AS
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+  r.rd_bytes_sum / r.secs AS rd_bytes,
+  r.wr_bytes_sum / r.secs AS wr_bytes,
+  r.rd_reqs_sum / r.secs AS rd_reqs,
+  r.wr_reqs_sum / r.secs AS wr_reqs,
+  r.dc_bytes_sum / r.secs AS dc_bytes,
+  r.dc_reqs_sum / r.secs AS dc_reqs
+FROM cgroup_io_1h r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
+
+CREATE VIEW numa_value AS
+WITH x AS (SELECT tick_id, device_id, 1 AS b, anon, file FROM numa_base
+           UNION ALL SELECT tick_id, device_id, 0 AS b, anon, file FROM numa_raw),
+g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
+      WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
+y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
+  sum(CASE WHEN g.b = 1 THEN g.anon WHEN g.tick_id = g.bt THEN NULL ELSE g.anon END) OVER w AS anon,
+  sum(CASE WHEN g.b = 1 THEN g.file WHEN g.tick_id = g.bt THEN NULL ELSE g.file END) OVER w AS file
+  FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
+SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
+  CASE WHEN y.gen > 0 THEN y.anon END AS anon,
+  CASE WHEN y.gen > 0 THEN y.file END AS file
+FROM y JOIN tick t ON t.id = y.tick_id JOIN device v ON v.id = y.device_id JOIN domain d ON d.id = v.domain_id WHERE y.b = 0;
+
+CREATE VIEW numa_1m AS
+SELECT CAST(b.block + 60 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+  CASE s.slot WHEN 0 THEN b.anon_0 WHEN 1 THEN b.anon_1 WHEN 2 THEN b.anon_2 WHEN 3 THEN b.anon_3 WHEN 4 THEN b.anon_4 WHEN 5 THEN b.anon_5 END AS anon_mean,
+  CASE s.slot WHEN 0 THEN b.anon_max_0 WHEN 1 THEN b.anon_max_1 WHEN 2 THEN b.anon_max_2 WHEN 3 THEN b.anon_max_3 WHEN 4 THEN b.anon_max_4 WHEN 5 THEN b.anon_max_5 END AS anon_max,
+  CASE s.slot WHEN 0 THEN b.file_0 WHEN 1 THEN b.file_1 WHEN 2 THEN b.file_2 WHEN 3 THEN b.file_3 WHEN 4 THEN b.file_4 WHEN 5 THEN b.file_5 END AS file_mean,
+  CASE s.slot WHEN 0 THEN b.file_max_0 WHEN 1 THEN b.file_max_1 WHEN 2 THEN b.file_max_2 WHEN 3 THEN b.file_max_3 WHEN 4 THEN b.file_max_4 WHEN 5 THEN b.file_max_5 END AS file_max
+FROM numa_1m_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNION ALL SELECT 2 AS slot UNION ALL SELECT 3 AS slot UNION ALL SELECT 4 AS slot UNION ALL SELECT 5 AS slot) s JOIN cover_1m c ON c.bucket = b.block + 60 * s.slot
+WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
+
+CREATE VIEW numa_1m_rate AS
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+  r.anon_mean AS anon,
+  r.anon_max AS anon_max,
+  r.file_mean AS file,
+  r.file_max AS file_max
+FROM numa_1m r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
+
+CREATE VIEW numa_1h AS
+SELECT CAST(b.block + 3600 * s.slot AS INTEGER) AS bucket, b.device_id AS device_id, (c.ms - CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END) / 1000.0 AS secs,
+  CASE s.slot WHEN 0 THEN b.anon_0 WHEN 1 THEN b.anon_1 WHEN 2 THEN b.anon_2 WHEN 3 THEN b.anon_3 WHEN 4 THEN b.anon_4 WHEN 5 THEN b.anon_5 END AS anon_mean,
+  CASE s.slot WHEN 0 THEN b.anon_max_0 WHEN 1 THEN b.anon_max_1 WHEN 2 THEN b.anon_max_2 WHEN 3 THEN b.anon_max_3 WHEN 4 THEN b.anon_max_4 WHEN 5 THEN b.anon_max_5 END AS anon_max,
+  CASE s.slot WHEN 0 THEN b.file_0 WHEN 1 THEN b.file_1 WHEN 2 THEN b.file_2 WHEN 3 THEN b.file_3 WHEN 4 THEN b.file_4 WHEN 5 THEN b.file_5 END AS file_mean,
+  CASE s.slot WHEN 0 THEN b.file_max_0 WHEN 1 THEN b.file_max_1 WHEN 2 THEN b.file_max_2 WHEN 3 THEN b.file_max_3 WHEN 4 THEN b.file_max_4 WHEN 5 THEN b.file_max_5 END AS file_max
+FROM numa_1h_block b CROSS JOIN (SELECT 0 AS slot UNION ALL SELECT 1 AS slot UNION ALL SELECT 2 AS slot UNION ALL SELECT 3 AS slot UNION ALL SELECT 4 AS slot UNION ALL SELECT 5 AS slot) s JOIN cover_1h c ON c.bucket = b.block + 3600 * s.slot
+WHERE CASE s.slot WHEN 0 THEN b.gap_0 WHEN 1 THEN b.gap_1 WHEN 2 THEN b.gap_2 WHEN 3 THEN b.gap_3 WHEN 4 THEN b.gap_4 WHEN 5 THEN b.gap_5 END IS NOT NULL;
+
+CREATE VIEW numa_1h_rate AS
+SELECT CAST(r.bucket * 1000 AS INTEGER) AS ts, d.name AS domain, v.name AS device, v.idx AS idx, r.secs AS secs,
+  r.anon_mean AS anon,
+  r.anon_max AS anon_max,
+  r.file_mean AS file,
+  r.file_max AS file_max
+FROM numa_1h r JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id;
 
 CREATE VIEW attribute_log AS
 SELECT a.ts AS ts, d.name AS domain, v.name AS device, v.kind AS kind, v.idx AS idx,

@@ -14,6 +14,7 @@ import type { RetentionPolicy } from '../store/retention.js';
 import type { TierName } from '../store/layout.js';
 import { defaultReadAheadFrom, Sampler } from './sampler.js';
 import type { SampleResult, TickOutcome } from '../sample/tick.js';
+import { OPTIONAL_KINDS, withoutKinds, type Kind } from '../sample/row-map.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../common/io.js';
@@ -36,6 +37,8 @@ export interface AgentOptions {
   readAheadFrom?: number;
   /** Rescan definitions at least this often even without watcher events. */
   rescanMs?: number;
+  /** Optional kinds (OPTIONAL_KINDS) to sample and store too: cgroup_io, numa. */
+  kinds?: readonly Kind[];
   /** Called after every tick (the exporter serves the latest one). */
   onTick?: (s: SampleResult, report: TickReport) => void;
   /** The clocks ticks are timed by (tests drive virtual ones). */
@@ -123,7 +126,8 @@ export class Agent {
       this.log.once(`clock: ${m}`),
     );
     if (this.clock.bootId !== null) store.setMeta('boot_id', this.clock.bootId);
-    this.sampler = new Sampler(this.conn, store.writer.map, { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
+    const skipped = OPTIONAL_KINDS.filter((k) => !(this.opts.kinds ?? []).includes(k));
+    this.sampler = new Sampler(this.conn, withoutKinds(store.writer.map, skipped), { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
     this.conn.fs.keepOpen(this.opts.maxOpenFiles ?? defaultMaxOpenFiles());
     this.conn.setInventory(this.readInventory());
     this.lastDomainCount = -1;

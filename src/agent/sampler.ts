@@ -14,12 +14,20 @@ import { ReadAhead } from '../host/read-ahead.js';
 import type { RowMap } from '../sample/row-map.js';
 import type { SampleResult } from '../sample/tick.js';
 
+/** Everything the agent can sample and store: libvirt's groups, extra, and domstat's cgroup groups. */
+export const ALL_GROUPS =
+  LIBVIRT_GROUPS | StatsGroup.EXTRA | StatsGroup.PRESSURE | StatsGroup.CGROUP_MEMORY | StatsGroup.CPU_THROTTLE | StatsGroup.CGROUP_IO | StatsGroup.NUMA;
+
 /**
- * What the agent samples and stores: libvirt's groups, extra, and the cgroup groups with domain
- * columns (pressure, cgroup memory, CPU throttling). cgroup-io and numa have per-device keys the
- * store has no kinds for: `domstats` only, never read by the agent.
+ * The groups a domain's driver is asked for when it samples the domain: all but the per-device
+ * cgroup groups whose kinds the row map has no columns of (the agent keeps them only when asked).
  */
-export const ALL_GROUPS = LIBVIRT_GROUPS | StatsGroup.EXTRA | StatsGroup.PRESSURE | StatsGroup.CGROUP_MEMORY | StatsGroup.CPU_THROTTLE;
+export function sampledGroups(map: RowMap): number {
+  let groups = ALL_GROUPS;
+  if (map.columns.cgroup_io.length === 0) groups &= ~StatsGroup.CGROUP_IO;
+  if (map.columns.numa.length === 0) groups &= ~StatsGroup.NUMA;
+  return groups;
+}
 
 export interface SamplerOptions {
   hostname?: string;
@@ -57,6 +65,8 @@ export class Sampler {
   readAhead: ReadAhead | null = null;
   private aheadFor: readonly Domain[] | null = null;
   private readonly tick: PlanTick;
+  /** The groups asked of a driver (sampledGroups). */
+  private readonly groups: number;
   /** Domains the plan handed to their driver in the last tick (for tests and the benchmark). */
   careful = 0;
   /** The last tick's reads: served by the read-ahead thread, and read on the main thread. */
@@ -74,6 +84,7 @@ export class Sampler {
     this.readAheadTimeoutMs = opts.readAheadTimeoutMs ?? 1000;
     this.readAheadFirst = opts.readAheadFirst ?? false;
     this.tick = new PlanTick(conn.fs);
+    this.groups = sampledGroups(map);
   }
 
   private plan(dom: Domain): DomainPlan | null {
@@ -138,8 +149,13 @@ export class Sampler {
           samples.push(plan.sample);
           continue;
         }
+        if (plan?.stale) {
+          // made again next tick, and the read-ahead groups with it
+          this.plans.delete(dom);
+          this.aheadFor = null;
+        }
         this.careful++;
-        const [rec] = this.conn.collectWith(ctx, [dom], ALL_GROUPS, 0);
+        const [rec] = this.conn.collectWith(ctx, [dom], this.groups, 0);
         if (rec === undefined) continue; // its problem is recorded
         domains.push(dom);
         samples.push(domainSample(rec, this.map, this.conn.driverOf(dom).wrap32(this.conn.fs)));

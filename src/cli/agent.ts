@@ -8,6 +8,7 @@ import type { ServingThread } from '../export/serving.js';
 import { checkAllowHost } from '../export/host-allow.js';
 import { parseDuration, parseSize } from '../common/time.js';
 import { UsageError } from '../common/errors.js';
+import type { Kind } from '../sample/row-map.js';
 
 export interface AgentCliOptions extends HostOptions {
   db: string;
@@ -21,6 +22,8 @@ export interface AgentCliOptions extends HostOptions {
   allowHost: string[];
   dryRun?: boolean;
   domains?: number;
+  cgroupIo?: boolean;
+  numa?: boolean;
 }
 
 export function agentCommand(io: Io): Command {
@@ -39,6 +42,8 @@ export function agentCommand(io: Io): Command {
       (v: string, prev: string[]) => [...prev, checkAllowHost(v)],
       [] as string[],
     )
+    .option('--cgroup-io', "also sample, store and export each domain's cgroup I/O per host block device (domstats --cgroup-io; KVM)")
+    .option('--numa', "also sample, store and export each domain's memory per NUMA node (domstats --numa; KVM)")
     .option('--dry-run', "project the database size of this configuration (the host's domains now, or --domains) and exit")
     .option('--domains <n>', 'with --dry-run: project for N domains of 2 vCPUs, 2 NICs and 2 disks', intInRange('--domains', 0, 1_000_000))
     .action(async (opts: AgentCliOptions) => {
@@ -51,10 +56,11 @@ export function agentCommand(io: Io): Command {
         hourMs: parseDuration(opts.keepHours, '--keep-hours'),
         maxBytes: parseSize(opts.maxSize, '--max-size'),
       };
+      const kinds: Kind[] = [...(opts.cgroupIo ? (['cgroup_io'] as const) : []), ...(opts.numa ? (['numa'] as const) : [])];
       if (opts.domains !== undefined && !opts.dryRun) throw new UsageError('--domains: only with --dry-run');
       if (opts.dryRun) {
         const { dryRun } = await import('./dry-run.js');
-        return dryRun(io, { ...opts, intervalMs, retention });
+        return dryRun(io, { ...opts, intervalMs, retention, kinds });
       }
       if (opts.allowHost.length > 0 && opts.listen === undefined) throw new UsageError('--allow-host: only with --listen');
       let serving: ServingThread | null = null;
@@ -67,6 +73,7 @@ export function agentCommand(io: Io): Command {
         quiet: !!opts.quiet,
         io,
         retention,
+        kinds,
         onTick: (_, report) => {
           // The tick the agent has just published, posted once to the serving thread.
           if (agent.latest !== null) serving?.post({ ...agent.latest, cutTiers: agent.cutTiers });

@@ -12,7 +12,6 @@ import { RecordingHostFs } from '../host/recording-fs.js';
 import { Connection } from '../connection/connection.js';
 import { isGone, type HostFs } from '../host/hostfs.js';
 import { ALL_GROUPS } from '../agent/sampler.js';
-import { StatsGroup } from '../stats/groups.js';
 import { CGROUP_ROOT } from '../drivers/kvm/cgroup.js';
 import { formatDomstats } from '../export/virsh-text.js';
 import { isActive } from '../stats/states.js';
@@ -37,7 +36,7 @@ export function captureCommand(io: Io): Command {
       const doms = conn.listAllDomains();
       // First what `domstat domstats` shows (kept as expected output), then domstat's own keys.
       const records = conn.getAllDomainStats(0, 0);
-      conn.getAllDomainStats(ALL_GROUPS | StatsGroup.CGROUP_IO | StatsGroup.NUMA, 0);
+      conn.getAllDomainStats(ALL_GROUPS, 0);
       for (const d of doms.filter((x) => isActive(x.state))) {
         for (const call of [() => conn.cpuStats(d, 0, 128), () => conn.memoryStats(d)]) {
           try {

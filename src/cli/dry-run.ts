@@ -8,7 +8,7 @@ import { type Io } from '../common/io.js';
 import { messageOf } from '../common/errors.js';
 import { Sampler } from '../agent/sampler.js';
 import { COLUMNS } from '../store/columns.js';
-import { KINDS, type Kind } from '../sample/row-map.js';
+import { KINDS, OPTIONAL_KINDS, withoutKinds, type Kind } from '../sample/row-map.js';
 import { keyMapOf } from '../store/key-map.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { storeStats } from '../store/stats.js';
@@ -23,11 +23,17 @@ export interface DryRunOptions extends HostOptions {
   retention: RetentionPolicy;
   /** Domains shaped like the benchmark's instead of the host's own. */
   domains?: number;
+  /** Optional kinds the agent would store too (--cgroup-io, --numa). */
+  kinds: readonly Kind[];
 }
 
 /** Devices per kind as the agent would store them from the host now: one sample through its sampler. */
-async function hostDevices(opts: HostOptions): Promise<{ domains: number; devices: Partial<Record<Kind, number>> }> {
-  const sampler = new Sampler(connect(opts), keyMapOf(COLUMNS), { hostname: 'dry-run' });
+async function hostDevices(opts: HostOptions, kinds: readonly Kind[]): Promise<{ domains: number; devices: Partial<Record<Kind, number>> }> {
+  const map = withoutKinds(
+    keyMapOf(COLUMNS),
+    OPTIONAL_KINDS.filter((k) => !kinds.includes(k)),
+  );
+  const sampler = new Sampler(connect(opts), map, { hostname: 'dry-run' });
   try {
     const s = sampler.sample();
     const devices: Partial<Record<Kind, number>> = {};
@@ -59,10 +65,12 @@ export async function dryRun(io: Io, opts: DryRunOptions): Promise<void> {
   let what: string;
   let devices: Partial<Record<Kind, number>>;
   if (opts.domains !== undefined) {
-    devices = Object.fromEntries(KINDS.map((k) => [k, k === 'host' ? 1 : (BENCH_DOMAIN[k] ?? 0) * opts.domains!]));
-    what = `${opts.domains} domains shaped like the benchmark's (2 vCPUs, 2 NICs, 2 disks each) and the host`;
+    const shape = (k: Kind) => (OPTIONAL_KINDS.includes(k) && !opts.kinds.includes(k) ? 0 : (BENCH_DOMAIN[k] ?? 0));
+    devices = Object.fromEntries(KINDS.map((k) => [k, k === 'host' ? 1 : shape(k) * opts.domains!]));
+    const also = opts.kinds.map((k) => (k === 'numa' ? ', 2 NUMA nodes' : ', I/O to 2 host devices')).join('');
+    what = `${opts.domains} domains shaped like the benchmark's (2 vCPUs, 2 NICs, 2 disks${also} each) and the host`;
   } else {
-    const host = await hostDevices(opts);
+    const host = await hostDevices(opts, opts.kinds);
     devices = host.devices;
     what = `the ${host.domains} domains under ${opts.root} now and the host`;
   }

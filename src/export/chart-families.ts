@@ -44,7 +44,8 @@ export const FAMILIES: readonly FamilySpec[] = [
   // A count of kills is not a memory size: its own chart, before the cgroup memory family.
   { id: 'oom-kills', title: 'OOM kills (cgroup)', keys: /^cgroup\.memory\.events\.oom_kill$/ },
   { id: 'cgroup-memory', title: 'Memory (cgroup)', keys: /^cgroup\.memory\./ },
-  { id: 'host-device-io', title: 'I/O per host device (cgroup)', keys: /^cgroup\.io\.[0-9]+\./ },
+  { id: 'host-device-io', title: 'I/O per host device (cgroup)', keys: /^cgroup\.io\.[0-9]+\.(rd|wr|dc)\.(bytes|reqs)$/ },
+  { id: 'numa', title: 'Memory per NUMA node (cgroup)', keys: /^cgroup\.numa\.[0-9]+\.(anon|file)$/ },
 ];
 
 /** Units of values that are not quantities: a state, a reason, an id. */

@@ -247,7 +247,43 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
     base,
     mul(get('cgroup.cpu.throttled.time'), NS),
   );
+  // Per host block device: I/O issued from the VM's cgroup (what it counts: README, "What the VM's cgroup knows").
+  for (let i = 0; i < count('cgroup.io.count'); i++) {
+    const dev = p.get(`cgroup.io.${i}.dev`)?.value;
+    if (typeof dev !== 'string') continue;
+    const name = p.get(`cgroup.io.${i}.name`)?.value;
+    const labels = { ...base, device: typeof name === 'string' ? name : dev, major_minor: dev };
+    for (const [suffix, name, help] of CGROUP_IO)
+      fam.add(
+        `domstat_domain_cgroup_io_${name}`,
+        'counter',
+        `${help} from the VM's cgroup to the host device (io.stat or blkio); domstat's own`,
+        labels,
+        get(`cgroup.io.${i}.${suffix}`),
+      );
+  }
+  for (let i = 0; i < count('cgroup.numa.count'); i++) {
+    const node = get(`cgroup.numa.${i}.node`);
+    if (node === undefined) continue;
+    for (const type of ['anon', 'file'])
+      fam.add(
+        'domstat_domain_memory_numa_bytes',
+        'gauge',
+        "Memory of the VM's cgroup on the NUMA node, anonymous (guest RAM) or page cache (memory.numa_stat); domstat's own",
+        { ...base, node: String(node), type },
+        get(`cgroup.numa.${i}.${type}`),
+      );
+  }
 }
+
+const CGROUP_IO: readonly (readonly [suffix: string, name: string, help: string])[] = [
+  ['rd.bytes', 'read_bytes', 'Bytes read'],
+  ['wr.bytes', 'written_bytes', 'Bytes written'],
+  ['rd.reqs', 'read_requests', 'Read requests'],
+  ['wr.reqs', 'write_requests', 'Write requests'],
+  ['dc.bytes', 'discarded_bytes', 'Bytes discarded'],
+  ['dc.reqs', 'discard_requests', 'Discard requests'],
+];
 
 const mul = (v: number | undefined, s: number) => (v === undefined ? undefined : s === NS ? v / NS : v * s);
 

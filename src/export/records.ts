@@ -30,6 +30,16 @@ export function sampleRecord(dom: Domain, s: DomainSample, map: RowMap): DomainS
       params.push({ field: dev.idx === null ? c.key : c.key.replace('{i}', String(dev.idx)), type: 'ullong', value });
     }
   }
+  // The cgroup's host devices and NUMA nodes, named as the driver names them.
+  const io = s.devices.filter((d) => d.kind === 'cgroup_io' && d.idx !== null);
+  if (io.length > 0) params.push({ field: 'cgroup.io.count', type: 'uint', value: io.length });
+  for (const d of io) {
+    if (d.name !== d.path) params.push({ field: `cgroup.io.${d.idx}.name`, type: 'string', value: d.name });
+    if (d.path !== undefined) params.push({ field: `cgroup.io.${d.idx}.dev`, type: 'string', value: d.path });
+  }
+  const nodes = s.devices.filter((d) => d.kind === 'numa' && d.idx !== null);
+  if (nodes.length > 0) params.push({ field: 'cgroup.numa.count', type: 'uint', value: nodes.length });
+  for (const d of nodes) params.push({ field: `cgroup.numa.${d.idx}.node`, type: 'uint', value: Number(d.name.slice('node'.length)) });
   if (isActive(dom.state)) {
     params.push({ field: 'net.count', type: 'uint', value: dom.interfaces.length });
     dom.interfaces.forEach((iface, i) => {

@@ -61,6 +61,15 @@ const BLOCK: Record<string, string> = {
   physical: 'physical size',
 };
 
+const CGROUP_IO: Record<string, string> = {
+  'rd.bytes': 'read',
+  'wr.bytes': 'written',
+  'rd.reqs': 'read requests',
+  'wr.reqs': 'write requests',
+  'dc.bytes': 'discarded',
+  'dc.reqs': 'discard requests',
+};
+
 const VCPU: Record<string, string> = { state: 'state', time: 'time', wait: 'wait', delay: 'delay' };
 
 /** host.cpu.user -> "host CPU user", host.mem.available -> "host memory available". */
@@ -88,5 +97,10 @@ export function seriesName(key: string, device: string | null): string {
   if (m !== null) return `${device ?? `disk ${m[1]}`} discards`;
   m = /^vcpu\.([0-9]+)\.(state|time|wait|delay)$/.exec(key);
   if (m !== null) return `vCPU ${m[1]} ${VCPU[m[2]!]}`;
+  // The cgroup's I/O per host device ("sda read (cgroup)") and memory per NUMA node ("node0 anonymous").
+  m = /^cgroup\.io\.(.+)\.(rd|wr|dc)\.(bytes|reqs)$/.exec(key);
+  if (m !== null) return `${device ?? `host device ${m[1]}`} ${CGROUP_IO[`${m[2]}.${m[3]}`]} (cgroup)`;
+  m = /^cgroup\.numa\.(.+)\.(anon|file)$/.exec(key);
+  if (m !== null) return `${device ?? `node entry ${m[1]}`} ${m[2] === 'anon' ? 'anonymous' : 'page cache'}`;
   return device === null ? key : `${key} (${device})`;
 }

@@ -97,10 +97,7 @@ export function pickedDecimals(buf: Uint8Array, start: number, end: number, pick
  * values past 2^53) are NaN.
  */
 export function keyedDecimals(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array, colon = false): boolean {
-  for (let j = start; j < end; j++) {
-    const c = buf[j]!;
-    if ((c >= TAB && c <= 13 && c !== NL) || c > 127 || (c === COLON && !colon)) return false;
-  }
+  if (!plainAscii(buf, start, end, colon)) return false;
   out.fill(NaN);
   let seen = 0;
   let i = start;
@@ -126,7 +123,20 @@ export function keyedDecimals(buf: Uint8Array, start: number, end: number, keys:
   return true;
 }
 
-function keyIndex(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[]): number {
+/**
+ * buf[start, end) holds only what the byte readers and the careful parsers split alike: ASCII,
+ * with space and newline the only blanks (and colons only where `colon`).
+ */
+export function plainAscii(buf: Uint8Array, start: number, end: number, colon = true): boolean {
+  for (let j = start; j < end; j++) {
+    const c = buf[j]!;
+    if ((c >= TAB && c <= 13 && c !== NL) || c > 127 || (c === COLON && !colon)) return false;
+  }
+  return true;
+}
+
+/** Which of `keys` buf[start, end) is, or -1. */
+export function keyIndex(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[]): number {
   const n = end - start;
   outer: for (let w = 0; w < keys.length; w++) {
     const key = keys[w]!;

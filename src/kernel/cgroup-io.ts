@@ -6,6 +6,7 @@
 //     8:0 Read 1459200\n8:0 Write 314773504\n8:0 Sync ..\n8:0 Async ..\n8:0 Discard 0\n8:0 Total ..\nTotal ..
 // An empty io.stat is a group that has done no I/O yet.
 
+import { asciiKeys, COLON, decimalAt, keyIndex, NL, plainAscii, SPACE, TOO_BIG } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { ParseError, parseU64 } from './u64.js';
 
@@ -123,4 +124,61 @@ export function blkioAsIoStat(bytes: string, ios: string, bytesSource: string, i
     out.push({ major, minor, fields });
   }
   return out;
+}
+
+const IO_ASCII = asciiKeys(IO_FIELDS);
+const EQ = 61;
+
+/**
+ * io.stat read fast (the agent's plan): per device in the file's order, devs[2n] and devs[2n + 1]
+ * its MAJ:MIN and out[6n + f] its IO_FIELDS[f] (NaN: not in the line). The number of devices, or
+ * -1 where parseIoStat() would refuse the file or could read it differently, or a value is past
+ * 2^53, or there are more than `max` devices: the careful path then.
+ */
+export function readIoStat(buf: Uint8Array, start: number, end: number, devs: Float64Array, out: Float64Array, max: number): number {
+  if ((end > start && buf[end - 1] !== NL) || !plainAscii(buf, start, end)) return -1;
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    let eol = buf.indexOf(NL, i);
+    if (eol < 0 || eol > end) eol = end;
+    while (i < eol && buf[i] === SPACE) i++;
+    if (i === eol) {
+      i = eol + 1;
+      continue;
+    }
+    let k = i;
+    while (k < eol && buf[k] !== SPACE) k++;
+    const colon = buf.indexOf(COLON, i);
+    if (n === max || colon < 0 || colon >= k || colon - i > 10 || k - colon - 1 > 10) return -1;
+    const major = decimalAt(buf, i, colon);
+    const minor = decimalAt(buf, colon + 1, k);
+    if (major < 0 || minor < 0) return -1;
+    for (let d = 0; d < n; d++) if (devs[2 * d] === major && devs[2 * d + 1] === minor) return -1;
+    devs[2 * n] = major;
+    devs[2 * n + 1] = minor;
+    const o = 6 * n;
+    out.fill(NaN, o, o + 6);
+    let seen = 0;
+    let t = k;
+    while (t < eol) {
+      while (t < eol && buf[t] === SPACE) t++;
+      if (t === eol) break;
+      let u = t;
+      while (u < eol && buf[u] !== SPACE) u++;
+      const eq = buf.indexOf(EQ, t);
+      if (eq <= t || eq >= u) return -1;
+      const f = keyIndex(buf, t, eq, IO_ASCII);
+      if (f >= 0) {
+        const v = decimalAt(buf, eq + 1, u);
+        if (v < 0 || v === TOO_BIG || seen & (1 << f)) return -1;
+        seen |= 1 << f;
+        out[o + f] = v;
+      }
+      t = u;
+    }
+    n++;
+    i = eol + 1;
+  }
+  return n;
 }

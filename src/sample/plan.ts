@@ -107,6 +107,11 @@ export abstract class DomainPlan {
   readonly sample: DomainSample;
   /** Its group in the read-ahead table, or -1. */
   group = -1;
+  /**
+   * Set by a read that found the devices its files list changed (a host device's first I/O, a
+   * new NUMA node): the sampler makes the domain's plan again.
+   */
+  stale = false;
   /** The domain row's readings that come from the definition (state, balloon, vCPU counts, id). */
   private readonly fixed: Float64Array;
   /** Every row's readings in one array (rows hold views of it). */
@@ -204,6 +209,32 @@ export function fillKeys(d: DeviceSample, k: KeyColumns, values: Float64Array, o
     }
     if (v > Number.MAX_SAFE_INTEGER) return false;
     setProduct(d, k.cols[i]!, v, k.factors[i]!);
+  }
+  return true;
+}
+
+/**
+ * keyColumns() of the keys that have a column of `kind` in the row map: a file none of whose keys
+ * do is not read (the agent's row map holds only what it stores).
+ */
+export function storedKeyColumns<F extends string>(map: RowMap, keys: readonly KeyFrom<F>[], kind: Kind, at: Readonly<Record<F, number>>): KeyColumns {
+  return keyColumns(
+    keys.filter((k) => map.byPattern.get(k.key)?.column.kind === kind),
+    kind,
+    at,
+  )(map);
+}
+
+/**
+ * fillKeys() for readers whose NaN means "the file has no such key" (they refuse a value past 2^53
+ * themselves): those keys stay unknown. False when a product is past 2^53 (the careful path).
+ */
+export function fillPresent(d: DeviceSample, k: KeyColumns, values: Float64Array, offset = 0): boolean {
+  for (let i = 0; i < k.cols.length; i++) {
+    const x = values[offset + k.at[i]![0]!]!;
+    if (x !== x) continue;
+    if (x * k.factors[i]! > Number.MAX_SAFE_INTEGER) return false;
+    d.values[k.cols[i]!] = x * k.factors[i]!;
   }
   return true;
 }

@@ -3,8 +3,10 @@
 // rows by it; a database's own key_map is read into one (store/key-map.ts), so rows always match
 // the database they go to.
 
-export type Kind = 'domain' | 'host' | 'vcpu' | 'net' | 'block';
-export const KINDS: readonly Kind[] = ['domain', 'host', 'vcpu', 'net', 'block'];
+// cgroup_io: a domain's I/O per host block device (its cgroup's io.stat or blkio); numa: its memory
+// per NUMA node (memory.numa_stat). Both are domstat's own kinds (schema version 4).
+export type Kind = 'domain' | 'host' | 'vcpu' | 'net' | 'block' | 'cgroup_io' | 'numa';
+export const KINDS: readonly Kind[] = ['domain', 'host', 'vcpu', 'net', 'block', 'cgroup_io', 'numa'];
 export type ColumnType = 'counter' | 'gauge' | 'attribute';
 
 export interface RowColumn {
@@ -32,6 +34,18 @@ export function rowMapOf<C extends RowColumn>(cols: readonly C[]): RowMap<C> {
     list.push(c);
   }
   return { columns, byPattern };
+}
+
+/**
+ * domstat's per-device cgroup kinds: the agent samples and stores them only when asked (each
+ * costs a fifth more history at the benchmark's shape: README, "What the VM's cgroup knows").
+ */
+export const OPTIONAL_KINDS: readonly Kind[] = ['cgroup_io', 'numa'];
+
+/** The map without some kinds' columns (the other kinds' positions are unchanged). */
+export function withoutKinds<C extends RowColumn>(map: RowMap<C>, kinds: readonly Kind[]): RowMap<C> {
+  if (kinds.length === 0) return map;
+  return rowMapOf(KINDS.filter((k) => !kinds.includes(k)).flatMap((k) => map.columns[k]));
 }
 
 /**

@@ -80,13 +80,27 @@ function splitKey(field: string): [pattern: string, idx: number | null] {
   return r;
 }
 
+/**
+ * The parameters that name a device row rather than fill a column: a disk's or interface's name
+ * and path; a host block device's kernel name and MAJ:MIN (cgroup I/O: named by MAJ:MIN when its
+ * kernel name is gone); a NUMA node's number (named "node<N>").
+ */
+const NAMING: ReadonlyMap<string, [kind: Kind, part: 'name' | 'path' | 'node']> = new Map([
+  ['net.{i}.name', ['net', 'name']],
+  ['block.{i}.name', ['block', 'name']],
+  ['block.{i}.path', ['block', 'path']],
+  ['cgroup.io.{i}.name', ['cgroup_io', 'name']],
+  ['cgroup.io.{i}.dev', ['cgroup_io', 'path']],
+  ['cgroup.numa.{i}.node', ['numa', 'node']],
+]);
+
 /** Sorts a record's parameters into device rows. Unknown keys (not in key_map) are not stored. */
 export function domainSample(rec: DomainStatsRecord, map: RowMap, wrap32 = false): DomainSample {
   const dom = rec.domain;
   const width = (k: Kind) => map.columns[k].length;
   const domainRow = newDevice({ kind: 'domain', idx: null, name: dom.name }, width('domain'));
   const indexed = new Map<string, DeviceSample>();
-  const names = new Map<string, { name?: string; path?: string }>();
+  const names = new Map<string, { name?: string; path?: string; node?: string }>();
   const row = (kind: Kind, idx: number): DeviceSample => {
     const k = `${kind}.${idx}`;
     let r = indexed.get(k);
@@ -99,12 +113,11 @@ export function domainSample(rec: DomainStatsRecord, map: RowMap, wrap32 = false
   };
   for (const p of rec.params) {
     const [pattern, idx] = splitKey(p.field);
-    if (idx !== null && (pattern === 'net.{i}.name' || pattern === 'block.{i}.name' || pattern === 'block.{i}.path')) {
-      const kind = pattern.startsWith('net') ? 'net' : 'block';
-      const k = `${kind}.${idx}`;
+    const naming = idx === null ? undefined : NAMING.get(pattern);
+    if (naming !== undefined) {
+      const k = `${naming[0]}.${idx}`;
       const n = names.get(k) ?? {};
-      if (pattern.endsWith('path')) n.path = String(p.value);
-      else n.name = String(p.value);
+      n[naming[1]] = String(p.value);
       names.set(k, n);
       continue;
     }
@@ -121,9 +134,10 @@ export function domainSample(rec: DomainStatsRecord, map: RowMap, wrap32 = false
     const n = names.get(k);
     if (r.kind !== 'vcpu') {
       // A disk or interface row needs its name; the backing-chain layers carry none of our columns.
-      if (n?.name === undefined) continue;
-      r.name = n.name;
-      if (n.path !== undefined) r.path = n.path;
+      const name = r.kind === 'numa' ? (n?.node === undefined ? undefined : `node${n.node}`) : (n?.name ?? (r.kind === 'cgroup_io' ? n?.path : undefined));
+      if (name === undefined) continue;
+      r.name = name;
+      if (n?.path !== undefined) r.path = n.path;
     }
     devices.push(r);
   }

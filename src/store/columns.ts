@@ -57,7 +57,7 @@ const hostMem = (col: string, key: string, type: ColumnType, low: boolean, note:
   ...(low ? { low: true } : {}),
 });
 
-/** domstat's cgroup groups (pressure, cgroup memory, CPU throttling): domain columns of domstat's own. */
+/** domstat's cgroup groups: columns of domstat's own. */
 const own = (col: string, key: string, type: ColumnType, unit: string, note: string, scale = 1): Spec => ({
   col,
   key,
@@ -144,6 +144,21 @@ export const COLUMNS: readonly ColumnSpec[] = [
     { col: 'allocation', key: 'block.{i}.allocation', type: 'attribute', unit: 'bytes', note: '' },
     { col: 'capacity', key: 'block.{i}.capacity', type: 'attribute', unit: 'bytes', note: '' },
     { col: 'physical', key: 'block.{i}.physical', type: 'attribute', unit: 'bytes', note: '' },
+  ]),
+  // domstat's per-device cgroup kinds: I/O of the VM's cgroup per host block device (a device's
+  // row appears once it has seen I/O; its name is the kernel's, or MAJ:MIN when that is gone), and
+  // its memory per NUMA node (v2 bytes; v1 pages × 4096).
+  ...of('cgroup_io', [
+    own('rd_bytes', 'cgroup.io.{i}.rd.bytes', 'counter', 'bytes', 'v2 io.stat rbytes, v1 blkio.throttle.io_service_bytes Read'),
+    own('wr_bytes', 'cgroup.io.{i}.wr.bytes', 'counter', 'bytes', 'v2 io.stat wbytes, v1 blkio.throttle.io_service_bytes Write'),
+    own('rd_reqs', 'cgroup.io.{i}.rd.reqs', 'counter', 'requests', 'v2 io.stat rios, v1 blkio.throttle.io_serviced Read'),
+    own('wr_reqs', 'cgroup.io.{i}.wr.reqs', 'counter', 'requests', 'v2 io.stat wios, v1 blkio.throttle.io_serviced Write'),
+    own('dc_bytes', 'cgroup.io.{i}.dc.bytes', 'counter', 'bytes', 'v2 io.stat dbytes, v1 blkio.throttle.io_service_bytes Discard'),
+    own('dc_reqs', 'cgroup.io.{i}.dc.reqs', 'counter', 'requests', 'v2 io.stat dios, v1 blkio.throttle.io_serviced Discard'),
+  ]),
+  ...of('numa', [
+    own('anon', 'cgroup.numa.{i}.anon', 'gauge', 'bytes', 'memory.numa_stat anon (v1 hierarchical_anon pages × 4096) on the node'),
+    own('file', 'cgroup.numa.{i}.file', 'gauge', 'bytes', 'memory.numa_stat file (v1 hierarchical_file pages × 4096) on the node'),
   ]),
   ...of('host', [
     cpuTicks('user'),

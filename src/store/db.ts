@@ -6,13 +6,13 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateFromV1 } from './migrate-v1.js';
-import { migrateFromV2 } from './migrate-v2.js';
+import { migrateAdditive, widenDeviceKinds } from './migrate-add.js';
 import { InternalError, messageOf } from '../common/errors.js';
 import { StoreError } from './errors.js';
 
 export type Db = Database.Database;
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /** Page cache per connection, KiB. */
 const PAGE_CACHE_KIB = 2000;
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.sql', import.meta.url));
@@ -101,10 +101,12 @@ function migrate(db: Db, from: number, onMigrate?: (message: string) => void): v
       db.exec(fs.readFileSync(SCHEMA_FILE, 'utf8'));
       db.prepare("INSERT INTO meta (key, value) VALUES ('created', ?)").run(new Date().toISOString());
     } else if (from === 1) {
-      // schema.sql is version 3's: version 1's ticks are written straight into it
+      // schema.sql is this version's: version 1's ticks are written straight into it (device,
+      // kept from version 1, gets this version's kinds)
       migrateFromV1(db, onMigrate ?? (() => {}));
-    } else if (from === 2) {
-      migrateFromV2(db, onMigrate ?? (() => {}));
+      widenDeviceKinds(db, fs.readFileSync(SCHEMA_FILE, 'utf8'));
+    } else if (from === 2 || from === 3) {
+      migrateAdditive(db, from, onMigrate ?? (() => {}));
     } else {
       throw new InternalError(`no migration from schema version ${from}`);
     }

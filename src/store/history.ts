@@ -211,6 +211,11 @@ export class HistoryReader {
     }));
   }
 
+  /** The heads of a kind's key patterns, before the index: "net", "extra.block", "cgroup.io". */
+  private heads(kind: Kind): string[] {
+    return [...new Set(this.map.columns[kind].flatMap((c) => (c.key.includes('.{i}.') ? [c.key.slice(0, c.key.indexOf('.{i}.'))] : [])))];
+  }
+
   /** A key to its column and devices. "net.0.rx.bytes" or, by device name, "net.vnet0.rx.bytes". */
   resolveKey(key: string, devices: readonly DeviceRow[]): { column: Column; devices: DeviceRow[] } {
     const [p0, idx] = keyPattern(key);
@@ -221,7 +226,7 @@ export class HistoryReader {
       // names hold a dot and digits, so match the devices' names rather than split the key).
       for (const d of devices) {
         if (d.idx === null) continue;
-        for (const head of [d.kind, `extra.${d.kind}`]) {
+        for (const head of this.heads(d.kind)) {
           const prefix = `${head}.${d.name}.`;
           const p = `${head}.{i}.${key.slice(prefix.length)}`;
           if (key.startsWith(prefix) && this.map.byPattern.has(p) && (byName === null || d.name.length > byName.length)) {

@@ -203,14 +203,16 @@ const HEADER = `-- domstat history database: generated from src/store/columns.ts
 -- records the schema version in PRAGMA user_version (and meta.schema_version).
 --
 -- A tick is one sample of the whole host. Each sampled thing is a \`device\`: a domain as a whole
--- (kind 'domain'), a vCPU, a network interface, a disk, or the host itself. key_map says which
+-- (kind 'domain'), a vCPU, a network interface, a disk, the host itself, and (domstat's own, KVM)
+-- a host block device the VM's cgroup did I/O to (cgroup_io) or a NUMA node holding its memory (numa). key_map says which
 -- stats key lives in which column, how it is stored and in which unit.
 --
 -- Three tiers, each readable through views:
 --   raw   <kind>_raw: one row per device per tick; counters as the increase since the device's
 --         previous row, gauges as their change. Readings are whole in <kind>_base at a device's
 --         first tick, after a reset and at the first tick of every 10-minute keyframe period.
---         Views: <kind>_rate (per-second rates per tick), <kind>_value (decoded readings).
+--         Views: <kind>_rate (per-second rates per tick; not for numa, which has no counters),
+--         <kind>_value (decoded readings).
 --   1m/1h <kind>_1m_block, <kind>_1h_block: one row per device per block of six minutes (hours),
 --         columns <name>_<slot> for slot 0..5. Per bucket: counters their exact increase (and the
 --         peak per-second rate of the busy ones, <col>_peak), gauges their mean and one extreme;
@@ -320,7 +322,9 @@ export function historySql(layouts: readonly KindLayout[], keyMapInserts: string
     for (const tier of TIERS) parts.push(`-- ${l.kind}: ${tier} rollups, six buckets per row.\n${blockTable(l, tier)}`);
   }
   parts.push('-- Views for plain SQL. Times are Unix milliseconds (ts) or seconds (bucket); `domain` and `device` are names.');
-  for (const l of layouts) parts.push(rateView(l), valueView(l), ...TIERS.flatMap((tier) => [tierView(l, tier), tierRateView(l, tier)]));
+  // (a kind with no counters, numa, has no rates per tick: its _value view says its levels)
+  for (const l of layouts)
+    parts.push(...(l.counter.includes(1) ? [rateView(l)] : []), valueView(l), ...TIERS.flatMap((tier) => [tierView(l, tier), tierRateView(l, tier)]));
   parts.push(ATTRIBUTE_VIEW);
   return parts.join('\n\n') + '\n';
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { Db } from './db.js';
 import { SCHEMA_FILE, SCHEMA_VERSION } from './db.js';
 import { readKeyMap } from './key-map.js';
-import { KINDS, type Kind } from '../sample/row-map.js';
+import type { Kind } from '../sample/row-map.js';
 import { blockOf, HISTORY_MARK, slotOf, TIER_SECONDS, TIERS, type Tier } from './layout.js';
 import { fromSql, toSql, toSqlExact } from './exact.js';
 import { HistoryWriter } from './writer.js';
@@ -18,6 +18,9 @@ type Row = Record<string, unknown>;
 const TWO_64 = 1n << 64n;
 /** Version 1 stored u64 readings of 2^63 and more as their two's complement. */
 const v1Counter = (v: bigint) => (v < 0n ? v + TWO_64 : v);
+
+/** Version 1's kinds of device (later versions added kinds of their own). */
+const KINDS: readonly Kind[] = ['domain', 'host', 'vcpu', 'net', 'block'];
 
 export function migrateFromV1(db: Db, say: (message: string) => void): void {
   const oldMap = (db.prepare('SELECT kind, col, type FROM key_map ORDER BY kind, col').all() as { kind: Kind; col: string; type: string }[]).reduce(

@@ -8,7 +8,7 @@ import { runCli, fixture } from '../helpers/cli.js';
 import { capture, tdir } from '../helpers/store.js';
 import { Agent } from '../../src/agent/agent.js';
 import { openDatabase } from '../../src/store/db.js';
-import { measuredFrom, MEASURED, project, seriesOf, BENCH_DOMAIN } from '../../src/store/projection.js';
+import { measuredFrom, MEASURED, project, seriesOf } from '../../src/store/projection.js';
 import { DEFAULT_RETENTION, formatBytes } from '../../src/store/retention.js';
 import { storeStats } from '../../src/store/stats.js';
 
@@ -19,7 +19,7 @@ const sizes = (out: string) => [...out.matchAll(/^ (raw ticks.*|1-minute.*|1-hou
 t.test('--domains 100 at the defaults: the benchmark figures, and it fits the 4 GiB cap', async (t) => {
   const r = await runCli(['agent', '--dry-run', '--domains', '100', '--db', path.join(tdir(t), 'none.db')]);
   t.equal(r.code, 0, r.err);
-  const series = seriesOf({ ...BENCH_DOMAIN, domain: 100, vcpu: 200, net: 200, block: 200, host: 1 });
+  const series = seriesOf({ domain: 100, vcpu: 200, net: 200, block: 200, host: 1 });
   t.match(r.out, `${series} series`);
   const p = project({ series, intervalS: 10, retention: DEFAULT_RETENTION }, MEASURED.at10s);
   t.strictSame(
@@ -30,6 +30,19 @@ t.test('--domains 100 at the defaults: the benchmark figures, and it fits the 4 
   t.ok(p.total <= 4 * 2 ** 30, `${formatBytes(p.total)} within 4 GiB`);
   t.match(r.out, /Fits the 4\.0 GiB cap/);
   t.match(r.out, `${MEASURED.at10s.raw.toFixed(2)} B (npm run bench)`);
+});
+
+t.test('--cgroup-io --numa: their series come in, and 100 domains no longer fit the 4 GiB cap', async (t) => {
+  const r = await runCli(['agent', '--dry-run', '--domains', '100', '--cgroup-io', '--numa', '--db', path.join(tdir(t), 'none.db')]);
+  t.equal(r.code, 0, r.err);
+  const series = seriesOf({ domain: 100, vcpu: 200, net: 200, block: 200, cgroup_io: 200, numa: 200, host: 1 });
+  t.equal(series - seriesOf({ domain: 100, vcpu: 200, net: 200, block: 200, host: 1 }), 1600, '16 series more per domain: 2 host devices × 6, 2 nodes × 2');
+  t.match(r.out, `${series} series`);
+  t.match(r.out, 'I/O to 2 host devices, 2 NUMA nodes each');
+  const p = project({ series, intervalS: 10, retention: DEFAULT_RETENTION }, MEASURED.at10s);
+  t.equal(sizes(r.out)[3], formatBytes(p.total));
+  t.ok(p.total > 4 * 2 ** 30, `${formatBytes(p.total)}: past 4 GiB, which is why they are asked for, not sampled by default`);
+  t.match(r.out, /Does not fit the 4\.0 GiB cap/);
 });
 
 t.test("the host's own devices: the series one agent tick stores", async (t) => {

@@ -74,6 +74,9 @@ t.test('the cgroup families: the keys the KVM driver emits and the store keeps',
     ['cgroup.memory.current', 'bytes'],
     ['cgroup.memory.swap', 'bytes'],
     ['cgroup.io.0.rd.bytes', 'bytes/s'],
+    ['cgroup.io.0.wr.reqs', 'requests/s'],
+    ['cgroup.numa.0.anon', 'bytes'],
+    ['cgroup.numa.1.file', 'bytes'],
   ].map(([key, unit]) => ({ key: key!, unit: unit! }));
   t.same(brief(planCharts(series)), [
     ['pressure', 'Pressure (time stalled: some, full)', 's/s', ['pressure.cpu.some.time', 'pressure.memory.full.time', 'pressure.io.some.time']],
@@ -81,7 +84,9 @@ t.test('the cgroup families: the keys the KVM driver emits and the store keeps',
     ['cpu-throttling:s/s', 'CPU throttling (s/s)', 's/s', ['cgroup.cpu.throttled.time']],
     ['cpu-throttling:/s', 'CPU throttling (count/s)', '/s', ['cgroup.cpu.throttled']],
     ['cgroup-memory', 'Memory (cgroup)', 'B', ['cgroup.memory.current', 'cgroup.memory.swap']],
-    ['host-device-io', 'I/O per host device (cgroup)', 'B/s', ['cgroup.io.0.rd.bytes']],
+    ['host-device-io:B/s', 'I/O per host device (cgroup) (B/s)', 'B/s', ['cgroup.io.0.rd.bytes']],
+    ['host-device-io:requests/s', 'I/O per host device (cgroup) (requests/s)', 'requests/s', ['cgroup.io.0.wr.reqs']],
+    ['numa', 'Memory per NUMA node (cgroup)', 'B', ['cgroup.numa.0.anon', 'cgroup.numa.1.file']],
   ]);
 });
 

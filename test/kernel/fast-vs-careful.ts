@@ -38,6 +38,8 @@ import {
   parseCpuThrottle,
   readCpuThrottle,
 } from '../../src/kernel/cgroup-cpu-stat.js';
+import { IO_FIELDS, parseIoStat, readIoStat } from '../../src/kernel/cgroup-io.js';
+import { parseNumaStat, readNumaStat } from '../../src/kernel/cgroup-numa.js';
 
 const RUNS = 3000;
 
@@ -427,6 +429,91 @@ t.test('cpu.stat throttling (v2 µs, v1 ns)', async (t) => {
           .join(''),
       (text) => ({ ...parseCpuThrottle(text, fieldsOf, name) }),
       (buf) => (readCpuThrottle(buf, 0, buf.length, ascii, scratch) ? keyed(fieldsOf) : null),
+    );
+  }
+});
+
+t.test('io.stat and memory.numa_stat (per device, per node)', async (t) => {
+  const dev = (r: Rng) =>
+    edges && r.next() < 0.05 ? r.pick(['8:', ':0', '8:0:1', 'sda', '08:0', '12345678901:0']) : `${r.pick([8, 253, 259, 9])}:${r.int(64)}`;
+  const ioLine = (r: Rng) => {
+    const pairs = [...IO_FIELDS, 'cost.usage', 'cost.wait'].filter(() => !edges || r.next() < 0.9).map((k) => `${k}=${num(r)}`);
+    if (edges && r.next() < 0.1) pairs.push(r.pick(['=5', 'rbytes', 'x=y', 'rbytes=1=2']));
+    return `${dev(r)} ${pairs.join(' ')}\n`;
+  };
+  const devs = new Float64Array(32);
+  const ioOut = new Float64Array(6 * 16);
+  property(
+    t,
+    'io.stat',
+    40,
+    (r) => Array.from({ length: r.int(4) }, () => ioLine(r)).join(''),
+    (text) =>
+      Object.fromEntries(
+        parseIoStat(text, 'io.stat').flatMap((d, i) => [
+          [`${i}.dev`, BigInt(d.major * 1e6 + d.minor)],
+          ...Object.entries(d.fields).map(([f, v]) => [`${i}.${f}`, v]),
+        ]),
+      ),
+    (buf) => {
+      const n = readIoStat(buf, 0, buf.length, devs, ioOut, 16);
+      if (n < 0) return null;
+      const o: Record<string, number> = {};
+      for (let i = 0; i < n; i++) {
+        o[`${i}.dev`] = devs[2 * i]! * 1e6 + devs[2 * i + 1]!;
+        IO_FIELDS.forEach((f, k) => {
+          const v = ioOut[6 * i + k]!;
+          if (v === v) o[`${i}.${f}`] = v;
+        });
+      }
+      return o;
+    },
+  );
+  const nodes = new Float64Array(16);
+  const numaOut = new Float64Array(32);
+  let seed = 41;
+  for (const v1 of [false, true]) {
+    const line = (r: Rng, name: string, count: number) => {
+      const order = Array.from({ length: count }, (_, i) => i);
+      if (edges && r.next() < 0.2) order.reverse();
+      const vals = order.map((n) => `N${n}=${num(r)}`);
+      if (edges && r.next() < 0.05) vals.push(r.pick(['N=1', 'N123456=1', 'X0=1', 'N0=', 'N0']));
+      return `${v1 ? `${name}=${num(r)}` : name} ${vals.join(' ')}\n`;
+    };
+    const names = v1
+      ? ['total', 'file', 'anon', 'unevictable', 'hierarchical_total', 'hierarchical_file', 'hierarchical_anon', 'hierarchical_unevictable']
+      : ['anon', 'file', 'kernel_stack', 'pagetables', 'shmem', 'file_mapped', 'file_dirty', 'workingset_refault_anon'];
+    property(
+      t,
+      `memory.numa_stat ${v1 ? 'v1' : 'v2'}`,
+      seed++,
+      (r) => {
+        const count = 1 + r.int(4);
+        return names
+          .filter(() => !edges || r.next() < 0.9)
+          .map((n) => line(r, n, count))
+          .join('');
+      },
+      (text) =>
+        Object.fromEntries(
+          parseNumaStat(text, v1, 'memory.numa_stat').flatMap((n, i) => [
+            [`${i}.node`, BigInt(n.node)],
+            ...Object.entries(n.fields).map(([f, v]) => [`${i}.${f}`, v]),
+          ]),
+        ),
+      (buf) => {
+        const n = readNumaStat(buf, 0, buf.length, v1, nodes, numaOut, 16);
+        if (n < 0) return null;
+        const o: Record<string, number> = {};
+        for (let i = 0; i < n; i++) {
+          o[`${i}.node`] = nodes[i]!;
+          ['anon', 'file'].forEach((f, k) => {
+            const v = numaOut[2 * i + k]!;
+            if (v === v) o[`${i}.${f}`] = v;
+          });
+        }
+        return o;
+      },
     );
   }
 });

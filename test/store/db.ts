@@ -1,4 +1,4 @@
-// Opening the history database: a new file gets schema.sql and version 3 in WAL mode; files this
+// Opening the history database: a new file gets schema.sql and version 4 in WAL mode; files this
 // domstat cannot use are refused with a clear message and left as they were; schema.sql is the
 // column list rendered (the one definition stays whole), and every view reads in Debian's sqlite3.
 import t from 'tap';
@@ -15,13 +15,13 @@ import { schemaSql } from '../../src/store/layout.js';
 import { tdir } from '../helpers/store.js';
 import { REPO } from '../helpers/cli.js';
 
-t.test('a new file gets schema version 3, WAL mode and incremental auto-vacuum', async (t) => {
+t.test('a new file gets schema version 4, WAL mode and incremental auto-vacuum', async (t) => {
   const file = path.join(tdir(t), 'new.db');
   t.notOk(fs.existsSync(file), 'no file before');
   const db = openDatabase(file);
-  t.equal(SCHEMA_VERSION, 3);
-  t.equal(db.pragma('user_version', { simple: true }), 3n, 'PRAGMA user_version');
-  t.equal(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '3', 'meta.schema_version');
+  t.equal(SCHEMA_VERSION, 4);
+  t.equal(db.pragma('user_version', { simple: true }), 4n, 'PRAGMA user_version');
+  t.equal(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '4', 'meta.schema_version');
   t.match(db.prepare("SELECT value FROM meta WHERE key = 'created'").pluck().get(), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'meta.created is an ISO time');
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'WAL mode');
   t.equal(db.pragma('foreign_keys', { simple: true }), 1n, 'foreign keys enforced');
@@ -33,7 +33,7 @@ t.test('a new file gets schema version 3, WAL mode and incremental auto-vacuum',
 
   // Opening again neither migrates nor changes anything.
   const again = openDatabase(file);
-  t.equal(again.pragma('user_version', { simple: true }), 3n);
+  t.equal(again.pragma('user_version', { simple: true }), 4n);
   t.equal(again.prepare('SELECT count(*) FROM meta').pluck().get(), 2n, 'meta: created and schema_version only');
   t.equal(again.pragma('auto_vacuum', { simple: true }), 2n);
   again.close();
@@ -48,14 +48,14 @@ t.test('a database of a newer schema version is refused', async (t) => {
   const file = path.join(tdir(t), 'future.db');
   openDatabase(file).close();
   const raw = new Database(file);
-  raw.pragma('user_version = 4');
+  raw.pragma('user_version = 5');
   raw.close();
-  const msg = `${file}: schema version 4 is newer than this domstat understands (3); use a newer domstat`;
-  t.throws(() => openDatabase(file), new StoreError(file, 'schema version 4 is newer than this domstat understands (3); use a newer domstat'), 'read-write');
+  const msg = `${file}: schema version 5 is newer than this domstat understands (4); use a newer domstat`;
+  t.throws(() => openDatabase(file), new StoreError(file, 'schema version 5 is newer than this domstat understands (4); use a newer domstat'), 'read-write');
   t.throws(() => openDatabase(file), { name: 'StoreError', message: msg });
   t.throws(() => openDatabase(file, { readonly: true }), { name: 'StoreError', message: msg }, 'readonly too');
   const check = new Database(file, { readonly: true });
-  t.equal(check.pragma('user_version', { simple: true }), 4, 'left at version 4');
+  t.equal(check.pragma('user_version', { simple: true }), 5, 'left at version 5');
   check.close();
 });
 
@@ -102,7 +102,7 @@ t.test('an empty file (e.g. made by touch) becomes a domstat database', async (t
   const file = path.join(tdir(t), 'touched.db');
   fs.writeFileSync(file, '');
   const db = openDatabase(file);
-  t.equal(db.pragma('user_version', { simple: true }), 3n);
+  t.equal(db.pragma('user_version', { simple: true }), 4n);
   t.equal(db.pragma('auto_vacuum', { simple: true }), 2n);
   db.close();
 });
@@ -123,9 +123,9 @@ t.test('the key map: unique keys, indexed kinds use {i}, every scale divides wha
   const keyRows = db.prepare('SELECT kind, col, key, type FROM key_map').all() as { kind: string; col: string; key: string; type: string }[];
   t.equal(new Set(keyRows.map((r) => r.key)).size, keyRows.length, 'key patterns are unique');
   t.equal(map.byPattern.size, keyRows.length, 'every pattern reachable from the key map');
-  t.strictSame([...new Set(keyRows.map((r) => r.kind))].sort(), [...KINDS].sort(), 'key_map kinds are the five kinds');
+  t.strictSame([...new Set(keyRows.map((r) => r.kind))].sort(), [...KINDS].sort(), 'key_map kinds are the seven kinds');
   for (const kind of KINDS) {
-    const indexed = kind === 'vcpu' || kind === 'net' || kind === 'block';
+    const indexed = kind !== 'domain' && kind !== 'host';
     for (const c of map.columns[kind]) t.equal(c.key.includes('{i}'), indexed, `${kind}.${c.col}: key ${c.key} ${indexed ? 'has' : 'has no'} {i}`);
   }
   t.strictSame(
@@ -163,6 +163,8 @@ t.test('the key map: unique keys, indexed kinds use {i}, every scale divides wha
       ['host.swap.free', 1n, 'mean min'],
       ['net.{i}.rx.bytes', 1n, 'sum max'],
       ['net.{i}.tx.bytes', 1n, 'sum max'],
+      ['cgroup.numa.{i}.anon', 1n, 'mean max'],
+      ['cgroup.numa.{i}.file', 1n, 'mean max'],
       ['vcpu.{i}.time', 10_000_000n, 'sum'],
     ],
     'scaled columns (whole clock ticks, ms, sectors, µs) and what rollups keep beyond the sum',

@@ -224,7 +224,9 @@ export function emitNuma(p: ParamList, files: CgroupFiles, fs: HostFs, problem: 
   const m = files.memory;
   if (m === undefined) return;
   const path = `${m.dir}/memory.numa_stat`;
-  const text = readOr(fs, path, MEMORY_NUMA_STAT.limit, problem, 'no such file (a kernel without NUMA)');
+  // A kernel built without NUMA has no such file: no group, as the layout has none to give.
+  if (!fs.exists(path)) return;
+  const text = readOr(fs, path, MEMORY_NUMA_STAT.limit, problem, 'no such file');
   if (text === undefined) return;
   const nodes = parsed(() => parseNumaStat(text, !m.v2, path), problem);
   if (nodes === undefined) return;

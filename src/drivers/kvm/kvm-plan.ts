@@ -30,13 +30,14 @@ import {
   keyColumns,
   netColumns,
   perRowMap,
+  fillPresent,
+  storedKeyColumns,
   GONE,
   UNREADABLE,
   type KeyColumns,
   type PlanTick,
 } from '../../sample/plan.js';
 import type { RowMap } from '../../sample/row-map.js';
-import type { KeyFrom } from '../../kernel/spec.js';
 import type { DeviceIdentity, DeviceSample } from '../../sample/rows.js';
 import type { Domain } from '../../stats/domain.js';
 import { isActive } from '../../stats/states.js';
@@ -45,6 +46,7 @@ import { isValidIfname, sharesHostView } from '../devices.js';
 import { sysDevBlock } from './block-device.js';
 import { cpuSources } from './cgroup.js';
 import { cgroupFiles } from './cgroup-groups.js';
+import { CgroupDevicePlan } from './cgroup-device-plan.js';
 import type { KvmDriver } from './kvm-driver.js';
 import {
   CGROUP_V1_CPU_STAT,
@@ -115,38 +117,18 @@ const columnsOf = perRowMap((map) => ({
   tap: netColumns(NET_DEV_KEYS.swapped)(map),
   macvtap: netColumns(NET_DEV_KEYS.host)(map),
   // domstat's cgroup keys: only those the store keeps a column for (the rest are domstats' alone)
-  psi: PRESSURE_RESOURCES.map((r) => stored(map, PRESSURE_KEYS[r], PRESSURE_AT)),
-  singles: Object.fromEntries((Object.keys(MEMORY_SINGLE) as MemorySingle[]).map((n) => [n, stored(map, singleKeys(n), { value: 0 })])) as Record<
-    MemorySingle,
-    KeyColumns
-  >,
-  v2Stat: stored(map, V2_STAT_KEYS, V2_STAT_AT),
-  v1Stat: stored(map, V1_STAT_KEYS, V1_STAT_AT),
-  events: stored(map, MEMORY_EVENTS_KEYS, MEMORY_EVENTS_AT),
-  oomKill: stored(map, OOM_CONTROL_KEYS, { oom_kill: 0 }),
-  v2Throttle: stored(map, CPU_THROTTLE_V2_KEYS, CPU_THROTTLE_AT),
-  v1Throttle: stored(map, CPU_THROTTLE_V1_KEYS, CPU_THROTTLE_AT),
+  psi: PRESSURE_RESOURCES.map((r) => storedKeyColumns(map, PRESSURE_KEYS[r], 'domain', PRESSURE_AT)),
+  singles: Object.fromEntries(
+    (Object.keys(MEMORY_SINGLE) as MemorySingle[]).map((n) => [n, storedKeyColumns(map, singleKeys(n), 'domain', { value: 0 })]),
+  ) as Record<MemorySingle, KeyColumns>,
+  v2Stat: storedKeyColumns(map, V2_STAT_KEYS, 'domain', V2_STAT_AT),
+  v1Stat: storedKeyColumns(map, V1_STAT_KEYS, 'domain', V1_STAT_AT),
+  events: storedKeyColumns(map, MEMORY_EVENTS_KEYS, 'domain', MEMORY_EVENTS_AT),
+  oomKill: storedKeyColumns(map, OOM_CONTROL_KEYS, 'domain', { oom_kill: 0 }),
+  v2Throttle: storedKeyColumns(map, CPU_THROTTLE_V2_KEYS, 'domain', CPU_THROTTLE_AT),
+  v1Throttle: storedKeyColumns(map, CPU_THROTTLE_V1_KEYS, 'domain', CPU_THROTTLE_AT),
 }));
 
-/** The domain keys of a file that have a column in the row map: a file none of whose keys do is not read. */
-function stored<F extends string>(map: RowMap, keys: readonly KeyFrom<F>[], at: Readonly<Record<F, number>>): KeyColumns {
-  return keyColumns(
-    keys.filter((k) => map.byPattern.get(k.key)?.column.kind === 'domain'),
-    'domain',
-    at,
-  )(map);
-}
-
-/** fillKeys() for readers whose NaN means "the file has no such key" (they refuse a value past 2^53 themselves): those keys stay unknown. */
-function fillPresent(d: DeviceSample, k: KeyColumns, values: Float64Array): boolean {
-  for (let i = 0; i < k.cols.length; i++) {
-    const x = values[k.at[i]![0]!]!;
-    if (x !== x) continue;
-    if (x * k.factors[i]! > Number.MAX_SAFE_INTEGER) return false;
-    d.values[k.cols[i]!] = x * k.factors[i]!;
-  }
-  return true;
-}
 type Columns = ReturnType<typeof columnsOf>;
 
 /** Parsed fields of the file at hand (plans fill one at a time, on one thread). */
@@ -160,6 +142,7 @@ class KvmDomainPlan extends DomainPlan {
   private readonly ifaces: { name: string; cols: KeyColumns }[];
   private readonly disks: { stat: KeptFile; size: KeptFile }[];
   private readonly cg: CgroupPlanFiles;
+  private readonly devicePlan: CgroupDevicePlan | null;
   private readonly c: Columns;
 
   constructor(
@@ -172,13 +155,20 @@ class KvmDomainPlan extends DomainPlan {
     ifaces: { identity: DeviceIdentity; swapped: boolean }[],
     disks: { identity: DeviceIdentity; dir: string }[],
     cg: CgroupPlanFiles,
+    devicePlan: CgroupDevicePlan | null,
   ) {
     super(
       dom,
       map,
-      [...vcpus.map((v) => ({ kind: 'vcpu' as const, idx: v.id, name: `vcpu${v.id}` })), ...ifaces.map((i) => i.identity), ...disks.map((d) => d.identity)],
+      [
+        ...vcpus.map((v) => ({ kind: 'vcpu' as const, idx: v.id, name: `vcpu${v.id}` })),
+        ...ifaces.map((i) => i.identity),
+        ...disks.map((d) => d.identity),
+        ...(devicePlan?.identities ?? []),
+      ],
       definitionParams(dom),
     );
+    this.devicePlan = devicePlan;
     this.c = columnsOf(map);
     this.stat = fs.keep(`/proc/${pid}/stat`);
     this.io = fs.keep(`/proc/${pid}/io`);
@@ -234,7 +224,11 @@ class KvmDomainPlan extends DomainPlan {
     }
     n = tick.read(this.io, PROC_PID_IO.limit);
     if (!(n >= 0 && readProcPidIo(tick.buf, tick.at, tick.at + n, s) && fillKeys(dom, c.io, s))) return false;
-    return this.readCgroup(tick, dom);
+    if (!this.readCgroup(tick, dom)) return false;
+    if (this.devicePlan === null) return true;
+    const got = this.devicePlan.fill(tick, devices, k);
+    if (got === 'stale') this.stale = true;
+    return got === 'ok';
   }
 
   /** Pressure, cgroup memory and v1 throttling, in files() order; any file not plainly readable: the driver's path. */
@@ -327,6 +321,7 @@ class KvmDomainPlan extends DomainPlan {
       ]),
       { file: this.io, max: PROC_PID_IO.limit },
       ...this.cgroupFiles(),
+      ...(this.devicePlan?.files() ?? []),
     ];
   }
 
@@ -413,5 +408,7 @@ export function kvmPlan(dom: Domain, fs: HostFs, map: RowMap, driver: KvmDriver)
     throttle: th === undefined || !any(throttleCols) ? null : th.v2 ? { v2: true } : { v2: false, file: fs.keep(th.stat) },
   };
   if (cg.throttle?.v2 === true && cpu.kind !== 'v2') return null;
-  return new KvmDomainPlan(dom, map, fs, pid, cpu, vcpus, ifaces, disks, cg);
+  const devicePlan = CgroupDevicePlan.make(where, fs, map);
+  if (devicePlan === 'driver') return null;
+  return new KvmDomainPlan(dom, map, fs, pid, cpu, vcpus, ifaces, disks, cg, devicePlan);
 }
