@@ -3,7 +3,7 @@ import { type Io } from '../common/io.js';
 import { UsageError } from '../common/errors.js';
 import { intOption } from './common.js';
 import { parseDuration } from '../common/time.js';
-import type { SimKind } from '../sim/simulate.js';
+import type { SimCgroup, SimKind } from '../sim/simulate.js';
 import { sleep } from '../agent/sleep.js';
 
 interface SimulateCliOptions {
@@ -15,6 +15,7 @@ interface SimulateCliOptions {
   seconds?: string;
   once?: boolean;
   seed: number;
+  cgroup?: SimCgroup;
 }
 
 export function simulateCommand(io: Io): Command {
@@ -23,7 +24,13 @@ export function simulateCommand(io: Io): Command {
     .requiredOption('--domains <n>', 'number of domains (sim-0001, sim-0002, ...)', intOption('--domains'))
     .requiredOption('--out <dir>', 'directory for the host tree: new, empty, or an earlier simulated tree')
     .option('--xen', 'a Xen dom0 with libvirt libxl: 2 disks and 2 vifs per PV domain (default)')
-    .option('--kvm', 'a QEMU/KVM host with cgroup v2: 2 vCPUs, 2 tap NICs and 2 block-backed disks per domain')
+    .option('--kvm', 'a QEMU/KVM host: 2 vCPUs, 2 tap NICs and 2 block-backed disks per domain, in cgroups (see --cgroup)')
+    .addOption(
+      new Option(
+        '--cgroup <layout>',
+        "the KVM host's cgroup layout: v2 (systemd), v1 (systemd, cpu and cpuacct together) or hybrid (v1 and the unified tree, libvirt without systemd); default v2",
+      ).choices(['v2', 'v1', 'hybrid']),
+    )
     .addOption(new Option('--interval <seconds>', "seconds between counter updates (much shorter than any reader's interval: see README)").default('0.1'))
     .option('--seconds <s>', 'stop after S seconds (default: run until SIGINT or SIGTERM)')
     .option('--once', 'write the tree with its starting counters and exit')
@@ -31,6 +38,7 @@ export function simulateCommand(io: Io): Command {
     .action(async (opts: SimulateCliOptions) => {
       if (opts.xen && opts.kvm) throw new UsageError('--xen and --kvm exclude each other');
       const kind: SimKind = opts.kvm ? 'kvm' : 'xen';
+      if (opts.cgroup !== undefined && kind !== 'kvm') throw new UsageError('--cgroup needs --kvm (Xen domains have no cgroups)');
       const intervalMs = parseDuration(opts.interval, '--interval');
       if (!(intervalMs >= 100)) throw new UsageError('--interval: 0.1 seconds is the shortest interval');
       const runMs = opts.seconds === undefined ? Infinity : parseDuration(opts.seconds, '--seconds');
@@ -40,11 +48,11 @@ export function simulateCommand(io: Io): Command {
       // Not loaded by other commands.
       const { createSimHost } = await import('../sim/simulate.js');
       const { SimSchedule } = await import('../sim/schedule.js');
-      const sim = createSimHost({ dir: opts.out, domains: opts.domains, kind, seed: opts.seed });
+      const sim = createSimHost({ dir: opts.out, domains: opts.domains, kind, seed: opts.seed, ...(opts.cgroup === undefined ? {} : { cgroup: opts.cgroup }) });
       const kinds = new Map<string, number>();
       for (const d of sim.domains) kinds.set(d.profile, (kinds.get(d.profile) ?? 0) + 1);
       io.out(
-        `simulated ${kind === 'xen' ? 'Xen' : 'KVM'} host with ${sim.domains.length} domain(s) under ${sim.dir} ` +
+        `simulated ${kind === 'xen' ? 'Xen' : `KVM (cgroup ${sim.cgroup})`} host with ${sim.domains.length} domain(s) under ${sim.dir} ` +
           `(${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}; ${sim.counterFiles} counter files)\n`,
       );
       if (opts.once) {

@@ -166,29 +166,203 @@ export function cgroupCpuStat(userNs: number, systemNs: number, throttle: readon
 export const pressure = (someUs: number, fullUs: number) =>
   `some avg10=0.00 avg60=0.00 avg300=0.00 total=${f(someUs)}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=${f(fullUs)}\n`;
 
-/** The memory a VM's cgroup holds (v2 memory.stat's fields domstat reads, a 6.x kernel's order), bytes and counts. */
+/** The memory a VM's cgroup holds (the fields its memory.stat files print), bytes and counts. */
 export interface CgroupMemory {
   anon: number;
   file: number;
   kernel: number;
   shmem: number;
   fileDirty: number;
+  fileWriteback: number;
+  /** Swapped out (v2 memory.swap.current, v1 swap). */
+  swap: number;
   pgfault: number;
   pgmajfault: number;
+  refaultAnon: number;
   refaultFile: number;
 }
 
+/** Whole pages, in bytes: the LRU lists and mapped pages count pages. */
+const pg = (x: number) => Math.floor(x / 4096) * 4096;
+
+/** v2 memory.stat (a 6.x kernel's keys and order). */
 export function memoryStat(m: CgroupMemory): string {
   return (
     `anon ${f(m.anon)}\nfile ${f(m.file)}\nkernel ${f(m.kernel)}\nkernel_stack ${f(m.kernel / 8)}\npagetables ${f(m.anon / 512)}\nsec_pagetables 0\npercpu 0\nsock 0\nvmalloc 0\n` +
-    `shmem ${f(m.shmem)}\nzswap 0\nzswapped 0\nfile_mapped ${f(m.file / 4)}\nfile_dirty ${f(m.fileDirty)}\nfile_writeback 0\nswapcached 0\nanon_thp ${f(m.anon / 2)}\n` +
-    `inactive_anon ${f(m.anon / 3)}\nactive_anon ${f((m.anon * 2) / 3)}\ninactive_file ${f(m.file / 2)}\nactive_file ${f(m.file / 2)}\nunevictable 0\nslab ${f(m.kernel / 2)}\n` +
-    `workingset_refault_anon 0\nworkingset_refault_file ${f(m.refaultFile)}\nworkingset_activate_anon 0\nworkingset_activate_file 0\nworkingset_restore_anon 0\nworkingset_restore_file 0\nworkingset_nodereclaim 0\n` +
+    `shmem ${f(m.shmem)}\nzswap 0\nzswapped 0\nfile_mapped ${pg(m.file / 4)}\nfile_dirty ${f(m.fileDirty)}\nfile_writeback ${f(m.fileWriteback)}\nswapcached ${pg(m.swap / 64)}\nanon_thp ${pg(m.anon / 2)}\n` +
+    `inactive_anon ${pg(m.anon / 3)}\nactive_anon ${f(m.anon - pg(m.anon / 3))}\ninactive_file ${pg(m.file / 2)}\nactive_file ${f(m.file - pg(m.file / 2))}\nunevictable 0\nslab ${f(m.kernel / 2)}\n` +
+    `workingset_refault_anon ${f(m.refaultAnon)}\nworkingset_refault_file ${f(m.refaultFile)}\nworkingset_activate_anon 0\nworkingset_activate_file 0\nworkingset_restore_anon 0\nworkingset_restore_file 0\nworkingset_nodereclaim 0\n` +
     `pgscan 0\npgsteal 0\npgfault ${f(m.pgfault)}\npgmajfault ${f(m.pgmajfault)}\npgrefill 0\npgactivate 0\npgdeactivate 0\npglazyfree 0\npglazyfreed 0\nthp_fault_alloc 0\nthp_collapse_alloc 0\n`
   );
 }
 
 export const memoryEvents = (high: number, max: number) => `low 0\nhigh ${f(high)}\nmax ${f(max)}\noom 0\noom_kill 0\noom_group_kill 0\n`;
+
+/** The "no limit" of a v1 memory group (PAGE_COUNTER_MAX pages, printed in bytes). */
+const V1_NO_LIMIT = '9223372036854771712';
+
+/**
+ * v1 memory.stat (cgroup-v1/memory.rst, a 5.x/6.x kernel): the group's own counters, its limits,
+ * then the hierarchy's total_* (a libvirt domain's memory group has no children: the same values).
+ */
+export function memoryStatV1(m: CgroupMemory): string {
+  const own: [string, number][] = [
+    ['cache', m.file],
+    ['rss', m.anon],
+    ['rss_huge', pg(m.anon / 2)],
+    ['shmem', m.shmem],
+    ['mapped_file', pg(m.file / 4)],
+    ['dirty', m.fileDirty],
+    ['writeback', m.fileWriteback],
+    ['swap', m.swap],
+    ['pgpgin', m.pgfault * 1.25],
+    ['pgpgout', m.pgfault * 1.2],
+    ['pgfault', m.pgfault],
+    ['pgmajfault', m.pgmajfault],
+    ['inactive_anon', pg(m.anon / 3)],
+    ['active_anon', m.anon - pg(m.anon / 3)],
+    ['inactive_file', pg(m.file / 2)],
+    ['active_file', m.file - pg(m.file / 2)],
+    ['unevictable', 0],
+  ];
+  return (
+    own.map(([k, v]) => `${k} ${f(v)}\n`).join('') +
+    `hierarchical_memory_limit ${V1_NO_LIMIT}\nhierarchical_memsw_limit ${V1_NO_LIMIT}\n` +
+    own.map(([k, v]) => `total_${k} ${f(v)}\n`).join('')
+  );
+}
+
+export const V1_MEMORY_LIMIT = `${V1_NO_LIMIT}\n`;
+
+/** v1 memory.oom_control (oom_kill since 4.13). */
+export const oomControl = (kills: number) => `oom_kill_disable 0\nunder_oom 0\noom_kill ${f(kills)}\n`;
+
+/** A value split over NUMA nodes: node i holds share[i] of it (shares sum to 1); whole units, the last node takes the rest. */
+function perNode(x: number, share: readonly number[], unit: number): number[] {
+  const total = Math.floor(x / unit);
+  let left = total;
+  return share.map((s, i) => {
+    const v = i === share.length - 1 ? left : Math.min(left, Math.floor(total * s));
+    left -= v;
+    return v * unit;
+  });
+}
+
+const nodes = (v: readonly number[]) => v.map((x, i) => `N${i}=${f(x)}`).join(' ');
+
+/**
+ * v2 memory.numa_stat (bytes per node, a 6.x kernel's keys): anon-like lines follow `anonShare`,
+ * page cache lines `fileShare`. Each line's nodes sum to memory.stat's value.
+ */
+export function memoryNumaStat(m: CgroupMemory, anonShare: readonly number[], fileShare: readonly number[]): string {
+  const line = (k: string, x: number, share: readonly number[], unit = 4096) => `${k} ${nodes(perNode(x, share, unit))}\n`;
+  return (
+    line('anon', m.anon, anonShare) +
+    line('file', m.file, fileShare) +
+    line('kernel_stack', m.kernel / 8, anonShare, 1) +
+    line('pagetables', m.anon / 512, anonShare, 1) +
+    line('sec_pagetables', 0, anonShare) +
+    line('shmem', m.shmem, fileShare) +
+    line('file_mapped', m.file / 4, fileShare) +
+    line('file_dirty', m.fileDirty, fileShare) +
+    line('file_writeback', m.fileWriteback, fileShare) +
+    line('swapcached', m.swap / 64, anonShare) +
+    line('anon_thp', m.anon / 2, anonShare) +
+    line('file_thp', 0, fileShare) +
+    line('shmem_thp', 0, fileShare) +
+    line('inactive_anon', pg(m.anon / 3), anonShare) +
+    line('active_anon', m.anon - pg(m.anon / 3), anonShare) +
+    line('inactive_file', pg(m.file / 2), fileShare) +
+    line('active_file', m.file - pg(m.file / 2), fileShare) +
+    line('unevictable', 0, anonShare) +
+    line('slab_reclaimable', m.kernel / 4, fileShare, 1) +
+    line('slab_unreclaimable', m.kernel / 4, anonShare, 1)
+  );
+}
+
+/** v1 memory.numa_stat (pages per node): the group's own lines, then the hierarchy's (the same for a group without children). */
+export function memoryNumaStatV1(m: CgroupMemory, anonShare: readonly number[], fileShare: readonly number[]): string {
+  const file = perNode(m.file, fileShare, 4096).map((x) => x / 4096);
+  const anon = perNode(m.anon, anonShare, 4096).map((x) => x / 4096);
+  const unevictable = anon.map(() => 0);
+  const total = anon.map((a, i) => a + file[i]!);
+  const lines = (prefix: string) =>
+    (
+      [
+        ['total', total],
+        ['file', file],
+        ['anon', anon],
+        ['unevictable', unevictable],
+      ] as const
+    )
+      .map(([k, v]) => `${prefix}${k}=${f(v.reduce((a, b) => a + b, 0))} ${nodes(v)}\n`)
+      .join('');
+  return lines('') + lines('hierarchical_');
+}
+
+/** A cgroup's I/O to one host block device (what io.stat and v1's blkio.throttle files count). */
+export interface DeviceIo {
+  major: number;
+  minor: number;
+  rbytes: number;
+  wbytes: number;
+  rios: number;
+  wios: number;
+  dbytes: number;
+  dios: number;
+}
+
+/** v2 io.stat: a line per device that has seen I/O. */
+export const ioStat = (devs: readonly DeviceIo[]) =>
+  devs
+    .map(
+      (d) => `${d.major}:${d.minor} rbytes=${f(d.rbytes)} wbytes=${f(d.wbytes)} rios=${f(d.rios)} wios=${f(d.wios)} dbytes=${f(d.dbytes)} dios=${f(d.dios)}\n`,
+    )
+    .join('');
+
+/**
+ * v1 blkio.throttle.io_service_bytes (`bytes`) or io_serviced: per device Read, Write, Sync, Async,
+ * Discard, Total, then the grand Total. Reads and the O_DIRECT writes (and their flushes) are sync,
+ * discards are not.
+ */
+export function blkio(devs: readonly DeviceIo[], bytes: boolean): string {
+  let out = '';
+  let all = 0;
+  for (const d of devs) {
+    const [r, w, dc] = bytes ? [d.rbytes, d.wbytes, d.dbytes] : [d.rios, d.wios, d.dios];
+    const dev = `${d.major}:${d.minor}`;
+    const total = Math.floor(r) + Math.floor(w) + Math.floor(dc);
+    all += total;
+    out += `${dev} Read ${f(r)}\n${dev} Write ${f(w)}\n${dev} Sync ${Math.floor(r) + Math.floor(w)}\n${dev} Async ${f(dc)}\n${dev} Discard ${f(dc)}\n${dev} Total ${total}\n`;
+  }
+  return `${out}Total ${all}\n`;
+}
+
+/** v2 cpu.stat of a group without the cpu controller (the hybrid layout's unified tree): usage only. */
+export const cgroupCpuUsage = (userNs: number, systemNs: number) =>
+  `usage_usec ${f((userNs + systemNs) / 1000)}\nuser_usec ${f(userNs / 1000)}\nsystem_usec ${f(systemNs / 1000)}\nnice_usec 0\n`;
+
+/** v1 cpu controller's cpu.stat: CFS bandwidth periods, throttled periods and throttled ns (5.14+ adds bursts). */
+export const cpuStatV1 = (throttle: readonly [number, number, number]) =>
+  `nr_periods ${f(throttle[0])}\nnr_throttled ${f(throttle[1])}\nthrottled_time ${f(throttle[2] * 1000)}\nnr_bursts 0\nburst_time 0\n`;
+
+/** v1 cpuacct.stat: user and system in USER_HZ ticks. */
+export const cpuacctStat = (userNs: number, systemNs: number) => `user ${f(userNs / 1e7)}\nsystem ${f(systemNs / 1e7)}\n`;
+
+/**
+ * v1 cpuacct.usage_percpu (ns per possible CPU, each followed by a space) and cpuacct.usage, their
+ * sum as the kernel makes it: CPU i ran share[i] of the group's time.
+ */
+export function cpuacctPercpu(ns: number, share: readonly number[]): { percpu: string; usage: string } {
+  let text = '';
+  let sum = 0;
+  for (const s of share) {
+    const v = Math.floor(ns * s);
+    sum += v;
+    text += `${v} `;
+  }
+  return { percpu: text + '\n', usage: `${sum}\n` };
+}
 
 export function procPidIo(v: {
   rchar: number;
@@ -307,6 +481,6 @@ export function procStatus(pid: number, pgrp: number, threads: number, vmSizeKiB
     `VmHWM:\t${kb(rssKiB)}\nVmRSS:\t${kb(rssKiB)}\nRssAnon:\t${kb(rssKiB - 24128)}\nRssFile:\t${kb(24128)}\nRssShmem:\t${kb(0)}\nVmData:\t${kb(1407992)}\nVmStk:\t${kb(132)}\n` +
     `VmExe:\t${kb(5724)}\nVmLib:\t${kb(14608)}\nVmPTE:\t${kb(808)}\nVmSwap:\t${kb(0)}\nHugetlbPages:\t${kb(0)}\nCoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t${threads}\n` +
     `SigQ:\t0/96365\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t0000000010002240\nSigIgn:\t0000000000001000\nSigCgt:\t0000000100004043\n` +
-    `Cpus_allowed_list:\t${cpus}\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t11106\nnonvoluntary_ctxt_switches:\t397\n`
+    `Cpus_allowed_list:\t${cpus}\nMems_allowed_list:\t0-1\nvoluntary_ctxt_switches:\t11106\nnonvoluntary_ctxt_switches:\t397\n`
   );
 }

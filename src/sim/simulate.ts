@@ -1,9 +1,9 @@
 // A simulated Xen or KVM host: a complete host tree under a directory (libvirt status XML, the
-// xen-backend statistics or the QEMU processes, cgroups and block devices, /proc/net/dev,
-// /proc/stat, /proc/meminfo) whose counters advance while it runs. Point domstat at it with
-// --root DIR. Usable without the CLI:
+// xen-backend statistics or the QEMU processes, cgroups in a v2, v1 or hybrid layout (cgroups.ts)
+// and block devices, /proc/net/dev, /proc/stat, /proc/meminfo) whose counters advance while it
+// runs. Point domstat at it with --root DIR. Usable without the CLI:
 //
-//   const sim = createSimHost({ dir: '/tmp/host', domains: 100, kind: 'kvm' });
+//   const sim = createSimHost({ dir: '/tmp/host', domains: 100, kind: 'kvm', cgroup: 'v1' });
 //   sim.advance(1);   // one second of load
 //   sim.close();
 //
@@ -18,10 +18,13 @@ import { Rng, hash32 } from './rng.js';
 import { makeProfile, SimDomain, emptyTotals, type Profile, type ProfileKind, type StepTotals } from './model.js';
 import { openFileLimit, TreeWriter, type CounterFile } from './files.js';
 import * as F from './format.js';
+import { CgroupModel, DomainCgroupFiles, HostCgroupFiles, SIM_CGROUPS, type HostCgroupCpu, type IoTarget, type SimCgroup } from './cgroups.js';
 import { IN_PLACE_MARK } from '../host/kept-files.js';
 import { UsageError } from '../common/errors.js';
 
 export type SimKind = 'xen' | 'kvm';
+export type { SimCgroup } from './cgroups.js';
+export { SIM_CGROUPS } from './cgroups.js';
 
 export interface SimOptions {
   /** The host root to create (must not exist, be empty, or hold an earlier simulated tree). */
@@ -38,6 +41,12 @@ export interface SimOptions {
    * that check the rates a reader sees against the profile (load()).
    */
   steady?: boolean;
+  /**
+   * A KVM host's cgroup layout (default v2): 'v2' (systemd, libvirt's nested groups), 'v1'
+   * (systemd, cpu and cpuacct mounted together) or 'hybrid' (v1 controllers and the unified tree,
+   * libvirt without systemd, as on the lab host). Every layout prints the same simulated activity.
+   */
+  cgroup?: SimCgroup;
 }
 
 export interface SimDomainInfo {
@@ -59,6 +68,8 @@ export interface SimDomainInfo {
 export interface SimHost {
   readonly dir: string;
   readonly kind: SimKind;
+  /** The cgroup layout (KVM; 'v2' for Xen, which writes none). */
+  readonly cgroup: SimCgroup;
   readonly domains: readonly SimDomainInfo[];
   /** Host CPUs (KVM host) or dom0 vCPUs (Xen). */
   readonly hostCpus: number;
@@ -79,6 +90,8 @@ export const MARKER = '.domstat-sim.json';
 const TOP_DIRS = ['proc', 'sys', 'run', 'etc', 'dev', 'var'];
 const IN_PLACE_NAME = IN_PLACE_MARK.slice(1);
 const DM_MAJOR = 253;
+/** The volume group's physical volume, under every domain's disks (sda). */
+const PV = { major: 8, minor: 0, name: 'sda' } as const;
 const XVD_BASE = 202 << 8; // xvda = 51712, xvdb = 51728
 
 export function simName(i: number, total: number): string {
@@ -90,9 +103,6 @@ export function simUuid(kind: SimKind, name: string): string {
   const h = createHash('sha1').update(`domstat-sim:${kind}:${name}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
-
-/** systemd's unit-name escaping, as in machine-qemu\x2d1\x2dsim\x2d0001.scope. */
-const systemdEscape = (s: string) => s.replace(/[^A-Za-z0-9:_.]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /** Refuses to write into a directory that is neither new, empty, nor an earlier simulated tree. */
 function prepareDir(dir: string): void {
@@ -119,16 +129,10 @@ interface KvmFiles {
   taskStat: CounterFile[];
   taskSched: CounterFile[];
   taskSchedstat: CounterFile[];
-  scopeCpu: CounterFile;
-  libvirtCpu: CounterFile;
-  emulatorCpu: CounterFile;
-  vcpuCpu: CounterFile[];
   blockStat: CounterFile[];
-  /** The scope's {cpu,memory,io}.pressure, memory.current, memory.stat, memory.events. */
-  psi: CounterFile[];
-  memCurrent: CounterFile;
-  memStat: CounterFile;
-  memEvents: CounterFile;
+  /** The domain's cgroups: what they say, and their files in the host's layout. */
+  cgroup: CgroupModel;
+  cgroupFiles: DomainCgroupFiles;
 }
 
 interface Dom {
@@ -141,6 +145,7 @@ interface Dom {
 class Host implements SimHost {
   readonly dir: string;
   readonly kind: SimKind;
+  readonly cgroup: SimCgroup;
   readonly hostCpus: number;
   private readonly w: TreeWriter;
   private readonly rng: Rng;
@@ -155,13 +160,16 @@ class Host implements SimHost {
   private readonly misc = { intr: 0, ctxt: 0, processes: 0, softirq: 0 };
   private readonly net = { loB: 0, loP: 0, ethRxB: 0, ethRxP: 0, ethTxB: 0, ethTxP: 0, brRxB: 0, brRxP: 0, brTxB: 0, brTxP: 0 };
   private readonly mem: { total: number; hostUsed: number; cached: number; buffers: number };
-  private readonly files: { stat: CounterFile; meminfo: CounterFile; netDev: CounterFile; rootCpu?: CounterFile; sliceCpu?: CounterFile };
+  private readonly files: { stat: CounterFile; meminfo: CounterFile; netDev: CounterFile; cgroups?: HostCgroupFiles };
   private readonly cg = { userNs: 0, sysNs: 0 };
 
   constructor(opts: SimOptions) {
     if (!Number.isInteger(opts.domains) || opts.domains < 1 || opts.domains > 100_000) throw new UsageError('domains must be an integer from 1 to 100000');
     this.dir = path.resolve(opts.dir);
     this.kind = opts.kind;
+    this.cgroup = opts.cgroup ?? 'v2';
+    if (!SIM_CGROUPS.includes(this.cgroup)) throw new UsageError(`cgroup layout must be one of ${SIM_CGROUPS.join(', ')}`);
+    if (opts.kind === 'xen' && this.cgroup !== 'v2') throw new UsageError('a cgroup layout is for a KVM host (Xen domains have no cgroups)');
     this.steady = opts.steady ?? false;
     const seed = opts.seed ?? 1;
     this.rng = new Rng(hash32(`${opts.kind}:${seed}`));
@@ -193,10 +201,13 @@ class Host implements SimHost {
           }
         : { total: 4 * 1048576 - 98304, hostUsed: 600 * 1024, cached: 900 * 1024, buffers: 60000 };
 
-    this.w.static(MARKER, JSON.stringify({ kind: opts.kind, domains: n, seed, created: new Date(opts.startMs ?? Date.now()).toISOString() }, null, 2) + '\n');
+    const marker = { kind: opts.kind, ...(opts.kind === 'kvm' ? { cgroup: this.cgroup } : {}), domains: n, seed };
+    this.w.static(MARKER, JSON.stringify({ ...marker, created: new Date(opts.startMs ?? Date.now()).toISOString() }, null, 2) + '\n');
     this.w.static(IN_PLACE_NAME, 'Counter files in this tree are rewritten in place, never replaced: domstat reads its kept descriptors unchecked.\n');
     const cpuList = `0-${this.hostCpus - 1}\n`;
     for (const f of ['present', 'online', 'possible']) this.w.static(`sys/devices/system/cpu/${f}`, cpuList);
+    // A KVM host of two NUMA nodes (the cgroups' memory.numa_stat).
+    if (opts.kind === 'kvm') for (const f of ['online', 'possible', 'has_memory']) this.w.static(`sys/devices/system/node/${f}`, '0-1\n');
 
     for (let i = 0; i < n; i++) {
       const sim = new SimDomain(i, profiles[i]!, cpuScale);
@@ -217,20 +228,8 @@ class Host implements SimHost {
     if (opts.kind === 'xen') {
       this.w.static('proc/xen/capabilities', 'control_d\n');
     } else {
-      const ctl = 'cpuset cpu io memory hugetlb pids rdma misc\n';
-      this.w.static('sys/fs/cgroup/cgroup.controllers', ctl);
-      this.w.static('sys/fs/cgroup/cgroup.subtree_control', 'cpuset cpu io memory pids\n');
-      this.w.static('sys/fs/cgroup/machine.slice/cgroup.controllers', 'cpuset cpu io memory pids\n');
-      this.w.static('sys/fs/cgroup/machine.slice/cgroup.subtree_control', 'cpuset cpu io memory pids\n');
-      this.files.rootCpu = this.w.counter('sys/fs/cgroup/cpu.stat', this.rootCpuText());
-      this.files.sliceCpu = this.w.counter('sys/fs/cgroup/machine.slice/cpu.stat', this.sliceCpuText());
-      this.w.static(
-        'proc/cgroups',
-        '#subsys_name\thierarchy\tnum_cgroups\tenabled\n' +
-          ['cpuset', 'cpu', 'cpuacct', 'blkio', 'memory', 'devices', 'freezer', 'net_cls', 'perf_event', 'net_prio', 'hugetlb', 'pids', 'rdma', 'misc']
-            .map((c) => `${c}\t0\t${n * 5 + 40}\t1\n`)
-            .join(''),
-      );
+      this.files.cgroups = new HostCgroupFiles(this.w, this.cgroup, n, this.cpuWeights, this.hostCgroupCpu());
+      this.writePhysicalVolume();
     }
   }
 
@@ -341,6 +340,7 @@ class Host implements SimHost {
       this.w.symlink(`dev/vgsim/${info.name}-${n}`, `../${kname}`);
       const sysdir = `sys/devices/virtual/block/${kname}`;
       this.w.static(`${sysdir}/dev`, `${DM_MAJOR}:${minor}\n`);
+      this.w.static(`${sysdir}/uevent`, `MAJOR=${DM_MAJOR}\nMINOR=${minor}\nDEVNAME=${kname}\nDEVTYPE=disk\nDISKSEQ=${minor + 2}\n`);
       this.w.static(`${sysdir}/size`, F.single(p.disks[n]!.sizeSectors));
       this.w.static(`${sysdir}/ro`, '0\n');
       this.w.static(`${sysdir}/dm/name`, `vgsim-${info.name.replace(/-/g, '--')}--${n}\n`);
@@ -382,8 +382,22 @@ class Host implements SimHost {
     this.w.static(`etc/libvirt/qemu/${info.name}.xml`, warning + body(false).replace(/^ {2}/gm, ''));
 
     // The QEMU process and its vCPU threads.
-    const scope = `machine.slice/machine-${systemdEscape(`qemu-${id}-${info.name}`)}.scope`;
-    this.w.static(`proc/${pid}/cgroup`, `0::/${scope}/libvirt/emulator\n`);
+    // Its cgroups, in the host's layout; /proc/<pid>/cgroup says where.
+    const minor0 = 2 * (id - 1);
+    const io: IoTarget[] = [
+      { major: DM_MAJOR, minor: minor0, disks: [0] },
+      { major: DM_MAJOR, minor: minor0 + 1, disks: [1] },
+      { major: PV.major, minor: PV.minor, disks: [0, 1] },
+    ];
+    const cgroup = new CgroupModel(sim, id, io, this.t);
+    const n = this.hostCpus;
+    const cgroupFiles = new DomainCgroupFiles(
+      this.w,
+      this.cgroup,
+      { id, name: info.name, pid, tids, hostCpus: n, cpuShare: this.cpuWeights.map((_, i) => this.cpuWeights[(i + id) % n]!) },
+      cgroup.last,
+    );
+    this.w.static(`proc/${pid}/cgroup`, cgroupFiles.procCgroup);
     this.w.static(
       `proc/${pid}/status`,
       F.procStatus(pid, pid - 1, 7, Math.round(p.memKiB * 1.3 + 1_400_000), Math.round(sim.c.rssKiB), `0-${this.hostCpus - 1}`),
@@ -404,90 +418,30 @@ class Host implements SimHost {
       taskSchedstat.push(this.w.counter(`proc/${pid}/task/${tid}/schedstat`, F.schedstat(v.runNs, v.waitNs, v.slices)));
     });
 
-    // cgroup v2: scope / libvirt / {emulator, vcpu0, vcpu1}.
-    const cgd = `sys/fs/cgroup/${scope}`;
-    this.w.static(`${cgd}/cgroup.controllers`, 'cpuset cpu io memory pids\n');
-    this.w.static(`${cgd}/cgroup.subtree_control`, 'cpuset cpu io memory pids\n');
-    this.w.static(`${cgd}/cgroup.type`, 'domain\n');
-    this.w.static(`${cgd}/cgroup.procs`, '');
-    this.w.static(`${cgd}/libvirt/cgroup.controllers`, 'cpuset cpu io memory pids\n');
-    this.w.static(`${cgd}/libvirt/cgroup.subtree_control`, 'cpuset cpu\n');
-    this.w.static(`${cgd}/libvirt/cgroup.type`, 'domain threaded\n');
-    this.w.static(`${cgd}/libvirt/cgroup.procs`, `${pid}\n`);
-    this.w.static(`${cgd}/libvirt/emulator/cgroup.threads`, `${pid}\n${pid + 1}\n${pid + 2}\n`);
-    this.w.static(`${cgd}/libvirt/emulator/cgroup.type`, 'threaded\n');
-    const [u, s] = this.domCpu(sim);
-    const scopeCpu = this.w.counter(`${cgd}/cpu.stat`, F.cgroupCpuStat(u, s, this.throttle(sim)));
-    const libvirtCpu = this.w.counter(`${cgd}/libvirt/cpu.stat`, F.cgroupCpuStat(u, s, this.throttle(sim)));
-    // domstat's cgroup groups: pressure, memory (no swap in use)
-    const psi = this.psiTexts(sim).map((text, r) => this.w.counter(`${cgd}/${['cpu', 'memory', 'io'][r]}.pressure`, text));
-    const mem = this.cgroupMemory(sim);
-    const memCurrent = this.w.counter(`${cgd}/memory.current`, `${Math.floor(mem.anon + mem.file + mem.kernel)}\n`);
-    const memStat = this.w.counter(`${cgd}/memory.stat`, F.memoryStat(mem));
-    const memEvents = this.w.counter(`${cgd}/memory.events`, F.memoryEvents(mem.pgmajfault / 97, mem.pgmajfault / 997));
-    this.w.static(`${cgd}/memory.max`, 'max\n');
-    this.w.static(`${cgd}/memory.swap.current`, '0\n');
-    const emulatorCpu = this.w.counter(`${cgd}/libvirt/emulator/cpu.stat`, F.cgroupCpuStat(sim.c.emuUserNs, sim.c.emuSysNs));
-    const vcpuCpu: CounterFile[] = [];
-    tids.forEach((tid, k) => {
-      this.w.static(`${cgd}/libvirt/vcpu${k}/cgroup.threads`, `${tid}\n`);
-      this.w.static(`${cgd}/libvirt/vcpu${k}/cgroup.type`, 'threaded\n');
-      const v = sim.c.vcpus[k]!;
-      vcpuCpu.push(this.w.counter(`${cgd}/libvirt/vcpu${k}/cpu.stat`, F.cgroupCpuStat(v.userNs, v.sysNs)));
-    });
     const files: KvmFiles = {
       pidStat,
       pidIo,
       taskStat,
       taskSched,
       taskSchedstat,
-      scopeCpu,
-      libvirtCpu,
-      emulatorCpu,
-      vcpuCpu,
       blockStat,
-      psi,
-      memCurrent,
-      memStat,
-      memEvents,
+      cgroup,
+      cgroupFiles,
     };
     dom.kvm = files;
   }
 
-  /**
-   * CPU bandwidth throttling, as a 100 ms period with a quota would count it: periods while the
-   * domain ran, throttled when its vCPUs waited (a fiftieth of the waits), 1.5 ms each.
-   */
-  private throttle(sim: SimDomain): [number, number, number] {
-    const c = sim.c;
-    const waits = c.vcpus[0]!.waits + c.vcpus[1]!.waits;
-    const throttled = Math.floor(waits / 50);
-    return [Math.floor((c.vcpus[0]!.runNs + c.vcpus[1]!.runNs) / 1e8), throttled, throttled * 1500];
-  }
-
-  /** Pressure from the model's waits: CPU = the vCPUs' run-queue wait, memory = major faults, io = disk time. */
-  private psiTexts(sim: SimDomain): string[] {
-    const c = sim.c;
-    const cpuWaitUs = (c.vcpus[0]!.waitNs + c.vcpus[1]!.waitNs) / 1000;
-    const diskUs = (c.disks[0]!.rdMs + c.disks[0]!.wrMs + c.disks[1]!.rdMs + c.disks[1]!.wrMs) * 1000;
-    const memUs = c.majflt * 40;
-    return [F.pressure(cpuWaitUs, cpuWaitUs / 4), F.pressure(memUs, memUs / 3), F.pressure(diskUs / 5, diskUs / 20)];
-  }
-
-  /** What the domain's cgroup holds: RSS as anon, a page cache of a tenth of it, kernel memory; faults from the process. */
-  private cgroupMemory(sim: SimDomain): F.CgroupMemory {
-    const c = sim.c;
-    const anon = c.rssKiB * 1024;
-    return {
-      anon,
-      file: anon / 10,
-      kernel: anon / 64,
-      shmem: 2 * 1024 * 1024,
-      fileDirty: (c.writeBytes % (64 * 1024 * 1024)) / 16,
-      pgfault: c.minflt + c.majflt,
-      pgmajfault: c.majflt,
-      refaultFile: c.majflt / 3,
-    };
+  /** The physical volume under the volume group of every domain's disks (its I/O is in each domain's io.stat). */
+  private writePhysicalVolume(): void {
+    const dir = 'sys/devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda';
+    const sectors = this.doms.reduce((s, d) => s + d.sim.profile.disks.reduce((t, x) => t + x.sizeSectors, 0), 0);
+    this.w.static(`${dir}/dev`, `${PV.major}:${PV.minor}\n`);
+    this.w.static(`${dir}/uevent`, `MAJOR=${PV.major}\nMINOR=${PV.minor}\nDEVNAME=${PV.name}\nDEVTYPE=disk\nDISKSEQ=1\n`);
+    this.w.static(`${dir}/size`, F.single(Math.ceil((sectors * 1.1) / 2048) * 2048));
+    this.w.static(`${dir}/ro`, '0\n');
+    this.w.symlink(`sys/class/block/${PV.name}`, `../../${dir.slice('sys/'.length)}`);
+    this.w.symlink(`sys/dev/block/${PV.major}:${PV.minor}`, `../../${dir.slice('sys/'.length)}`);
+    this.w.static(`dev/${PV.name}`, '');
   }
 
   /** The domain's CPU as its cgroup counts it: vCPU threads plus the emulator. */
@@ -584,13 +538,12 @@ class Host implements SimHost {
     });
   }
 
-  private rootCpuText(): string {
-    // The whole host: guests, plus host processes outside machine.slice.
-    return F.cgroupCpuStat(this.cpu.user * 1e7, (this.cpu.system + this.cpu.irq + this.cpu.softirq) * 1e7);
-  }
-
-  private sliceCpuText(): string {
-    return F.cgroupCpuStat(this.cg.userNs, this.cg.sysNs);
+  /** The root group's CPU time (the whole host: guests, plus host processes outside the VMs' slice) and the slice's. */
+  private hostCgroupCpu(): HostCgroupCpu {
+    return {
+      root: { user: this.cpu.user * 1e7, sys: (this.cpu.system + this.cpu.irq + this.cpu.softirq) * 1e7 },
+      slice: { user: this.cg.userNs, sys: this.cg.sysNs },
+    };
   }
 
   // ---- The host ------------------------------------------------------------------------------
@@ -677,14 +630,17 @@ class Host implements SimHost {
     const anon = guests + m.hostUsed + 20000 * Math.sin(this.t / 30);
     const cached = m.cached + 50000 * Math.sin(this.t / 90);
     const free = Math.max(65536, m.total - anon - cached - m.buffers - 400000);
+    // The guests' swapped-out memory (their cgroups' swap), and the host's own 1 MiB.
+    const swapTotal = 8 * 1048576;
+    const swapped = this.doms.reduce((s, d) => s + (d.kvm === undefined ? 0 : d.kvm.cgroup.last.mem.swap / 1024), 1024);
     return F.meminfo({
       total: m.total,
       free,
       available: free + cached * 0.8 + m.buffers,
       buffers: m.buffers,
       cached,
-      swapTotal: 8 * 1048576,
-      swapFree: 8 * 1048576 - 1024,
+      swapTotal,
+      swapFree: Math.max(0, swapTotal - swapped),
       anon,
     });
   }
@@ -731,26 +687,15 @@ class Host implements SimHost {
           w.update(k.taskStat[v]!, this.taskStatText(d, v));
           w.update(k.taskSched[v]!, this.schedText(d, v));
           w.update(k.taskSchedstat[v]!, F.schedstat(vc.runNs, vc.waitNs, vc.slices));
-          w.update(k.vcpuCpu[v]!, F.cgroupCpuStat(vc.userNs, vc.sysNs));
         }
-        const [u, s] = this.domCpu(d.sim);
-        const cpuText = F.cgroupCpuStat(u, s, this.throttle(d.sim));
-        this.psiTexts(d.sim).forEach((text, r) => w.update(k.psi[r]!, text));
-        const mem = this.cgroupMemory(d.sim);
-        w.update(k.memCurrent, `${Math.floor(mem.anon + mem.file + mem.kernel)}\n`);
-        w.update(k.memStat, F.memoryStat(mem));
-        w.update(k.memEvents, F.memoryEvents(mem.pgmajfault / 97, mem.pgmajfault / 997));
-        w.update(k.libvirtCpu, cpuText);
-        w.update(k.scopeCpu, cpuText);
-        w.update(k.emulatorCpu, F.cgroupCpuStat(c.emuUserNs, c.emuSysNs));
+        k.cgroupFiles.update(k.cgroup.read(this.t));
         k.blockStat.forEach((f, n) => w.update(f, this.blockStatText(d.sim, n)));
       }
     }
     w.update(this.files.netDev, this.netDevText());
     w.update(this.files.stat, this.statText());
     w.update(this.files.meminfo, this.meminfoText());
-    if (this.files.rootCpu !== undefined) w.update(this.files.rootCpu, this.rootCpuText());
-    if (this.files.sliceCpu !== undefined) w.update(this.files.sliceCpu, this.sliceCpuText());
+    this.files.cgroups?.update(this.hostCgroupCpu());
   }
 
   close(): void {

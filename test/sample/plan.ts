@@ -125,9 +125,16 @@ for (const [tree, planned, careful] of TREES) {
   });
 }
 
-for (const kind of ['xen', 'kvm'] as const) {
-  t.test(`simulated ${kind} host: every domain by the plan, equal to the drivers over moving counters`, async (t) => {
-    const sim = createSimHost({ dir: path.join(dir, `sim-${kind}`), domains: 12, kind, maxOpenFiles: 256 });
+const SIMULATED = [
+  ['xen', 'v2'],
+  ['kvm', 'v2'],
+  ['kvm', 'v1'],
+  ['kvm', 'hybrid'],
+] as const;
+for (const [kind, cgroup] of SIMULATED) {
+  const name = kind === 'kvm' ? `kvm (cgroup ${cgroup})` : kind;
+  t.test(`simulated ${name} host: every domain by the plan, equal to the drivers over moving counters`, async (t) => {
+    const sim = createSimHost({ dir: path.join(dir, `sim-${kind}-${cgroup}`), domains: 12, kind, cgroup, maxOpenFiles: 256 });
     t.teardown(() => sim.close());
     for (let i = 0; i < 3; i++) {
       sim.advance(7);
@@ -135,8 +142,25 @@ for (const kind of ['xen', 'kvm'] as const) {
         const r = await both(sim.dir, ahead);
         t.equal(r.careful, 0, `tick ${i}, read-ahead ${ahead}: no domain needed its driver`);
         t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), `tick ${i}, read-ahead ${ahead}: same rows`);
+        t.strictSame(r.plan.problems, [], `tick ${i}, read-ahead ${ahead}: no problem`);
+        if (kind === 'kvm' && ahead === 'off') {
+          // The stored cgroup columns, read by the plan from the layout's own files (pressure: not on v1).
+          const psi = cgroup === 'v1' ? [] : ['cpu', 'memory', 'io'].flatMap((x) => [`psi_${x}_some`, `psi_${x}_full`]);
+          const want = [...psi, 'mem_current', 'mem_swap', 'mem_events_oom_kill', 'cpu_throttled_time'];
+          const rows = r.plan.samples.flatMap((d) => plain(d).devices.filter((x) => x.kind === 'domain'));
+          t.equal(rows.length, 12, 'a row per domain');
+          t.strictSame(
+            rows.map((x) =>
+              Object.keys(x.readings)
+                .filter((c) => /^(psi|mem|cpu_thr)/.test(c))
+                .sort(),
+            ),
+            rows.map(() => [...want].sort()),
+            `tick ${i}: every domain's row has ${want.length} cgroup columns`,
+          );
+        }
         // Kept files, all plainly readable: with 'all' the thread read every one of them but the
-        // KVM vCPU sched files (~3.8 KB, more than it takes), two per domain.
+        // KVM vCPU sched files (~3.8 KB, more than it takes), two per domain, in every layout.
         if (ahead === 'all') t.equal(r.here, kind === 'kvm' ? 24 : 0, `tick ${i}: ${r.ahead} reads served by the read-ahead thread, ${r.here} here`);
         if (ahead === 'off') t.equal(r.ahead, 0, `tick ${i}: ${r.here} reads on the main thread`);
       }
