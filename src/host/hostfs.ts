@@ -293,16 +293,24 @@ export class HostFs {
   blockDeviceNumber(hostPath: string): { major: number; minor: number } | Gone | null {
     const st = this.stat(hostPath);
     if (isGone(st)) return st;
-    if (!st.isBlockDevice()) return null;
-    // Linux dev_t encoding (glibc gnu_dev_major/minor).
-    const rdev = BigInt(st.rdev);
-    const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-    const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
-    return { major, minor };
+    return st.isBlockDevice() ? devNumber(st.rdev) : null;
+  }
+
+  /** The device number of the file system a regular file lives on (its st_dev), or Gone; null for anything else. */
+  fileSystemDevice(hostPath: string): { major: number; minor: number } | Gone | null {
+    const st = this.stat(hostPath);
+    if (isGone(st)) return st;
+    return st.isFile() ? devNumber(st.dev) : null;
   }
 
   /** An error from a file system call on hostPath: Gone when the object is gone, else thrown in domstat's words. */
   failure(hostPath: string, e: unknown): Gone {
     return outcomeOf(hostPath, e);
   }
+}
+
+/** Linux dev_t encoding (glibc gnu_dev_major/minor). */
+function devNumber(dev: number): { major: number; minor: number } {
+  const d = BigInt(dev);
+  return { major: Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn)), minor: Number((d & 0xffn) | ((d >> 12n) & ~0xffn)) };
 }

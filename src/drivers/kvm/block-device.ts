@@ -41,3 +41,42 @@ export function resolveBlockDevice(fs: HostFs, source: string): DevNumber | null
 }
 
 export const sysDevBlock = (d: DevNumber) => `/sys/dev/block/${d.major}:${d.minor}`;
+
+/**
+ * The whole disk a block device belongs to: a partition's disk (sysfs: the partition's directory
+ * lies in its disk's, beside the disk's own dev file), the device itself otherwise. cgroup I/O
+ * counts a partition's I/O under its disk.
+ */
+export function wholeDisk(fs: HostFs, d: DevNumber): DevNumber | null {
+  const dir = sysDevBlock(d);
+  if (!fs.exists(`${dir}/partition`)) return d;
+  try {
+    const real = fs.realHostPath(dir);
+    if (isGone(real)) return null;
+    const text = fs.readText(`${real.slice(0, real.lastIndexOf('/'))}/dev`, 64);
+    return isGone(text) ? null : parseDevFile(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The host disk a domain's disk lives on, as the cgroup's I/O names it: a file-backed disk's file
+ * system's device, a block-backed disk's device, each as its whole disk; null when it cannot be
+ * told (a network disk, a file that is not there).
+ */
+export function hostDiskOf(fs: HostFs, disk: { type?: string | undefined; source?: string | undefined }): DevNumber | null {
+  const src = disk.source;
+  if (src === undefined || !src.startsWith('/')) return null;
+  let dev: DevNumber | null = null;
+  if (disk.type === 'block') dev = resolveBlockDevice(fs, src);
+  else if (disk.type === 'file' || disk.type === undefined) {
+    try {
+      const d = fs.fileSystemDevice(src);
+      dev = d === null || isGone(d) ? null : d;
+    } catch {
+      dev = null;
+    }
+  }
+  return dev === null ? null : wholeDisk(fs, dev);
+}

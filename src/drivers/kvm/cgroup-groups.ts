@@ -46,6 +46,7 @@ import { ParseError } from '../../kernel/u64.js';
 import { StatsGroup } from '../../stats/groups.js';
 import type { ParamList } from '../../stats/typed-params.js';
 import type { DomainCgroups } from './cgroup.js';
+import { hostDiskOf } from './block-device.js';
 
 /** The first value refused: a u64 of 2^63 or more is a negative number the kernel printed unsigned. */
 export const VALUE_LIMIT = 1n << 63n;
@@ -206,16 +207,36 @@ export function readCgroupIo(files: CgroupFiles, fs: HostFs, problem: Problem): 
   return parsed(() => blkioAsIoStat(bytes, ios, io.bytes, io.ios), problem);
 }
 
-export function emitCgroupIo(p: ParamList, files: CgroupFiles, fs: HostFs, problem: Problem): void {
+/** A domain's disks, as cgroup I/O attribution needs them. */
+export type Disks = readonly { type?: string | undefined; source?: string | undefined; target?: string | undefined }[];
+
+/** Host disk (MAJ:MIN) -> the targets of the domain's disks that live on it. */
+function disksByHostDisk(fs: HostFs, disks: Disks): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const d of disks) {
+    const on = d.target === undefined ? null : hostDiskOf(fs, d);
+    if (on === null) continue;
+    const k = `${on.major}:${on.minor}`;
+    out.set(k, [...(out.get(k) ?? []), d.target!]);
+  }
+  return out;
+}
+
+export function emitCgroupIo(p: ParamList, files: CgroupFiles, fs: HostFs, problem: Problem, disks: Disks = []): void {
   const devices = readCgroupIo(files, fs, problem);
   if (devices === undefined) return;
+  const hosts = devices.length > 0 ? disksByHostDisk(fs, disks) : new Map<string, string[]>();
   p.uint('cgroup.io.count', devices.length);
   devices.forEach((d, i) => {
     p.string(
       `cgroup.io.${i}.name`,
       blockDeviceName(fs, d.major, d.minor, (m) => problem(`cgroup.io.${i}.name: ${m}`)),
     );
-    p.string(`cgroup.io.${i}.dev`, `${d.major}:${d.minor}`);
+    const dev = `${d.major}:${d.minor}`;
+    p.string(`cgroup.io.${i}.dev`, dev);
+    // The domain's only disk on this host disk: its I/O is this device's (README says how far that goes).
+    const on = hosts.get(dev);
+    if (on?.length === 1) p.string(`cgroup.io.${i}.disk`, on[0]);
     emitChecked(p, CGROUP_IO_KEYS, d.fields, problem, i);
   });
 }
@@ -238,13 +259,20 @@ export function emitNuma(p: ParamList, files: CgroupFiles, fs: HostFs, problem: 
 }
 
 /** Every asked-for cgroup group, in GROUP_ORDER; `problem` gets "<group>: <what>". */
-export function emitCgroupGroups(p: ParamList, groups: number, cg: DomainCgroups | null, fs: HostFs, problem: (group: string, message: string) => void): void {
+export function emitCgroupGroups(
+  p: ParamList,
+  groups: number,
+  cg: DomainCgroups | null,
+  fs: HostFs,
+  problem: (group: string, message: string) => void,
+  disks: Disks = [],
+): void {
   const files = cgroupFiles(cg);
   const groupsOf: [number, string, typeof emitPressure][] = [
     [StatsGroup.PRESSURE, 'pressure', emitPressure],
     [StatsGroup.CGROUP_MEMORY, 'cgroup-memory', emitCgroupMemory],
     [StatsGroup.CPU_THROTTLE, 'cpu-throttle', emitCpuThrottle],
-    [StatsGroup.CGROUP_IO, 'cgroup-io', emitCgroupIo],
+    [StatsGroup.CGROUP_IO, 'cgroup-io', (p, files, fs, problem) => emitCgroupIo(p, files, fs, problem, disks)],
     [StatsGroup.NUMA, 'numa', emitNuma],
   ];
   for (const [bit, name, emit] of groupsOf) if (groups & bit) emit(p, files, fs, (m) => problem(name, m));

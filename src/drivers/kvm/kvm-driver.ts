@@ -379,7 +379,7 @@ export class KvmDriver implements Driver {
         this.requirePid(dom);
         const { cgroups, cgroupProblem } = this.resolve(dom, fs);
         if (cgroupProblem !== undefined) throw internalError(cgroupProblem);
-        emitCgroupGroups(p, groups, cgroups, fs, (group, message) => ctx.problem(dom, `${group}: ${message}`));
+        emitCgroupGroups(p, groups, cgroups, fs, (group, message) => ctx.problem(dom, `${group}: ${message}`), dom.disks);
       });
     }
     return p.params;

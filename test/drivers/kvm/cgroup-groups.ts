@@ -115,3 +115,65 @@ t.test('memory and io on v1: a truncated memory.stat, a vanished device, 2^63 an
     );
   }
 });
+
+t.test("cgroup I/O attributed to the domain's only disk on a host disk: block-backed, file-backed, through a partition", async (t) => {
+  const root = tempTree(t, 'kvm-cgroup2-systemd');
+  // Two file-backed disks besides vda: vdb's image on this machine's own file system, which the test finds by stat.
+  const images = path.join(root, 'var/lib/libvirt/images');
+  fs.mkdirSync(images, { recursive: true });
+  fs.writeFileSync(path.join(images, 'zeta-data.qcow2'), 'image');
+  const st = fs.statSync(path.join(images, 'zeta-data.qcow2'), { bigint: true });
+  const major = Number(((st.dev >> 8n) & 0xfffn) | ((st.dev >> 32n) & ~0xfffn));
+  const minor = Number((st.dev & 0xffn) | ((st.dev >> 12n) & ~0xffn));
+  const xml = path.join(root, 'run/libvirt/qemu/zeta.xml');
+  const fileDisk = (file: string, target: string) =>
+    `      <disk type='file' device='disk'>\n        <driver name='qemu' type='qcow2'/>\n        <source file='${file}'/>\n        <target dev='${target}' bus='virtio'/>\n      </disk>\n`;
+  const addDisks = (...disks: string[]) =>
+    fs.writeFileSync(
+      xml,
+      fs.readFileSync(xml, 'utf8').replace("      <controller type='pci' index='0'", disks.join('') + "      <controller type='pci' index='0'"),
+    );
+  addDisks(fileDisk('/var/lib/libvirt/images/zeta-data.qcow2', 'vdb'));
+  const io = path.join(root, ZETA, 'io.stat');
+  const dev = `${major}:${minor}`;
+  fs.appendFileSync(io, `${dev} rbytes=5085021 wbytes=5085022 rios=5085023 wios=5085024 dbytes=5085025 dios=5085026\n`);
+  fs.mkdirSync(path.join(root, `sys/dev/block/${dev}`), { recursive: true });
+  fs.writeFileSync(path.join(root, `sys/dev/block/${dev}/uevent`), `MAJOR=${major}\nMINOR=${minor}\nDEVNAME=testfs\nDEVTYPE=disk\n`);
+  let z = record(new Connection({ root }), 'zeta', StatsGroup.CGROUP_IO);
+  t.strictSame(
+    [0, 1, 2].map((i) => [z.get(`cgroup.io.${i}.name`), z.get(`cgroup.io.${i}.disk`)]),
+    [
+      ['dm-5', 'vda'],
+      ['sdd', undefined],
+      ['testfs', 'vdb'],
+    ],
+    "vda's dm-5 (block-backed), vdb's image's file system (file-backed); sdd holds none of zeta's disks",
+  );
+  t.equal(z.get('cgroup.io.2.wr.bytes'), 5085022n, 'the counters as the file says');
+
+  // The same image's file system seen as a partition: io.stat counts its I/O under the whole disk.
+  fs.rmSync(path.join(root, `sys/dev/block/${dev}`), { recursive: true });
+  const part = path.join(root, 'sys/devices/virtual/block/pdisk/pdisk1');
+  fs.mkdirSync(part, { recursive: true });
+  fs.writeFileSync(path.join(part, 'partition'), '1\n');
+  fs.writeFileSync(path.join(root, 'sys/devices/virtual/block/pdisk/dev'), '259:77\n');
+  fs.mkdirSync(path.join(root, 'sys/dev/block/259:77'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'sys/dev/block/259:77/uevent'), 'MAJOR=259\nMINOR=77\nDEVNAME=pdisk\nDEVTYPE=disk\n');
+  fs.symlinkSync('../../devices/virtual/block/pdisk/pdisk1', path.join(root, `sys/dev/block/${dev}`));
+  fs.writeFileSync(io, fs.readFileSync(io, 'utf8').replace(`${dev} `, '259:77 '));
+  z = record(new Connection({ root }), 'zeta', StatsGroup.CGROUP_IO);
+  t.strictSame(
+    [z.get('cgroup.io.2.name'), z.get('cgroup.io.2.dev'), z.get('cgroup.io.2.disk')],
+    ['pdisk', '259:77', 'vdb'],
+    "a partition's file system: its disk",
+  );
+
+  // Two of zeta's disks on one host disk: whose I/O is whose cannot be told, so neither is named.
+  addDisks(fileDisk('/var/lib/libvirt/images/zeta-data.qcow2', 'vdc'));
+  z = record(new Connection({ root }), 'zeta', StatsGroup.CGROUP_IO);
+  t.strictSame(
+    [0, 2].map((i) => z.get(`cgroup.io.${i}.disk`)),
+    ['vda', undefined],
+    'vdb and vdc share the host disk: not attributed; vda still is',
+  );
+});
