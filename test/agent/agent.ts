@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent, type AgentOptions } from '../../src/agent/agent.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
+import { openDatabase, SCHEMA_VERSION, type Db } from '../../src/store/db.js';
 import { HistoryReader } from '../../src/store/history.js';
 import { runCli } from '../helpers/cli.js';
 import { capture, copyTree, FakeClocks, orphanDeltas, partialTicks, rows, setNetDev, sleep, tdir, waitFor, type Capture } from '../helpers/store.js';
@@ -667,7 +667,7 @@ t.test('domstat agent refuses what it cannot use, with one error line', async (t
     {
       code: 1,
       out: '',
-      err: `error: ${newer}: schema version 7 is newer than this domstat understands (3); use a newer domstat\n`,
+      err: `error: ${newer}: schema version 7 is newer than this domstat understands (${SCHEMA_VERSION}); use a newer domstat\n`,
     },
     'a newer schema',
   );

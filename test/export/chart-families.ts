@@ -90,7 +90,7 @@ t.test('the cgroup families: the keys the KVM driver emits and the store keeps',
   ]);
 });
 
-t.test('the cgroup keys the store keeps (schema version 3), with the units the history gives their rates', async (t) => {
+t.test('the cgroup keys the store keeps on domain rows, with the units the history gives their rates', async (t) => {
   const series = [
     ['pressure.cpu.some.time', 'ns/s'],
     ['pressure.memory.full.time', 'ns/s'],
