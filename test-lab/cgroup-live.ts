@@ -24,6 +24,11 @@ import { CPU_THROTTLE_V1_FIELDS, CPU_THROTTLE_V1_KEYS, parseCpuThrottle } from '
 import { blkioAsIoStat } from '../src/kernel/cgroup-io.js';
 import { NUMA_KEYS_V1, parseNumaStat } from '../src/kernel/cgroup-numa.js';
 import { exactKey, keyAt, type KeyFrom } from '../src/kernel/spec.js';
+import { Connection } from '../src/connection/connection.js';
+import { readInventory } from '../src/domains/inventory.js';
+import { Sampler } from '../src/agent/sampler.js';
+import { keyMapOf } from '../src/store/key-map.js';
+import { COLUMNS } from '../src/store/columns.js';
 
 const LAB = path.join(SHARED, 'lab', 'libvirt-lab.sh');
 if (!fs.existsSync(LAB)) throw new Error(`${LAB} is missing: the lab needs ../shared/lab`);
@@ -108,3 +113,47 @@ for (const dom of domains) {
       t.ok(BigInt(mine.get('pressure.cpu.some.time') ?? '0') > 0n, `the busy guest shows CPU pressure: ${mine.get('pressure.cpu.some.time')} ns`);
   });
 }
+
+// The agent's path on the same host: its sampling plans with every kind it can store (as
+// `agent --cgroup-io --numa`), each value between two direct readings, no domain left to its driver.
+t.test("the agent's plans, with cgroup I/O and NUMA", async (t) => {
+  const conn = new Connection({ root: '/' });
+  conn.setInventory(readInventory(conn.fs));
+  const map = keyMapOf(COLUMNS);
+  const sampler = new Sampler(conn, map, { hostname: 'lab' });
+  t.teardown(() => sampler.close());
+  const before = new Map(domains.map((d) => [d, direct(d)]));
+  const s = sampler.sample();
+  const after = new Map(domains.map((d) => [d, direct(d)]));
+  t.equal(sampler.careful, 0, 'every domain by its plan');
+  for (const dom of domains) {
+    const sample = s.samples.find((x) => x.name === dom);
+    if (sample === undefined) {
+      t.fail(`${dom}: sampled`);
+      continue;
+    }
+    // The readings as keys: the domain row's, and each cgroup I/O device's and NUMA node's by index.
+    const got = new Map<string, number>();
+    for (const d of sample.devices) {
+      if (d.kind !== 'domain' && d.kind !== 'cgroup_io' && d.kind !== 'numa') continue;
+      map.columns[d.kind].forEach((c, i) => {
+        if (d.values[i] === d.values[i] && /^(pressure|cgroup)\./.test(c.key)) got.set(d.idx === null ? c.key : keyAt(c.key, d.idx), d.values[i]!);
+      });
+      if (d.kind === 'numa') got.set(`cgroup.numa.${d.idx}.node`, Number(d.name.slice(4)));
+    }
+    const a = before.get(dom)!;
+    const z = after.get(dom)!;
+    t.equal(sample.devices.filter((d) => d.kind === 'cgroup_io').length, Number(z.get('cgroup.io.count')), `${dom}: cgroup I/O devices as blkio lists them`);
+    t.equal(sample.devices.filter((d) => d.kind === 'numa').length, Number(z.get('cgroup.numa.count')), `${dom}: NUMA nodes as memory.numa_stat lists them`);
+    t.ok(got.size >= 12, `${dom}: ${got.size} cgroup values stored`);
+    for (const [key, v] of got) {
+      const av = a.get(key);
+      const zv = z.get(key);
+      const what = `${dom} ${key}: direct ${av} .. ${zv}, plan ${v}`;
+      if (av === undefined || zv === undefined) t.fail(what);
+      else if (/\.node$/.test(key)) t.equal(BigInt(v), zv, what);
+      else if (COUNTER.test(key)) t.ok(Number(av) <= v && v <= Number(zv), what);
+      else t.ok(v >= Math.min(Number(av), Number(zv)) * 0.98 && v <= Math.max(Number(av), Number(zv)) * 1.02, `${what} (within 2%)`);
+    }
+  }
+});

@@ -135,6 +135,18 @@ export function plainAscii(buf: Uint8Array, start: number, end: number, colon = 
   return true;
 }
 
+/** The first byte at or after i, before eol, that is not a space. */
+export function skipSpaces(buf: Uint8Array, i: number, eol: number): number {
+  while (i < eol && buf[i] === SPACE) i++;
+  return i;
+}
+
+/** The end of the token that starts at i: the next space, or eol. */
+export function tokenEnd(buf: Uint8Array, i: number, eol: number): number {
+  while (i < eol && buf[i] !== SPACE) i++;
+  return i;
+}
+
 /** Which of `keys` buf[start, end) is, or -1. */
 export function keyIndex(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[]): number {
   const n = end - start;

@@ -6,7 +6,7 @@
 //     8:0 Read 1459200\n8:0 Write 314773504\n8:0 Sync ..\n8:0 Async ..\n8:0 Discard 0\n8:0 Total ..\nTotal ..
 // An empty io.stat is a group that has done no I/O yet.
 
-import { asciiKeys, COLON, decimalAt, keyIndex, NL, plainAscii, SPACE, TOO_BIG } from './bytes.js';
+import { asciiKeys, COLON, decimalAt, keyIndex, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { ParseError, parseU64 } from './u64.js';
 
@@ -142,13 +142,12 @@ export function readIoStat(buf: Uint8Array, start: number, end: number, devs: Fl
   while (i < end) {
     let eol = buf.indexOf(NL, i);
     if (eol < 0 || eol > end) eol = end;
-    while (i < eol && buf[i] === SPACE) i++;
+    i = skipSpaces(buf, i, eol);
     if (i === eol) {
       i = eol + 1;
       continue;
     }
-    let k = i;
-    while (k < eol && buf[k] !== SPACE) k++;
+    const k = tokenEnd(buf, i, eol);
     const colon = buf.indexOf(COLON, i);
     if (n === max || colon < 0 || colon >= k || colon - i > 10 || k - colon - 1 > 10) return -1;
     const major = decimalAt(buf, i, colon);
@@ -162,10 +161,9 @@ export function readIoStat(buf: Uint8Array, start: number, end: number, devs: Fl
     let seen = 0;
     let t = k;
     while (t < eol) {
-      while (t < eol && buf[t] === SPACE) t++;
+      t = skipSpaces(buf, t, eol);
       if (t === eol) break;
-      let u = t;
-      while (u < eol && buf[u] !== SPACE) u++;
+      const u = tokenEnd(buf, t, eol);
       const eq = buf.indexOf(EQ, t);
       if (eq <= t || eq >= u) return -1;
       const f = keyIndex(buf, t, eq, IO_ASCII);

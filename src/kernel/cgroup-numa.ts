@@ -3,7 +3,7 @@
 //   v1 "total=12 N0=10 N1=2\nfile=..\nanon=..\nunevictable=..\nhierarchical_total=..\n..." in
 //      pages; domstat reads hierarchical_anon and hierarchical_file (the VM's group may have children).
 
-import { asciiKeys, decimalAt, keyIndex, NL, plainAscii, SPACE, TOO_BIG } from './bytes.js';
+import { asciiKeys, decimalAt, keyIndex, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { ParseError, parseU64 } from './u64.js';
 import { PAGE_KIB } from './units.js';
@@ -76,9 +76,8 @@ export function readNumaStat(buf: Uint8Array, start: number, end: number, v1: bo
   while (i < end) {
     let eol = buf.indexOf(NL, i);
     if (eol < 0 || eol > end) eol = end;
-    while (i < eol && buf[i] === SPACE) i++;
-    let k = i;
-    while (k < eol && buf[k] !== SPACE) k++;
+    i = skipSpaces(buf, i, eol);
+    const k = tokenEnd(buf, i, eol);
     // v1 heads are "name=total"; v2 heads the bare name
     let headEnd = k;
     if (v1) {
@@ -91,10 +90,9 @@ export function readNumaStat(buf: Uint8Array, start: number, end: number, v1: bo
       found |= 1 << f;
       let t = k;
       while (t < eol) {
-        while (t < eol && buf[t] === SPACE) t++;
+        t = skipSpaces(buf, t, eol);
         if (t === eol) break;
-        let u = t;
-        while (u < eol && buf[u] !== SPACE) u++;
+        const u = tokenEnd(buf, t, eol);
         const eq = buf.indexOf(EQ, t);
         if (buf[t] !== N || eq < 0 || eq >= u || eq - t - 1 > 5) return -1;
         const node = decimalAt(buf, t + 1, eq);

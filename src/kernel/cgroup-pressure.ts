@@ -6,8 +6,7 @@
 // derivations of it and are not read. A kernel without PSI has no files (or fails reads with
 // EOPNOTSUPP); cpu.pressure has a `full` line since Linux 5.13.
 
-import { NL, SPACE, TAB } from './bytes.js';
-import { decimalAt, TOO_BIG } from './bytes.js';
+import { decimalAt, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
 import { requireWhole } from './key-value.js';
 import type { FileSpec, KeyFrom } from './spec.js';
 import { ParseError, parseU64 } from './u64.js';
@@ -69,19 +68,14 @@ const startsWith = (buf: Uint8Array, at: number, end: number, word: Uint8Array) 
  * a total missing, repeated, malformed or past 2^53.
  */
 export function readCgroupPressure(buf: Uint8Array, start: number, end: number, out: Float64Array): boolean {
-  if (end <= start || buf[end - 1] !== NL) return false;
-  for (let j = start; j < end; j++) {
-    const c = buf[j]!;
-    if ((c >= TAB && c <= 13 && c !== NL) || c > 127) return false;
-  }
+  if (end <= start || buf[end - 1] !== NL || !plainAscii(buf, start, end)) return false;
   let seen = 0;
   let i = start;
   while (i < end) {
     let eol = buf.indexOf(NL, i);
     if (eol < 0 || eol > end) eol = end;
-    while (i < eol && buf[i] === SPACE) i++;
-    let k = i;
-    while (k < eol && buf[k] !== SPACE) k++;
+    i = skipSpaces(buf, i, eol);
+    const k = tokenEnd(buf, i, eol);
     const which = k - i !== 4 ? -1 : startsWith(buf, i, k, SOME) ? 0 : startsWith(buf, i, k, FULL) ? 1 : -1;
     if (which >= 0) {
       if (seen & (1 << which)) return false;
@@ -89,9 +83,8 @@ export function readCgroupPressure(buf: Uint8Array, start: number, end: number, 
       let totals = 0;
       let t = k;
       while (t < eol) {
-        while (t < eol && buf[t] === SPACE) t++;
-        let u = t;
-        while (u < eol && buf[u] !== SPACE) u++;
+        t = skipSpaces(buf, t, eol);
+        const u = tokenEnd(buf, t, eol);
         if (u > t && startsWith(buf, t, u, TOTAL)) {
           const v = decimalAt(buf, t + TOTAL.length, u);
           if (v < 0 || v === TOO_BIG) return false;
