@@ -27,7 +27,7 @@ export interface ServingOptions {
   seconds: number;
   /** Hours of one-second history written before the agent starts (two synthetic domains). */
   historyHours: number;
-  /** The command that runs the agent: node flags and a script (bin/domstat.js of any build). */
+  /** The command that runs the agent: node flags and a script (bin/domstat.cjs of any build). */
   node: string[];
   script: string;
   label: string;

@@ -79,7 +79,7 @@ const domains = [...parseVirshDomstats(execFileSync('virsh', ['domstats', '--sta
 const first = new Map(domains.map((d) => [d, direct(d)]));
 const text = execFileSync(
   process.execPath,
-  [path.join(REPO, 'bin', 'domstat.js'), 'domstats', '--pressure', '--cgroup-memory', '--cpu-throttle', '--cgroup-io', '--numa'],
+  [path.join(REPO, 'bin', 'domstat.cjs'), 'domstats', '--pressure', '--cgroup-memory', '--cpu-throttle', '--cgroup-io', '--numa'],
   {
     encoding: 'utf8',
   },
