@@ -1,5 +1,6 @@
 // Ticks in a loop for a CPU profile of the agent's hot path:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist-bench/bench/profile-tick.js xen 1000 [ticks]
+//   (a KVM host in another cgroup layout: kvm:v1 or kvm:hybrid for the kind)
 //   node dist-bench/bench/cpuprofile-summary.js /tmp/prof/*.cpuprofile
 // The simulator advances between ticks outside the sampled phase only as far as the profile
 // allows: its frames (src/sim) show up separately and can be ignored.
@@ -7,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createSimHost, type SimKind } from '../src/sim/simulate.js';
+import { createSimHost, type SimCgroup, type SimKind } from '../src/sim/simulate.js';
 import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { defaultReadAheadFrom, Sampler } from '../src/agent/sampler.js';
@@ -16,13 +17,13 @@ import { openDatabase } from '../src/store/db.js';
 import { HistoryWriter } from '../src/store/writer.js';
 import { KEYFRAME_MS } from '../src/store/layout.js';
 
-const kind = (process.argv[2] ?? 'xen') as SimKind;
+const [kind, cgroup = 'v2'] = (process.argv[2] ?? 'xen').split(':') as [SimKind, SimCgroup?];
 const domains = Number(process.argv[3] ?? 1000);
 const ticks = Number(process.argv[4] ?? 60);
 const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 const tree = fs.mkdtempSync(path.join(base, 'domstat-prof-'));
 const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-prof-'));
-const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, maxOpenFiles: 2048 });
+const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, cgroup, maxOpenFiles: 2048 });
 const conn = new Connection({ root: sim.dir });
 conn.fs.keepOpen(process.env.MAX_OPEN === undefined ? defaultMaxOpenFiles() : Number(process.env.MAX_OPEN));
 conn.setInventory(readInventory(conn.fs));

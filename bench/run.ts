@@ -14,7 +14,7 @@
 //   (h) the web page: the overview's queries, and in Chromium the page load, a search
 //       keystroke, a sort and a domain's charts (bench/web.ts)
 //
-// Options: --sizes 10,100,1000  --kinds xen,kvm  --ticks 30  --skip-agent  --agent-seconds 65
+// Options: --sizes 10,100,1000  --kinds xen,kvm  --cgroup v2|v1|hybrid (the KVM hosts' layout)  --ticks 30  --skip-agent  --agent-seconds 65
 //          --oneshot-runs 30  --web-minutes 35  --sections a,b,c,d,e,f,g,h  --out bench/results.md
 //          (g): --serving-seconds 20  --serving-domains 100  --serving-kind kvm  --serving-history-hours 47
 //               --serving-script PATH (another build's bin/domstat.cjs, e.g. the code before) --serving-label NAME
@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createSimHost, type SimHost, type SimKind } from '../src/sim/simulate.js';
+import { createSimHost, SIM_CGROUPS, type SimCgroup, type SimHost, type SimKind } from '../src/sim/simulate.js';
 import { openFileLimit } from '../src/sim/files.js';
 import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
@@ -65,6 +65,10 @@ function arg(name: string): string | undefined {
 }
 const SIZES = (arg('--sizes') ?? '10,100,1000').split(',').map(Number);
 const KINDS_RUN = (arg('--kinds') ?? 'xen,kvm').split(',') as SimKind[];
+/** The simulated KVM hosts' cgroup layout (Xen hosts have none). */
+const CGROUP = (arg('--cgroup') ?? 'v2') as SimCgroup;
+if (!SIM_CGROUPS.includes(CGROUP)) throw new Error(`--cgroup: one of ${SIM_CGROUPS.join(', ')}`);
+const cgroupOf = (kind: SimKind): SimCgroup => (kind === 'kvm' ? CGROUP : 'v2');
 const TICKS = Number(arg('--ticks') ?? 30);
 /** Sections to run (a and b go together): all by default. */
 const SECTIONS = new Set((arg('--sections') ?? 'a,b,c,d,e,f,g,h').split(','));
@@ -101,7 +105,7 @@ const p95 = (xs: number[]) => {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)]!;
 };
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const kindName = (k: SimKind) => (k === 'xen' ? 'Xen' : 'KVM (cgroup v2)');
+const kindName = (k: SimKind) => (k === 'xen' ? 'Xen' : `KVM (cgroup ${CGROUP})`);
 const log = (s: string) => process.stderr.write(s + '\n');
 
 /**
@@ -135,7 +139,7 @@ function rig(kind: SimKind, domains: number, tag: string): Rig {
   const dir = tmpDir(tag);
   const tree = treeDir(tag);
   const t0 = performance.now();
-  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, maxOpenFiles: SIM_MAX_OPEN });
+  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, cgroup: cgroupOf(kind), maxOpenFiles: SIM_MAX_OPEN });
   log(`  ${kind} ${domains}: host tree written in ${((performance.now() - t0) / 1000).toFixed(1)} s (${sim.counterFiles} counter files)`);
   const conn = new Connection({ root: sim.dir });
   // The simulator's descriptors live in this process too (an agent on a host has the budget alone):
@@ -361,7 +365,7 @@ function procStat(pid: number): { cpuTicks: number; rssKiB: number } | null {
 async function agentBench(kind: SimKind, domains: number, seconds: number): Promise<AgentRow> {
   const dir = tmpDir(`agent-${kind}`);
   const tree = treeDir(`agent-${kind}`);
-  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, maxOpenFiles: Math.min(4096, Math.floor(FD_LIMIT / 4)) });
+  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, cgroup: cgroupOf(kind), maxOpenFiles: Math.min(4096, Math.floor(FD_LIMIT / 4)) });
   const dbFile = path.join(dir, 'agent.db');
   const row: AgentRow = {
     kind,
@@ -464,10 +468,10 @@ async function run(): Promise<void> {
   const sizes: SizeRow[] = [];
   for (const kind of SECTIONS.has('c') ? KINDS_RUN : []) {
     for (const n of SIZES) {
-      if (n <= 100) sizes.push(await sizeBench(kind, n, 10, STORE_HOURS, TREE_BASE));
-      else sizes.push(await sizeBench(kind, n, 10, 0.5, TREE_BASE));
+      if (n <= 100) sizes.push(await sizeBench(kind, n, 10, STORE_HOURS, TREE_BASE, cgroupOf(kind)));
+      else sizes.push(await sizeBench(kind, n, 10, 0.5, TREE_BASE, cgroupOf(kind)));
     }
-    if (SIZES.includes(100)) sizes.push(await sizeBench(kind, 100, 1, 1, TREE_BASE));
+    if (SIZES.includes(100)) sizes.push(await sizeBench(kind, 100, 1, 1, TREE_BASE, cgroupOf(kind)));
   }
   const projections = projectionsOf(sizes);
 
@@ -488,7 +492,7 @@ async function run(): Promise<void> {
   const web: WebRow[] = [];
   for (const kind of SECTIONS.has('h') ? KINDS_RUN : []) {
     for (const n of SIZES) {
-      const w = await webBench(kind, n, WEB_MINUTES, TREE_BASE);
+      const w = await webBench(kind, n, WEB_MINUTES, TREE_BASE, cgroupOf(kind));
       if (w !== null) web.push(w);
     }
   }
@@ -497,9 +501,11 @@ async function run(): Promise<void> {
   const serving: ServingRow[] = [];
   if (SECTIONS.has('g')) {
     const script = arg('--serving-script');
+    const kind = (arg('--serving-kind') ?? 'kvm') as SimKind;
     serving.push(
       await servingBench({
-        kind: (arg('--serving-kind') ?? 'kvm') as SimKind,
+        kind,
+        cgroup: cgroupOf(kind),
         domains: Number(arg('--serving-domains') ?? 100),
         seconds: Number(arg('--serving-seconds') ?? 20),
         historyHours: Number(arg('--serving-history-hours') ?? 47),

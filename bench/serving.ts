@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { createSimHost, type SimKind } from '../src/sim/simulate.js';
+import { createSimHost, type SimCgroup, type SimKind } from '../src/sim/simulate.js';
 import { openDatabase } from '../src/store/db.js';
 import { buildSecondsHistory } from './history-db.js';
 
@@ -22,6 +22,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ServingOptions {
   kind: SimKind;
+  /** The simulated KVM host's cgroup layout (default v2). */
+  cgroup?: SimCgroup;
   domains: number;
   /** Seconds each phase lasts. */
   seconds: number;
@@ -171,7 +173,7 @@ export async function servingBench(o: ServingOptions): Promise<ServingRow> {
   row.historyTicks = seconds;
   log(`  (g) ${o.label}: ${o.historyHours} h of one-second history for 2 domains written in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const firstId = Number(readOne(dbFile, 'SELECT max(id) FROM tick') ?? 0);
-  const sim = createSimHost({ dir: path.join(tree, 'host'), domains: o.domains, kind: o.kind, maxOpenFiles: 1024 });
+  const sim = createSimHost({ dir: path.join(tree, 'host'), domains: o.domains, kind: o.kind, cgroup: o.cgroup ?? 'v2', maxOpenFiles: 1024 });
   const port = await freePort();
   const child = spawn(
     process.execPath,

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createSimHost, type SimKind } from '../src/sim/simulate.js';
+import { createSimHost, type SimCgroup, type SimKind } from '../src/sim/simulate.js';
 import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { Sampler } from '../src/agent/sampler.js';
@@ -41,10 +41,10 @@ export interface SizeRow {
  * A simulated host sampled every `stepS` for `hours` through the agent's sampler and writer; the
  * tiers measured with dbstat. Starts on a six-hour boundary, so the hour blocks fill as they would.
  */
-export async function sizeBench(kind: SimKind, domains: number, stepS: number, hours: number, base: string): Promise<SizeRow> {
+export async function sizeBench(kind: SimKind, domains: number, stepS: number, hours: number, base: string, cgroup: SimCgroup = 'v2'): Promise<SizeRow> {
   const dir = fs.mkdtempSync(path.join(base, `size-${kind}-${domains}-${stepS}-`));
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), `domstat-bench-size-`));
-  const sim = createSimHost({ dir: path.join(dir, 'host'), domains, kind, maxOpenFiles: 1024 });
+  const sim = createSimHost({ dir: path.join(dir, 'host'), domains, kind, cgroup, maxOpenFiles: 1024 });
   const conn = new Connection({ root: sim.dir });
   conn.fs.keepOpen(60_000);
   conn.setInventory(readInventory(conn.fs));

@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
-import { createSimHost, type SimKind } from '../src/sim/simulate.js';
+import { createSimHost, type SimCgroup, type SimKind } from '../src/sim/simulate.js';
 import { Agent } from '../src/agent/agent.js';
 import type { Clocks } from '../src/agent/clock.js';
 import { openDatabase } from '../src/store/db.js';
@@ -76,7 +76,7 @@ function time<T>(runs: number, fn: () => T): number[] {
   return out;
 }
 
-export async function webBench(kind: SimKind, domains: number, minutes: number, treeBase: string): Promise<WebRow | null> {
+export async function webBench(kind: SimKind, domains: number, minutes: number, treeBase: string, cgroup: SimCgroup = 'v2'): Promise<WebRow | null> {
   if (!fs.existsSync(CHROMIUM)) {
     log(`  (h) skipped: no ${CHROMIUM}`);
     return null;
@@ -84,7 +84,7 @@ export async function webBench(kind: SimKind, domains: number, minutes: number, 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `domstat-bench-web-${kind}-${domains}-`));
   const tree = fs.mkdtempSync(path.join(treeBase, `domstat-bench-web-`));
   const t0 = performance.now();
-  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, maxOpenFiles: 1024 });
+  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, cgroup, maxOpenFiles: 1024 });
   const step = 10_000;
   const ticks = Math.round((minutes * 60_000) / step) + 1;
   let wall = Math.floor(Date.now() / 1000) * 1000 - (ticks - 1) * step;
