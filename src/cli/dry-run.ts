@@ -67,7 +67,7 @@ export async function dryRun(io: Io, opts: DryRunOptions): Promise<void> {
   if (opts.domains !== undefined) {
     const shape = (k: Kind) => (OPTIONAL_KINDS.includes(k) && !opts.kinds.includes(k) ? 0 : (BENCH_DOMAIN[k] ?? 0));
     devices = Object.fromEntries(KINDS.map((k) => [k, k === 'host' ? 1 : shape(k) * opts.domains!]));
-    const also = opts.kinds.map((k) => (k === 'numa' ? ', 2 NUMA nodes' : ', I/O to 2 host devices')).join('');
+    const also = opts.kinds.map((k) => (k === 'numa' ? ', 2 NUMA nodes' : ', I/O to 3 host devices (its 2 disks and the disk under them)')).join('');
     what = `${opts.domains} domains shaped like the benchmark's (2 vCPUs, 2 NICs, 2 disks${also} each) and the host`;
   } else {
     const host = await hostDevices(opts, opts.kinds);

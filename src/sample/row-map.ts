@@ -38,7 +38,7 @@ export function rowMapOf<C extends RowColumn>(cols: readonly C[]): RowMap<C> {
 
 /**
  * domstat's per-device cgroup kinds: the agent samples and stores them only when asked (each
- * costs a fifth more history at the benchmark's shape: README, "What the VM's cgroup knows").
+ * costs up to a fifth more history at the benchmark's shape: README, "What the VM's cgroup knows").
  */
 export const OPTIONAL_KINDS: readonly Kind[] = ['cgroup_io', 'numa'];
 

@@ -35,10 +35,10 @@ t.test('--domains 100 at the defaults: the benchmark figures, and it fits the 4 
 t.test('--cgroup-io --numa: their series come in, and 100 domains no longer fit the 4 GiB cap', async (t) => {
   const r = await runCli(['agent', '--dry-run', '--domains', '100', '--cgroup-io', '--numa', '--db', path.join(tdir(t), 'none.db')]);
   t.equal(r.code, 0, r.err);
-  const series = seriesOf({ domain: 100, vcpu: 200, net: 200, block: 200, cgroup_io: 200, numa: 200, host: 1 });
-  t.equal(series - seriesOf({ domain: 100, vcpu: 200, net: 200, block: 200, host: 1 }), 1600, '16 series more per domain: 2 host devices × 6, 2 nodes × 2');
+  const series = seriesOf({ domain: 100, vcpu: 200, net: 200, block: 200, cgroup_io: 300, numa: 200, host: 1 });
+  t.equal(series - seriesOf({ domain: 100, vcpu: 200, net: 200, block: 200, host: 1 }), 2200, '22 series more per domain: 3 host devices × 6, 2 nodes × 2');
   t.match(r.out, `${series} series`);
-  t.match(r.out, 'I/O to 2 host devices, 2 NUMA nodes each');
+  t.match(r.out, 'I/O to 3 host devices (its 2 disks and the disk under them), 2 NUMA nodes each');
   const p = project({ series, intervalS: 10, retention: DEFAULT_RETENTION }, MEASURED.at10s);
   t.equal(sizes(r.out)[3], formatBytes(p.total));
   t.ok(p.total > 4 * 2 ** 30, `${formatBytes(p.total)}: past 4 GiB, which is why they are asked for, not sampled by default`);
