@@ -27,14 +27,15 @@ const THROTTLE = ['cgroup.cpu.periods', 'cgroup.cpu.throttled', 'cgroup.cpu.thro
 const IO_DEVICE = ['name', 'dev', 'rd.bytes', 'wr.bytes', 'rd.reqs', 'wr.reqs', 'dc.bytes', 'dc.reqs'];
 const NUMA_NODE = ['node', 'anon', 'file'];
 
-function readmeKeys(layout: SimCgroup, devices: number, nodes: number): string[] {
+/** The keys the README's table lists; the first `attributed` devices also name their disk. */
+function readmeKeys(layout: SimCgroup, devices: number, nodes: number, attributed: number): string[] {
   const v1 = layout !== 'v2';
   return [
     ...(layout === 'v1' ? [] : PRESSURE),
     ...[...MEMORY_BOTH, ...(v1 ? MEMORY_V1 : MEMORY_V2)].map((k) => `cgroup.memory.${k}`),
     ...THROTTLE,
     'cgroup.io.count',
-    ...Array.from({ length: devices }, (_, i) => IO_DEVICE.map((k) => `cgroup.io.${i}.${k}`)).flat(),
+    ...Array.from({ length: devices }, (_, i) => [...IO_DEVICE, ...(i < attributed ? ['disk'] : [])].map((k) => `cgroup.io.${i}.${k}`)).flat(),
     'cgroup.numa.count',
     ...Array.from({ length: nodes }, (_, i) => NUMA_NODE.map((k) => `cgroup.numa.${i}.${k}`)).flat(),
   ].sort();
@@ -82,6 +83,12 @@ function groupOf(layout: SimCgroup, d: SimDomainInfo): string {
 }
 
 /** Every key of domstat's cgroup groups for one domain, from its files. */
+/** The domain's disk whose block device a host device is (each simulated disk is a logical volume of its own). */
+function diskOn(d: SimDomainInfo, dev: string, found: (target: string) => void): void {
+  const k = d.diskDirs.indexOf(`/sys/dev/block/${dev}`);
+  if (k >= 0) found(d.disks[k]!);
+}
+
 function fromFiles(sim: SimHost, layout: SimCgroup, d: SimDomainInfo): Values {
   const read = (rel: string) => fs.readFileSync(path.join(sim.dir, rel), 'latin1');
   const g = groupOf(layout, d);
@@ -116,6 +123,7 @@ function fromFiles(sim: SimHost, layout: SimCgroup, d: SimDomainInfo): Values {
       const f = new Map(pairs.map((p) => p.split('=') as [string, string]));
       set(`cgroup.io.${i}.dev`, dev!);
       set(`cgroup.io.${i}.name`, /^DEVNAME=(.*)$/m.exec(read(`sys/dev/block/${dev}/uevent`))![1]!);
+      diskOn(d, dev!, (target) => set(`cgroup.io.${i}.disk`, target));
       for (const [k, field] of [
         ['rd.bytes', 'rbytes'],
         ['wr.bytes', 'wbytes'],
@@ -173,6 +181,7 @@ function fromFiles(sim: SimHost, layout: SimCgroup, d: SimDomainInfo): Values {
   [...bytes.keys()].forEach((dev, i) => {
     set(`cgroup.io.${i}.dev`, dev);
     set(`cgroup.io.${i}.name`, /^DEVNAME=(.*)$/m.exec(read(`sys/dev/block/${dev}/uevent`))![1]!);
+    diskOn(d, dev, (target) => set(`cgroup.io.${i}.disk`, target));
     set(`cgroup.io.${i}.rd.bytes`, bytes.get(dev)!.get('Read')!);
     set(`cgroup.io.${i}.wr.bytes`, bytes.get(dev)!.get('Write')!);
     set(`cgroup.io.${i}.rd.reqs`, ios.get(dev)!.get('Read')!);
@@ -279,7 +288,11 @@ for (const layout of SIM_CGROUPS) {
         ['second', after],
       ] as const) {
         const got = r.cgroup.get(d.name)!;
-        t.strictSame([...got.keys()].sort(), readmeKeys(layout, 3, 2), `${d.name} (${d.profile}), ${when} reading: the table's keys, three devices, two nodes`);
+        t.strictSame(
+          [...got.keys()].sort(),
+          readmeKeys(layout, 3, 2, 2),
+          `${d.name} (${d.profile}), ${when} reading: the table's keys, three devices (the two disks' named after them), two nodes`,
+        );
         t.strictSame(Object.fromEntries(got), Object.fromEntries(r.files.get(d.name)!), `${d.name}, ${when} reading: each value is the files'`);
       }
       const a = before.cgroup.get(d.name)!;
