@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSimHost, type SimCgroup, type SimKind } from '../src/sim/simulate.js';
+import { agentMap } from '../src/sample/row-map.js';
 import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { defaultReadAheadFrom, Sampler } from '../src/agent/sampler.js';
@@ -30,7 +31,10 @@ conn.setInventory(readInventory(conn.fs));
 const db = openDatabase(path.join(dbDir, 'prof.db'));
 const writer = new HistoryWriter(db);
 // READ_AHEAD=0: the main thread reads alone; otherwise as the agent does.
-const sampler = new Sampler(conn, writer.map, { hostname: 'prof', readAheadFrom: process.env.READ_AHEAD === '0' ? Infinity : defaultReadAheadFrom() });
+const sampler = new Sampler(conn, agentMap(writer.map), {
+  hostname: 'prof',
+  readAheadFrom: process.env.READ_AHEAD === '0' ? Infinity : defaultReadAheadFrom(),
+});
 let ts = Math.floor(Date.now() / KEYFRAME_MS) * KEYFRAME_MS + 1000;
 let collect = 0;
 let store = 0;

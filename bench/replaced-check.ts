@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
+import { agentMap } from '../src/sample/row-map.js';
 import { fileURLToPath } from 'node:url';
 import { createSimHost, type SimKind } from '../src/sim/simulate.js';
 import { Connection } from '../src/connection/connection.js';
@@ -31,7 +32,7 @@ function child(root: string, dbFile: string): void {
   const conn = new Connection({ root });
   conn.fs.keepOpen(1 << 20);
   conn.setInventory(readInventory(conn.fs));
-  const sampler = new Sampler(conn, readKeyMap(openDatabase(dbFile)), { hostname: 'bench', readAheadFrom: defaultReadAheadFrom() });
+  const sampler = new Sampler(conn, agentMap(readKeyMap(openDatabase(dbFile))), { hostname: 'bench', readAheadFrom: defaultReadAheadFrom() });
   const gc = (globalThis as { gc?: (o: { type: string }) => void }).gc;
   process.on('message', (m) => {
     if (m === 'stop') {

@@ -15,6 +15,7 @@
 //       keystroke, a sort and a domain's charts (bench/web.ts)
 //
 // Options: --sizes 10,100,1000  --kinds xen,kvm  --cgroup v2|v1|hybrid (the KVM hosts' layout)  --ticks 30  --skip-agent  --agent-seconds 65
+//          --cgroup-kinds (sample and store cgroup I/O and NUMA too, as agent --cgroup-io --numa)
 //          --oneshot-runs 30  --web-minutes 35  --sections a,b,c,d,e,f,g,h  --out bench/results.md
 //          (g): --serving-seconds 20  --serving-domains 100  --serving-kind kvm  --serving-history-hours 47
 //               --serving-script PATH (another build's bin/domstat.cjs, e.g. the code before) --serving-label NAME
@@ -25,6 +26,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createSimHost, SIM_CGROUPS, type SimCgroup, type SimHost, type SimKind } from '../src/sim/simulate.js';
+import { agentMap, OPTIONAL_KINDS, type Kind } from '../src/sample/row-map.js';
 import { openFileLimit } from '../src/sim/files.js';
 import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
@@ -53,8 +55,14 @@ const AGENT_NODE_FLAGS =
 const AGENT_MAX_OPEN = defaultMaxOpenFiles();
 const OLD_MAX_OPEN = 8192;
 const FD_LIMIT = openFileLimit() ?? 1024;
-/** Descriptors the simulator keeps for its in-place updates (the rest are opened per write). */
-const SIM_MAX_OPEN = Math.min(1024, Math.floor(FD_LIMIT / 16));
+/**
+ * Descriptors the simulator keeps for its in-place updates (the rest are opened per write, between
+ * ticks, untimed): few, so that the agent's budget in this process holds a 1000-domain KVM tick's
+ * 19 000 files under a 20 000-descriptor limit, as it would in a process of its own.
+ */
+const SIM_MAX_OPEN = Math.min(64, Math.floor(FD_LIMIT / 16));
+/** Optional kinds sampled too (--cgroup-kinds: as `agent --cgroup-io --numa`); none by default, as the agent. */
+const ASKED: readonly Kind[] = process.argv.includes('--cgroup-kinds') ? OPTIONAL_KINDS : [];
 const WARM = 5;
 
 // ---- options ----------------------------------------------------------------------------------
@@ -150,7 +158,7 @@ function rig(kind: SimKind, domains: number, tag: string): Rig {
   const db = openDatabase(dbFile);
   const writer = new HistoryWriter(db);
   // As the agent samples: with the read-ahead thread where the agent would start one.
-  const sampler = new Sampler(conn, writer.map, { hostname: 'bench-host', readAheadFrom: defaultReadAheadFrom() });
+  const sampler = new Sampler(conn, agentMap(writer.map, ASKED), { hostname: 'bench-host', readAheadFrom: defaultReadAheadFrom() });
   return { dir, treeDir: tree, sim, conn, db, dbFile, writer, sampler };
 }
 
@@ -243,7 +251,7 @@ async function tickBench(kind: SimKind, domains: number): Promise<TickRow> {
         conn.setInventory(readInventory(conn.fs));
         // Its second tick: the first also works out the sampling plan (cgroup paths, backend
         // directories), which a steady tick does not repeat.
-        const sampler = new Sampler(conn, r.writer.map, { hostname: 'bench-host' });
+        const sampler = new Sampler(conn, r.sampler.map, { hostname: 'bench-host' });
         sampler.sample(ts);
         const rec = recordReads(conn.fs, () => sampler.sample(ts));
         conn.fs.closeAll();
@@ -277,7 +285,7 @@ async function tickBench(kind: SimKind, domains: number): Promise<TickRow> {
   row.files = distinct.length;
 
   // The main thread reading alone (the agent on a one-CPU host): collect only, same descriptors.
-  const alone = new Sampler(r.conn, r.writer.map, { hostname: 'bench-host' });
+  const alone = new Sampler(r.conn, r.sampler.map, { hostname: 'bench-host' });
   for (let i = 0; i < WARM + TICKS; i++) {
     r.sim.advance(1);
     gc();

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSimHost, type SimCgroup, type SimKind } from '../src/sim/simulate.js';
+import { agentMap } from '../src/sample/row-map.js';
 import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { Sampler } from '../src/agent/sampler.js';
@@ -50,7 +51,7 @@ export async function sizeBench(kind: SimKind, domains: number, stepS: number, h
   conn.setInventory(readInventory(conn.fs));
   const db = openDatabase(path.join(dbDir, 'size.db'));
   const w = new HistoryWriter(db);
-  const sampler = new Sampler(conn, w.map, { hostname: 'bench-host' });
+  const sampler = new Sampler(conn, agentMap(w.map), { hostname: 'bench-host' });
   const start = Math.floor(Date.now() / 21_600_000) * 21_600_000 - 7 * 86_400_000;
   const ticks = Math.round((hours * 3600) / stepS);
   const storeMs: number[] = [];

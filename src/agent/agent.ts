@@ -14,7 +14,7 @@ import type { RetentionPolicy } from '../store/retention.js';
 import type { TierName } from '../store/layout.js';
 import { defaultReadAheadFrom, Sampler } from './sampler.js';
 import type { SampleResult, TickOutcome } from '../sample/tick.js';
-import { OPTIONAL_KINDS, withoutKinds, type Kind } from '../sample/row-map.js';
+import { agentMap, type Kind } from '../sample/row-map.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../common/io.js';
@@ -126,8 +126,7 @@ export class Agent {
       this.log.once(`clock: ${m}`),
     );
     if (this.clock.bootId !== null) store.setMeta('boot_id', this.clock.bootId);
-    const skipped = OPTIONAL_KINDS.filter((k) => !(this.opts.kinds ?? []).includes(k));
-    this.sampler = new Sampler(this.conn, withoutKinds(store.writer.map, skipped), { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
+    this.sampler = new Sampler(this.conn, agentMap(store.writer.map, this.opts.kinds), { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
     this.conn.fs.keepOpen(this.opts.maxOpenFiles ?? defaultMaxOpenFiles());
     this.conn.setInventory(this.readInventory());
     this.lastDomainCount = -1;

@@ -8,7 +8,7 @@ import { type Io } from '../common/io.js';
 import { messageOf } from '../common/errors.js';
 import { Sampler } from '../agent/sampler.js';
 import { COLUMNS } from '../store/columns.js';
-import { KINDS, OPTIONAL_KINDS, withoutKinds, type Kind } from '../sample/row-map.js';
+import { agentMap, KINDS, OPTIONAL_KINDS, type Kind } from '../sample/row-map.js';
 import { keyMapOf } from '../store/key-map.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { storeStats } from '../store/stats.js';
@@ -29,11 +29,7 @@ export interface DryRunOptions extends HostOptions {
 
 /** Devices per kind as the agent would store them from the host now: one sample through its sampler. */
 async function hostDevices(opts: HostOptions, kinds: readonly Kind[]): Promise<{ domains: number; devices: Partial<Record<Kind, number>> }> {
-  const map = withoutKinds(
-    keyMapOf(COLUMNS),
-    OPTIONAL_KINDS.filter((k) => !kinds.includes(k)),
-  );
-  const sampler = new Sampler(connect(opts), map, { hostname: 'dry-run' });
+  const sampler = new Sampler(connect(opts), agentMap(keyMapOf(COLUMNS), kinds), { hostname: 'dry-run' });
   try {
     const s = sampler.sample();
     const devices: Partial<Record<Kind, number>> = {};

@@ -111,6 +111,15 @@ export class HostFs {
     return isGone(n) ? n : this.buf.toString('latin1', 0, n);
   }
 
+  /**
+   * readText() for a file read once per inventory (a process's cgroup lines, a device's number or
+   * name): its descriptor is not kept, so the budget goes to the files read every tick.
+   */
+  readOnce(hostPath: string, maxBytes = DEFAULT_MAX_READ): string | Gone {
+    const n = this.readUnkept(hostPath, maxBytes);
+    return isGone(n) ? n : this.buf.toString('latin1', 0, n);
+  }
+
   /** The bytes of the last readBytes(), valid until the next read through this HostFs. */
   get bytes(): Buffer {
     return this.buf;
@@ -125,6 +134,11 @@ export class HostFs {
       const k = this.keep(hostPath);
       if (k.fd >= 0) return this.kept.read(k, maxBytes);
     }
+    return this.readUnkept(hostPath, maxBytes);
+  }
+
+  /** Opens, reads and closes: the file's length, its bytes in `bytes`. */
+  private readUnkept(hostPath: string, maxBytes: number): number | Gone {
     const fd = this.openFile(hostPath);
     if (isGone(fd)) return fd;
     try {

@@ -14,6 +14,12 @@ export class RecordingHostFs extends HostFs {
     return r;
   }
 
+  override readOnce(hostPath: string, maxBytes?: number): string | Gone {
+    const r = super.readOnce(hostPath, maxBytes);
+    if (!isGone(r) && !this.files.has(hostPath)) this.files.set(hostPath, r);
+    return r;
+  }
+
   /** Directory -> the names it listed: some entries matter by name alone (Xen's vif-D-N). */
   readonly listings = new Map<string, string[]>();
 

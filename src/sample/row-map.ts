@@ -42,10 +42,13 @@ export function rowMapOf<C extends RowColumn>(cols: readonly C[]): RowMap<C> {
  */
 export const OPTIONAL_KINDS: readonly Kind[] = ['cgroup_io', 'numa'];
 
-/** The map without some kinds' columns (the other kinds' positions are unchanged). */
-export function withoutKinds<C extends RowColumn>(map: RowMap<C>, kinds: readonly Kind[]): RowMap<C> {
-  if (kinds.length === 0) return map;
-  return rowMapOf(KINDS.filter((k) => !kinds.includes(k)).flatMap((k) => map.columns[k]));
+/**
+ * What the agent samples of a database's map: every kind but the optional ones not asked for (the
+ * other kinds' positions are unchanged).
+ */
+export function agentMap<C extends RowColumn>(map: RowMap<C>, asked: readonly Kind[] = []): RowMap<C> {
+  const skipped = OPTIONAL_KINDS.filter((k) => !asked.includes(k));
+  return rowMapOf(KINDS.filter((k) => !skipped.includes(k)).flatMap((k) => map.columns[k]));
 }
 
 /**

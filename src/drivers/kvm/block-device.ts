@@ -33,7 +33,7 @@ export function resolveBlockDevice(fs: HostFs, source: string): DevNumber | null
   const name = resolved.slice(resolved.lastIndexOf('/') + 1);
   if (!KERNEL_NAME.test(name)) return null;
   try {
-    const text = fs.readText(`/sys/class/block/${name}/dev`, 64);
+    const text = fs.readOnce(`/sys/class/block/${name}/dev`, 64);
     return isGone(text) ? null : parseDevFile(text);
   } catch {
     return null;
@@ -53,7 +53,7 @@ export function wholeDisk(fs: HostFs, d: DevNumber): DevNumber | null {
   try {
     const real = fs.realHostPath(dir);
     if (isGone(real)) return null;
-    const text = fs.readText(`${real.slice(0, real.lastIndexOf('/'))}/dev`, 64);
+    const text = fs.readOnce(`${real.slice(0, real.lastIndexOf('/'))}/dev`, 64);
     return isGone(text) ? null : parseDevFile(text);
   } catch {
     return null;

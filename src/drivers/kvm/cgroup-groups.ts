@@ -81,10 +81,10 @@ export function cgroupFiles(cg: DomainCgroups | null): CgroupFiles {
 /** A problem of one file or key; the group's other keys go on. */
 export type Problem = (message: string) => void;
 
-/** A file's text, or a problem ("gone" and read errors alike) and undefined. */
-function readOr(fs: HostFs, path: string, limit: number, problem: Problem, gone: string): string | undefined {
+/** A file's text, or a problem ("gone" and read errors alike) and undefined; `once`: a file not read every tick (readOnce). */
+function readOr(fs: HostFs, path: string, limit: number, problem: Problem, gone: string, once = false): string | undefined {
   try {
-    const text = fs.readText(path, limit);
+    const text = once ? fs.readOnce(path, limit) : fs.readText(path, limit);
     if (!isGone(text)) return text;
     problem(`${path}: ${gone}`);
   } catch (e) {
@@ -189,7 +189,7 @@ export function emitCpuThrottle(p: ParamList, files: CgroupFiles, fs: HostFs, pr
 /** A host block device's kernel name, or a problem (a device that went away after its I/O was counted) and undefined. */
 export function blockDeviceName(fs: HostFs, major: number, minor: number, problem: Problem): string | undefined {
   const path = `/sys/dev/block/${major}:${minor}/uevent`;
-  const text = readOr(fs, path, BLOCK_UEVENT.limit, problem, 'gone (the device was removed): its name is unknown');
+  const text = readOr(fs, path, BLOCK_UEVENT.limit, problem, 'gone (the device was removed): its name is unknown', true);
   return text === undefined ? undefined : parsed(() => parseBlockUevent(text, path), problem);
 }
 

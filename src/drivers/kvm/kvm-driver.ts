@@ -114,7 +114,7 @@ export class KvmDriver implements Driver {
     if (dom.pid !== undefined && isActive(dom.state)) {
       const path = proc(dom.pid, '/cgroup');
       try {
-        const text = fs.readText(path, PROC_PID_CGROUP.limit);
+        const text = fs.readOnce(path, PROC_PID_CGROUP.limit);
         if (isGone(text)) throw operationInvalid(`domain is not running (process ${dom.pid} is gone)`);
         cgroups = locateDomainCgroups(fs, this.cgroupMode(fs), text, dom.pid);
       } catch (e) {
