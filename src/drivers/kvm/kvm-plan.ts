@@ -1,8 +1,9 @@
 // A KVM domain's plan: CPU from the first of the domain's CPU sources (cgroup.ts: v2 cpu.stat, v1
 // cpuacct, or the QEMU process), RSS from /proc/<pid>/stat, each vCPU thread's stat, sched and
 // schedstat, the tap lines of /proc/net/dev, /sys/dev/block/MAJ:MIN/{stat,size} of block-backed
-// disks, and /proc/<pid>/io — the files the KVM driver reads, in its order, read by the kernel
-// specs' fast readers into the same keys.
+// disks, /proc/<pid>/io, and the cgroup files of the keys the row map stores (their per-device
+// part, I/O per host disk and NUMA nodes, in cgroup-device-plan.ts) — the files the KVM driver
+// reads, in its order, read by the kernel specs' fast readers into the same keys.
 
 import type { HostFs, KeptFile } from '../../host/hostfs.js';
 import type { AheadFile } from '../../host/read-ahead.js';
