@@ -42,7 +42,15 @@ export async function openPage(t: Test, dir: string, viewport = { width: 1280, h
     if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  // A request cancelled because the page moved on (a navigation, back or forward while it was in
+  // flight) is ERR_ABORTED: not a failure. An answer the server refused is one, whatever its timing.
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    if (why !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${why}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && new URL(r.url()).pathname.startsWith('/api/')) problems.push(`response ${r.status()}: ${r.url()}`);
+  });
   // Keep every uPlot instance the page creates, to read back what it drew.
   await page.addInitScript(() => {
     window.__plots = [];
