@@ -102,8 +102,7 @@ export function keyedDecimals(buf: Uint8Array, start: number, end: number, keys:
   let seen = 0;
   let i = start;
   while (i < end) {
-    let eol = buf.indexOf(NL, i);
-    if (eol < 0 || eol > end) eol = end;
+    const eol = lineEnd(buf, i, end);
     // A line that starts with a blank: the careful parser trims it and may read a wanted key there.
     if (buf[i] === SPACE) return false;
     let k = i;
@@ -133,6 +132,12 @@ export function plainAscii(buf: Uint8Array, start: number, end: number, colon = 
     if ((c >= TAB && c <= 13 && c !== NL) || c > 127 || (c === COLON && !colon)) return false;
   }
   return true;
+}
+
+/** The end of the line that starts at i: its newline, or end. */
+export function lineEnd(buf: Uint8Array, i: number, end: number): number {
+  const eol = buf.indexOf(NL, i);
+  return eol < 0 || eol > end ? end : eol;
 }
 
 /** The first byte at or after i, before eol, that is not a space. */
@@ -168,8 +173,7 @@ export function asciiKeys(keys: readonly string[]): Uint8Array[] {
 export function hasKeyLine(buf: Uint8Array, start: number, end: number, key: Uint8Array): boolean {
   let i = start;
   while (i < end) {
-    let eol = buf.indexOf(NL, i);
-    if (eol < 0 || eol > end) eol = end;
+    const eol = lineEnd(buf, i, end);
     if (eol - i > key.length && buf[i + key.length] === SPACE && keyIndex(buf, i, i + key.length, [key]) === 0) return true;
     i = eol + 1;
   }

@@ -6,7 +6,7 @@
 //     8:0 Read 1459200\n8:0 Write 314773504\n8:0 Sync ..\n8:0 Async ..\n8:0 Discard 0\n8:0 Total ..\nTotal ..
 // An empty io.stat is a group that has done no I/O yet.
 
-import { asciiKeys, COLON, decimalAt, keyIndex, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
+import { asciiKeys, COLON, decimalAt, keyIndex, lineEnd, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { ParseError, parseU64 } from './u64.js';
 
@@ -140,8 +140,7 @@ export function readIoStat(buf: Uint8Array, start: number, end: number, devs: Fl
   let n = 0;
   let i = start;
   while (i < end) {
-    let eol = buf.indexOf(NL, i);
-    if (eol < 0 || eol > end) eol = end;
+    const eol = lineEnd(buf, i, end);
     i = skipSpaces(buf, i, eol);
     if (i === eol) {
       i = eol + 1;

@@ -3,7 +3,7 @@
 //   v1 "total=12 N0=10 N1=2\nfile=..\nanon=..\nunevictable=..\nhierarchical_total=..\n..." in
 //      pages; domstat reads hierarchical_anon and hierarchical_file (the VM's group may have children).
 
-import { asciiKeys, decimalAt, keyIndex, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
+import { asciiKeys, decimalAt, keyIndex, lineEnd, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { ParseError, parseU64 } from './u64.js';
 import { PAGE_KIB } from './units.js';
@@ -74,8 +74,7 @@ export function readNumaStat(buf: Uint8Array, start: number, end: number, v1: bo
   let found = 0;
   let i = start;
   while (i < end) {
-    let eol = buf.indexOf(NL, i);
-    if (eol < 0 || eol > end) eol = end;
+    const eol = lineEnd(buf, i, end);
     i = skipSpaces(buf, i, eol);
     const k = tokenEnd(buf, i, eol);
     // v1 heads are "name=total"; v2 heads the bare name

@@ -6,7 +6,7 @@
 // derivations of it and are not read. A kernel without PSI has no files (or fails reads with
 // EOPNOTSUPP); cpu.pressure has a `full` line since Linux 5.13.
 
-import { decimalAt, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
+import { decimalAt, lineEnd, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
 import { requireWhole } from './key-value.js';
 import type { FileSpec, KeyFrom } from './spec.js';
 import { ParseError, parseU64 } from './u64.js';
@@ -72,8 +72,7 @@ export function readCgroupPressure(buf: Uint8Array, start: number, end: number, 
   let seen = 0;
   let i = start;
   while (i < end) {
-    let eol = buf.indexOf(NL, i);
-    if (eol < 0 || eol > end) eol = end;
+    const eol = lineEnd(buf, i, end);
     i = skipSpaces(buf, i, eol);
     const k = tokenEnd(buf, i, eol);
     const which = k - i !== 4 ? -1 : startsWith(buf, i, k, SOME) ? 0 : startsWith(buf, i, k, FULL) ? 1 : -1;
