@@ -36,15 +36,8 @@ export class ApiError extends DomstatError {
   }
 }
 
-export interface HistoryParams {
-  domain: string;
-  keys: string[];
-  since: number;
-  until: number;
-  stepS?: number;
-  rate: boolean;
-  points: number;
-}
+/** A request's query: the reader's fields, and the points it may return. */
+export type HistoryParams = Pick<HistoryQuery, 'domain' | 'keys' | 'since' | 'until' | 'stepS' | 'rate'> & { points: number };
 
 const NAMES = { since: 'since', until: 'until', step: 'step' };
 

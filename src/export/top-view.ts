@@ -242,13 +242,18 @@ const SORT_HEAD: Record<SortKey, string> = {
 
 const id = (r: DomainRow) => (r.id >= 0 ? String(r.id) : '-');
 
-function domainColumns(rows: readonly DomainRow[]): TableColumn[] {
-  const col = (head: string, cell: (r: DomainRow) => string, dropOrder?: number): TableColumn => ({
+/** A right-aligned column of the domains' rows, dropped in `dropOrder` when the terminal is narrow. */
+const rightColumn =
+  (rows: readonly DomainRow[]) =>
+  (head: string, cell: (r: DomainRow) => string, dropOrder?: number): TableColumn => ({
     head,
     cells: rows.map(cell),
     align: 'right',
     ...(dropOrder === undefined ? {} : { dropOrder }),
   });
+
+function domainColumns(rows: readonly DomainRow[]): TableColumn[] {
+  const col = rightColumn(rows);
   return [
     col('ID', id, 9),
     { ...col('S', (r) => r.state.slice(0, 1).toUpperCase(), 8), align: 'left' },
@@ -266,12 +271,7 @@ function domainColumns(rows: readonly DomainRow[]): TableColumn[] {
 
 /** The cgroup screen: pressure (share of wall time some of the VM's tasks waited), cgroup memory, throttling. */
 function cgroupColumns(rows: readonly DomainRow[]): TableColumn[] {
-  const col = (head: string, cell: (r: DomainRow) => string, dropOrder?: number): TableColumn => ({
-    head,
-    cells: rows.map(cell),
-    align: 'right',
-    ...(dropOrder === undefined ? {} : { dropOrder }),
-  });
+  const col = rightColumn(rows);
   return [
     col('ID', id, 5),
     { ...col('S', (r) => r.state.slice(0, 1).toUpperCase(), 4), align: 'left' },
