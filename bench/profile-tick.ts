@@ -43,7 +43,8 @@ for (let i = 0; i < ticks; i++) {
   const t0 = performance.now();
   const s = sampler.sample(ts);
   const t1 = performance.now();
-  writer.write({ ts, mono: i * 1000, dt: null, collectUs: s.collectUs, domains: s.samples });
+  // dt known after the first tick, as in the agent: every later row an increase, not a base row
+  writer.write({ ts, mono: i * 1000, dt: i === 0 ? null : 1000, collectUs: s.collectUs, domains: s.samples });
   const t2 = performance.now();
   if (i >= 5) {
     collect += t1 - t0;

@@ -117,6 +117,56 @@ class RowBatch {
   }
 }
 
+/**
+ * Raw rows of one kind. A row is filled in `row` (tick_id, device_id, dt, then the sampled
+ * columns), then bound with its non-NULL values only, the others left to the columns' default
+ * NULL: a Xen domain's row is two numbers, not 24 parameters, and binding is most of an insert's
+ * cost. Rows go in batches per set of columns (a kind has one or two sets in practice).
+ */
+class RawRows {
+  /** The row being filled. */
+  readonly row: (number | null)[];
+  private readonly batches = new Map<number, RowBatch>();
+  /** Columns past the key that a set can name by a bit (more: every row binds them all). */
+  private readonly optional: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+    private readonly columns: readonly string[],
+  ) {
+    this.row = new Array<number | null>(columns.length).fill(null);
+    this.optional = columns.length - 2 <= 30 ? columns.length - 2 : 0;
+  }
+
+  /** Adds the filled row to its batch. */
+  add(): void {
+    const row = this.row;
+    let set = 0;
+    for (let j = 0; j < this.optional; j++) if (row[2 + j] !== null) set |= 1 << j;
+    let batch = this.batches.get(set);
+    if (batch === undefined) {
+      const named = this.columns.filter((_, c) => c < 2 || this.optional === 0 || (set & (1 << (c - 2))) !== 0);
+      batch = new RowBatch(this.db, this.table, named);
+      this.batches.set(set, batch);
+    }
+    const at = batch.next();
+    const out = batch.array;
+    out[at] = row[0]!;
+    out[at + 1] = row[1]!;
+    let k = at + 2;
+    for (let c = 2; c < row.length; c++) if (this.optional === 0 || row[c] !== null) out[k++] = row[c]!;
+  }
+
+  flush(): void {
+    for (const b of this.batches.values()) b.flush();
+  }
+
+  clear(): void {
+    for (const b of this.batches.values()) b.clear();
+  }
+}
+
 /** Upserts of one slot of a kind's blocks in one tier. */
 class SlotWriter {
   private readonly stmts: Database.Statement[];
@@ -141,7 +191,7 @@ class SlotWriter {
 
 export class HistoryWriter {
   readonly map: KeyMap;
-  private readonly raw: Record<Kind, RowBatch>;
+  private readonly raw: Record<Kind, RawRows>;
   private readonly base: Record<Kind, RowBatch>;
   private readonly slots: Record<Tier, Record<Kind, SlotWriter>>;
   private readonly insertTick: Database.Statement;
@@ -168,7 +218,7 @@ export class HistoryWriter {
     this.map = readKeyMap(db);
     const each = <T>(f: (k: Kind) => T) => Object.fromEntries(KINDS.map((k) => [k, f(k)])) as Record<Kind, T>;
     const sampledCols = (k: Kind) => [...this.map.layouts[k].sampled].map((i) => this.map.columns[k][i]!.col);
-    this.raw = each((k) => new RowBatch(db, `${k}_raw`, ['tick_id', 'device_id', 'dt', ...sampledCols(k)]));
+    this.raw = each((k) => new RawRows(db, `${k}_raw`, ['tick_id', 'device_id', 'dt', ...sampledCols(k)]));
     this.base = each((k) => new RowBatch(db, `${k}_base`, ['tick_id', 'device_id', ...sampledCols(k)]));
     this.slots = { '1m': each((k) => new SlotWriter(db, this.map.layouts[k], '1m', 6)), '1h': each((k) => new SlotWriter(db, this.map.layouts[k], '1h', 6)) };
     this.insertTick = db.prepare('INSERT INTO tick (ts, dt, mono, collect_us, domains) VALUES (?, ?, ?, ?, ?) RETURNING id').pluck();
@@ -289,7 +339,7 @@ export class HistoryWriter {
    * 32-bit source wrapped), or it changed by 2^53 or more (no real counter grows that fast; it keeps
    * every change exact in double arithmetic). Returns false when any column did so: a base row is due.
    */
-  private changes(dev: Device, cur: DeviceSample, row: (number | bigint | string | null)[], at: number): boolean {
+  private changes(dev: Device, cur: DeviceSample, row: (number | null)[], at: number): boolean {
     const l = dev.layout;
     const pv = dev.values;
     const cv = cur.values;
@@ -368,25 +418,25 @@ export class HistoryWriter {
           dev.cur = cur;
           const l = dev.layout;
           const raw = this.raw[l.kind];
-          const at = raw.next();
-          const row = raw.array;
+          const row = raw.row;
           const dt = dev.run === run && dev.mono === dev.mono ? tick.mono - dev.mono : null;
           // A new id is a restarted domain: its counters count again from zero.
           const fresh = dev.tickId < 0 || dt === null || (dev.domid === dev.domid && dev.domid !== dom.domid);
           dev.nextDomid = dom.domid;
-          const continuous = !fresh && this.changes(dev, cur, row, at + 3);
+          const continuous = !fresh && this.changes(dev, cur, row, 3);
           if (fresh) {
             for (let j = 0; j < l.sampled.length; j++) {
-              row[at + 3 + j] = null;
+              row[3 + j] = null;
               dev.inc[j] = l.counter[j] ? NaN : cur.values[l.sampled[j]!]! / l.scale[j]!;
             }
           }
           dev.base = !continuous || dev.period !== period;
           dev.dt = fresh ? null : dt;
-          row[at] = tickId;
-          row[at + 1] = dev.id;
-          row[at + 2] = dev.tickId === prevTick || fresh ? null : dt;
-          for (let j = 0; j < l.sampled.length; j++) if (row[at + 3 + j] !== null) values++;
+          row[0] = tickId;
+          row[1] = dev.id;
+          row[2] = dev.tickId === prevTick || fresh ? null : dt;
+          for (let j = 0; j < l.sampled.length; j++) if (row[3 + j] !== null) values++;
+          raw.add();
           if (dev.base) values += this.baseRow(tickId, dev, cur);
           this.attributeChanges(dev, cur, tick.ts, attrs);
           touched.push(dev);
