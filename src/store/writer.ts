@@ -120,8 +120,9 @@ class RowBatch {
 /**
  * Raw rows of one kind. A row is filled in `row` (tick_id, device_id, dt, then the sampled
  * columns), then bound with its non-NULL values only, the others left to the columns' default
- * NULL: a Xen domain's row is two numbers, not 24 parameters, and binding is most of an insert's
- * cost. Rows go in batches per set of columns (a kind has one or two sets in practice).
+ * NULL: a Xen domain's row is two parameters, not 24, and each parameter costs a call into
+ * better-sqlite3's binder. Rows go in batches per set of columns (a kind has one or two sets in
+ * practice).
  */
 class RawRows {
   /** The row being filled. */
