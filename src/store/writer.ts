@@ -50,6 +50,29 @@ export interface TickResult {
   problems: string[];
 }
 
+type AttrRow = [number, string, number, bigint | string | null];
+
+/** One tick's facts, worked out before its transaction. */
+interface TickPlan {
+  tick: TickInput;
+  /** Keyframe period, minute and hour of the tick. */
+  period: number;
+  minute: number;
+  hour: number;
+  /** The clock run the tick belongs to. */
+  run: number;
+  /** ms since the last tick stored; null when not known. */
+  tickDt: number | null;
+  /** The open minute (hour) closes with this tick. */
+  closing: Record<Tier, boolean>;
+  /** The last committed tick's id (-1: none). */
+  prevTick: number;
+  /** Attribute changes to log. */
+  attrs: AttrRow[];
+  /** Values stored, counted by rows(). */
+  values: number;
+}
+
 /** What the writer keeps per device: its last committed readings and its open buckets. */
 interface Device {
   id: number;
@@ -198,6 +221,7 @@ export class HistoryWriter {
   private readonly insertTick: Database.Statement;
   private readonly insertAttr: Database.Statement;
   private readonly upsertCover: Record<Tier, Database.Statement>;
+  private readonly tx: Database.Transaction<(p: TickPlan) => number>;
   private readonly domainIds = new Map<string, { id: number; name: string }>();
   /** Device ids by domain id, kind, idx and name (built only for samples not seen before). */
   private readonly deviceIds = new Map<string, number>();
@@ -228,6 +252,7 @@ export class HistoryWriter {
       '1m': db.prepare('INSERT INTO cover_1m (bucket, ms) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET ms = excluded.ms'),
       '1h': db.prepare('INSERT INTO cover_1h (bucket, ms) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET ms = excluded.ms'),
     };
+    this.tx = db.transaction((p: TickPlan) => this.rows(p));
   }
 
   /** The last committed tick: its time and monotonic clock (the agent continues its clock from it). */
@@ -390,72 +415,33 @@ export class HistoryWriter {
 
   /** Writes one tick in one transaction; throws (and changes nothing in memory) if it fails. */
   write(tick: TickInput): TickResult {
-    const period = Math.floor(tick.ts / this.keyframeMs);
     const minute = minuteOf(tick.ts);
     const hour = hourOf(minute);
     const run = tick.dt === null ? this.run + 1 : this.run;
-    // The interval since the last tick stored (not merely tried: after a failed tick the next one
-    // covers the time since the last good one).
-    const tickDt = tick.dt === null || this.lastTick === null ? tick.dt : tick.mono - this.lastTick.mono;
+    const p: TickPlan = {
+      tick,
+      period: Math.floor(tick.ts / this.keyframeMs),
+      minute,
+      hour,
+      run,
+      // The interval since the last tick stored (not merely tried: after a failed tick the next one
+      // covers the time since the last good one).
+      tickDt: tick.dt === null || this.lastTick === null ? tick.dt : tick.mono - this.lastTick.mono,
+      closing: {
+        '1m': this.cover['1m'].bucket === this.cover['1m'].bucket && this.cover['1m'].bucket !== minute,
+        '1h': this.cover['1h'].bucket === this.cover['1h'].bucket && this.cover['1h'].bucket !== hour,
+      },
+      prevTick: this.lastTick?.id ?? -1,
+      attrs: [],
+      values: 0,
+    };
+    const { period, tickDt, closing, attrs } = p;
     const touched = this.touched;
     touched.length = 0;
     this.problems = [];
-    let values = 0;
-    const closing = {
-      '1m': this.cover['1m'].bucket === this.cover['1m'].bucket && this.cover['1m'].bucket !== minute,
-      '1h': this.cover['1h'].bucket === this.cover['1h'].bucket && this.cover['1h'].bucket !== hour,
-    };
-    const prevTick = this.lastTick?.id ?? -1;
-    const attrs: [number, string, number, bigint | string | null][] = [];
-    const tx = this.db.transaction(() => {
-      let domains = 0;
-      for (const d of tick.domains) if (d.key !== '@host') domains++;
-      const tickId = Number(this.insertTick.get(tick.ts, tickDt, tick.mono, tick.collectUs, domains) as bigint);
-      for (const dom of tick.domains) {
-        const domainId = this.domainId(dom);
-        for (const cur of dom.devices) {
-          const dev = this.device(domainId, cur);
-          this.checkScales(dev, cur);
-          dev.cur = cur;
-          const l = dev.layout;
-          const raw = this.raw[l.kind];
-          const row = raw.row;
-          const dt = dev.run === run && dev.mono === dev.mono ? tick.mono - dev.mono : null;
-          // A new id is a restarted domain: its counters count again from zero.
-          const fresh = dev.tickId < 0 || dt === null || (dev.domid === dev.domid && dev.domid !== dom.domid);
-          dev.nextDomid = dom.domid;
-          const continuous = !fresh && this.changes(dev, cur, row, 3);
-          if (fresh) {
-            for (let j = 0; j < l.sampled.length; j++) {
-              row[3 + j] = null;
-              dev.inc[j] = l.counter[j] ? NaN : cur.values[l.sampled[j]!]! / l.scale[j]!;
-            }
-          }
-          dev.base = !continuous || dev.period !== period;
-          dev.dt = fresh ? null : dt;
-          row[0] = tickId;
-          row[1] = dev.id;
-          row[2] = dev.tickId === prevTick || fresh ? null : dt;
-          for (let j = 0; j < l.sampled.length; j++) if (row[3 + j] !== null) values++;
-          raw.add();
-          if (dev.base) values += this.baseRow(tickId, dev, cur);
-          this.attributeChanges(dev, cur, tick.ts, attrs);
-          touched.push(dev);
-        }
-      }
-      for (const k of KINDS) {
-        this.raw[k].flush();
-        this.base[k].flush();
-      }
-      for (const a of attrs) this.insertAttr.run(...a);
-      values += attrs.length;
-      if (closing['1m']) this.writeClosed('1m', minute);
-      if (closing['1h']) this.writeClosed('1h', hour);
-      return tickId;
-    });
     let tickId: number;
     try {
-      tickId = tx.immediate() as number;
+      tickId = this.tx.immediate(p);
     } catch (e) {
       for (const k of KINDS) {
         this.raw[k].clear();
@@ -491,7 +477,61 @@ export class HistoryWriter {
       if (m.bucket !== minute) m.reset(minute);
       m.add(dev.inc, dev.dt);
     }
-    return { tickId, values, rows: touched.length, problems: this.problems };
+    return { tickId, values: p.values, rows: touched.length, problems: this.problems };
+  }
+
+  /**
+   * The rows of one tick, inside the transaction. A method the transaction is made with once, not a
+   * closure per tick: optimised code for a fresh closure holds its context, which dies with the
+   * tick, and V8 threw that code away at every full GC (the store ran at half speed after one).
+   */
+  private rows(p: TickPlan): number {
+    const { tick, period, run, tickDt, prevTick, attrs, closing, minute, hour } = p;
+    const touched = this.touched;
+    let domains = 0;
+    for (const d of tick.domains) if (d.key !== '@host') domains++;
+    const tickId = Number(this.insertTick.get(tick.ts, tickDt, tick.mono, tick.collectUs, domains) as bigint);
+    for (const dom of tick.domains) {
+      const domainId = this.domainId(dom);
+      for (const cur of dom.devices) {
+        const dev = this.device(domainId, cur);
+        this.checkScales(dev, cur);
+        dev.cur = cur;
+        const l = dev.layout;
+        const raw = this.raw[l.kind];
+        const row = raw.row;
+        const dt = dev.run === run && dev.mono === dev.mono ? tick.mono - dev.mono : null;
+        // A new id is a restarted domain: its counters count again from zero.
+        const fresh = dev.tickId < 0 || dt === null || (dev.domid === dev.domid && dev.domid !== dom.domid);
+        dev.nextDomid = dom.domid;
+        const continuous = !fresh && this.changes(dev, cur, row, 3);
+        if (fresh) {
+          for (let j = 0; j < l.sampled.length; j++) {
+            row[3 + j] = null;
+            dev.inc[j] = l.counter[j] ? NaN : cur.values[l.sampled[j]!]! / l.scale[j]!;
+          }
+        }
+        dev.base = !continuous || dev.period !== period;
+        dev.dt = fresh ? null : dt;
+        row[0] = tickId;
+        row[1] = dev.id;
+        row[2] = dev.tickId === prevTick || fresh ? null : dt;
+        for (let j = 0; j < l.sampled.length; j++) if (row[3 + j] !== null) p.values++;
+        raw.add();
+        if (dev.base) p.values += this.baseRow(tickId, dev, cur);
+        this.attributeChanges(dev, cur, tick.ts, attrs);
+        touched.push(dev);
+      }
+    }
+    for (const k of KINDS) {
+      this.raw[k].flush();
+      this.base[k].flush();
+    }
+    for (const a of attrs) this.insertAttr.run(...a);
+    p.values += attrs.length;
+    if (closing['1m']) this.writeClosed('1m', minute);
+    if (closing['1h']) this.writeClosed('1h', hour);
+    return tickId;
   }
 
   /** The device's readings in full; returns the values stored. */
@@ -518,7 +558,7 @@ export class HistoryWriter {
     return n;
   }
 
-  private attributeChanges(dev: Device, cur: DeviceSample, ts: number, out: [number, string, number, bigint | string | null][]): void {
+  private attributeChanges(dev: Device, cur: DeviceSample, ts: number, out: AttrRow[]): void {
     const l = dev.layout;
     for (const i of l.attributes) {
       const v = cur.values[i]!;
