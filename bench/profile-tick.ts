@@ -64,7 +64,9 @@ for (let i = 0; i < ticks; i++) {
   ts += 1000;
 }
 console.log(`reads: ${sampler.readsAhead} by the read-ahead thread, ${sampler.readsHere} here; timeouts ${sampler.readAhead?.timeouts ?? 0}`);
-console.log(`${kind} ${domains}: collect ${(collect / (ticks - 5)).toFixed(2)} ms, store ${(store / (ticks - 5)).toFixed(2)} ms per tick (median ${median(stores).toFixed(2)})`);
+console.log(
+  `${kind} ${domains}: collect ${(collect / (ticks - 5)).toFixed(2)} ms, store ${(store / (ticks - 5)).toFixed(2)} ms per tick (median ${median(stores).toFixed(2)})`,
+);
 await sampler.close();
 conn.fs.closeAll();
 db.close();
