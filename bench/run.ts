@@ -27,11 +27,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createSimHost, SIM_CGROUPS, type SimCgroup, type SimHost, type SimKind } from '../src/sim/simulate.js';
 import { agentMap, OPTIONAL_KINDS, type Kind } from '../src/sample/row-map.js';
-import { openFileLimit } from '../src/sim/files.js';
 import { Connection } from '../src/connection/connection.js';
 import { readInventory } from '../src/domains/inventory.js';
 import { defaultReadAheadFrom, Sampler } from '../src/agent/sampler.js';
-import { defaultMaxOpenFiles } from '../src/agent/agent.js';
+import { AGENT_MAX_OPEN, FD_LIMIT, SHARED_AGENT_MAX_OPEN, SIM_MAX_OPEN } from './descriptors.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { HistoryWriter } from '../src/store/writer.js';
 import { KEYFRAME_MS } from '../src/store/layout.js';
@@ -51,16 +50,8 @@ const AGENT_NODE_FLAGS =
     ?.trim()
     .split(/\s+/)
     .filter(Boolean) ?? [];
-/** The agent's default descriptor budget (AgentOptions.maxOpenFiles), and its old fixed value. */
-const AGENT_MAX_OPEN = defaultMaxOpenFiles();
+/** The agent's old fixed descriptor budget. */
 const OLD_MAX_OPEN = 8192;
-const FD_LIMIT = openFileLimit() ?? 1024;
-/**
- * Descriptors the simulator keeps for its in-place updates (the rest are opened per write, between
- * ticks, untimed): few, so that the agent's budget in this process holds a 1000-domain KVM tick's
- * 19 000 files under a 20 000-descriptor limit, as it would in a process of its own.
- */
-const SIM_MAX_OPEN = Math.min(64, Math.floor(FD_LIMIT / 16));
 /** Optional kinds sampled too (--cgroup-kinds: as `agent --cgroup-io --numa`); none by default, as the agent. */
 const ASKED: readonly Kind[] = process.argv.includes('--cgroup-kinds') ? OPTIONAL_KINDS : [];
 const WARM = 5;
@@ -152,7 +143,7 @@ function rig(kind: SimKind, domains: number, tag: string): Rig {
   const conn = new Connection({ root: sim.dir });
   // The simulator's descriptors live in this process too (an agent on a host has the budget alone):
   // at 1000 KVM domains the plans keep ~19 000 files, which with the simulator's passed a 20 000 limit.
-  conn.fs.keepOpen(Math.min(AGENT_MAX_OPEN, FD_LIMIT - SIM_MAX_OPEN - 512));
+  conn.fs.keepOpen(SHARED_AGENT_MAX_OPEN);
   conn.setInventory(readInventory(conn.fs));
   const dbFile = path.join(dir, 'bench.db');
   const db = openDatabase(dbFile);

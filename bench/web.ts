@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { createSimHost, type SimCgroup, type SimKind } from '../src/sim/simulate.js';
 import { Agent } from '../src/agent/agent.js';
+import { SHARED_AGENT_MAX_OPEN, SIM_MAX_OPEN } from './descriptors.js';
 import type { Clocks } from '../src/agent/clock.js';
 import { openDatabase } from '../src/store/db.js';
 import { StatsServer } from '../src/export/http-server.js';
@@ -84,14 +85,22 @@ export async function webBench(kind: SimKind, domains: number, minutes: number, 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `domstat-bench-web-${kind}-${domains}-`));
   const tree = fs.mkdtempSync(path.join(treeBase, `domstat-bench-web-`));
   const t0 = performance.now();
-  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, cgroup, maxOpenFiles: 1024 });
+  const sim = createSimHost({ dir: path.join(tree, 'host'), domains, kind, cgroup, maxOpenFiles: SIM_MAX_OPEN });
   const step = 10_000;
   const ticks = Math.round((minutes * 60_000) / step) + 1;
   let wall = Math.floor(Date.now() / 1000) * 1000 - (ticks - 1) * step;
   let mono = 1_000_000;
   const clocks: Clocks = { wall: () => wall, mono: () => mono, bootId: () => 'bench-boot' };
   const dbFile = path.join(dir, 'web.db');
-  const agent = new Agent({ root: sim.dir, dbFile, intervalMs: step, quiet: true, io: { out: () => {}, err: (s) => log(`  agent: ${s.trim()}`) }, clocks });
+  const agent = new Agent({
+    root: sim.dir,
+    dbFile,
+    intervalMs: step,
+    maxOpenFiles: SHARED_AGENT_MAX_OPEN,
+    quiet: true,
+    io: { out: () => {}, err: (s) => log(`  agent: ${s.trim()}`) },
+    clocks,
+  });
   await agent.open();
   for (let k = 0; k < ticks; k++) {
     if (k > 0) {
