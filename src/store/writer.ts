@@ -483,7 +483,8 @@ export class HistoryWriter {
   /**
    * The rows of one tick, inside the transaction. A method the transaction is made with once, not a
    * closure per tick: optimised code for a fresh closure holds its context, which dies with the
-   * tick, and V8 threw that code away at every full GC (the store ran at half speed after one).
+   * tick, and V8 threw that code away at every full GC (with one before each 1000-domain Xen tick,
+   * the store took 21 ms instead of 13).
    */
   private rows(p: TickPlan): number {
     const { tick, period, run, tickDt, prevTick, attrs, closing, minute, hour } = p;
