@@ -22,6 +22,8 @@ const TWO_32 = 2 ** 32;
 const TWO_31 = 2 ** 31;
 const SAFE = Number.MAX_SAFE_INTEGER;
 const SAFE_N = BigInt(SAFE);
+/** Where a raw row's sampled columns start (after tick_id, device_id and dt). */
+const SAMPLED_AT = 3;
 /** Rows per INSERT statement: one call into SQLite for many rows is a third cheaper per row. */
 const BATCH = 64;
 const minuteOf = (ts: number) => Math.floor(ts / 60_000) * 60;
@@ -360,12 +362,12 @@ export class HistoryWriter {
 
   /**
    * This tick's increases (counters) and changes (gauges) against the device's last readings, into
-   * the raw row from `at` and dev.inc (counters' increases, gauges' readings, stored units). A
+   * the raw row's sampled columns and dev.inc (counters' increases, gauges' readings, stored units). A
    * column without an increase gets NULL: it came or went, a counter went down (a reset, unless a
    * 32-bit source wrapped), or it changed by 2^53 or more (no real counter grows that fast; it keeps
    * every change exact in double arithmetic). Returns false when any column did so: a base row is due.
    */
-  private changes(dev: Device, cur: DeviceSample, row: (number | null)[], at: number): boolean {
+  private changes(dev: Device, cur: DeviceSample, row: (number | null)[]): boolean {
     const l = dev.layout;
     const pv = dev.values;
     const cv = cur.values;
@@ -391,7 +393,7 @@ export class HistoryWriter {
         d += TWO_32;
       }
       if (!ok && p === p && c === c) continuous = false;
-      row[at + j] = ok ? d / scale : null;
+      row[SAMPLED_AT + j] = ok ? d / scale : null;
       dev.inc[j] = counter ? (ok ? d / scale : NaN) : c / scale;
     }
     return continuous;
@@ -505,10 +507,10 @@ export class HistoryWriter {
         // A new id is a restarted domain: its counters count again from zero.
         const fresh = dev.tickId < 0 || dt === null || (dev.domid === dev.domid && dev.domid !== dom.domid);
         dev.nextDomid = dom.domid;
-        const continuous = !fresh && this.changes(dev, cur, row, 3);
+        const continuous = !fresh && this.changes(dev, cur, row);
         if (fresh) {
           for (let j = 0; j < l.sampled.length; j++) {
-            row[3 + j] = null;
+            row[SAMPLED_AT + j] = null;
             dev.inc[j] = l.counter[j] ? NaN : cur.values[l.sampled[j]!]! / l.scale[j]!;
           }
         }
@@ -517,7 +519,7 @@ export class HistoryWriter {
         row[0] = tickId;
         row[1] = dev.id;
         row[2] = dev.tickId === prevTick || fresh ? null : dt;
-        for (let j = 0; j < l.sampled.length; j++) if (row[3 + j] !== null) p.values++;
+        for (let j = 0; j < l.sampled.length; j++) if (row[SAMPLED_AT + j] !== null) p.values++;
         raw.add();
         if (dev.base) p.values += this.baseRow(tickId, dev, cur);
         this.attributeChanges(dev, cur, tick.ts, attrs);
