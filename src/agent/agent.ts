@@ -18,6 +18,7 @@ import { agentMap, type Kind } from '../sample/row-map.js';
 import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../common/io.js';
+import { printable } from '../common/printable.js';
 import { sleep } from './sleep.js';
 import { systemClocks, TickClock, type Clocks } from './clock.js';
 import { Schedule } from './schedule.js';
@@ -113,7 +114,7 @@ export class Agent {
     if (inv.domains.length === 0 && this.lastDomainCount !== 0) {
       this.log.info(`no domains found (looked in ${inv.looked.join(', ')}); recording host totals only`);
     } else if (inv.domains.length !== this.lastDomainCount && !this.opts.quiet) {
-      this.log.info(`${inv.domains.length} domain(s): ${inv.domains.map((d) => d.name).join(', ')}`);
+      this.log.info(`${inv.domains.length} domain(s): ${inv.domains.map((d) => printable(d.name)).join(', ')}`);
     }
     this.lastDomainCount = inv.domains.length;
   }

@@ -10,6 +10,7 @@ import { TIER_NAMES, type TierName } from '../store/layout.js';
 import { formatBytes, formatSpan } from '../store/retention.js';
 import { formatTable } from '../export/virsh-text.js';
 import { csvRecord, csvText } from '../export/csv.js';
+import { printable } from '../common/printable.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -80,9 +81,9 @@ export function historyCommand(io: Io): Command {
             }
             let out = tiersTable(stats);
             for (const d of list) {
-              out += `\n${d.domain}${d.uuid ? ` (${d.uuid})` : ''}\n`;
-              out += `  devices: ${d.devices.map((x) => (x.kind === 'domain' || x.kind === 'host' ? x.kind : `${x.kind}.${x.idx}=${x.name}`)).join(' ')}\n`;
-              out += `  keys: ${d.keys.join(' ')}\n`;
+              out += `\n${printable(d.domain)}${d.uuid ? ` (${printable(d.uuid)})` : ''}\n`;
+              out += `  devices: ${d.devices.map((x) => (x.kind === 'domain' || x.kind === 'host' ? x.kind : `${x.kind}.${x.idx}=${printable(x.name)}`)).join(' ')}\n`;
+              out += `  keys: ${d.keys.map(printable).join(' ')}\n`;
             }
             io.out(out);
             return;

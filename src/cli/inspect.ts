@@ -8,6 +8,7 @@ import type { DomainDef } from '../stats/domain.js';
 import { decodeXmlBytes, MAX_XML_BYTES } from '../domains/xml.js';
 import { reasonWord, STATE_WORDS } from '../stats/states.js';
 import { messageOf } from '../common/errors.js';
+import { printable } from '../common/printable.js';
 
 type Inspected = { file: string; domain: DomainDef } | { file: string; error: string };
 
@@ -54,14 +55,14 @@ export function inspectJson(r: Inspected) {
 }
 
 function inspectText(r: Inspected): string {
-  if ('error' in r) return `${r.file}\n  error: ${r.error}\n`;
+  if ('error' in r) return `${printable(r.file)}\n  error: ${printable(r.error)}\n`;
   const d = r.domain;
   const kv = (pairs: [string, unknown][]) =>
     pairs
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k} ${String(v)}`)
+      .map(([k, v]) => `${k} ${printable(String(v))}`)
       .join('  ');
-  let s = `${r.file}\n  ${kv([
+  let s = `${printable(r.file)}\n  ${kv([
     ['name', d.name],
     ['uuid', d.uuid],
     ['id', d.id >= 0 ? d.id : '-'],

@@ -9,7 +9,7 @@
 // columns are never negative except top's Domain ID, -1 for a domain that is not running
 // (virt-top's convention), which a spreadsheet reads as the number it is.
 
-import { printable } from './printable.js';
+import { printable } from '../common/printable.js';
 
 export function csvText(s: string): string {
   let c = printable(s);

@@ -6,7 +6,7 @@ import type { DomainStatsRecord } from '../stats/records.js';
 import { STATE_WORDS, type DomainStateValue } from '../stats/states.js';
 import { csvRecord, csvText } from './csv.js';
 import { fitTable, truncate, type TableColumn } from './fit-table.js';
-import { printable } from './printable.js';
+import { printable } from '../common/printable.js';
 
 /** The host's own figures, as far as its files tell them. */
 export interface HostFacts {

@@ -17,8 +17,14 @@ function cellWidth(s: string): number {
   return w;
 }
 
-function safeCell(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+/**
+ * vshTableSafeEncode: ASCII controls, a backslash before an x, and the characters glibc's iswprint()
+ * refuses (C1 controls, the line and paragraph separators) as \xNN, one per UTF-8 byte.
+ */
+export function safeCell(s: string): string {
+  return s.replace(/\\(?=x)|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''),
+  );
 }
 
 /** vshTable: " cell" per column, padded to the widest cell + 2 except the last; dashes line. */
@@ -30,9 +36,14 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return line(head!) + '-'.repeat(widths.reduce((s, w) => s + w + 3, 0)) + '\n' + body.map(line).join('');
 }
 
-/** virsh domstats: records separated by one blank line. */
+/**
+ * virsh domstats: records separated by one blank line. virsh prints names and string values as they
+ * are; here they are encoded as its tables encode cells, so a name or path from domain XML can never
+ * end a line and forge another (virsh's bytes for every name without controls or a backslash before an x).
+ */
 export function formatDomstats(records: readonly DomainStatsRecord[]): string {
-  return records.map((r) => `Domain: '${r.domain.name}'\n` + r.params.map((p) => `  ${p.field}=${formatTypedValue(p)}\n`).join('')).join('\n');
+  const value = (p: TypedParam) => (p.type === 'string' ? safeCell(p.value) : formatTypedValue(p));
+  return records.map((r) => `Domain: '${safeCell(r.domain.name)}'\n` + r.params.map((p) => `  ${p.field}=${value(p)}\n`).join('')).join('\n');
 }
 
 const IFSTAT_ORDER = ['rx_bytes', 'rx_packets', 'rx_errs', 'rx_drop', 'tx_bytes', 'tx_packets', 'tx_errs', 'tx_drop'] as const;

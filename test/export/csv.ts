@@ -2,7 +2,7 @@
 // output: formula injection neutralised, a record always one line, quoting per RFC 4180.
 import t from 'tap';
 import { csvRecord, csvText } from '../../src/export/csv.js';
-import { printable } from '../../src/export/printable.js';
+import { printable } from '../../src/common/printable.js';
 import { historyCsv } from '../../src/cli/history.js';
 
 t.test('printable: control characters escaped, everything else kept', async (t) => {
