@@ -1,8 +1,9 @@
 // What the replaced-file check costs the agent's collect (src/host/kept-files.ts): one simulated
 // tree in /dev/shm, two samplers on it in child processes of their own (each keeps a descriptor
 // per file, more than one process may hold), one opened while the tree declares in-place writes
-// (no check), one opened without the declaration (fstat before each read). They tick in turn, in
-// alternating order, the simulator advancing before each tick, so both see the same load.
+// (no check), one opened without the declaration (a stat of the path before each read, and no
+// read-ahead). They tick in turn, in alternating order, the simulator advancing before each tick,
+// so both see the same load.
 //
 //   npm run bench -- --sizes 10 --skip-agent   (builds dist-bench), then
 //   node --expose-gc dist-bench/bench/replaced-check.js xen|kvm DOMAINS TICKS
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   >;
   const text = fs.readFileSync(mark);
   fs.rmSync(mark);
-  runs['undeclared: fstat before each read'] = { c: await start('checked'), us: [], cpu: [] };
+  runs['undeclared: stat before each read'] = { c: await start('checked'), us: [], cpu: [] };
   fs.writeFileSync(mark, text);
   const tick = (c: ChildProcess) =>
     new Promise<Reply>((r) => {

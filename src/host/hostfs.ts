@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileTooLargeError, Gone, HostPathError, HostReadError, isGone, NotRegularFileError, outcomeOf } from './host-errors.js';
-import { isKeepable, isOneRead, KeptFiles, type KeptFile } from './kept-files.js';
+import { isKeepable, isOneRead, KeptFiles, unkept, type KeptFile } from './kept-files.js';
 
 export { FileTooLargeError, Gone, HostPathError, HostReadError, isGone, NotRegularFileError } from './host-errors.js';
 export type { KeptFile } from './kept-files.js';
@@ -91,7 +91,7 @@ export class HostFs {
    * descriptor (no budget, not /proc or /sys, missing now) it is read by path each time.
    */
   keep(hostPath: string): KeptFile {
-    return this.kept?.keep(hostPath) ?? { fd: -1, oneRead: isOneRead(hostPath), path: hostPath, size: -1, replaceable: false };
+    return this.kept?.keep(hostPath) ?? unkept(hostPath, false);
   }
 
   /** readBytes() of a kept file. */

@@ -7,16 +7,29 @@
 // A kept descriptor reads its inode forever, so it must notice when its file is replaced. Live
 // /proc and /sys files never are (a file that goes away fails its reads: ENODEV, ESRCH). A tree
 // under --root is ordinary files, and the usual safe update writes a new file and renames it over
-// the old one (or deletes and creates it again): there each read first checks that the
-// descriptor's file is still linked (fstat: nlink > 0) and reopens it by path when it is not. The
-// check costs an fstat per read, as much again as the pread, so a tree whose files are rewritten
-// in place can say so with a file named IN_PLACE_MARK at its root (the simulator writes one), and
-// its descriptors are then read unchecked. A tree that says so and replaces files anyway only
+// the old one (or deletes and creates it again, or moves its directory aside for a new one): there
+// each read first checks that the path still leads to the descriptor's file (stat: the same device
+// and inode) and reopens it by path when it does not. Still being linked is not enough: the old
+// file may keep another name (a hard link made by a backup, a directory moved aside). The check
+// costs a stat per read, as much again as the pread, so a tree whose files are rewritten in place
+// can say so with a file named IN_PLACE_MARK at its root (the simulator writes one), and its
+// descriptors are then read unchecked. A tree that says so and replaces files anyway only
 // misleads itself: containment does not depend on it (a kept descriptor was contained when opened).
 
 import * as fs from 'node:fs';
 import type { Gone } from './host-errors.js';
 import type { HostFs } from './hostfs.js';
+
+/** A file without a descriptor (yet): read by path. */
+export const unkept = (hostPath: string, replaceable: boolean): KeptFile => ({
+  fd: -1,
+  oneRead: isOneRead(hostPath),
+  path: hostPath,
+  size: -1,
+  replaceable,
+  dev: 0,
+  ino: 0,
+});
 
 /** Kernel files whose descriptors can be kept open and re-read with pread at offset 0. */
 const KEEPABLE = /^\/(proc|sys)\//;
@@ -45,8 +58,11 @@ export interface KeptFile {
   readonly path: string;
   /** Bytes the last read through the descriptor returned (-1: none yet); sizes read-ahead buffers. */
   size: number;
-  /** Its file may be replaced under the descriptor: check it is still linked before each read. */
+  /** Its file may be replaced under the descriptor: check its path still leads to it before each read. */
   readonly replaceable: boolean;
+  /** The device and inode the descriptor reads (replaceable files only; 0 otherwise). */
+  dev: number;
+  ino: number;
 }
 
 export class KeptFiles {
@@ -69,12 +85,12 @@ export class KeptFiles {
   keep(hostPath: string): KeptFile {
     const kept = this.files.get(hostPath);
     if (kept !== undefined) return kept;
-    const k: KeptFile = { fd: -1, oneRead: isOneRead(hostPath), path: hostPath, size: -1, replaceable: this.replaceable };
+    const k = unkept(hostPath, this.replaceable);
     if (this.files.size < this.max && isKeepable(hostPath)) {
       try {
         const fd = this.host.openFile(hostPath);
         if (typeof fd === 'number') {
-          k.fd = fd;
+          this.hold(k, fd);
           this.files.set(hostPath, k);
         }
       } catch {
@@ -88,7 +104,7 @@ export class KeptFiles {
   read(k: KeptFile, maxBytes: number): number | Gone {
     if (k.fd < 0) return this.host.readBytes(k.path, maxBytes);
     try {
-      if (k.replaceable && fs.fstatSync(k.fd).nlink === 0) {
+      if (k.replaceable && this.replaced(k)) {
         const gone = this.reopen(k);
         if (gone !== null) return gone;
       }
@@ -97,6 +113,23 @@ export class KeptFiles {
       if (k.fd >= 0) this.drop(k);
       return this.host.failure(k.path, e);
     }
+  }
+
+  /** Does the path lead elsewhere than the descriptor's file (or nowhere)? Only compared, never read: reopening goes through HostFs. */
+  private replaced(k: KeptFile): boolean {
+    try {
+      const st = fs.statSync(this.host.real(k.path));
+      return st.ino !== k.ino || st.dev !== k.dev;
+    } catch {
+      return true; // gone, or no longer a path: reopening says which
+    }
+  }
+
+  /** k reads through fd from now on. */
+  private hold(k: KeptFile, fd: number): void {
+    k.fd = fd;
+    k.size = -1;
+    if (k.replaceable) ({ dev: k.dev, ino: k.ino } = fs.fstatSync(fd));
   }
 
   /**
@@ -117,8 +150,7 @@ export class KeptFiles {
       return fd;
     }
     fs.closeSync(k.fd);
-    k.fd = fd;
-    k.size = -1;
+    this.hold(k, fd);
     return null;
   }
 

@@ -5,8 +5,8 @@
 // the main thread then parses what the worker read. The worker only moves bytes: it reports a
 // length for a file it read completely in one pread and nothing else, and the main thread reads
 // every other file itself through HostFs (errors, files gone, too large, no room, a descriptor
-// that changed, a file replaced under its descriptor), so what a tick reports never depends on
-// which thread read the file.
+// that changed, a file that may be replaced under its descriptor), so what a tick reports never
+// depends on which thread read the file.
 
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type * as NodeFs from 'node:fs';
@@ -41,8 +41,6 @@ type Codes = typeof CODES;
 interface Table {
   start: Int32Array;
   fd: Int32Array;
-  /** 1: the file may be replaced under its descriptor (KeptFile.replaceable): read it only while still linked. */
-  check: Int32Array;
   max: Int32Array;
   off: Int32Array;
   len: Int32Array;
@@ -58,10 +56,12 @@ const MAX_DATA = 64 * 1024 * 1024;
  * Files the worker reads: kept, whole in one read, and small when the main thread last read them.
  * A larger file stays with the main thread, which parses it straight from its own buffer: the
  * worker's copy would wait in memory until parsed (a KVM host's vCPU sched files are ~4 KB each,
- * 8 MB at 1000 domains), and a file not read yet has no size to go by.
+ * 8 MB at 1000 domains), and a file not read yet has no size to go by. So does a file that may be
+ * replaced under its descriptor (KeptFile.replaceable): telling needs its path, which the main
+ * thread checks before it reads.
  */
 const AHEAD_MAX_SIZE = 1024;
-const aheadable = (f: KeptFile) => f.fd >= 0 && f.oneRead && f.size >= 0 && f.size <= AHEAD_MAX_SIZE;
+const aheadable = (f: KeptFile) => f.fd >= 0 && f.oneRead && !f.replaceable && f.size >= 0 && f.size <= AHEAD_MAX_SIZE;
 
 /**
  * The worker's loop. It runs in the worker from its source text (a worker needs a file or a
@@ -79,7 +79,7 @@ function readAheadWorker(fs: typeof NodeFs, wt: typeof NodeWorkerThreads): void 
     seen = request;
     for (let m = wt.receiveMessageOnPort(port); m !== undefined; m = wt.receiveMessageOnPort(port)) t = m.message as Table;
     if (t !== undefined) {
-      const { start, fd, check, max, off, len, state, data } = t;
+      const { start, fd, max, off, len, state, data } = t;
       let used = 0;
       let short = 0;
       // Groups from the end, for as long as the main thread has not reached them.
@@ -97,7 +97,6 @@ function readAheadWorker(fs: typeof NodeFs, wt: typeof NodeWorkerThreads): void 
           const asked = Math.min(max[e]! + 1, room);
           let n: number;
           try {
-            if (check[e] !== 0 && fs.fstatSync(fd[e]!).nlink === 0) continue; // replaced: the main thread reopens it
             n = fs.readSync(fd[e]!, data, used, asked, 0);
           } catch {
             continue; // the main thread reads it again and reports what is wrong
@@ -160,14 +159,12 @@ export class ReadAhead {
     const entries = groups.reduce((n, g) => n + g.length, 0);
     const start = shared(groups.length + 1);
     const max = shared(entries);
-    const check = shared(entries);
     this.files = [];
     let e = 0;
     groups.forEach((g, i) => {
       start[i] = e;
       for (const f of g) {
         this.files.push(f.file);
-        check[e] = f.file.replaceable ? 1 : 0;
         max[e++] = f.max;
       }
     });
@@ -178,7 +175,6 @@ export class ReadAhead {
     this.post({
       start,
       fd: shared(entries),
-      check,
       max,
       off: shared(entries),
       len: shared(entries),

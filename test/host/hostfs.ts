@@ -285,6 +285,37 @@ t.test('kept descriptors read what the file holds now: in place, renamed over, d
   hfs.closeAll();
 });
 
+t.test('a file replaced while the old one keeps another name (a backup hard link, a directory moved aside) is read fresh', async (t) => {
+  const { hfs, at, outside } = jail(t);
+  fs.mkdirSync(at('sys/vbd/statistics'), { recursive: true });
+  const file = at('sys/vbd/statistics/rd_req');
+  fs.writeFileSync(file, '3000101\n');
+  hfs.keepOpen(10);
+  const k = hfs.keep('/sys/vbd/statistics/rd_req');
+  t.equal(text(hfs, hfs.readKept(k)), '3000101\n');
+
+  fs.linkSync(file, at('backup-rd_req')); // cp -al, rsnapshot: the old inode stays linked
+  fs.writeFileSync(`${file}.new`, '4000000000\n');
+  fs.renameSync(`${file}.new`, file);
+  t.equal(text(hfs, hfs.readKept(k)), '4000000000\n', 'renamed over a file that is still linked elsewhere');
+  t.equal(text(hfs, hfs.readKept(k)), '4000000000\n', 'and again, through the new descriptor');
+  t.equal(fs.readFileSync(at('backup-rd_req'), 'utf8'), '3000101\n', 'the backup keeps the old content');
+
+  fs.cpSync(at('sys/vbd/statistics'), at('sys/vbd/statistics.new'), { recursive: true });
+  fs.writeFileSync(at('sys/vbd/statistics.new/rd_req'), '6000000000\n');
+  fs.renameSync(at('sys/vbd/statistics'), at('sys/vbd/statistics.old'));
+  fs.renameSync(at('sys/vbd/statistics.new'), at('sys/vbd/statistics'));
+  t.equal(text(hfs, hfs.readKept(k)), '6000000000\n', 'its directory moved aside and a new one put in its place');
+  t.equal(hfs.openCount, 1, 'one descriptor kept, the old ones closed');
+
+  fs.rmSync(at('sys/vbd/statistics'), { recursive: true });
+  fs.mkdirSync(path.join(outside, 'vbd'));
+  fs.writeFileSync(path.join(outside, 'vbd/rd_req'), OUTSIDE);
+  fs.symlinkSync(path.join(outside, 'vbd'), at('sys/vbd/statistics'));
+  t.equal(goneCode(hfs.readKept(k)), 'EXDEV', 'its directory swapped for a symlink out of the root: Gone, nothing read from outside');
+  hfs.closeAll();
+});
+
 t.test(`a tree that says it writes in place (${IN_PLACE_MARK}) is read without the check`, async (t) => {
   const { hfs, at } = jail(t);
   fs.writeFileSync(at(IN_PLACE_MARK.slice(1)), 'in place\n');
