@@ -90,10 +90,13 @@ export class Connection {
   /** By name, then id, then uuid, as virsh resolves a domain argument. */
   lookupDomain(ref: string): Domain {
     const doms = this.inventory().domains;
+    // virsh's order (virshLookupDomainInternal): a running domain's id, then a UUID (36
+    // characters), then a name, so a domain named "3" never shadows the domain whose id is 3.
+    const id = /^[0-9]+$/.test(ref) && Number(ref) <= 0x7fffffff ? Number(ref) : -1; // a C int, as virsh parses it
     const d =
-      doms.find((x) => x.name === ref) ??
-      (/^[0-9]+$/.test(ref) ? doms.find((x) => x.id >= 0 && x.id === Number(ref)) : undefined) ??
-      doms.find((x) => x.uuid !== undefined && x.uuid === ref.toLowerCase());
+      (id >= 0 ? doms.find((x) => x.id === id) : undefined) ??
+      (ref.length === 36 ? doms.find((x) => x.uuid !== undefined && x.uuid === ref.toLowerCase()) : undefined) ??
+      doms.find((x) => x.name === ref);
     if (d === undefined) throw new NoDomainError(ref);
     return d;
   }
