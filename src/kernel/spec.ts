@@ -4,6 +4,8 @@
 // read by them, and the drivers (exact values, libvirt's errors) and their plans (doubles straight
 // into rows) turn fields into keys through the same KeyFrom lists.
 
+import { ParseError, U64_MAX } from './u64.js';
+
 export interface FileSpec {
   /** The path, with <placeholders> for what varies ("/proc/<pid>/stat"). */
   path: string;
@@ -23,8 +25,8 @@ export function keysFrom<F extends string>(entries: readonly (readonly [key: str
   return entries.map(([key, field, factor]) => ({ key, from: [field], factor: factor ?? 1 }));
 }
 
-/** The exact value of a key from exact field values; undefined when a field is missing. */
-export function exactKey<F extends string>(k: KeyFrom<F>, fields: Partial<Record<F, bigint>>): bigint | undefined {
+/** The sum of a key's fields times its factor, however large; undefined when a field is missing. */
+export function productOf<F extends string>(k: KeyFrom<F>, fields: Partial<Record<F, bigint>>): bigint | undefined {
   let sum = 0n;
   for (const f of k.from) {
     const v = fields[f];
@@ -32,6 +34,17 @@ export function exactKey<F extends string>(k: KeyFrom<F>, fields: Partial<Record
     sum += v;
   }
   return sum * BigInt(k.factor);
+}
+
+/**
+ * The exact value of a key from exact field values; undefined when a field is missing. Throws
+ * ParseError when it is past 2^64-1 (a u64 count of pages or microseconds can be): a key is a
+ * u64, as libvirt's, and a value it cannot hold is refused, never shown.
+ */
+export function exactKey<F extends string>(k: KeyFrom<F>, fields: Partial<Record<F, bigint>>): bigint | undefined {
+  const v = productOf(k, fields);
+  if (v !== undefined && v > U64_MAX) throw new ParseError(`${k.factor === 1 ? v : `${v / BigInt(k.factor)} × ${k.factor}`} is past 2^64-1`, k.key);
+  return v;
 }
 
 /** A key pattern for device `index` ("net.{i}.rx.bytes", 2 -> "net.2.rx.bytes"). */

@@ -12,6 +12,7 @@ import { isGone } from '../host/hostfs.js';
 import type { AheadFile, ReadAhead } from '../host/read-ahead.js';
 import { NET_DEV, NET_DEV_FIELDS, NetDevTable, type NetDevField } from '../kernel/proc-net-dev.js';
 import type { KeyFrom } from '../kernel/spec.js';
+import { U64_MAX } from '../kernel/u64.js';
 import { InternalError } from '../common/errors.js';
 import type { TypedParam } from '../stats/typed-params.js';
 import type { Domain } from '../stats/domain.js';
@@ -207,8 +208,7 @@ export function fillKeys(d: DeviceSample, k: KeyColumns, values: Float64Array, o
       if (x !== x) return false;
       v += x;
     }
-    if (v > Number.MAX_SAFE_INTEGER) return false;
-    setProduct(d, k.cols[i]!, v, k.factors[i]!);
+    if (v > Number.MAX_SAFE_INTEGER || !setProduct(d, k.cols[i]!, v, k.factors[i]!)) return false;
   }
   return true;
 }
@@ -249,11 +249,16 @@ export function perRowMap<T>(make: (map: RowMap) => T): (map: RowMap) => T {
   };
 }
 
-/** A reading that may be past 2^53 (a product of two exact parts): exact either way. */
-export function setProduct(d: DeviceSample, pos: number, value: number, factor: number): void {
+/** A reading that may be past 2^53 (a product of two exact parts): exact either way; false past 2^64-1 (the careful path refuses it). */
+export function setProduct(d: DeviceSample, pos: number, value: number, factor: number): boolean {
   const v = value * factor;
   if (v <= Number.MAX_SAFE_INTEGER) d.values[pos] = v;
-  else setReading(d, pos, BigInt(value) * BigInt(factor));
+  else {
+    const exact = BigInt(value) * BigInt(factor);
+    if (exact > U64_MAX) return false;
+    setReading(d, pos, exact);
+  }
+  return true;
 }
 
 export const GONE = -1;

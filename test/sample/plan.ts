@@ -22,6 +22,7 @@ import { fixture, runCli } from '../helpers/cli.js';
 import { tempTree } from '../helpers/kvm.js';
 import { PlanTick } from '../../src/sample/plan.js';
 import { hostSample } from '../../src/agent/host-totals.js';
+import { IN_PLACE_MARK } from '../../src/host/kept-files.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-plan-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -113,7 +114,11 @@ for (const [tree, planned, careful] of TREES) {
   });
 
   t.test(`${tree}: every file read by the read-ahead thread, the same rows and problems`, async (t) => {
-    const r = await both(fixture(tree), 'all');
+    // A copy that says it is written in place, as the simulator's tree does: the thread leaves
+    // files that may be replaced under their descriptors to the main thread.
+    const root = tempTree(t, tree);
+    fs.writeFileSync(path.join(root, IN_PLACE_MARK), 'in place\n');
+    const r = await both(root, 'all');
     t.ok(r.ahead > 0, `${r.ahead} read(s) served by the read-ahead thread, ${r.here} on the main thread`);
     t.equal(r.careful, careful, `${careful} domain(s) handed to their driver, as without it`);
     t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), 'same rows, same exact readings');
@@ -252,6 +257,36 @@ t.test('bad input the agent and the CLI refuse alike: an interface listed twice,
       "zeta's block counters are there",
     );
     t.equal(zeta.devices[0]!.readings.cpu_time, undefined, 'its CPU time is not');
+  });
+
+  t.test('a u64 of pages or microseconds whose value in KiB or ns is past 2^64-1: refused, never shown', async (t) => {
+    const root = tempTree(t, 'kvm-cgroup2-systemd');
+    const U64_MAX = '18446744073709551615';
+    const statFile = path.join(root, 'proc/4501/stat');
+    const stat = fs.readFileSync(statFile, 'utf8').split(' ');
+    stat[23] = U64_MAX; // rss, in pages
+    fs.writeFileSync(statFile, stat.join(' '));
+    const cpuStat = path.join(root, 'sys/fs/cgroup/machine.slice/machine-qemu\\x2d5\\x2dzeta.scope/libvirt/cpu.stat'); // the domain's group
+    fs.writeFileSync(cpuStat, fs.readFileSync(cpuStat, 'utf8').replace(/^usage_usec .*$/m, `usage_usec ${U64_MAX}`));
+    const plan = await alike(t, root, [
+      `zeta: cpu-total: cpu.time: ${U64_MAX} × 1000 is past 2^64-1`,
+      `zeta: balloon: balloon.rss: ${U64_MAX} × 4 is past 2^64-1`,
+    ]);
+    const zeta = plain(plan.samples.find((s) => s.name === 'zeta')!);
+    t.equal(zeta.devices[0]!.readings.cpu_time, undefined, 'no CPU time');
+    t.equal(zeta.devices[0]!.readings.balloon_rss, undefined, 'no RSS');
+    t.ok(
+      zeta.devices.some((d) => d.kind === 'block' && d.readings.rd_reqs !== undefined),
+      'the rest of the domain is there',
+    );
+    t.strictSame(
+      await runCli(['dommemstat', 'zeta', '--root', root]),
+      { code: 1, out: '', err: `error: balloon.rss: ${U64_MAX} × 4 is past 2^64-1\n` },
+      'dommemstat refuses it',
+    );
+    const cpu = await runCli(['cpu-stats', 'zeta', '--total', '--root', root]);
+    t.equal(cpu.code, 1);
+    t.match(cpu.err, `cpu.time: ${U64_MAX} × 1000 is past 2^64-1`, 'cpu-stats refuses it');
   });
 });
 

@@ -40,7 +40,7 @@ import {
 } from '../../kernel/cgroup-memory.js';
 import { MEMORY_NUMA_STAT, NUMA_KEYS_V1, NUMA_KEYS_V2, parseNumaStat } from '../../kernel/cgroup-numa.js';
 import { CGROUP_PRESSURE, PRESSURE_KEYS, PRESSURE_RESOURCES, parseCgroupPressure } from '../../kernel/cgroup-pressure.js';
-import { exactKey, keyAt, type KeyFrom } from '../../kernel/spec.js';
+import { keyAt, productOf, type KeyFrom } from '../../kernel/spec.js';
 import { BLOCK_UEVENT, parseBlockUevent } from '../../kernel/sys-dev-block-uevent.js';
 import { ParseError } from '../../kernel/u64.js';
 import { StatsGroup } from '../../stats/groups.js';
@@ -115,7 +115,7 @@ export function emitChecked<F extends string>(
 ): void {
   for (const k of keys) {
     const key = index === undefined ? k.key : keyAt(k.key, index);
-    const v = exactKey(k, fields);
+    const v = productOf(k, fields);
     if (v === undefined) continue;
     if (v >= VALUE_LIMIT) problem(`${key}: ${v} is 2^63 or more (a negative count printed unsigned?): left out`);
     else p.ullong(key, v);
