@@ -12,8 +12,8 @@ export interface HostOptions {
 }
 
 export function hostOptions(cmd: Command, json = true): Command {
-  cmd.addOption(new Option('--root <dir>', 'read the host files under DIR instead of /').default('/').argParser(rootDir));
-  cmd.addOption(new Option('--xml-dir <dir>', 'also read domain XML files from DIR'));
+  cmd.addOption(new Option('--root <dir>', 'read the host files under DIR instead of /').default('/').argParser(directory('--root')));
+  cmd.addOption(new Option('--xml-dir <dir>', 'also read domain XML files from DIR').argParser(directory('--xml-dir')));
   if (json) cmd.option('--json', 'print JSON instead of virsh text');
   return cmd;
 }
@@ -23,20 +23,22 @@ export function connect(opts: HostOptions): Connection {
 }
 
 /**
- * --root must be a directory: a mistyped one would otherwise read as a host without domains (and
- * the agent would record an empty host on every tick).
+ * --root and --xml-dir must be directories: a mistyped one would otherwise read as a host without
+ * domains (and the agent would record an empty host on every tick).
  */
-export function rootDir(dir: string): string {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : String(code);
-    throw new UsageError(`--root ${dir}: ${why}`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`--root ${dir}: not a directory`);
-  return dir;
+export function directory(option: string) {
+  return (dir: string): string => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : String(code);
+      throw new UsageError(`${option} ${dir}: ${why}`);
+    }
+    if (!st.isDirectory()) throw new UsageError(`${option} ${dir}: not a directory`);
+    return dir;
+  };
 }
 
 /** An integer option from `min` to `max`: junk, fractions and sizes out of range are refused. */

@@ -158,4 +158,7 @@ t.test('--root that is not a directory: an error for every command that takes it
   const file = fixture('xen-4.x-pv-libxl', 'proc', 'net', 'dev');
   t.strictSame(await runCli(['list', '--root', file]), fails(`error: --root ${file}: not a directory\n`), 'a file');
   t.strictSame(await runCli(['list', '--root', `${file}/x`]), fails(`error: --root ${file}/x: not a directory\n`), 'a path through a file');
+  for (const c of cmds)
+    t.strictSame(await runCli([...c, '--xml-dir', missing]), fails(`error: --xml-dir ${missing}: no such directory\n`), `${c[0]} --xml-dir: no such directory`);
+  t.strictSame(await runCli(['list', '--xml-dir', file]), fails(`error: --xml-dir ${file}: not a directory\n`), '--xml-dir: a file');
 });
