@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Connection } from '../connection/connection.js';
-import { CONFIG_DIRS, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
+import { CONFIG_DIRS, problemText, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
 import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
 import type { RetentionPolicy } from '../store/retention.js';
@@ -104,7 +104,7 @@ export class Agent {
   /** Re-reads definitions (changed files only are parsed again) and swaps the inventory in. */
   private refreshInventory(): void {
     const inv = this.readInventory();
-    for (const p of inv.problems) this.log.once(`definition ${p.file}: ${p.message}`);
+    for (const p of inv.problems) this.log.once(`definition ${printable(problemText(p))}`);
     if (!sameDefinitions(this.conn.inventory().domains, inv.domains)) {
       this.conn.setInventory(inv);
       // Devices may have moved: drop kept descriptors and resolved directories.

@@ -3,7 +3,10 @@
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { Connection } from '../connection/connection.js';
+import { problemText } from '../domains/inventory.js';
 import { UsageError } from '../common/errors.js';
+import type { Io } from '../common/io.js';
+import { printable } from '../common/printable.js';
 
 export interface HostOptions {
   root: string;
@@ -18,8 +21,17 @@ export function hostOptions(cmd: Command, json = true): Command {
   return cmd;
 }
 
-export function connect(opts: HostOptions): Connection {
-  return new Connection(opts.xmlDir === undefined ? { root: opts.root } : { root: opts.root, xmlDir: opts.xmlDir });
+/**
+ * The connection the options describe. Given an Io, each domain definition that could not be read
+ * is a warning on stderr: a status file that is broken (or a FIFO) would otherwise show its domain
+ * as shut off, or not at all, without a word.
+ */
+export function connect(opts: HostOptions, io?: Io): Connection {
+  return new Connection({
+    root: opts.root,
+    ...(opts.xmlDir === undefined ? {} : { xmlDir: opts.xmlDir }),
+    ...(io === undefined ? {} : { onInventoryProblem: (p) => io.err(`warning: ${printable(problemText(p))}\n`) }),
+  });
 }
 
 /**

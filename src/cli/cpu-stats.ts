@@ -39,7 +39,7 @@ export function cpuStatsCommand(io: Io): Command {
       const explicit = opts.start !== undefined || opts.count !== undefined;
       const showPerCpu = explicit || !opts.total;
       const showTotal = opts.total || !explicit;
-      const conn = connect(opts);
+      const conn = connect(opts, io);
       const dom = conn.lookupDomain(domain);
       const fail = (e: unknown) => (e instanceof VirError ? new UsageError(`Failed to retrieve CPU statistics for domain '${domain}': ${e.message}`) : e);
       let cpus: CpuStatsParams['cpus'] = [];

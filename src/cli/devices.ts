@@ -24,7 +24,7 @@ export function domifstatCommand(io: Io): Command {
     .argument('<domain>')
     .argument('<interface>', 'host device name (vif5.0, vnet0) or MAC address')
     .action((domain: string, iface: string, opts: HostOptions) => {
-      const conn = connect(opts);
+      const conn = connect(opts, io);
       const dom = conn.lookupDomain(domain);
       const s = failing(`Failed to get interface stats ${domain} ${iface}`, () => conn.interfaceStats(dom, iface));
       if (opts.json) printJson(io, { domain: dom.name, interface: iface, ...s });
@@ -38,7 +38,7 @@ export function domblkstatCommand(io: Io): Command {
     .argument('[device]', 'disk target (xvda, vdb) or source path', '')
     .option('--human', "virsh's human-readable labels")
     .action((domain: string, device: string, opts: HostOptions & { human?: boolean }) => {
-      const conn = connect(opts);
+      const conn = connect(opts, io);
       const dom = conn.lookupDomain(domain);
       const params = conn.blockStatsFlags(dom, device);
       if (opts.json) printJson(io, { domain: dom.name, device, stats: Object.fromEntries(params.map((p) => [p.field, p.value])) });
@@ -51,7 +51,7 @@ export function domblklistCommand(io: Io): Command {
     .argument('<domain>')
     .option('--details', 'also the disk type and device')
     .action((domain: string, opts: HostOptions & { details?: boolean }) => {
-      const dom = connect(opts).lookupDomain(domain);
+      const dom = connect(opts, io).lookupDomain(domain);
       if (opts.json) {
         printJson(
           io,
@@ -69,7 +69,7 @@ export function domiflistCommand(io: Io): Command {
   return hostOptions(new Command('domiflist').description("a domain's network interfaces (virsh domiflist)"))
     .argument('<domain>')
     .action((domain: string, opts: HostOptions) => {
-      const dom = connect(opts).lookupDomain(domain);
+      const dom = connect(opts, io).lookupDomain(domain);
       if (opts.json) {
         printJson(
           io,
@@ -92,7 +92,7 @@ export function dommemstatCommand(io: Io): Command {
   return hostOptions(new Command('dommemstat').description('memory statistics known from host files (virsh dommemstat)'))
     .argument('<domain>')
     .action((domain: string, opts: HostOptions) => {
-      const conn = connect(opts);
+      const conn = connect(opts, io);
       const dom = conn.lookupDomain(domain);
       const stats = failing(`Failed to get memory statistics for domain ${domain}`, () => conn.memoryStats(dom));
       if (opts.json) printJson(io, { domain: dom.name, stats: Object.fromEntries(stats.map((s) => [MEMORY_STAT_NAMES[s.tag] ?? String(s.tag), s.val])) });

@@ -58,7 +58,7 @@ export function domstatsCommand(io: Io): Command {
       if (flags !== 0 && names.length > 0) throw new UsageError('filtering using --list-* and a list of domains is not supported');
       if (opts.backing) flags += StatsFlag.BACKING;
       if (opts.enforce) flags += StatsFlag.ENFORCE_STATS;
-      const conn = connect(opts);
+      const conn = connect(opts, io);
       const records =
         names.length > 0
           ? conn.domainListGetStats(

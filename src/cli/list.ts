@@ -12,7 +12,7 @@ export function listCommand(io: Io): Command {
     .option('--inactive', 'inactive domains only')
     .action((opts: HostOptions & { all?: boolean; inactive?: boolean }) => {
       const flags = opts.all ? 0 : opts.inactive ? StatsFlag.INACTIVE : StatsFlag.ACTIVE;
-      const doms = connect(opts).listAllDomains(flags);
+      const doms = connect(opts, io).listAllDomains(flags);
       if (opts.json) {
         printJson(
           io,

@@ -5,7 +5,7 @@
 
 import { HostFs } from '../host/hostfs.js';
 import type { FileSnapshot } from '../host/file-snapshot.js';
-import { readInventory, type Inventory, type ParseCache } from '../domains/inventory.js';
+import { readInventory, type Inventory, type InventoryProblem, type ParseCache } from '../domains/inventory.js';
 import type { Domain, DriverName } from '../stats/domain.js';
 import { CollectContext, type CpuStatsParams, type Driver } from '../drivers/driver.js';
 import type { DomainProblem } from '../stats/records.js';
@@ -24,6 +24,8 @@ export interface ConnectionOptions {
   xmlDir?: string;
   /** A HostFs of the caller's (e.g. one that records what is read); overrides root. */
   fs?: HostFs;
+  /** Told of each definition that could not be read, when the inventory is first read (the CLI's warnings). */
+  onInventoryProblem?: (p: InventoryProblem) => void;
 }
 
 /** Does a domain pass the list filters (groups of alternatives, as virConnectListAllDomains)? */
@@ -62,7 +64,11 @@ export class Connection {
   }
 
   inventory(): Inventory {
-    return (this.inv ??= this.readInventory());
+    if (this.inv === undefined) {
+      this.inv = this.readInventory();
+      for (const p of this.inv.problems) this.options.onInventoryProblem?.(p);
+    }
+    return this.inv;
   }
 
   /** Reads the definitions again (the agent's watcher; `cache` keeps unchanged files parsed). */
@@ -87,7 +93,7 @@ export class Connection {
     return this.inventory().domains.filter((d) => matchesFilters(d, flags));
   }
 
-  /** By name, then id, then uuid, as virsh resolves a domain argument. */
+  /** A domain argument, resolved as virsh resolves it. */
   lookupDomain(ref: string): Domain {
     const doms = this.inventory().domains;
     // virsh's order (virshLookupDomainInternal): a running domain's id, then a UUID (36

@@ -15,6 +15,9 @@ export interface InventoryProblem {
   message: string;
 }
 
+/** A problem as one line naming its file once (most messages start with the path already). */
+export const problemText = (p: InventoryProblem): string => (p.message.startsWith(p.file) ? p.message : `${p.file}: ${p.message}`);
+
 export interface Inventory {
   domains: Domain[];
   problems: InventoryProblem[];
@@ -59,7 +62,9 @@ export function readDomainFile(fs: HostFs, hostPath: string, display: string, pr
     if (isGone(text)) return null; // removed between listing and reading
     return parseDomainXml(decodeXmlBytes(text, display), display);
   } catch (e) {
-    problems.push({ file: display, message: messageOf(e) });
+    // HostFs names the path under its root; an --xml-dir file is known by its real path.
+    const m = messageOf(e);
+    problems.push({ file: display, message: m.startsWith(`${hostPath}: `) ? display + m.slice(hostPath.length) : m });
     return null;
   }
 }

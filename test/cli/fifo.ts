@@ -20,8 +20,11 @@ t.test('list, domstats and capture with a FIFO among the definitions', async (t)
   const list = await runCli(['list', '--all', '--root', root]);
   t.equal(list.code, 0, 'list');
   t.equal(list.out, (await runCli(['list', '--all', '--root', fixture('xen-4.x-pv-libxl')])).out, 'the same domains as without the FIFO');
+  const warning = 'warning: /run/libvirt/libxl/fifo.xml: not a regular file (a FIFO)\n';
+  t.equal(list.err, warning, 'and a warning naming the definition it could not read');
   const stats = await runCli(['domstats', 'web1', '--root', root]);
   t.equal(stats.code, 0, 'domstats');
+  t.equal(stats.err, warning, 'domstats warns too');
   t.ok(stats.out.includes('block.0.rd.reqs=3000101'));
   const archive = path.join(path.dirname(root), 'host.tar.gz');
   const cap = await runCli(['capture', '--root', root, '-o', archive]);
@@ -35,6 +38,7 @@ t.test('--xml-dir holding a FIFO', async (t) => {
   execFileSync('mkfifo', [path.join(dir, 'b.xml')]);
   const r = await runCli(['domstats', '--xml-dir', dir, '--root', path.join(base, 'empty')]);
   t.equal(r.code, 0);
+  t.equal(r.err.split('\n')[0], `warning: ${path.join(dir, 'b.xml')}: not a regular file (a FIFO)`, 'the FIFO is warned of, by its path');
   t.match(r.out, /^Domain: 'web1'/, 'the readable definition is read');
   const inspect = await runCli(['inspect', path.join(dir, 'b.xml'), '--json']);
   t.strictSame(
@@ -50,8 +54,14 @@ t.test('domifstat and domstats with /proc/net/dev a FIFO', async (t) => {
   execFileSync('mkfifo', [path.join(root, 'proc/net/dev')]);
   t.strictSame(
     await runCli(['domifstat', 'web1', 'vif3.0', '--root', root]),
-    { code: 1, out: '', err: 'error: Failed to get interface stats web1 vif3.0: internal error: /proc/net/dev: not a regular file (a FIFO)\n' },
-    'domifstat: one error line in domstat words',
+    {
+      code: 1,
+      out: '',
+      err:
+        'warning: /run/libvirt/libxl/fifo.xml: not a regular file (a FIFO)\n' +
+        'error: Failed to get interface stats web1 vif3.0: internal error: /proc/net/dev: not a regular file (a FIFO)\n',
+    },
+    'domifstat: the FIFO definition warned of, and one error line in domstat words',
   );
   const s = await runCli(['domstats', 'web1', '--root', root]);
   t.equal(s.code, 0, 'domstats');
@@ -68,4 +78,13 @@ t.test('capture of a tree where a file it probes is a FIFO (cgroup.controllers)'
   const r = await runCli(['capture', '--root', root, '-o', path.join(base, 'host.tar.gz')]);
   t.equal(r.code, 0, `capture: ${r.err}`);
   t.match(r.err, /^wrote .*host\.tar\.gz: \d+ files of 2 domain\(s\)/, 'written, the FIFO left out');
+});
+
+t.test("a running domain's status file broken: list still shows its definition, and says why", async (t) => {
+  const root = treeWithFifos(t);
+  fs.writeFileSync(path.join(root, 'run/libvirt/libxl/web1.xml'), '<domstatus state="running"><domain type="xen"><name>web1</name>');
+  const r = await runCli(['list', '--all', '--root', root]);
+  t.equal(r.code, 0);
+  t.match(r.out, /\n -\s+web1\s+shut off\n/, 'web1 from its persistent definition');
+  t.match(r.err, /^warning: \/run\/libvirt\/libxl\/web1\.xml: .+\n/m, 'a warning names the broken status file');
 });
