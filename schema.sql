@@ -59,8 +59,8 @@ CREATE TABLE device (
 
 -- ---- The history: everything but meta, domain and device ----
 
--- One row per sample of the host. ts never goes back: a wall clock stepped back is followed at the
--- monotonic clock's pace until it catches up (see README, "Clocks").
+-- One row per sample of the host. ts never goes back: after a wall clock stepped back it advances at
+-- half the monotonic clock's pace until the wall clock catches up (see README, "Clocks").
 CREATE TABLE tick (
   id          INTEGER PRIMARY KEY,
   ts          INTEGER NOT NULL,     -- time of the sample, Unix milliseconds

@@ -123,8 +123,11 @@ export class Agent {
     this.openStore();
     const store = this.store!;
     const last = store.writer.last;
-    this.clock = new TickClock(this.clocks, last === null ? null : { ts: last.ts, mono: last.mono, boot: store.meta('boot_id') }, (m) =>
-      this.log.once(`clock: ${m}`),
+    this.clock = new TickClock(
+      this.clocks,
+      last === null ? null : { ts: last.ts, mono: last.mono, boot: store.meta('boot_id') },
+      (m) => this.log.info(`clock: ${m}`),
+      (step) => this.store?.addClockStep(step),
     );
     if (this.clock.bootId !== null) store.setMeta('boot_id', this.clock.bootId);
     this.sampler = new Sampler(this.conn, agentMap(store.writer.map, this.opts.kinds), { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });

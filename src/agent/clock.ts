@@ -6,7 +6,8 @@
 //     new offset for CONFIRM_MS (then it is believed: a correction, e.g. by NTP);
 //   - behind (a step back): never back; the time advances at half the monotonic pace until the
 //     wall clock catches up.
-// Each step is reported once. The monotonic clock is CLOCK_MONOTONIC (system-wide since boot), so
+// Each step is reported once, and a step forward that comes to be believed is told to the store
+// (onBelieved), whose retention ages what came before it by the history's own time. The monotonic clock is CLOCK_MONOTONIC (system-wide since boot), so
 // an agent restarted on the same boot continues the intervals of the one before.
 
 import * as fs from 'node:fs';
@@ -54,12 +55,14 @@ export class TickClock {
   private readonly boot: string | null;
   /** A step forward not believed yet: its offset, and since when (monotonic) the wall clock has held it. */
   private ahead: { offset: number; since: number } | null = null;
-  private behind = false;
+  /** How far the wall clock was behind the ticks at the last tick, while it is (null: it is not). */
+  private behindBy: number | null = null;
 
   constructor(
     private readonly clocks: Clocks,
     last: LastTick | null,
     private readonly report: (message: string) => void,
+    private readonly onBelieved: (step: { at: number; jumpMs: number }) => void = () => {},
   ) {
     this.boot = clocks.bootId();
     // Intervals continue from the last stored tick only on the same boot (the monotonic clock restarted otherwise).
@@ -93,28 +96,31 @@ export class TickClock {
       const offset = wall - expected;
       if (offset > TOLERANCE_MS) {
         if (this.ahead === null || Math.abs(offset - this.ahead.offset) > TOLERANCE_MS) {
-          if (this.ahead === null)
-            this.report(
-              `the wall clock stepped forward by ${(offset / 1000).toFixed(1)} s; tick times follow the monotonic clock until the new time holds for ${CONFIRM_MS / 1000} s`,
-            );
+          this.report(
+            `the wall clock stepped forward ${this.ahead === null ? 'by' : 'again, now'} ${(offset / 1000).toFixed(1)} s${this.ahead === null ? '' : ' ahead of the ticks'}; ` +
+              `tick times follow the monotonic clock until the new time holds for ${CONFIRM_MS / 1000} s`,
+          );
           this.ahead = { offset, since: mono };
         }
         if (mono - this.ahead.since >= CONFIRM_MS) {
           this.report(`the wall clock has held its step forward for ${CONFIRM_MS / 1000} s: tick times follow it again`);
           this.ahead = null;
           ts = wall;
+          this.onBelieved({ at: ts, jumpMs: offset });
         } else ts = expected;
       } else if (offset < -TOLERANCE_MS) {
         this.cameBack();
-        if (!this.behind)
+        // A new step back, or one further back while the last is still being caught up with.
+        if (this.behindBy === null || -offset > this.behindBy + TOLERANCE_MS)
           this.report(
-            `the wall clock stepped back by ${(-offset / 1000).toFixed(1)} s; tick times never go back: they slow down until the wall clock catches up`,
+            `the wall clock stepped back ${this.behindBy === null ? 'by' : 'again, now'} ${(-offset / 1000).toFixed(1)} s${this.behindBy === null ? '' : ' behind the ticks'}; ` +
+              'tick times never go back: they slow down until the wall clock catches up',
           );
-        this.behind = true;
+        this.behindBy = -offset;
         ts = Math.max(wall, last.ts + Math.max(1, Math.floor(dt / 2)));
       } else {
         this.cameBack();
-        this.behind = false;
+        this.behindBy = null;
         ts = Math.max(wall, last.ts + 1);
       }
     }

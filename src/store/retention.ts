@@ -40,8 +40,30 @@ export interface RetentionOptions {
   needs?: () => number | null;
 }
 
+/** A step forward of the wall clock that the agent came to believe: ticks from `at` on are stamped `jumpMs` later than those before. */
+export interface ClockStep {
+  at: number;
+  jumpMs: number;
+}
+
+/** Where believed clock steps are kept (meta), oldest first. */
+export const CLOCK_STEPS_KEY = 'clock_steps';
+
+/**
+ * The stamped time before which data is older than `cutoffMs` on the history's own timeline. A
+ * tick stamped before a believed step forward is as old as its stamp plus the step (the clock
+ * was that far behind then, or the step was a mistake): without this, a clock set a year ahead
+ * for a minute would age out every tick and rollup before it.
+ */
+export function stampedCutoff(cutoffMs: number, steps: readonly ClockStep[]): number {
+  let c = cutoffMs;
+  for (let i = steps.length - 1; i >= 0 && c < steps[i]!.at; i--) c -= steps[i]!.jumpMs;
+  return c;
+}
+
 export class Retention {
   private lastAgeing = -Infinity;
+  private steps: ClockStep[];
   /** Tiers the cap has cut below their configured retention (reported once each). */
   private readonly cut = new Set<TierName>();
 
@@ -55,6 +77,19 @@ export class Retention {
   ) {
     this.report = opts.report ?? (() => {});
     this.keyframeMs = opts.keyframeMs ?? KEYFRAME_MS;
+    const kept = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(CLOCK_STEPS_KEY) as string | undefined;
+    this.steps = kept === undefined ? [] : (JSON.parse(kept) as ClockStep[]);
+  }
+
+  /** Records a believed step forward of the wall clock (see stampedCutoff). */
+  addClockStep(step: ClockStep): void {
+    this.steps = [...this.steps, step];
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(CLOCK_STEPS_KEY, JSON.stringify(this.steps));
+  }
+
+  /** The stamped cutoff for data older than `ageMs` at `nowMs`. */
+  private before(nowMs: number, ageMs: number): number {
+    return stampedCutoff(nowMs - ageMs, this.steps);
   }
 
   usedBytes(): number {
@@ -78,16 +113,16 @@ export class Retention {
 
   /** One small transaction of retention work; returns rows deleted (0: nothing left to do). */
   step(nowMs: number): number {
-    const raw = this.rawBoundary(nowMs - this.policy.rawMs);
+    const raw = this.rawBoundary(this.before(nowMs, this.policy.rawMs));
     if (raw !== null) return this.deleteTicksBefore(raw);
     if (this.policy.maxBytes > 0 && this.usedBytes() > this.policy.maxBytes) return this.capStep(nowMs);
     // Rollup ageing: a pass an hour is plenty.
     if (nowMs - this.lastAgeing < HOUR) return 0;
     for (const tier of TIERS) {
-      const n = this.deleteBlocksBefore(tier, Math.floor((nowMs - (tier === '1m' ? this.policy.minuteMs : this.policy.hourMs)) / 1000));
+      const n = this.deleteBlocksBefore(tier, Math.floor(this.before(nowMs, tier === '1m' ? this.policy.minuteMs : this.policy.hourMs) / 1000));
       if (n > 0) return n;
     }
-    const n = this.ageAttributes(nowMs - Math.max(this.policy.minuteMs, this.policy.hourMs, this.policy.rawMs));
+    const n = this.ageAttributes(this.before(nowMs, Math.max(this.policy.minuteMs, this.policy.hourMs, this.policy.rawMs)));
     if (n > 0) return n;
     this.lastAgeing = nowMs;
     return 0;
@@ -96,7 +131,7 @@ export class Retention {
   /** The size cap: the shortest tier gives way first, each down to its floor. */
   private capStep(nowMs: number): number {
     const oldest = this.rawBoundaryAfterOldestPeriod();
-    if (oldest !== null && oldest.keepsFrom <= nowMs - FLOORS.raw) {
+    if (oldest !== null && oldest.keepsFrom <= this.before(nowMs, FLOORS.raw)) {
       this.said('raw', oldest.keepsFrom, nowMs);
       return this.deleteTicksBefore(oldest.firstKept);
     }
@@ -105,7 +140,7 @@ export class Retention {
       const firstAny = first ?? (this.db.prepare(`SELECT min(bucket) FROM cover_${tier}`).pluck().get() as bigint | null);
       if (firstAny === null) continue;
       const next = blockOf(tier, Number(firstAny)) + SLOTS * TIER_SECONDS[tier];
-      if (next * 1000 > nowMs - FLOORS[tier]) continue;
+      if (next * 1000 > this.before(nowMs, FLOORS[tier])) continue;
       this.said(tier, next * 1000, nowMs);
       const n = this.deleteBlocksBefore(tier, next);
       if (n > 0) return n;

@@ -8,7 +8,7 @@ import { openDatabase, type Db } from './db.js';
 import { StoreError } from './errors.js';
 import { WriterLock, type WriterInfo } from './lock.js';
 import { HistoryWriter, type TickInput, type TickResult } from './writer.js';
-import { DEFAULT_RETENTION, Retention, type RetentionPolicy } from './retention.js';
+import { DEFAULT_RETENTION, Retention, type ClockStep, type RetentionPolicy } from './retention.js';
 import { activeSeries } from './stats.js';
 import { writeFailure } from './write-errors.js';
 import { bytesPerBucket, project } from './projection.js';
@@ -77,6 +77,11 @@ export class HistoryStore {
     } catch (e) {
       throw writeFailure(this.file, e);
     }
+  }
+
+  /** A step forward of the wall clock the agent came to believe: retention ages what came before it by the history's own time. */
+  addClockStep(step: ClockStep): void {
+    this.retention.addClockStep(step);
   }
 
   meta(key: string): string | null {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent, type AgentOptions } from '../../src/agent/agent.js';
+import { stampedCutoff } from '../../src/store/retention.js';
 import { openDatabase, SCHEMA_VERSION, type Db } from '../../src/store/db.js';
 import { HistoryReader } from '../../src/store/history.js';
 import { runCli } from '../helpers/cli.js';
@@ -634,7 +635,7 @@ t.test('wall-clock steps: never a negative or spiking rate, never history delete
   t.ok(Math.max(...ts) < A + 86_400_000, 'no tick dated 400 days ahead');
   t.equal(ts.length, k + 1, 'retention deleted nothing');
   const said = s.io.errLines().filter((l) => l.startsWith('clock:'));
-  t.equal(said.length, 3, 'three messages for the three steps');
+  t.equal(said.length, 3, `three messages for the three steps: ${JSON.stringify(said)}`);
   t.equal(said[0], 'clock: the wall clock stepped back by 5.0 s; tick times never go back: they slow down until the wall clock catches up');
   // The first step was still being caught up with (by 3.5 s) when the second came.
   t.match(said[1], /^clock: the wall clock stepped forward by 3455999\d\.\d s; tick times follow the monotonic clock until the new time holds for 60 s$/);
@@ -679,4 +680,47 @@ t.test('domstat agent refuses what it cannot use, with one error line', async (t
   });
   t.notOk(fs.existsSync(fresh), 'no database created for a refused command line');
   t.strictSame([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')], listeners, 'no signal handler left behind');
+});
+
+t.test('a step forward the agent comes to believe, and a clock set back after it: retention still deletes nothing', async (t) => {
+  const s = await setup(t, { retention: { rawMs: 3600_000, minuteMs: 2 * 86_400_000, hourMs: 30 * 86_400_000, maxBytes: 0 } });
+  const step = (wallMs: number, monoMs = wallMs) => {
+    s.clocks.wallMs += wallMs;
+    s.clocks.monoMs += monoMs;
+    return s.agent.tick();
+  };
+  s.tick(A);
+  for (let i = 0; i < 150; i++) step(1000); // two and a half minutes: closed minute buckets
+  const year = 365 * 86_400_000;
+  step(year + 1000, 1000);
+  for (let i = 0; i < 70; i++) step(1000); // held for 70 s: believed after 60
+  step(1000 - year, 1000); // and set back
+  for (let i = 0; i < 5; i++) step(1000);
+  const db = s.db();
+  const blocksBefore = db.prepare('SELECT count(*) FROM net_1m_block').pluck().get() as bigint;
+  s.agent.retentionStep(performance.now() + 5000);
+  const ts = (db.prepare('SELECT ts FROM tick ORDER BY id').pluck().all() as bigint[]).map(Number);
+  t.equal(ts.length, 1 + 150 + 1 + 70 + 1 + 5, 'every tick kept');
+  t.ok(
+    ts.every((x, i) => i === 0 || x > ts[i - 1]!),
+    'tick times never go back',
+  );
+  t.equal(db.prepare('SELECT count(*) FROM net_1m_block').pluck().get(), blocksBefore, 'every minute block kept');
+  t.ok(blocksBefore > 0n, 'and there were some');
+  const steps = JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'clock_steps'").pluck().get() as string) as { at: number; jumpMs: number }[];
+  t.equal(steps.length, 1, 'the believed step is kept with the history');
+  t.ok(Math.abs(steps[0]!.jumpMs - year) < 2000, `by about a year (${steps[0]!.jumpMs} ms)`);
+  const said = s.io.errLines().filter((l) => l.startsWith('clock:'));
+  t.match(said, [/stepped forward by 31536000\.0 s/, /has held its step forward for 60 s/, /stepped back by 3153600\d\.\d s/], 'each step said once');
+});
+
+t.test('stampedCutoff: data before a believed step is as old as its stamp plus the step', async (t) => {
+  const steps = [
+    { at: 10_000, jumpMs: 5_000 },
+    { at: 50_000, jumpMs: 20_000 },
+  ];
+  t.equal(stampedCutoff(60_000, steps), 60_000, 'after the newest step: as stamped');
+  t.equal(stampedCutoff(40_000, steps), 20_000, 'before it: 20 s earlier in stamps');
+  t.equal(stampedCutoff(12_000, steps), -13_000, 'before both: the two steps together');
+  t.equal(stampedCutoff(12_000, []), 12_000, 'no step: as stamped');
 });
