@@ -4,7 +4,9 @@
 // table, for the message a second agent gives. Readers never touch the lock.
 
 import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { StoreError } from './errors.js';
 import { writeFailure } from './write-errors.js';
 import { messageOf } from '../common/errors.js';
@@ -15,7 +17,24 @@ export interface WriterInfo {
   started: string;
 }
 
-export const lockFileOf = (dbFile: string) => `${dbFile}.lock`;
+/**
+ * The lock beside the database's real path: a symlink to it, or another relative path, is the same
+ * database and must meet the same lock. (A hard link under another name is not caught: no path
+ * leads from one name to the other.)
+ */
+export function lockFileOf(dbFile: string): string {
+  const abs = path.resolve(dbFile);
+  try {
+    return `${fs.realpathSync(abs)}.lock`;
+  } catch {
+    // Not there yet: its directory's real path (which the database will be opened in) and its name.
+    try {
+      return `${path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs))}.lock`;
+    } catch {
+      return `${abs}.lock`; // no directory either: opening says why
+    }
+  }
+}
 
 export class WriterLock {
   private constructor(private readonly conn: Database.Database) {}

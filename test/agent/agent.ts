@@ -564,6 +564,15 @@ t.test('one writer: a second agent on the same database is refused, names the fi
     ),
   });
   await second.close();
+  // The same database through a symlink and through another relative path: the same lock.
+  const link = path.join(tdir(t), 'link-to.db');
+  fs.symlinkSync(s.dbFile, link);
+  const relative = path.relative(process.cwd(), path.join(path.dirname(s.dbFile), '.', path.basename(s.dbFile)));
+  for (const other of [link, relative]) {
+    const a = new Agent({ root: s.root, dbFile: other, intervalMs: 1000, quiet: true, io: capture(), clocks: new FakeClocks(A + 5000) });
+    await t.rejects(a.open(), { name: 'StoreError', message: new RegExp(`another domstat agent \\(pid ${process.pid} `) }, `refused through ${other}`);
+    await a.close();
+  }
   t.ok(fs.readFileSync(s.dbFile).equals(before), 'the database file is byte for byte as it was');
   t.equal(s.db().prepare('SELECT count(*) FROM tick').pluck().get(), 1n, 'a reader reads');
   t.match(s.tick(A + 1000), { ok: true }, 'the first agent goes on');
