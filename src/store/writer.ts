@@ -19,7 +19,6 @@ import { f64 } from '../sample/f64-slab.js';
 import { recoverState, type RecoveredDevice } from './recover.js';
 
 const TWO_32 = 2 ** 32;
-const TWO_31 = 2 ** 31;
 const SAFE = Number.MAX_SAFE_INTEGER;
 const SAFE_N = BigInt(SAFE);
 /** Where a raw row's sampled columns start (after tick_id, device_id and dt). */
@@ -388,9 +387,11 @@ export class HistoryWriter {
         ok = e <= SAFE_N && e >= -SAFE_N && !(counter && e < 0n);
         d = Number(e);
       } else if (d < 0 && counter) {
-        // A 32-bit source that passed 2^32 wraps; any other decrease is a reset.
-        ok = !!cur.wrap32 && p < TWO_32 && c + TWO_32 - p < TWO_31;
-        d += TWO_32;
+        // A 32-bit source that passed 2^32 wraps; any other decrease is a reset. It counts in the
+        // column's stored unit (blkback's sectors for disk bytes), so it wraps at 2^32 of those.
+        const m = TWO_32 * scale;
+        ok = !!cur.wrap32 && p < m && c + m - p < m / 2;
+        d += m;
       }
       if (!ok && p === p && c === c) continuous = false;
       row[SAMPLED_AT + j] = ok ? d / scale : null;

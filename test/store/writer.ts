@@ -229,6 +229,27 @@ t.test('32-bit wraps: unwrapped with wrap32, a reset without it', async (t) => {
   t.strictSame(db.prepare('SELECT rx_bytes FROM net_raw ORDER BY tick_id').pluck().all(), [null, 1000n], 'unwrapped');
 });
 
+t.test("32-bit sector counters (blkback's rd_sect) wrap at 2^32 sectors: their bytes are unwrapped too", async (t) => {
+  const { db, w } = writer(t);
+  const tick = ticker(w);
+  const SECTOR = 512n;
+  const disk = (reqs: bigint, sectors: bigint) => [
+    domain('k', 'vm', 3, [device(w.map, 'block', 0, 'xvda', { rd_reqs: reqs, rd_bytes: sectors * SECTOR }, { wrap32: true })]),
+  ];
+  tick(T0, disk(4_294_967_290n, 4_294_967_000n));
+  tick(T0 + 1000, disk(1n, 704n)); // both passed 2^32: +7 requests, +1000 sectors
+  t.strictSame(
+    db.prepare('SELECT rd_reqs, rd_bytes FROM block_raw ORDER BY tick_id').raw().all(),
+    [
+      [null, null],
+      [7n, 1000n],
+    ],
+    'the wrap tick holds its 7 requests and 1000 sectors',
+  );
+  t.equal(db.prepare('SELECT count(*) FROM block_base').pluck().get(), 1n, 'no new base row: not a reset');
+  t.strictSame(db.prepare('SELECT rd_bytes FROM block_rate ORDER BY ts').pluck().all().slice(-1), [512000], '512 000 B/s at the wrap');
+});
+
 t.test('without wrap32 a counter going down near 2^32 is a reset', async (t) => {
   const near = 4_294_967_000n;
   const b = writer(t);
