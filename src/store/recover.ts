@@ -1,12 +1,14 @@
 // Rebuilding the writer's state from the database, so that a restart (or a crash) continues every
 // series: each device's last readings (its newest base row plus the increases stored since), the
-// attributes as last logged, the open minute rebuilt from its raw rows and the open hour from its
-// closed minutes. Devices not sampled in the newest keyframe period start again from a base row.
+// attributes as last logged, and the open minute and the open hour's closed minutes rebuilt row by
+// row from the raw tier, as the writer built them (a minute whose raw rows have aged out, with raw
+// retention under an hour, from its stored slot). Devices not sampled in the newest keyframe
+// period start again from a base row.
 
 import type { Db } from './db.js';
 import { type KeyMap } from './key-map.js';
 import { KINDS, type Kind } from '../sample/row-map.js';
-import { blockOf, slotOf, SLOTS, TIER_SECONDS, type Tier } from './layout.js';
+import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier } from './layout.js';
 import { Bucket } from './rollup.js';
 import { fromSql } from './exact.js';
 
@@ -34,6 +36,12 @@ export interface Recovered {
 type Row = Record<string, unknown>;
 const n = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
 
+function bucketAt(l: KindLayout, bucket: number): Bucket {
+  const b = new Bucket(l);
+  b.reset(bucket);
+  return b;
+}
+
 export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered | null {
   const last = db.prepare('SELECT id, ts, mono FROM tick ORDER BY id DESC LIMIT 1').get() as { id: bigint; ts: bigint; mono: bigint | null } | undefined;
   if (last === undefined) return null;
@@ -42,14 +50,14 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
   const hour = Math.floor(minute / 3600) * 3600;
   const periodStart = Math.floor(lastTs / keyframeMs) * keyframeMs;
   const firstTick = Number(db.prepare('SELECT min(id) FROM tick WHERE ts >= ?').pluck().get(periodStart) as bigint);
-  const minuteTick = Number(
-    db
-      .prepare('SELECT min(id) FROM tick WHERE ts >= ?')
-      .pluck()
-      .get(minute * 1000) as bigint,
-  );
+  const firstTickFrom = (ms: number) => Number((db.prepare('SELECT min(id) FROM tick WHERE ts >= ?').pluck().get(ms) as bigint | null) ?? firstTick);
+  const minuteTick = firstTickFrom(minute * 1000);
+  const hourTick = firstTickFrom(hour * 1000);
+  // The walk starts at the keyframe period that holds the hour's start: every device's first row
+  // in a period is a base row, so its readings are known from there on.
+  const walkFrom = Math.min(firstTick, firstTickFrom(Math.floor((hour * 1000) / keyframeMs) * keyframeMs));
   const ticks = new Map<number, { ts: number; dt: number | null; mono: number }>();
-  for (const t of db.prepare('SELECT id, ts, dt, mono FROM tick WHERE id >= ?').all(firstTick) as Row[]) {
+  for (const t of db.prepare('SELECT id, ts, dt, mono FROM tick WHERE id >= ?').iterate(walkFrom) as IterableIterator<Row>) {
     ticks.set(Number(t.id), { ts: Number(t.ts), dt: t.dt === null ? null : Number(t.dt), mono: n(t.mono) });
   }
   const minuteCover = [...ticks.entries()].filter(([id, t]) => id >= minuteTick && t.dt !== null).reduce((s, [, t]) => s + t.dt!, 0);
@@ -61,80 +69,73 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
   };
 
   const devices: RecoveredDevice[] = [];
-  const byId = new Map<number, RecoveredDevice>();
   for (const kind of KINDS) {
     const l = map.layouts[kind];
     const width = l.columns.length;
     const cols = [...l.sampled].map((i) => l.columns[i]!.col);
-    const bases = db.prepare(`SELECT * FROM ${kind}_base WHERE tick_id >= ? ORDER BY tick_id`).all(firstTick) as Row[];
-    const latest = new Map<number, Row>();
-    for (const b of bases) latest.set(Number(b.device_id), b);
-    if (latest.size === 0) continue;
-    // Increases stored after each device's newest base row and before the open minute, summed by SQLite.
-    const sums = db
-      .prepare(
-        `SELECT r.device_id AS device_id, ${cols.map((c) => `sum(r.${c}) AS ${c}`).join(', ')} FROM ${kind}_raw r ` +
-          `JOIN (SELECT device_id, max(tick_id) AS t FROM ${kind}_base WHERE tick_id >= ? GROUP BY device_id) b ON b.device_id = r.device_id ` +
-          `WHERE r.tick_id > b.t AND r.tick_id < ? GROUP BY r.device_id`,
-      )
-      .all(firstTick, minuteTick) as Row[];
-    const sumOf = new Map(sums.map((r) => [Number(r.device_id), r]));
-    const readings = new Map<number, (bigint | null)[]>();
-    for (const [id, b] of latest) {
-      const s = sumOf.get(id);
-      readings.set(
-        id,
-        cols.map((c, j) => {
-          const base = fromSql(b[c]);
-          if (base === null) return null;
-          const add = s === undefined || Number(b.tick_id) >= minuteTick ? null : fromSql(s[c]);
-          return (base + (add ?? 0n)) * BigInt(l.scale[j]!);
-        }),
-      );
+    const bases = new Map<string, Row>();
+    /** Devices with a base row in the newest keyframe period: the ones whose series continue. */
+    const current = new Map<number, number>();
+    for (const b of db.prepare(`SELECT * FROM ${kind}_base WHERE tick_id >= ?`).iterate(walkFrom) as IterableIterator<Row>) {
+      bases.set(`${b.device_id}/${b.tick_id}`, b);
+      if (Number(b.tick_id) >= firstTick) current.set(Number(b.device_id), Number(b.tick_id));
     }
-    // The open minute, row by row: readings move on, and its bucket is built as the writer built it.
+    if (current.size === 0) continue;
+    // Every row since, as the writer saw it: readings move on (a base row restarts them), and the
+    // open minute and the open hour's closed minutes are built as the writer built them.
+    const readings = new Map<number, (bigint | null)[]>();
     const lastRow = new Map<number, number>();
-    const minuteBuckets = new Map<number, Bucket>();
-    const baseAt = new Map(bases.filter((b) => Number(b.tick_id) >= minuteTick).map((b) => [`${b.device_id}/${b.tick_id}`, b]));
-    const raws = db.prepare(`SELECT * FROM ${kind}_raw WHERE tick_id >= ? ORDER BY tick_id`).all(firstTick) as Row[];
+    const open = new Map<number, { minute: Bucket | null; hour: Bucket | null; minutes: Set<number> }>();
     const inc = new Float64Array(l.sampled.length);
-    for (const r of raws) {
+    for (const r of db.prepare(`SELECT * FROM ${kind}_raw WHERE tick_id >= ? ORDER BY tick_id`).iterate(walkFrom) as IterableIterator<Row>) {
       const id = Number(r.device_id);
       const tickId = Number(r.tick_id);
       lastRow.set(id, tickId);
-      if (tickId < minuteTick) continue;
-      const cur = readings.get(id);
-      if (cur === undefined) continue;
-      const b = baseAt.get(`${id}/${tickId}`);
+      const b = bases.get(`${id}/${tickId}`);
+      let cur = readings.get(id);
+      if (b !== undefined) readings.set(id, (cur = cols.map((c, j) => (b[c] === null ? null : fromSql(b[c])! * BigInt(l.scale[j]!)))));
+      if (cur === undefined) continue; // no base row seen yet: its readings are not known
       cols.forEach((c, j) => {
-        const scale = BigInt(l.scale[j]!);
         const d = fromSql(r[c]);
-        if (b !== undefined) {
-          const v = fromSql(b[c]);
-          cur[j] = v === null ? null : v * scale;
-        } else if (d !== null && cur[j] !== null) cur[j]! += d * scale;
-        inc[j] = l.counter[j] ? (d === null ? NaN : Number(d)) : cur[j] === null ? NaN : Number(cur[j]! / scale);
+        if (b === undefined && d !== null && cur[j] !== null) cur[j]! += d * BigInt(l.scale[j]!);
+        inc[j] = l.counter[j] ? (d === null ? NaN : Number(d)) : cur[j] === null ? NaN : Number(cur[j]! / BigInt(l.scale[j]!));
       });
-      let bucket = minuteBuckets.get(id);
-      if (bucket === undefined) {
-        bucket = new Bucket(l);
-        bucket.reset(minute);
-        minuteBuckets.set(id, bucket);
-      }
+      if (tickId < hourTick || !current.has(id)) continue;
+      let o = open.get(id);
+      if (o === undefined) open.set(id, (o = { minute: null, hour: null, minutes: new Set() }));
       const dt = r.dt !== null ? Number(r.dt) : (ticks.get(tickId)?.dt ?? null);
-      bucket.add(inc, dt);
+      const into = tickId >= minuteTick ? (o.minute ??= bucketAt(l, minute)) : (o.hour ??= bucketAt(l, hour));
+      into.add(inc, dt);
+      if (tickId < minuteTick) o.minutes.add(Math.floor((ticks.get(tickId)?.ts ?? NaN) / 60_000) * 60);
     }
-    for (const [id, cur] of readings) {
+    // Closed minutes of the open hour whose raw rows have aged out (raw retention under an hour): from their stored slots.
+    if (minute > hour) {
+      const blocks = db.prepare(`SELECT * FROM ${kind}_1m_block WHERE block >= ? AND block < ?`).all(blockOf('1m', hour), minute) as Row[];
+      for (const b of blocks) {
+        const id = Number(b.device_id);
+        if (!current.has(id)) continue;
+        let o = open.get(id);
+        if (o === undefined) open.set(id, (o = { minute: null, hour: null, minutes: new Set() }));
+        for (let s = 0; s < SLOTS; s++) {
+          const bucket = Number(b.block) + s * TIER_SECONDS['1m'];
+          if (bucket < hour || bucket >= minute || b[`gap_${s}`] === null || o.minutes.has(bucket)) continue;
+          const values = l.slotColumns.map((c) => b[`${c}_${s}`] as bigint | number | null);
+          (o.hour ??= bucketAt(l, hour)).merge(Bucket.fromSlot(l, bucket, minuteCovers.get(bucket) ?? 0, values));
+        }
+      }
+    }
+    for (const [id, baseTick] of current) {
       const values = new Float64Array(width).fill(NaN);
       let big: Map<number, bigint> | undefined;
-      cur.forEach((v, j) => {
+      readings.get(id)?.forEach((v, j) => {
         if (v === null) return;
         const pos = l.sampled[j]!;
         values[pos] = Number(v);
         if (v > BigInt(Number.MAX_SAFE_INTEGER)) (big ??= new Map()).set(pos, v);
       });
-      const tickId = lastRow.get(id) ?? Number(latest.get(id)!.tick_id);
-      const dev: RecoveredDevice = {
+      const tickId = lastRow.get(id) ?? baseTick;
+      const o = open.get(id);
+      devices.push({
         id,
         kind,
         values,
@@ -143,36 +144,13 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
         attrBig: undefined,
         tickId,
         mono: ticks.get(tickId)?.mono ?? NaN,
-        period: Math.floor((ticks.get(Number(latest.get(id)!.tick_id))?.ts ?? NaN) / keyframeMs),
+        period: Math.floor((ticks.get(baseTick)?.ts ?? NaN) / keyframeMs),
         domid: NaN,
-        buckets: { '1m': minuteBuckets.get(id) ?? null, '1h': null },
-      };
-      devices.push(dev);
-      byId.set(id, dev);
+        buckets: { '1m': o?.minute ?? null, '1h': o?.hour ?? null },
+      });
     }
-    // The open hour: the minutes of it that closed, from their blocks.
-    if (minute > hour) {
-      const blocks = db.prepare(`SELECT * FROM ${kind}_1m_block WHERE block >= ? AND block < ?`).all(blockOf('1m', hour), minute) as Row[];
-      for (const b of blocks) {
-        const dev = byId.get(Number(b.device_id));
-        if (dev === undefined) continue;
-        for (let s = 0; s < SLOTS; s++) {
-          const bucket = Number(b.block) + s * TIER_SECONDS['1m'];
-          if (bucket < hour || bucket >= minute || b[`gap_${s}`] === null) continue;
-          const values = l.slotColumns.map((c) => b[`${c}_${s}`] as bigint | number | null);
-          const m = Bucket.fromSlot(l, bucket, minuteCovers.get(bucket) ?? 0, values);
-          let h = dev.buckets['1h'];
-          if (h === null) {
-            h = new Bucket(l);
-            h.reset(hour);
-            dev.buckets['1h'] = h;
-          }
-          h.merge(m);
-        }
-      }
-    }
-    void slotOf;
   }
+  const byId = new Map(devices.map((d) => [d.id, d]));
 
   // Attributes as last logged, and each domain's id (a change of it is a restart).
   const attrs = db.prepare('SELECT device_id, col, value, max(ts) AS ts FROM attribute GROUP BY device_id, col').all() as Row[];

@@ -438,3 +438,45 @@ t.test('a full database: ticks fail whole, the next good tick continues from the
   const lastTwo = db.prepare('SELECT rx_bytes FROM net_raw WHERE device_id = 2 ORDER BY tick_id DESC LIMIT 1').pluck().get();
   t.equal(lastTwo, 2000n, 'the increase spans the failed tick');
 });
+
+t.test('restarts inside an hour and inside a minute (one right after a reset): every rollup as if there had been none', async (t) => {
+  const a = writer(t);
+  const b = freshDb(t, 'restarted.db');
+  let wb = new HistoryWriter(b.db, PERIOD);
+  const at = (i: number) => T0 + i * 10_000;
+  const write = (w: HistoryWriter, i: number, cpu: bigint, rss: bigint) =>
+    w.write({
+      ts: at(i),
+      mono: at(i) - T0 + 1000,
+      dt: i === 0 ? null : 10_000,
+      collectUs: 1,
+      domains: [domain('k', 'vm', 3, [device(w.map, 'domain', null, 'vm', { cpu_time: cpu, balloon_rss: rss })])],
+    });
+  const restarts = new Set([100, 250, 399, 402, 500]); // 399: 20 s after the reset, in its minute
+  const taken: [ts: number, rss: number][] = [];
+  let cpu = 5_000_000_000n;
+  for (let i = 0; i < 720; i++) {
+    cpu = i === 397 ? 10_000_000n : cpu + 10_000_000n * BigInt(1 + (i % 7)); // a reset at tick 397
+    const rss = BigInt(100_000 + ((i * 7919) % 5003)); // a gauge that moves every tick
+    taken.push([at(i), Number(rss)]);
+    if (restarts.has(i)) {
+      wb = new HistoryWriter(b.db, PERIOD); // the one before was killed: nothing of its memory survives
+      wb.recover();
+    }
+    write(a.w, i, cpu, rss);
+    write(wb, i, cpu, rss);
+  }
+  for (const table of ['domain_1m_block', 'domain_1h_block', 'cover_1m', 'cover_1h']) {
+    const all = (db: typeof a.db) => rows(db, `SELECT * FROM ${table} ORDER BY 1, 2`);
+    t.strictSame(all(b.db), all(a.db), `${table}: the same rows`);
+  }
+  t.ok((rows(a.db, 'SELECT * FROM domain_1h_block') as unknown[]).length > 0, 'closed hours to compare');
+  // And an hour's gauge mean is the mean of the readings taken in it.
+  const [bucket, mean] = rows(
+    a.db,
+    'SELECT bucket, balloon_rss_mean FROM domain_1h WHERE balloon_rss_mean IS NOT NULL ORDER BY bucket LIMIT 1 OFFSET 1',
+  )[0] as [bigint, bigint];
+  const inHour = taken.filter(([ts]) => ts >= Number(bucket) * 1000 && ts < (Number(bucket) + 3600) * 1000).map(([, v]) => v);
+  t.equal(inHour.length, 360, 'a whole hour of readings');
+  t.equal(Number(mean), Math.round(inHour.reduce((s, x) => s + x, 0) / inHour.length), "the hour's mean of its readings");
+});
