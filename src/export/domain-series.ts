@@ -11,7 +11,7 @@
 
 import type { Db } from '../store/db.js';
 import { HistoryReader } from '../store/history.js';
-import { HistoryError } from '../store/errors.js';
+import { HistoryError, HistoryLimitError } from '../store/errors.js';
 import { parseTime } from '../common/time.js';
 import { DomstatError, messageOf } from '../common/errors.js';
 
@@ -59,7 +59,13 @@ export function stepFor(spanMs: number, ticks: number): number | undefined {
   return STEPS_S.find((s) => s >= want) ?? Math.ceil(want / 86400) * 86400;
 }
 
-export function domainSeries(db: Db, q: SeriesQuery, now = Date.now()): DomainSeries {
+/** A time limit for the query (performance.now() ms), and the limit itself for the message. */
+export interface SeriesDeadline {
+  deadline: number;
+  timeoutMs: number;
+}
+
+export function domainSeries(db: Db, q: SeriesQuery, now = Date.now(), limit?: SeriesDeadline): DomainSeries {
   let since: number;
   let until: number;
   try {
@@ -83,7 +89,21 @@ export function domainSeries(db: Db, q: SeriesQuery, now = Date.now()): DomainSe
     for (const d of devices) for (const c of reader.map.columns[d.kind]) keys.push(d.idx === null ? c.key : c.key.replace('{i}', String(d.idx)));
     const ticks = Number(db.prepare('SELECT count(*) FROM tick WHERE ts BETWEEN ? AND ?').pluck().get(since, until));
     const stepS = stepFor(until - since, ticks);
-    const r = reader.query({ domain: q.domain, keys: [...new Set(keys)], since, until, rate: true, ...(stepS === undefined ? {} : { stepS }) });
+    let r;
+    try {
+      r = reader.query({
+        domain: q.domain,
+        keys: [...new Set(keys)],
+        since,
+        until,
+        rate: true,
+        ...(stepS === undefined ? {} : { stepS }),
+        ...(limit === undefined ? {} : { deadline: limit.deadline }),
+      });
+    } catch (e) {
+      if (e instanceof HistoryLimitError) throw new SeriesQueryError(`history: ${e.message} (limit ${limit!.timeoutMs / 1000} s)`, 422);
+      throw e;
+    }
     return {
       domain: q.domain,
       since,

@@ -16,11 +16,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics } from './prometheus.js';
 import { DomstatError, messageOf, UsageError } from '../common/errors.js';
-import { ApiError, HISTORY_LIMITS, historyAnswer, historyParams, type HistoryJson, type HistoryLimits } from './history-api.js';
+import { ApiError, HISTORY_LIMITS, historyAnswer, historyParams, type HistoryLimits } from './history-api.js';
 import { HostAllowList } from './host-allow.js';
 import type { ServedTick } from './tick-cache.js';
 import type { ReadOnlyStore } from './read-store.js';
-import { serveWebRoute } from './web-routes.js';
+import { serveWebModule, webQuery, WEB_QUERIES } from './web-routes.js';
+import { SeriesQueryError } from './domain-series.js';
 
 export interface Listen {
   host: string;
@@ -49,9 +50,9 @@ export interface ServerLimits {
   /** A connection with nothing moving either way this long is closed (clients that never read). */
   idleTimeoutMs: number;
   keepAliveTimeoutMs: number;
-  /** History queries waiting to run; more get 503. */
+  /** History queries (/api/history, the page's /api/series and /api/overview) waiting to run; more get 503. */
   historyQueue: number;
-  /** Bytes of history answers not yet taken by their clients; more queries get 503 until they are. */
+  /** Bytes of their answers not yet taken by their clients; more queries get 503 until they are. */
   historyBytes: number;
   history: HistoryLimits;
 }
@@ -93,11 +94,12 @@ const FILES: Record<string, [file: string, type: string]> = {
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** A query waiting its turn: its answer (a JSON value) is worked out when it runs. */
 interface Pending {
   res: http.ServerResponse;
   socket: Socket;
-  query: URLSearchParams;
-  now: number;
+  route: string;
+  answer: () => unknown;
 }
 
 export class StatsServer {
@@ -219,8 +221,17 @@ export class StatsServer {
         this.history(req.socket, res, url.searchParams);
         return;
       default: {
+        if (WEB_QUERIES.has(url.pathname)) {
+          this.enqueue({
+            res,
+            socket: req.socket,
+            route: url.pathname,
+            answer: () => webQuery(url, this.opts.tick.latest, this.opts.store, this.limits.history.timeoutMs),
+          });
+          return;
+        }
         const f = FILES[url.pathname];
-        if (f === undefined && serveWebRoute(url, res, this.opts.tick.latest, this.opts.store)) return;
+        if (f === undefined && serveWebModule(url, res)) return;
         if (f === undefined) this.send(res, 404, TEXT, 'not found\n');
         else this.send(res, 200, f[1], this.file(f[0]), { 'cache-control': 'no-cache' });
       }
@@ -237,7 +248,6 @@ export class StatsServer {
     return body;
   }
 
-  /** History queries wait their turn (one runs at a time, with other requests served between them). */
   private history(socket: Socket, res: http.ServerResponse, query: URLSearchParams): void {
     const now = Date.now();
     try {
@@ -246,11 +256,28 @@ export class StatsServer {
       if (e instanceof ApiError) return this.sendError(res, e.status, e.message);
       throw e;
     }
+    this.enqueue({
+      res,
+      socket,
+      route: '/api/history',
+      answer: () => {
+        const db = this.opts.store.get();
+        if (db === null) throw new ApiError(503, `history: ${this.opts.store.problem ?? 'no database'}`);
+        return historyAnswer(db, historyParams(query, now, this.limits.history), this.limits.history);
+      },
+    });
+  }
+
+  /**
+   * Queries that read the history wait their turn: one runs at a time, with other requests served
+   * between them, each within the history's time limit, and one whose client has gone is skipped.
+   */
+  private enqueue(p: Pending): void {
     if (this.historyWaiting.length >= this.limits.historyQueue || this.historyUnsent > this.limits.historyBytes) {
-      this.sendError(res, 503, 'history: busy with other queries; try again shortly', { 'retry-after': '1' });
+      this.sendError(p.res, 503, 'history: busy with other queries; try again shortly', { 'retry-after': '1' });
       return;
     }
-    this.historyWaiting.push({ res, socket, query, now });
+    this.historyWaiting.push(p);
     if (!this.historyRunning) {
       this.historyRunning = true;
       setImmediate(() => this.historyNext());
@@ -266,21 +293,19 @@ export class StatsServer {
     try {
       if (!p.res.destroyed && !p.socket.destroyed) this.historyOne(p);
     } catch (e) {
-      this.opts.log?.(`http: /api/history: ${messageOf(e)}`);
+      this.opts.log?.(`http: ${p.route}: ${messageOf(e)}`);
       if (!p.res.headersSent) this.sendError(p.res, 500, 'history: internal error (see the agent log)');
     }
     setImmediate(() => this.historyNext());
   }
 
   private historyOne(p: Pending): void {
-    let body: HistoryJson;
+    let body: unknown;
     try {
-      const params = historyParams(p.query, p.now, this.limits.history);
-      const db = this.opts.store.get();
-      if (db === null) return this.sendError(p.res, 503, `history: ${this.opts.store.problem ?? 'no database'}`, { 'retry-after': '10' });
-      body = historyAnswer(db, params, this.limits.history);
+      body = p.answer();
     } catch (e) {
-      if (e instanceof ApiError) return this.sendError(p.res, e.status, e.message);
+      if (e instanceof ApiError || e instanceof SeriesQueryError)
+        return this.sendError(p.res, e.status, e.message, e.status === 503 ? { 'retry-after': '10' } : {});
       throw e;
     }
     const bytes = Buffer.from(JSON.stringify(body));

@@ -23,57 +23,37 @@ function moduleFile(name: string): string {
 }
 const moduleCache = new Map<string, Buffer>();
 
-function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
-}
-
-const sendJson = (res: http.ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
-
 function withDb<T>(store: ReadOnlyStore, fn: (db: Db) => T): T {
   const db = store.get();
   if (db === null) throw new SeriesQueryError(`history: ${store.problem ?? 'no database'}`, 503);
   return fn(db);
 }
 
-/** Answers the page's routes; false for any other path (the server's 404). */
-export function serveWebRoute(url: URL, res: http.ServerResponse, input: ExportInput | null, store: ReadOnlyStore): boolean {
+/** The page's compiled modules (/js/NAME.js); false for any other path. */
+export function serveWebModule(url: URL, res: http.ServerResponse): boolean {
   const js = /^\/js\/([a-z-]+)\.js$/.exec(url.pathname);
-  if (js !== null && MODULES.has(js[1]!)) {
-    let body = moduleCache.get(js[1]!);
-    if (body === undefined) {
-      // The source map is not shipped (package.json's files): leave its comment out.
-      body = Buffer.from(fs.readFileSync(moduleFile(js[1]!), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'));
-      moduleCache.set(js[1]!, body);
-    }
-    send(res, 200, 'text/javascript; charset=utf-8', body);
-    return true;
+  if (js === null || !MODULES.has(js[1]!)) return false;
+  let body = moduleCache.get(js[1]!);
+  if (body === undefined) {
+    // The source map is not shipped (package.json's files): leave its comment out.
+    body = Buffer.from(fs.readFileSync(moduleFile(js[1]!), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'));
+    moduleCache.set(js[1]!, body);
   }
-  try {
-    switch (url.pathname) {
-      case '/api/overview':
-        sendJson(
-          res,
-          200,
-          withDb(store, (db) => overview(db, input)),
-        );
-        return true;
-      case '/api/series': {
-        const q = url.searchParams;
-        const until = q.get('until');
-        const query = { domain: q.get('domain') ?? '', since: q.get('since') ?? '15m', ...(until ? { until } : {}) };
-        sendJson(
-          res,
-          200,
-          withDb(store, (db) => domainSeries(db, query)),
-        );
-        return true;
-      }
-      default:
-        return false;
-    }
-  } catch (e) {
-    if (!(e instanceof SeriesQueryError)) throw e;
-    sendJson(res, e.status, { error: e.message });
-    return true;
-  }
+  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+  return true;
+}
+
+/** The page's queries, which read the history: the server runs them one at a time, in its query queue. */
+export const WEB_QUERIES = new Set(['/api/overview', '/api/series']);
+
+/**
+ * Answers /api/overview or /api/series: the JSON value, or a SeriesQueryError with its status
+ * (a series that takes longer than `timeoutMs` is refused with 422, as /api/history's queries are).
+ */
+export function webQuery(url: URL, input: ExportInput | null, store: ReadOnlyStore, timeoutMs: number): unknown {
+  if (url.pathname === '/api/overview') return withDb(store, (db) => overview(db, input));
+  const q = url.searchParams;
+  const until = q.get('until');
+  const query = { domain: q.get('domain') ?? '', since: q.get('since') ?? '15m', ...(until ? { until } : {}) };
+  return withDb(store, (db) => domainSeries(db, query, Date.now(), { deadline: performance.now() + timeoutMs, timeoutMs }));
 }

@@ -408,8 +408,11 @@ export class HistoryReader {
     const cols = [...Array(SLOTS).keys()].map((s) => `gap_${s}, ${column.col}_${s}`).join(', ');
     const get = this.stmt(`SELECT ${cols} FROM ${dev.kind}_${tier}_block WHERE block = ? AND device_id = ?`).raw(true);
     const scale = BigInt(column.scale);
+    // Only the blocks the table holds: a span of centuries costs what its data costs, not a lookup per block.
+    const [lo, hi] = this.stmt(`SELECT min(block), max(block) FROM ${dev.kind}_${tier}_block`).raw(true).get() as [bigint | null, bigint | null];
+    if (lo === null || hi === null) return;
     let n = 0;
-    for (let block = blockOf(tier, from); block <= to; block += step * SLOTS) {
+    for (let block = Math.max(blockOf(tier, from), Number(lo)), last = Math.min(to, Number(hi)); block <= last; block += step * SLOTS) {
       if (++n % 256 === 0) check();
       const b = get.get(block, dev.id) as unknown[] | undefined;
       if (b === undefined) continue;

@@ -124,6 +124,29 @@ t.test('history: past its time, 422; queue full, 503', async (t) => {
   t.equal(bad.status, 400, 'a malformed request is 400 even when the queue is full');
 });
 
+t.test("the page's queries (/api/series, /api/overview) share the history's queue and time limit", async (t) => {
+  const slow = await rig(t, { history: { maxKeys: 64, defaultPoints: 1000, maxPoints: 5000, maxRead: 100_000, timeoutMs: -1 } });
+  const r = await fetch(`${slow.base}/api/series?domain=alpha&since=15m`);
+  t.equal(r.status, 422, 'a series past its time: 422');
+  t.match(await r.json(), { error: /^history: the query took too long/ });
+  const busy = await rig(t, { historyQueue: 0 });
+  for (const route of ['/api/series?domain=alpha', '/api/overview']) {
+    const b = await fetch(`${busy.base}${route}`);
+    t.strictSame(
+      [b.status, b.headers.get('retry-after'), await b.json()],
+      [503, '1', { error: 'history: busy with other queries; try again shortly' }],
+      `${route}: queue full, 503`,
+    );
+  }
+  // A span of 100 000 years over 20 s of data: answered from the blocks the tables hold (a lookup
+  // per block of the span would take minutes and end in 422 at this limit of a minute).
+  const ok = await rig(t, { history: { maxKeys: 64, defaultPoints: 1000, maxPoints: 5000, maxRead: 100_000, timeoutMs: 60_000 } });
+  const far = await fetch(`${ok.base}/api/series?domain=alpha&since=100000y`);
+  t.equal(far.status, 200, 'a span of 100 000 years');
+  t.ok((await far.json()).times.length > 0, 'answers with the data there is');
+  t.equal((await fetch(`${ok.base}/metrics`)).status, 200, '/metrics answers after it');
+});
+
 t.test('history answers on one kept-alive connection: counted until taken, no listener left on its socket', async (t) => {
   const { server, port } = await rig(t);
   const internal = server as unknown as { server: http.Server; historyUnsent: number };
