@@ -29,7 +29,7 @@ export interface AgentCliOptions extends HostOptions {
 export function agentCommand(io: Io): Command {
   return hostOptions(new Command('agent').description('sample every domain into a SQLite history on a steady schedule'), false)
     .addOption(new Option('--db <file>', 'history database').default('domstat.db'))
-    .addOption(new Option('--interval <seconds>', 'seconds between samples (1 and up)').default('10'))
+    .addOption(new Option('--interval <seconds>', 'seconds between samples (1 to 86400)').default('10'))
     .option('--quiet', 'no status line per tick (for services); errors are still printed')
     .addOption(new Option('--keep-raw <duration>', 'how long raw samples are kept').default('2d'))
     .addOption(new Option('--keep-minutes <duration>', 'how long 1-minute rollups are kept').default('90d'))
@@ -49,6 +49,8 @@ export function agentCommand(io: Io): Command {
     .action(async (opts: AgentCliOptions) => {
       const intervalMs = parseDuration(opts.interval, '--interval');
       if (!(intervalMs >= 1000)) throw new UsageError('--interval: 1 second is the shortest interval');
+      // A day at most, as top's -d: beyond 2^31 ms a timer would fire at once.
+      if (intervalMs > 86_400_000) throw new UsageError('--interval: a day is the longest interval');
       const retention = {
         ...DEFAULT_RETENTION,
         rawMs: parseDuration(opts.keepRaw, '--keep-raw'),

@@ -15,10 +15,14 @@ export function parseDuration(s: string, what: string): number {
 }
 
 /** A point in time as Unix ms: a duration means that long ago; otherwise an ISO date/time. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
 export function parseTime(s: string, what: string, now = Date.now()): number {
   if (s === 'now') return now;
   if (/^[0-9]+(\.[0-9]+)?(ms|s|m|h|d|w|y)$/.test(s)) return now - parseDuration(s, what);
-  const t = Date.parse(s);
+  // A date is ISO 8601's (a day, then an optional time and zone): Date.parse alone would read
+  // "12" as December 2001 and "100" as the year 100.
+  const t = ISO_DATE.test(s) ? Date.parse(s) : NaN;
   if (Number.isNaN(t)) throw new UsageError(`${what}: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)`);
   return t;
 }

@@ -687,6 +687,11 @@ t.test('domstat agent refuses what it cannot use, with one error line', async (t
     out: '',
     err: 'error: --interval: 1 second is the shortest interval\n',
   });
+  t.strictSame(await runCli(['agent', '--root', root, '--db', fresh, '--interval', '3000000']), {
+    code: 1,
+    out: '',
+    err: 'error: --interval: a day is the longest interval\n',
+  });
   t.notOk(fs.existsSync(fresh), 'no database created for a refused command line');
   t.strictSame([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')], listeners, 'no signal handler left behind');
 });

@@ -1,0 +1,24 @@
+// Times and durations on the command line and in the HTTP API: a duration ago, now, or an ISO 8601
+// date; anything else is refused (Date.parse alone reads "12" as December 2001, "100" as the year 100).
+import t from 'tap';
+import { parseTime } from '../../src/common/time.js';
+
+const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
+
+t.test('durations ago, now, ISO 8601 dates', async (t) => {
+  t.equal(parseTime('now', '--since', NOW), NOW);
+  t.equal(parseTime('1h', '--since', NOW), NOW - 3_600_000);
+  t.equal(parseTime('90s', '--since', NOW), NOW - 90_000);
+  t.equal(parseTime('2026-11-22', '--since', NOW), Date.UTC(2026, 10, 22));
+  t.equal(parseTime('2026-11-22T10:00:00Z', '--since', NOW), Date.UTC(2026, 10, 22, 10));
+  t.equal(parseTime('2026-11-22T10:00:00.123+01:00', '--since', NOW), Date.UTC(2026, 10, 22, 9, 0, 0, 123));
+});
+
+t.test('bare numbers and other text are not times', async (t) => {
+  for (const s of ['0', '12', '60', '100', '3600', '12.5', 'x 1', '1700000000', 'yesterday', '2026', '22/11/2026', ''])
+    t.throws(
+      () => parseTime(s, '--since', NOW),
+      { name: 'UsageError', message: `--since: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)` },
+      JSON.stringify(s),
+    );
+});
