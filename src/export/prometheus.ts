@@ -361,6 +361,22 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
+/**
+ * Whether an Accept header prefers OpenMetrics to the text format: its q-value (media types in any
+ * case) above 0 and at least that of text/plain or a wildcard; ties go to OpenMetrics, which a
+ * scraper that names it asks for first.
+ */
 export function wantsOpenMetrics(accept: string | undefined): boolean {
-  return accept !== undefined && /application\/openmetrics-text/.test(accept);
+  if (accept === undefined) return false;
+  let om = 0;
+  let text = 0;
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const qs = params.map((p) => /^q\s*=\s*([0-9.]+)$/.exec(p)?.[1]).find((x) => x !== undefined);
+    const q = qs === undefined ? 1 : Number(qs);
+    if (!(q >= 0 && q <= 1)) continue;
+    if (type === 'application/openmetrics-text') om = Math.max(om, q);
+    else if (type === 'text/plain' || type === 'text/*' || type === '*/*') text = Math.max(text, q);
+  }
+  return om > 0 && om >= text;
 }

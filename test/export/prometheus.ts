@@ -399,6 +399,11 @@ t.test('OpenMetrics: bare family names, info type, # EOF', async (t) => {
   );
   t.equal(wantsOpenMetrics('text/plain;version=0.0.4'), false, 'text/plain does not');
   t.equal(wantsOpenMetrics(undefined), false, 'no Accept header does not');
+  t.equal(wantsOpenMetrics('application/openmetrics-text;q=0'), false, 'q=0 refuses it');
+  t.equal(wantsOpenMetrics('text/plain;version=0.0.4;q=0.5,application/openmetrics-text;q=0.1'), false, 'text preferred by q-value');
+  t.equal(wantsOpenMetrics('APPLICATION/OpenMetrics-Text; Version=1.0.0'), true, 'media types in any case');
+  t.equal(wantsOpenMetrics('*/*'), false, 'a wildcard alone: the text format');
+  t.equal(wantsOpenMetrics('*/*;q=0.1, application/openmetrics-text;q=0.5'), true);
 });
 
 t.test('promtool check metrics accepts the text output', async (t) => {
