@@ -569,7 +569,8 @@ export class HistoryWriter {
       const p = dev.attrs[i]!;
       const big = cur.big?.get(i);
       const pbig = dev.attrBig?.get(i);
-      const same = v !== v ? p !== p : big !== undefined || pbig !== undefined ? big === pbig && v === p : v === p;
+      // Exact values compared, whichever side holds one as a bigint (a sample may carry 2^54 as a plain double).
+      const same = v !== v ? p !== p : big === undefined && pbig === undefined ? v === p : p === p && (big ?? BigInt(v)) === (pbig ?? BigInt(p));
       if (same && dev.tickId >= 0) continue;
       if (v !== v && p !== p) continue; // never known
       out.push([dev.id, l.columns[i]!.col, ts, v !== v ? null : toSqlExact(big ?? BigInt(v))]);

@@ -480,3 +480,16 @@ t.test('restarts inside an hour and inside a minute (one right after a reset): e
   t.equal(inHour.length, 360, 'a whole hour of readings');
   t.equal(Number(mean), Math.round(inHour.reduce((s, x) => s + x, 0) / inHour.length), "the hour's mean of its readings");
 });
+
+t.test('an attribute of 2^54 KiB given as a plain double is logged once, not every tick', async (t) => {
+  const { db, w } = writer(t);
+  const tick = ticker(w);
+  const dev = () => {
+    const d = device(w.map, 'domain', null, 'vm', { cpu_time: 1n });
+    const pos = w.map.columns.domain.findIndex((c) => c.col === 'balloon_maximum');
+    d.values[pos] = 2 ** 54; // exactly representable: a plan may carry it without a bigint
+    return d;
+  };
+  for (let i = 0; i < 3; i++) tick(T0 + i * 1000, [domain('k', 'vm', 3, [dev()])]);
+  t.strictSame(rows(db, "SELECT value FROM attribute WHERE col = 'balloon_maximum'"), [[18014398509481984n]], 'one row, exact');
+});
