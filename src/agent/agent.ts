@@ -156,7 +156,8 @@ export class Agent {
   private currentStore(): HistoryStore {
     const changed = this.store === null ? null : this.store.fileChanged();
     if (changed !== null) {
-      this.log.once(
+      // Said each time it happens (once per event: the store is then reopened).
+      this.log.info(
         `store: ${this.opts.dbFile} was ${changed} while the agent was writing it; going on with ${changed === 'deleted' ? 'a new database' : 'the file now'} at that path`,
       );
       this.store!.close();

@@ -79,7 +79,7 @@ export function domainSeries(db: Db, q: SeriesQuery, now = Date.now(), limit?: S
     const reader = new HistoryReader(db);
     let devices;
     try {
-      devices = reader.devices(reader.domainId(q.domain));
+      devices = reader.devices(reader.domainIds(q.domain));
     } catch (e) {
       if (e instanceof HistoryError) throw new SeriesQueryError(e.message, 404);
       throw e;

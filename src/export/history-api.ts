@@ -92,7 +92,7 @@ export function historyAnswer(db: Db, p: HistoryParams, limits: HistoryLimits): 
   const reader = readerOf(db);
   let keys: string[];
   try {
-    const devices = reader.devices(reader.domainId(p.domain));
+    const devices = reader.devices(reader.domainIds(p.domain));
     keys = p.keys.filter((k) => {
       try {
         reader.resolveKey(k, devices);

@@ -194,16 +194,20 @@ export class HistoryReader {
     return st;
   }
 
-  domainId(name: string): number {
-    const row = this.stmt('SELECT id FROM domain WHERE name = ? OR uuid = ? OR key = ? ORDER BY id DESC LIMIT 1')
-      .pluck()
-      .get(name, name.toLowerCase(), name) as bigint | undefined;
-    if (row === undefined) throw new HistoryError(`no history for domain '${name}'`);
-    return Number(row);
+  /**
+   * The domains a reference names: by uuid (or key) one; by name every domain that has had the name,
+   * so a VM defined again under its name (a new uuid) reads as one history, not only its newest part.
+   */
+  domainIds(ref: string): number[] {
+    const byUuid = this.stmt('SELECT id FROM domain WHERE uuid = ? OR key = ? ORDER BY id').pluck().all(ref.toLowerCase(), ref) as bigint[];
+    const ids = byUuid.length > 0 ? byUuid : (this.stmt('SELECT id FROM domain WHERE name = ? ORDER BY id').pluck().all(ref) as bigint[]);
+    if (ids.length === 0) throw new HistoryError(`no history for domain '${ref}'`);
+    return ids.map(Number);
   }
 
-  devices(domainId: number): DeviceRow[] {
-    return (this.stmt('SELECT id, kind, idx, name FROM device WHERE domain_id = ? ORDER BY kind, idx, id').all(domainId) as Row[]).map((r) => ({
+  devices(domainIds: readonly number[]): DeviceRow[] {
+    const sql = 'SELECT id, kind, idx, name FROM device WHERE domain_id IN (SELECT value FROM json_each(?)) ORDER BY kind, idx, id';
+    return (this.stmt(sql).all(JSON.stringify(domainIds)) as Row[]).map((r) => ({
       id: Number(r.id),
       kind: r.kind as Kind,
       idx: r.idx === null ? null : Number(r.idx),
@@ -254,8 +258,7 @@ export class HistoryReader {
   query(q: HistoryQuery): HistoryResult {
     if (!(q.until >= q.since)) throw new HistoryError('--until is before --since');
     if (q.stepS !== undefined && !(q.stepS > 0)) throw new HistoryError('--step must be positive');
-    const domainId = this.domainId(q.domain);
-    const devices = this.devices(domainId);
+    const devices = this.devices(this.domainIds(q.domain));
     const keys =
       q.keys.length > 0
         ? [...new Set(q.keys)]
@@ -469,7 +472,7 @@ export class HistoryReader {
     const doms = this.db.prepare('SELECT id, name, uuid FROM domain ORDER BY name').all() as Row[];
     const attrs = new Set((this.db.prepare('SELECT DISTINCT device_id, col FROM attribute').all() as Row[]).map((r) => `${r.device_id}/${r.col}`));
     return doms.map((d) => {
-      const devices = this.devices(Number(d.id));
+      const devices = this.devices([Number(d.id)]);
       const keys: string[] = [];
       for (const dev of devices) {
         const layout = this.map.layouts[dev.kind];

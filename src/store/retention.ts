@@ -64,6 +64,8 @@ export function stampedCutoff(cutoffMs: number, steps: readonly ClockStep[]): nu
 export class Retention {
   private lastAgeing = -Infinity;
   private steps: ClockStep[];
+  /** Whether the cap has been said to be out of reach (every tier at its floor). */
+  private overFloors = false;
   /** Tiers the cap has cut below their configured retention (reported once each). */
   private readonly cut = new Set<TierName>();
 
@@ -144,6 +146,13 @@ export class Retention {
       this.said(tier, next * 1000, nowMs);
       const n = this.deleteBlocksBefore(tier, next);
       if (n > 0) return n;
+    }
+    if (!this.overFloors) {
+      this.overFloors = true;
+      this.report(
+        `size cap ${formatBytes(this.policy.maxBytes)} cannot be kept: the database holds ${formatBytes(this.usedBytes())} with every tier down to ` +
+          `what the cap never cuts (${formatSpan(FLOORS.raw)} raw, ${formatSpan(FLOORS['1m'])} of minutes, ${formatSpan(FLOORS['1h'])} of hours); it grows past the cap`,
+      );
     }
     return 0;
   }
@@ -250,7 +259,7 @@ export function formatBytes(n: number): string {
     n /= 1024;
     i++;
   }
-  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+  return `${i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
 }
 
 export function formatSpan(ms: number): string {

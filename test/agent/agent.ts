@@ -601,6 +601,10 @@ t.test('a database file deleted or replaced while the agent writes it: said once
   const db = openDatabase(s.dbFile, { readonly: true });
   t.teardown(() => db.close());
   t.strictSame(rows(db, 'SELECT ts FROM tick ORDER BY id'), [[BigInt(A + 2000)], [BigInt(A + 3000)]], 'the new database has the ticks since');
+  // Deleted a second time: said again.
+  for (const f of [s.dbFile, s.dbFile + '-wal', s.dbFile + '-shm']) fs.rmSync(f, { force: true });
+  t.match(s.tick(A + 4000), { ok: true });
+  t.equal(s.io.errLines().filter((l) => l.startsWith('store:')).length, 2, 'a second deletion is said too');
 });
 
 t.test('wall-clock steps: never a negative or spiking rate, never history deleted, each step said once', async (t) => {

@@ -538,3 +538,28 @@ t.test('planQuery: the tier from span ÷ points and the rows a tier would read',
   t.strictSame(planQuery(15 * 60_000, undefined, { maxPoints: 1000, series: 3, rawRows: rawRows(900) }), { tier: 'raw', stepS: null }, 'every tick fits');
   t.strictSame([0.5, 1, 1.1, 7.2, 59, 61, 3601, 86401].map(niceStep), [1, 1, 2, 10, 60, 120, 7200, 172800]);
 });
+
+t.test('a name that several domains have had (a VM defined again, new uuid) reads as one history; a uuid reads its own', async (t) => {
+  const { db } = freshDb(t);
+  const w = new HistoryWriter(db);
+  let last: number | null = null;
+  const tick = (i: number, uuid: string, rss: bigint) => {
+    const ts = H0 + i * 10_000;
+    w.write({
+      ts,
+      mono: ts - H0 + 1,
+      dt: last === null ? null : ts - last,
+      collectUs: 0,
+      domains: [domain(uuid, 'vm', 3, [device(w.map, 'domain', null, 'vm', { balloon_rss: rss })])],
+    });
+    last = ts;
+  };
+  for (let i = 0; i < 3; i++) tick(i, 'uuid-old', 100n + BigInt(i));
+  for (let i = 3; i < 6; i++) tick(i, 'uuid-new', 200n + BigInt(i));
+  const r = new HistoryReader(db);
+  const values = (ref: string) => r.query({ domain: ref, keys: ['balloon.rss'], since: H0, until: H0 + 60_000 }).series[0]!.values.filter((v) => v !== null);
+  t.strictSame(values('vm'), [100n, 101n, 102n, 203n, 204n, 205n], 'by name: both domains, in time order');
+  t.strictSame(values('uuid-old'), [100n, 101n, 102n], 'by uuid: that one');
+  t.strictSame(values('uuid-new'), [203n, 204n, 205n]);
+  t.throws(() => r.domainIds('nothing'), { message: "no history for domain 'nothing'" });
+});

@@ -255,10 +255,16 @@ t.test('the size cap cuts raw ticks first (whole periods, down to an hour), then
   t.ok(now - min2! * 1000 <= FLOORS['1m'] && now - min2! * 1000 > FLOORS['1m'] - 360_000, 'minutes: the newest day stays');
   t.equal(hour2, hour0, 'hour blocks are within their floor (a week): untouched');
   t.strictSame(orphanDeltas(db), {});
-  t.equal(said.length, 3, 'raw said once by each cap; minutes once');
+  t.equal(said.length, 4, 'raw said once by each cap; minutes once; the cap out of reach once');
   t.match(
     said[1],
     /^size cap 4\.0 KiB reached: the raw tier now keeps [\d.]+ hours of its 1000 days, and less as needed, down to 60 minutes; the configuration needs about 23\.5 GiB \(domstat agent --dry-run projects it\)$/,
   );
   t.match(said[2], /the minute tier now keeps/);
+  t.match(
+    said[3],
+    /^size cap 4\.0 KiB cannot be kept: the database holds [\d.]+ [KMG]iB with every tier down to what the cap never cuts \(60 minutes raw, 24 hours of minutes, 7 days of hours\); it grows past the cap$/,
+  );
+  while (tiny.step(now) > 0);
+  t.equal(said.length, 4, 'said once');
 });
