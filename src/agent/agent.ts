@@ -244,6 +244,9 @@ export class Agent {
   async run(signal: AbortSignal): Promise<void> {
     await this.open();
     const wait = this.opts.sleep ?? sleep;
+    // A restart keeps the schedule's promise too: never a tick within half an interval of the last stored one.
+    const prev = this.clock.lastMono;
+    if (prev !== null) await wait(prev + this.opts.intervalMs / 2 - this.clocks.mono(), signal);
     const schedule = new Schedule(this.opts.intervalMs, this.clocks.mono());
     try {
       while (!signal.aborted) {

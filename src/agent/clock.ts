@@ -77,6 +77,11 @@ export class TickClock {
     return this.boot;
   }
 
+  /** The monotonic time of the last stored tick, when it was taken on this boot (null otherwise). */
+  get lastMono(): number | null {
+    return this.last?.mono ?? null;
+  }
+
   /** The time of a tick taken now. */
   next(): TickTime {
     const wall = this.clocks.wall();

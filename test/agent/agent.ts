@@ -538,6 +538,24 @@ t.test(
       'the open minute was written at shutdown: the minutes cover every interval',
     );
 
+    // Restarted 100 ms after its last tick on the same boot: the first tick waits for half an interval.
+    const sinceLast = s.clocks.monoMs - at.at(-1)!;
+    const clocks = new FakeClocks(s.clocks.wallMs - sinceLast + 100, at.at(-1)! + 100);
+    const again = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 1000, quiet: true, io: capture(), clocks });
+    const ac3 = new AbortController();
+    const firstAt: number[] = [];
+    again.opts.onTick = () => {
+      firstAt.push(clocks.mono());
+      ac3.abort();
+    };
+    again.opts.sleep = async (ms) => clocks.advance(Math.max(0, ms));
+    await again.run(ac3.signal);
+    t.strictSame(
+      firstAt.map((m) => m - at.at(-1)!),
+      [500],
+      'after a restart, the first tick comes half an interval after the last stored one',
+    );
+
     // An abort before run() starts: it opens, writes no tick, and closes.
     const s2 = await setup(t, { intervalMs: 50, dbFile: path.join(tdir(t), 'second.db') }, false);
     const ac2 = new AbortController();
