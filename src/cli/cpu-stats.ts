@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { connect, hostOptions, intOption, type HostOptions } from './common.js';
 import { printJson } from './io.js';
 import { type Io } from '../common/io.js';
-import { UsageError } from '../common/errors.js';
+import { DomstatError, UsageError } from '../common/errors.js';
 import { formatCpuStatsFields } from '../export/virsh-text.js';
 import type { Connection } from '../connection/connection.js';
 import type { Domain } from '../stats/domain.js';
@@ -41,7 +41,8 @@ export function cpuStatsCommand(io: Io): Command {
       const showTotal = opts.total || !explicit;
       const conn = connect(opts, io);
       const dom = conn.lookupDomain(domain);
-      const fail = (e: unknown) => (e instanceof VirError ? new UsageError(`Failed to retrieve CPU statistics for domain '${domain}': ${e.message}`) : e);
+      const fail = (e: unknown) =>
+        e instanceof DomstatError && !(e instanceof UsageError) ? new UsageError(`Failed to retrieve CPU statistics for domain '${domain}': ${e.message}`) : e;
       let cpus: CpuStatsParams['cpus'] = [];
       if (showPerCpu) {
         try {

@@ -4,17 +4,19 @@ import { Command } from 'commander';
 import { connect, hostOptions, type HostOptions } from './common.js';
 import { printJson } from './io.js';
 import { type Io } from '../common/io.js';
-import { UsageError } from '../common/errors.js';
+import { DomstatError, UsageError } from '../common/errors.js';
 import { formatDomblkstat, formatDomifstat, formatTable } from '../export/virsh-text.js';
 import { MEMORY_STAT_NAMES } from '../stats/records.js';
-import { VirError } from '../stats/errors.js';
 
-/** virsh puts its own line before libvirt's error; domstat prints both on one line. */
+/**
+ * virsh puts its own line before libvirt's error; domstat prints both on one line, for libvirt's
+ * errors and its own (a host file unreadable, refused or malformed) alike.
+ */
 function failing<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof VirError) throw new UsageError(`${what}: ${e.message}`);
+    if (e instanceof DomstatError && !(e instanceof UsageError)) throw new UsageError(`${what}: ${e.message}`);
     throw e;
   }
 }

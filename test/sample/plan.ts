@@ -281,7 +281,7 @@ t.test('bad input the agent and the CLI refuse alike: an interface listed twice,
     );
     t.strictSame(
       await runCli(['dommemstat', 'zeta', '--root', root]),
-      { code: 1, out: '', err: `error: balloon.rss: ${U64_MAX} × 4 is past 2^64-1\n` },
+      { code: 1, out: '', err: `error: Failed to get memory statistics for domain zeta: balloon.rss: ${U64_MAX} × 4 is past 2^64-1\n` },
       'dommemstat refuses it',
     );
     const cpu = await runCli(['cpu-stats', 'zeta', '--total', '--root', root]);
