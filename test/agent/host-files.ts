@@ -75,11 +75,9 @@ t.test('a FIFO where the agent reads: that file is refused, the next tick comes'
   // A definition that is a FIFO, created while the agent runs.
   execFileSync('mkfifo', [s.at('run/libvirt/libxl/fifo.xml')]);
   t.match(s.tick(A + 1000), { ok: true, domains: 5 }, 'tick 2 with a FIFO among the definitions');
-  t.ok(
-    s.io.errLines().includes('definition /run/libvirt/libxl/fifo.xml: not a regular file (a FIFO)'),
-    'said once, in domstat words',
-    { found: s.io.errLines() },
-  );
+  t.ok(s.io.errLines().includes('definition /run/libvirt/libxl/fifo.xml: not a regular file (a FIFO)'), 'said once, in domstat words', {
+    found: s.io.errLines(),
+  });
 
   // /proc/net/dev and a kept block counter become FIFOs.
   s.fifo('proc/net/dev');

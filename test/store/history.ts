@@ -557,7 +557,8 @@ t.test('a name that several domains have had (a VM defined again, new uuid) read
   for (let i = 0; i < 3; i++) tick(i, 'uuid-old', 100n + BigInt(i));
   for (let i = 3; i < 6; i++) tick(i, 'uuid-new', 200n + BigInt(i));
   const r = new HistoryReader(db);
-  const values = (ref: string) => r.query({ domain: ref, keys: ['balloon.rss'], since: H0, until: H0 + 60_000 }).series[0]!.values.filter((v) => v !== null);
+  const values = (ref: string) =>
+    r.query({ domain: ref, keys: ['balloon.rss'], since: H0, until: H0 + 60_000, rate: false }).series[0]!.values.filter((v) => v !== null);
   t.strictSame(values('vm'), [100n, 101n, 102n, 203n, 204n, 205n], 'by name: both domains, in time order');
   t.strictSame(values('uuid-old'), [100n, 101n, 102n], 'by uuid: that one');
   t.strictSame(values('uuid-new'), [203n, 204n, 205n]);
