@@ -11,6 +11,12 @@ import { intInRange } from './common.js';
 // readable or a PNG of several panels needs gigabytes.
 const WIDTH = { min: 200, max: 4000 };
 const HEIGHT = { min: 100, max: 2000 };
+/**
+ * All panels together, in SVG pixels: 50 panels of the default 800×300, or one of 4000×2000 and
+ * half as much again. Rendering a PNG took ~35 bytes per pixel (2.96 GB for 85 million), so this
+ * keeps plot under ~450 MB.
+ */
+const MAX_AREA = 12_000_000;
 
 export function plotCommand(io: Io): Command {
   return new Command('plot')
@@ -50,7 +56,13 @@ export function plotCommand(io: Io): Command {
         if (r.times.length === 0) throw new UsageError(`no history for ${domain} in that time range`);
         const po = { width: opts.width, height: opts.height, title: domain };
         // Vega and the PNG renderer cost ~30 MB of memory: loaded only by this command, never by the agent.
-        const { renderPng, renderSvg } = await import('../export/plot.js');
+        const { panels, renderPng, renderSvg } = await import('../export/plot.js');
+        // The image as a whole is bounded too: each panel is that size, and a PNG is drawn at twice it.
+        const n = panels(r).length;
+        if (n * opts.width * opts.height > MAX_AREA)
+          throw new UsageError(
+            `${n} panels of ${opts.width}×${opts.height} are ${((n * opts.width * opts.height) / 1e6).toFixed(1)} million pixels, more than ${MAX_AREA / 1e6}: ask for fewer keys or smaller panels`,
+          );
         fs.writeFileSync(opts.output, png ? await renderPng(r, po) : await renderSvg(r, po));
         io.err(`wrote ${opts.output} (${r.times.length} points per line, ${r.tier} tier)\n`);
       },

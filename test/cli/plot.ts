@@ -217,6 +217,11 @@ t.test('clear errors, exit 1', async (t) => {
     ['--height', '', "--height must be an integer, got ''"],
   ];
   for (const [opt, v, msg] of sizes) cases.push([['plot', 'alpha', 'cpu.time', '-o', svg, '--db', h.dbFile, opt, v], `error: ${msg}\n`]);
+  // Each panel within its bounds, the image as a whole not: three panels (CPU time, bytes, packets) of 4000×2000.
+  cases.push([
+    ['plot', 'alpha', 'cpu.time', 'net.0.rx.bytes', 'net.0.rx.pkts', '-o', svg, '--db', h.dbFile, '--width', '4000', '--height', '2000'],
+    'error: 3 panels of 4000×2000 are 24.0 million pixels, more than 12: ask for fewer keys or smaller panels\n',
+  ]);
   for (const [args, err] of cases) {
     const r = await runCli(args);
     t.equal(r.code, 1, `${args.slice(1, 3).join(' ')} ${path.basename(args[args.indexOf('-o') + 1]!)}: exit 1`);
