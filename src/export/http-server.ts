@@ -177,13 +177,21 @@ export class StatsServer {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (!this.allow!.allows(req.headers.host)) {
-      const host = String(req.headers.host).slice(0, 100);
+    // Two Host headers are a bad request (RFC 9112, 3.2); node would keep the first.
+    if (req.rawHeaders.filter((_, i) => i % 2 === 0 && /^host$/i.test(req.rawHeaders[i]!)).length > 1) {
+      this.send(res, 400, TEXT, 'more than one Host header\n');
+      return;
+    }
+    // An absolute-form target names its host itself (RFC 9112, 3.2.2): that name is the one checked.
+    const absolute = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(req.url ?? '');
+    const host = absolute !== null ? absolute[1] : req.headers.host;
+    if (!this.allow!.allows(host)) {
+      const name = String(host).slice(0, 100);
       this.send(
         res,
         421,
         TEXT,
-        `this agent does not answer for Host '${host}'; start it with --allow-host ${host.replace(/:[0-9]+$/, '')} to allow that name\n`,
+        `this agent does not answer for Host '${name}'; start it with --allow-host ${name.replace(/:[0-9]+$/, '')} to allow that name\n`,
       );
       return;
     }

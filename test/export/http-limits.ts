@@ -215,6 +215,12 @@ t.test('Host allowlist', async (t) => {
     r.got,
     /\r\n\r\nthis agent does not answer for Host 'rebind\.attacker\.example'; start it with --allow-host rebind\.attacker\.example to allow that name\n$/,
   );
+  const twice = await raw(port, `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: rebind.attacker.example\r\nConnection: close\r\n\r\n`);
+  t.match(twice.got, /^HTTP\/1\.1 400 /, 'two Host headers: 400');
+  const absolute = await raw(port, `GET http://rebind.attacker.example/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  t.match(absolute.got, /^HTTP\/1\.1 421 /, "an absolute-form target's host is the one checked");
+  const absoluteOk = await raw(port, `GET http://127.0.0.1/metrics HTTP/1.1\r\nHost: rebind.attacker.example\r\nConnection: close\r\n\r\n`);
+  t.match(absoluteOk.got, /^HTTP\/1\.1 200 /, 'and answered when it is allowed');
 
   t.strictSame(['Example.NET:80', '[::1]:9177', '[::1]', 'a:b:c', '', ':80'].map(hostName), ['example.net', '[::1]', '[::1]', null, null, null]);
   const allow = new HostAllowList([]);
