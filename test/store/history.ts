@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HistoryWriter } from '../../src/store/writer.js';
+import type { DomainSample } from '../../src/sample/rows.js';
 import { chooseTier, HistoryReader, niceStep, planQuery } from '../../src/store/history.js';
 import { HistoryError, HistoryLimitError } from '../../src/store/errors.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
@@ -26,29 +27,30 @@ const rx0 = (i: number) => BigInt(1000 * i);
 const rx1 = (i: number) => BigInt(10 * i * i);
 const balloon = (i: number) => BigInt(1000 + 6 * i);
 
+/** Tick i of a writer ticking every 10 s from H0 (a tick may be left out: its interval spans the gap). */
+function tenSecondTicks(w: HistoryWriter): (i: number, domains: DomainSample[]) => void {
+  let last: number | null = null;
+  return (i, domains) => {
+    const ts = H0 + i * 10_000;
+    w.write({ ts, mono: ts - H0 + 1, dt: last === null ? null : ts - last, collectUs: 0, domains });
+    last = ts;
+  };
+}
+
 function build(db: Db): void {
   const w = new HistoryWriter(db);
   const m = w.map;
-  let last: number | null = null;
-  const tick = (i: number) => {
-    const ts = H0 + i * 10_000;
-    w.write({
-      ts,
-      mono: ts - H0 + 1,
-      dt: last === null ? null : ts - last,
-      collectUs: 0,
-      domains: [
-        domain('u-web', 'web', 3, [
-          device(m, 'domain', null, 'web', { domid: 3n, cpu_time: BigInt(i) * 1_000_000n, balloon_rss: balloon(i), balloon_current: i < 2 ? 500n : 400n }),
-          device(m, 'net', 0, 'vif3.0', { rx_bytes: rx0(i), tx_bytes: 5n }, { path: '00:16:3e:03:00:00' }),
-          device(m, 'net', 1, 'vif3.1', { rx_bytes: rx1(i) }),
-          device(m, 'block', 0, 'xvda', { discard_reqs: BigInt(3 * i), rd_reqs: BigInt(i * i * i) }),
-        ]),
-        domain('u-db', 'db', 7, [device(m, 'domain', null, 'db', { domid: 7n })]),
-      ],
-    });
-    last = ts;
-  };
+  const write = tenSecondTicks(w);
+  const tick = (i: number) =>
+    write(i, [
+      domain('u-web', 'web', 3, [
+        device(m, 'domain', null, 'web', { domid: 3n, cpu_time: BigInt(i) * 1_000_000n, balloon_rss: balloon(i), balloon_current: i < 2 ? 500n : 400n }),
+        device(m, 'net', 0, 'vif3.0', { rx_bytes: rx0(i), tx_bytes: 5n }, { path: '00:16:3e:03:00:00' }),
+        device(m, 'net', 1, 'vif3.1', { rx_bytes: rx1(i) }),
+        device(m, 'block', 0, 'xvda', { discard_reqs: BigInt(3 * i), rd_reqs: BigInt(i * i * i) }),
+      ]),
+      domain('u-db', 'db', 7, [device(m, 'domain', null, 'db', { domid: 7n })]),
+    ]);
   for (let i = 0; i <= 18; i++) tick(i);
   tick(360);
   w.flushOpen();
@@ -542,18 +544,8 @@ t.test('planQuery: the tier from span ÷ points and the rows a tier would read',
 t.test('a name that several domains have had (a VM defined again, new uuid) reads as one history; a uuid reads its own', async (t) => {
   const { db } = freshDb(t);
   const w = new HistoryWriter(db);
-  let last: number | null = null;
-  const tick = (i: number, uuid: string, rss: bigint) => {
-    const ts = H0 + i * 10_000;
-    w.write({
-      ts,
-      mono: ts - H0 + 1,
-      dt: last === null ? null : ts - last,
-      collectUs: 0,
-      domains: [domain(uuid, 'vm', 3, [device(w.map, 'domain', null, 'vm', { balloon_rss: rss })])],
-    });
-    last = ts;
-  };
+  const write = tenSecondTicks(w);
+  const tick = (i: number, uuid: string, rss: bigint) => write(i, [domain(uuid, 'vm', 3, [device(w.map, 'domain', null, 'vm', { balloon_rss: rss })])]);
   for (let i = 0; i < 3; i++) tick(i, 'uuid-old', 100n + BigInt(i));
   for (let i = 3; i < 6; i++) tick(i, 'uuid-new', 200n + BigInt(i));
   const r = new HistoryReader(db);
