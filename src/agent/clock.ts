@@ -7,8 +7,9 @@
 //   - behind (a step back): never back; the time advances at half the monotonic pace until the
 //     wall clock catches up.
 // Each step is reported once, and a step forward that comes to be believed is told to the store
-// (onBelieved), whose retention ages what came before it by the history's own time. The monotonic clock is CLOCK_MONOTONIC (system-wide since boot), so
-// an agent restarted on the same boot continues the intervals of the one before.
+// (onBelieved), whose retention ages what came before it by the history's own time. The monotonic
+// clock is CLOCK_MONOTONIC (system-wide since boot), so an agent restarted on the same boot
+// continues the intervals of the one before.
 
 import * as fs from 'node:fs';
 

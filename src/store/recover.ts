@@ -76,7 +76,7 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
     const bases = new Map<string, Row>();
     /** Devices with a base row in the newest keyframe period: the ones whose series continue. */
     const current = new Map<number, number>();
-    for (const b of db.prepare(`SELECT * FROM ${kind}_base WHERE tick_id >= ?`).iterate(walkFrom) as IterableIterator<Row>) {
+    for (const b of db.prepare(`SELECT * FROM ${kind}_base WHERE tick_id >= ? ORDER BY tick_id`).iterate(walkFrom) as IterableIterator<Row>) {
       bases.set(`${b.device_id}/${b.tick_id}`, b);
       if (Number(b.tick_id) >= firstTick) current.set(Number(b.device_id), Number(b.tick_id));
     }

@@ -47,7 +47,7 @@ export interface ClockStep {
 }
 
 /** Where believed clock steps are kept (meta), oldest first. */
-export const CLOCK_STEPS_KEY = 'clock_steps';
+const CLOCK_STEPS_KEY = 'clock_steps';
 
 /**
  * The stamped time before which data is older than `cutoffMs` on the history's own timeline. A
