@@ -27,6 +27,9 @@ export interface OpenOptions {
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (opts.readonly && !fs.existsSync(file)) throw new StoreError(file, 'no such database');
+  // SQLite says "disk I/O error" for a directory (and would wait on a FIFO): say what it is.
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st !== undefined && !st.isFile()) throw new StoreError(file, `not a database file (${st.isDirectory() ? 'a directory' : 'not a regular file'})`);
   let db: Db;
   try {
     db = new Database(file, { readonly: !!opts.readonly, timeout: opts.busyTimeoutMs ?? 5000 });

@@ -86,6 +86,16 @@ t.test('readonly open of a missing file is an error and creates nothing', async 
   const file = path.join(tdir(t), 'missing.db');
   t.throws(() => openDatabase(file, { readonly: true }), { name: 'StoreError', message: `${file}: no such database` });
   t.notOk(fs.existsSync(file), 'not created');
+  const folder = tdir(t);
+  for (const readonly of [true, false])
+    t.throws(
+      () => openDatabase(folder, { readonly }),
+      { name: 'StoreError', message: `${folder}: not a database file (a directory)` },
+      `a directory (readonly ${readonly})`,
+    );
+  const fifo = path.join(folder, 'fifo.db');
+  execFileSync('mkfifo', [fifo]);
+  t.throws(() => openDatabase(fifo, { readonly: true }), { message: `${fifo}: not a database file (not a regular file)` }, 'a FIFO, without blocking');
   const empty = path.join(tdir(t), 'empty.db');
   fs.writeFileSync(empty, '');
   t.throws(() => openDatabase(empty, { readonly: true }), { name: 'StoreError', message: `${empty}: not a domstat database` }, 'an empty file, readonly');
