@@ -12,7 +12,8 @@ import { ParseError } from '../kernel/u64.js';
 import type { DomainPlan } from '../sample/plan.js';
 import type { RowMap } from '../sample/row-map.js';
 import type { Domain } from '../stats/domain.js';
-import { internalError, VirError } from '../stats/errors.js';
+import { internalError, systemError, VirError } from '../stats/errors.js';
+import { strerror } from '../host/host-errors.js';
 import type { DomainProblem } from '../stats/records.js';
 import type { BlockStats, InterfaceStats } from '../stats/structs.js';
 import type { TypedParam } from '../stats/typed-params.js';
@@ -37,7 +38,8 @@ export class CollectContext {
     if (this.netDevResult === undefined) {
       try {
         const text = this.netDevFile.text();
-        this.netDevResult = isGone(text) ? internalError('Could not open /proc/net/dev') : new ProcNetDev(text);
+        // libvirt's virNetDevTapInterfaceStats: fopen failed, a system error with errno's text.
+        this.netDevResult = isGone(text) ? systemError('Could not open /proc/net/dev', strerror(text.code)) : new ProcNetDev(text);
       } catch (e) {
         if (!(e instanceof ParseError || e instanceof HostReadError)) throw e;
         // Parse and read errors name the file already.

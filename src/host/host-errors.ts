@@ -77,6 +77,13 @@ export function describeErrno(code: string): string {
   return text === undefined ? `error ${code}` : `${text} (${code})`;
 }
 
+/** strerror()'s way of saying it, as libvirt's system errors quote it ("No such file or directory"). */
+export function strerror(code: string): string {
+  descriptions ??= new Map([...util.getSystemErrorMap().values()].map(([name, text]) => [name, text]));
+  const text = descriptions.get(code);
+  return text === undefined ? `Unknown error ${code}` : text[0]!.toUpperCase() + text.slice(1);
+}
+
 /** An error from a file system call on hostPath as an outcome: Gone, or a HostReadError thrown. */
 export function outcomeOf(hostPath: string, e: unknown): Gone {
   if (e instanceof HostReadError) throw e;

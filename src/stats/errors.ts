@@ -8,6 +8,7 @@ export const VirErrorCode = {
   NO_SUPPORT: 3,
   OPERATION_FAILED: 9,
   INVALID_ARG: 8,
+  SYSTEM_ERROR: 38,
   NO_DOMAIN: 42,
   OPERATION_INVALID: 55,
   ARGUMENT_UNSUPPORTED: 74,
@@ -21,6 +22,7 @@ const PREFIX: Record<VirErrorCodeValue, string> = {
   3: 'this function is not supported by the connection driver',
   9: 'operation failed',
   8: 'invalid argument',
+  38: '', // virErrorMsg gives a system error's message alone: "<what>: <strerror>"
   42: 'Domain not found',
   55: 'Requested operation is not valid',
   74: 'argument unsupported',
@@ -34,13 +36,15 @@ export class VirError extends DomstatError {
     /** libvirt's own message text, without the code prefix. */
     readonly detail: string,
   ) {
-    super(detail === '' ? PREFIX[vir] : `${PREFIX[vir]}: ${detail}`);
+    super(detail === '' || PREFIX[vir] === '' ? PREFIX[vir] || detail : `${PREFIX[vir]}: ${detail}`);
     this.name = 'VirError';
   }
 }
 
 export const invalidArg = (detail: string) => new VirError(VirErrorCode.INVALID_ARG, detail);
 export const internalError = (detail: string) => new VirError(VirErrorCode.INTERNAL_ERROR, detail);
+/** virReportSystemError: the message and the system's text for errno. */
+export const systemError = (detail: string, strerror: string) => new VirError(VirErrorCode.SYSTEM_ERROR, `${detail}: ${strerror}`);
 export const operationInvalid = (detail: string) => new VirError(VirErrorCode.OPERATION_INVALID, detail);
 export const operationUnsupported = (detail: string) => new VirError(VirErrorCode.OPERATION_UNSUPPORTED, detail);
 export const argumentUnsupported = (detail: string) => new VirError(VirErrorCode.ARGUMENT_UNSUPPORTED, detail);

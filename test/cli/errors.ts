@@ -1,6 +1,8 @@
 // CLI error behaviour on the Xen fixture: exit status 1, nothing on stdout, exactly one
 // "error: ..." line on stderr; and domain lookups by name, id and uuid.
 import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fixture, runCli, type CliResult } from '../helpers/cli.js';
 
 const ROOT = fixture('xen-4.x-pv-libxl');
@@ -161,4 +163,15 @@ t.test('--root that is not a directory: an error for every command that takes it
   for (const c of cmds)
     t.strictSame(await runCli([...c, '--xml-dir', missing]), fails(`error: --xml-dir ${missing}: no such directory\n`), `${c[0]} --xml-dir: no such directory`);
   t.strictSame(await runCli(['list', '--xml-dir', file]), fails(`error: --xml-dir ${file}: not a directory\n`), '--xml-dir: a file');
+});
+
+t.test("no /proc/net/dev: libvirt's system error, with the system's words", async (t) => {
+  const root = path.join(t.testdir(), 'root');
+  fs.cpSync(fixture('xen-4.x-pv-libxl'), root, { recursive: true, verbatimSymlinks: true });
+  fs.rmSync(path.join(root, 'proc/net/dev'));
+  t.strictSame(await runCli(['domifstat', 'web1', 'vif3.0', '--root', root]), {
+    code: 1,
+    out: '',
+    err: 'error: Failed to get interface stats web1 vif3.0: Could not open /proc/net/dev: No such file or directory\n',
+  });
 });
