@@ -215,13 +215,15 @@ export class Agent {
   }
 
   /**
-   * Retention work until the deadline (monotonic ms). Its "now" is the earlier of the wall clock
-   * and the last tick's time: a wall clock stepped forward never makes history look old.
+   * Retention work until the deadline (monotonic ms). Its "now" is the last tick's time: ages are
+   * measured on the history's own timeline, whose stamps never go back and follow a wall clock
+   * step only once it is believed (and then through the steps retention keeps). The wall clock
+   * itself would stall retention for as long as a mistaken step forward had been, once corrected.
    */
   retentionStep(deadline: number): void {
     if (this.store === null) return;
     try {
-      this.store.retention.run(Math.min(this.clocks.wall(), this.clock.lastTickTs ?? Infinity), deadline);
+      this.store.retention.run(this.clock.lastTickTs ?? this.clocks.wall(), deadline);
     } catch (e) {
       this.log.once(`retention: ${messageOf(e)}`);
     }

@@ -734,6 +734,7 @@ t.test('a step forward the agent comes to believe, and a clock set back after it
   for (let i = 0; i < 5; i++) step(1000);
   const db = s.db();
   const blocksBefore = db.prepare('SELECT count(*) FROM net_1m_block').pluck().get() as bigint;
+  const firstBlock = db.prepare('SELECT min(block) FROM net_1m_block').pluck().get() as bigint;
   s.agent.retentionStep(performance.now() + 5000);
   const ts = (db.prepare('SELECT ts FROM tick ORDER BY id').pluck().all() as bigint[]).map(Number);
   t.equal(ts.length, 1 + 150 + 1 + 70 + 1 + 5, 'every tick kept');
@@ -748,6 +749,13 @@ t.test('a step forward the agent comes to believe, and a clock set back after it
   t.ok(Math.abs(steps[0]!.jumpMs - year) < 2000, `by about a year (${steps[0]!.jumpMs} ms)`);
   const said = s.io.errLines().filter((l) => l.startsWith('clock:'));
   t.match(said, [/stepped forward by 31536000\.0 s/, /has held its step forward for 60 s/, /stepped back by 3153600\d\.\d s/], 'each step said once');
+  // The clock set right, retention goes on by the history's own timeline: 150 ticks a minute apart
+  // by the monotonic clock (stamps at half pace while the wall clock is behind) pass the raw hour.
+  for (let i = 0; i < 150; i++) step(1000, 60_000);
+  s.agent.retentionStep(performance.now() + 5000);
+  const oldest = Number(db.prepare('SELECT min(ts) FROM tick').pluck().get() as bigint);
+  t.ok(oldest >= steps[0]!.at, `the raw ticks from before the step have aged out (oldest ${oldest - steps[0]!.at} ms after it)`);
+  t.equal(db.prepare('SELECT min(block) FROM net_1m_block').pluck().get(), firstBlock, 'minute blocks, within their 2 days, are all there');
 });
 
 t.test('stampedCutoff: data before a believed step is as old as its stamp plus the step', async (t) => {
