@@ -36,6 +36,11 @@ export interface Recovered {
 type Row = Record<string, unknown>;
 const n = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
 
+/** Whether a bucket's slot as the writer would store it is the stored one, value for value. */
+function sameSlot(mine: readonly (number | null)[], kept: readonly (bigint | number | null)[]): boolean {
+  return mine.length === kept.length && mine.every((v, i) => (v === null ? kept[i] === null : kept[i] !== null && Number(kept[i]) === v));
+}
+
 function bucketAt(l: KindLayout, bucket: number): Bucket {
   const b = new Bucket(l);
   b.reset(bucket);
@@ -85,7 +90,39 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
     // open minute and the open hour's closed minutes are built as the writer built them.
     const readings = new Map<number, (bigint | null)[]>();
     const lastRow = new Map<number, number>();
-    const open = new Map<number, { minute: Bucket | null; hour: Bucket | null; minutes: Set<number> }>();
+    // The open hour's closed minutes as stored, by device and bucket: each is taken from the raw
+    // rows only when they give the very slot that was stored (a minute whose rows retention has
+    // taken, wholly or in part, comes from its slot).
+    const stored = new Map<number, Map<number, (bigint | number | null)[]>>();
+    if (minute > hour) {
+      for (const b of db
+        .prepare(`SELECT * FROM ${kind}_1m_block WHERE block >= ? AND block < ?`)
+        .iterate(blockOf('1m', hour), minute) as IterableIterator<Row>) {
+        const id = Number(b.device_id);
+        if (!current.has(id)) continue;
+        for (let s = 0; s < SLOTS; s++) {
+          const bucket = Number(b.block) + s * TIER_SECONDS['1m'];
+          if (bucket < hour || bucket >= minute || b[`gap_${s}`] === null) continue;
+          let m = stored.get(id);
+          if (m === undefined) stored.set(id, (m = new Map()));
+          m.set(
+            bucket,
+            l.slotColumns.map((c) => b[`${c}_${s}`] as bigint | number | null),
+          );
+        }
+      }
+    }
+    const open = new Map<number, { minute: Bucket | null; hour: Bucket | null; closed: Bucket | null }>();
+    const settle = (id: number, o: { hour: Bucket | null; closed: Bucket | null }) => {
+      const raw = o.closed;
+      if (raw === null) return;
+      o.closed = null;
+      const slot = stored.get(id)?.get(raw.bucket);
+      stored.get(id)?.delete(raw.bucket);
+      const cover = minuteCovers.get(raw.bucket) ?? 0;
+      const whole = slot === undefined || sameSlot(raw.slot(cover), slot);
+      (o.hour ??= bucketAt(l, hour)).merge(whole ? raw : Bucket.fromSlot(l, raw.bucket, cover, slot));
+    };
     const inc = new Float64Array(l.sampled.length);
     for (const r of db.prepare(`SELECT * FROM ${kind}_raw WHERE tick_id >= ? ORDER BY tick_id`).iterate(walkFrom) as IterableIterator<Row>) {
       const id = Number(r.device_id);
@@ -102,27 +139,21 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
       });
       if (tickId < hourTick || !current.has(id)) continue;
       let o = open.get(id);
-      if (o === undefined) open.set(id, (o = { minute: null, hour: null, minutes: new Set() }));
+      if (o === undefined) open.set(id, (o = { minute: null, hour: null, closed: null }));
       const dt = r.dt !== null ? Number(r.dt) : (ticks.get(tickId)?.dt ?? null);
-      const into = tickId >= minuteTick ? (o.minute ??= bucketAt(l, minute)) : (o.hour ??= bucketAt(l, hour));
-      into.add(inc, dt);
-      if (tickId < minuteTick) o.minutes.add(Math.floor((ticks.get(tickId)?.ts ?? NaN) / 60_000) * 60);
-    }
-    // Closed minutes of the open hour whose raw rows have aged out (raw retention under an hour): from their stored slots.
-    if (minute > hour) {
-      const blocks = db.prepare(`SELECT * FROM ${kind}_1m_block WHERE block >= ? AND block < ?`).all(blockOf('1m', hour), minute) as Row[];
-      for (const b of blocks) {
-        const id = Number(b.device_id);
-        if (!current.has(id)) continue;
-        let o = open.get(id);
-        if (o === undefined) open.set(id, (o = { minute: null, hour: null, minutes: new Set() }));
-        for (let s = 0; s < SLOTS; s++) {
-          const bucket = Number(b.block) + s * TIER_SECONDS['1m'];
-          if (bucket < hour || bucket >= minute || b[`gap_${s}`] === null || o.minutes.has(bucket)) continue;
-          const values = l.slotColumns.map((c) => b[`${c}_${s}`] as bigint | number | null);
-          (o.hour ??= bucketAt(l, hour)).merge(Bucket.fromSlot(l, bucket, minuteCovers.get(bucket) ?? 0, values));
-        }
+      if (tickId >= minuteTick) (o.minute ??= bucketAt(l, minute)).add(inc, dt);
+      else {
+        const m = Math.floor((ticks.get(tickId)?.ts ?? NaN) / 60_000) * 60;
+        if (o.closed !== null && o.closed.bucket !== m) settle(id, o);
+        (o.closed ??= bucketAt(l, m)).add(inc, dt);
       }
+    }
+    for (const [id, o] of open) settle(id, o);
+    // Closed minutes with no raw rows left (raw retention under an hour): from their slots.
+    for (const [id, slots] of stored) {
+      let o = open.get(id);
+      if (o === undefined) open.set(id, (o = { minute: null, hour: null, closed: null }));
+      for (const [bucket, values] of slots) (o.hour ??= bucketAt(l, hour)).merge(Bucket.fromSlot(l, bucket, minuteCovers.get(bucket) ?? 0, values));
     }
     for (const [id, baseTick] of current) {
       const values = new Float64Array(width).fill(NaN);
