@@ -16,13 +16,19 @@ export function parseDuration(s: string, what: string): number {
 
 /** A point in time as Unix ms: a duration means that long ago; otherwise an ISO date/time. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/** A day that exists and a time within the day: Date.parse would roll 2026-02-30 into March and 24:00 into the next day. */
+function realDate(s: string): boolean {
+  const [y, m, d, hh = 0, mm = 0, ss = 0] = (s.match(/\d+/g) ?? []).map(Number);
+  const day = new Date(Date.UTC(y!, m! - 1, d!));
+  return day.getUTCMonth() === m! - 1 && day.getUTCDate() === d && hh < 24 && mm < 60 && ss < 60;
+}
 
 export function parseTime(s: string, what: string, now = Date.now()): number {
   if (s === 'now') return now;
   if (/^[0-9]+(\.[0-9]+)?(ms|s|m|h|d|w|y)$/.test(s)) return now - parseDuration(s, what);
   // A date is ISO 8601's (a day, then an optional time and zone): Date.parse alone would read
   // "12" as December 2001 and "100" as the year 100.
-  const t = ISO_DATE.test(s) ? Date.parse(s) : NaN;
+  const t = ISO_DATE.test(s) && realDate(s) ? Date.parse(s) : NaN;
   if (Number.isNaN(t)) throw new UsageError(`${what}: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)`);
   return t;
 }

@@ -184,7 +184,7 @@ export class StatsServer {
     }
     // An absolute-form target names its host itself (RFC 9112, 3.2.2): that name is the one checked.
     const absolute = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(req.url ?? '');
-    const host = absolute !== null ? absolute[1] : req.headers.host;
+    const host = absolute !== null ? absolute[1]!.replace(/^.*@/, '') : req.headers.host; // without any userinfo
     if (!this.allow!.allows(host)) {
       const name = String(host).slice(0, 100);
       this.send(

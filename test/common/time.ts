@@ -15,7 +15,24 @@ t.test('durations ago, now, ISO 8601 dates', async (t) => {
 });
 
 t.test('bare numbers and other text are not times', async (t) => {
-  for (const s of ['0', '12', '60', '100', '3600', '12.5', 'x 1', '1700000000', 'yesterday', '2026', '22/11/2026', ''])
+  for (const s of [
+    '0',
+    '12',
+    '60',
+    '100',
+    '3600',
+    '12.5',
+    'x 1',
+    '1700000000',
+    'yesterday',
+    '2026',
+    '22/11/2026',
+    '',
+    '2026-02-30',
+    '2026-13-01',
+    '2026-11-22T24:00:00Z',
+    '2026-11-22T10:60',
+  ])
     t.throws(
       () => parseTime(s, '--since', NOW),
       { name: 'UsageError', message: `--since: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)` },

@@ -221,6 +221,8 @@ t.test('Host allowlist', async (t) => {
   t.match(absolute.got, /^HTTP\/1\.1 421 /, "an absolute-form target's host is the one checked");
   const absoluteOk = await raw(port, `GET http://127.0.0.1/metrics HTTP/1.1\r\nHost: rebind.attacker.example\r\nConnection: close\r\n\r\n`);
   t.match(absoluteOk.got, /^HTTP\/1\.1 200 /, 'and answered when it is allowed');
+  const userinfo = await raw(port, `GET http://u@rebind.attacker.example/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  t.match(userinfo.got, /--allow-host rebind\.attacker\.example to allow that name\n$/, 'its advice names the host, without the userinfo');
 
   t.strictSame(['Example.NET:80', '[::1]:9177', '[::1]', 'a:b:c', '', ':80'].map(hostName), ['example.net', '[::1]', '[::1]', null, null, null]);
   const allow = new HostAllowList([]);
