@@ -112,8 +112,14 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
         }
       }
     }
-    const open = new Map<number, { minute: Bucket | null; hour: Bucket | null; closed: Bucket | null }>();
-    const settle = (id: number, o: { hour: Bucket | null; closed: Bucket | null }) => {
+    type Open = { minute: Bucket | null; hour: Bucket | null; closed: Bucket | null };
+    const open = new Map<number, Open>();
+    const openOf = (id: number): Open => {
+      let o = open.get(id);
+      if (o === undefined) open.set(id, (o = { minute: null, hour: null, closed: null }));
+      return o;
+    };
+    const settle = (id: number, o: Open) => {
       const raw = o.closed;
       if (raw === null) return;
       o.closed = null;
@@ -138,8 +144,7 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
         inc[j] = l.counter[j] ? (d === null ? NaN : Number(d)) : cur[j] === null ? NaN : Number(cur[j]! / BigInt(l.scale[j]!));
       });
       if (tickId < hourTick || !current.has(id)) continue;
-      let o = open.get(id);
-      if (o === undefined) open.set(id, (o = { minute: null, hour: null, closed: null }));
+      const o = openOf(id);
       const dt = r.dt !== null ? Number(r.dt) : (ticks.get(tickId)?.dt ?? null);
       if (tickId >= minuteTick) (o.minute ??= bucketAt(l, minute)).add(inc, dt);
       else {
@@ -151,8 +156,7 @@ export function recoverState(db: Db, map: KeyMap, keyframeMs: number): Recovered
     for (const [id, o] of open) settle(id, o);
     // Closed minutes with no raw rows left (raw retention under an hour): from their slots.
     for (const [id, slots] of stored) {
-      let o = open.get(id);
-      if (o === undefined) open.set(id, (o = { minute: null, hour: null, closed: null }));
+      const o = openOf(id);
       for (const [bucket, values] of slots) (o.hour ??= bucketAt(l, hour)).merge(Bucket.fromSlot(l, bucket, minuteCovers.get(bucket) ?? 0, values));
     }
     for (const [id, baseTick] of current) {
