@@ -51,11 +51,17 @@ export function agentCommand(io: Io): Command {
       if (!(intervalMs >= 1000)) throw new UsageError('--interval: 1 second is the shortest interval');
       // A day at most, as top's -d: beyond 2^31 ms a timer would fire at once.
       if (intervalMs > 86_400_000) throw new UsageError('--interval: a day is the longest interval');
+      // A century at most: beyond it a projection is a number no disk holds, and stamps run out of meaning.
+      const keep = (v: string, name: string) => {
+        const ms = parseDuration(v, name);
+        if (ms > 100 * 365 * 86_400_000) throw new UsageError(`${name}: 100 years is the longest retention`);
+        return ms;
+      };
       const retention = {
         ...DEFAULT_RETENTION,
-        rawMs: parseDuration(opts.keepRaw, '--keep-raw'),
-        minuteMs: parseDuration(opts.keepMinutes, '--keep-minutes'),
-        hourMs: parseDuration(opts.keepHours, '--keep-hours'),
+        rawMs: keep(opts.keepRaw, '--keep-raw'),
+        minuteMs: keep(opts.keepMinutes, '--keep-minutes'),
+        hourMs: keep(opts.keepHours, '--keep-hours'),
         maxBytes: parseSize(opts.maxSize, '--max-size'),
       };
       const kinds: Kind[] = [...(opts.cgroupIo ? (['cgroup_io'] as const) : []), ...(opts.numa ? (['numa'] as const) : [])];

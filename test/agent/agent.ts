@@ -714,6 +714,11 @@ t.test('domstat agent refuses what it cannot use, with one error line', async (t
     out: '',
     err: 'error: --interval: a day is the longest interval\n',
   });
+  t.strictSame(await runCli(['agent', '--root', root, '--db', fresh, '--keep-raw', '99999999999999999999999y', '--dry-run']), {
+    code: 1,
+    out: '',
+    err: 'error: --keep-raw: 100 years is the longest retention\n',
+  });
   t.notOk(fs.existsSync(fresh), 'no database created for a refused command line');
   t.strictSame([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')], listeners, 'no signal handler left behind');
 });
