@@ -18,6 +18,7 @@ import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics } from '.
 import { DomstatError, messageOf, UsageError } from '../common/errors.js';
 import { ApiError, HISTORY_LIMITS, historyAnswer, historyParams, type HistoryLimits } from './history-api.js';
 import { HostAllowList } from './host-allow.js';
+import { acceptQ } from './accept.js';
 import type { ServedTick } from './tick-cache.js';
 import type { ReadOnlyStore } from './read-store.js';
 import { serveWebModule, webQuery, WEB_QUERIES } from './web-routes.js';
@@ -348,12 +349,7 @@ export class StatsServer {
 
 /** Whether an Accept-Encoding takes gzip (and does not refuse it with q=0). */
 export function acceptsGzip(header: string | undefined): boolean {
-  if (header === undefined) return false;
-  return header.split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
-    return (coding === 'gzip' || coding === 'x-gzip') && (q === undefined || Number(q) > 0);
-  });
+  return acceptQ(header, ['gzip', 'x-gzip']) > 0;
 }
 
 /** The agent cannot serve: its --listen address is unusable, or the serving thread did not start. */

@@ -4,6 +4,7 @@
 // libvirt_domain_block_stats_*, libvirt_domain_vcpu_*); static metadata sits in *_info series
 // with value 1, and domstat's own keys and self-metrics carry the domstat_ prefix.
 
+import { acceptQ } from './accept.js';
 import type { DomainStatsRecord } from '../stats/records.js';
 import type { DomainProblem } from '../stats/records.js';
 import type { TypedParam } from '../stats/typed-params.js';
@@ -367,16 +368,6 @@ export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1
  * scraper that names it asks for first.
  */
 export function wantsOpenMetrics(accept: string | undefined): boolean {
-  if (accept === undefined) return false;
-  let om = 0;
-  let text = 0;
-  for (const part of accept.split(',')) {
-    const [type = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
-    const qs = params.map((p) => /^q\s*=\s*([0-9.]+)$/.exec(p)?.[1]).find((x) => x !== undefined);
-    const q = qs === undefined ? 1 : Number(qs);
-    if (!(q >= 0 && q <= 1)) continue;
-    if (type === 'application/openmetrics-text') om = Math.max(om, q);
-    else if (type === 'text/plain' || type === 'text/*' || type === '*/*') text = Math.max(text, q);
-  }
-  return om > 0 && om >= text;
+  const om = acceptQ(accept, ['application/openmetrics-text']);
+  return om > 0 && om >= acceptQ(accept, ['text/plain', 'text/*', '*/*']);
 }
