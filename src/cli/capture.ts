@@ -11,6 +11,8 @@ import type { Io } from '../common/io.js';
 import { RecordingHostFs } from '../host/recording-fs.js';
 import { Connection } from '../connection/connection.js';
 import { isGone, type HostFs } from '../host/hostfs.js';
+import { HostReadError } from '../host/host-errors.js';
+import { printable } from '../common/printable.js';
 import { ALL_GROUPS } from '../agent/sampler.js';
 import { CGROUP_ROOT } from '../drivers/kvm/cgroup.js';
 import { formatDomstats } from '../export/virsh-text.js';
@@ -19,9 +21,18 @@ import { isActive } from '../stats/states.js';
 /** Attributes that hold secrets in libvirt XML (graphics passwords and the like). */
 // A value may hold the other quote character (passwd="it's"): it ends at its own quote only.
 const SECRET_ATTR = /\s(passwd|password|passphrase|key|secret)\s*=\s*(?:'[^']*'|"[^"]*")/gi;
+/** A network disk's HTTP cookies (libvirt prints them only in its secure format, as passwords). */
+const COOKIE = /(<cookie\b[^>]*>)[^<]*(<\/cookie\s*>)/gi;
+/** Extra command-line arguments and environment of a hypervisor namespace (qemu:arg, qemu:env,
+ * lxc:, bhyve:): people pass secrets there (`-object secret,data=...`), and domstat reads none. */
+const PASSTHROUGH = /<[\w.-]+:(?:arg|env)\b[^>]*>/gi;
+const VALUE_ATTR = /\svalue\s*=\s*(?:'[^']*'|"[^"]*")/gi;
 
 export function stripSecrets(xml: string): string {
-  return xml.replace(SECRET_ATTR, '');
+  return xml
+    .replace(SECRET_ATTR, '')
+    .replace(COOKIE, '$1$2')
+    .replace(PASSTHROUGH, (tag) => tag.replace(VALUE_ATTR, ''));
 }
 
 const STATFS_NAMES: Record<number, string> = { 0x63677270: 'cgroup2fs', 0x01021994: 'tmpfs', 0x27e0eb: 'cgroupfs' };
@@ -47,7 +58,15 @@ export function captureCommand(io: Io): Command {
         }
       }
       // The agent's host totals read these too.
-      for (const p of ['/proc/stat', '/proc/meminfo', '/proc/net/dev']) rfs.readText(p);
+      // One that cannot be read (a FIFO, say) is left out and said, as the commands above say theirs.
+      for (const p of ['/proc/stat', '/proc/meminfo', '/proc/net/dev']) {
+        try {
+          rfs.readText(p);
+        } catch (e) {
+          if (!(e instanceof HostReadError)) throw e;
+          io.err(`warning: ${printable(e.message)}\n`);
+        }
+      }
       for (const p of [`${CGROUP_ROOT}/cgroup.controllers`, `${CGROUP_ROOT}/unified/cgroup.controllers`, '/sys/devices/system/cpu/present']) rfs.exists(p);
 
       const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-capture-'));

@@ -136,4 +136,17 @@ t.test('stripSecrets', async (t) => {
   t.equal(stripSecrets("<auth passphrase = 'p' secret='s' key='k' password='w'/>"), '<auth/>');
   t.equal(stripSecrets("<source pool='p' volume='v'/>"), "<source pool='p' volume='v'/>", 'other attributes stay');
   t.equal(stripSecrets("<disk keyboard='x'/>"), "<disk keyboard='x'/>", 'a longer name that starts with key stays');
+  t.equal(
+    stripSecrets("<source protocol='https' name='/i.qcow2'><cookies><cookie name='s'>COOKIESECRET123</cookie><cookie name='t'>x=y</cookie></cookies></source>"),
+    "<source protocol='https' name='/i.qcow2'><cookies><cookie name='s'></cookie><cookie name='t'></cookie></cookies></source>",
+    "a disk's cookies lose their values, keep their names",
+  );
+  t.equal(
+    stripSecrets(
+      "<qemu:commandline><qemu:arg value='-object'/><qemu:arg value=\"secret,id=s0,data=CMDLINESECRET3\"/><qemu:env name='TOKEN' value='ENVSECRET'/></qemu:commandline>",
+    ),
+    "<qemu:commandline><qemu:arg/><qemu:arg/><qemu:env name='TOKEN'/></qemu:commandline>",
+    'hypervisor pass-through arguments and environment values are dropped',
+  );
+  t.equal(stripSecrets("<interface><model value='x'/></interface>"), "<interface><model value='x'/></interface>", 'value= elsewhere stays');
 });

@@ -32,6 +32,19 @@ t.test('list, domstats and capture with a FIFO among the definitions', async (t)
   t.match(cap.err, /^wrote .*host\.tar\.gz: \d+ files of 5 domain\(s\)/, 'and the tarball is written');
 });
 
+t.test('capture with /proc/stat a FIFO: said, left out, the rest packed', async (t) => {
+  const root = treeWithFifos(t);
+  execFileSync('mkfifo', [path.join(root, 'proc/stat')]); // the Xen fixture has none
+  const archive = path.join(path.dirname(root), 'odd.tar.gz');
+  const cap = await runCli(['capture', '--root', root, '-o', archive]);
+  t.equal(cap.code, 0, `capture: ${cap.err}`);
+  t.match(cap.err, /^warning: \/proc\/stat: not a regular file \(a FIFO\)$/m, 'the FIFO is said');
+  t.match(cap.err, /^wrote .*odd\.tar\.gz: \d+ files of 5 domain\(s\)/m, 'and the tarball is written');
+  const listed = execFileSync('tar', ['tzf', archive], { encoding: 'utf8' }).split('\n');
+  t.notOk(listed.includes('proc/stat'), '/proc/stat is left out');
+  t.ok(listed.includes('proc/net/dev'), 'the other host files are packed');
+});
+
 t.test('--xml-dir holding a FIFO', async (t) => {
   const base = t.testdir({ xml: { 'a.xml': fs.readFileSync(fixture('xen-4.x-pv-libxl/run/libvirt/libxl/web1.xml'), 'utf8') }, empty: {} });
   const dir = path.join(base, 'xml');
