@@ -8,7 +8,7 @@ import type { Connection } from '../connection/connection.js';
 import type { Domain } from '../stats/domain.js';
 import { StatsGroup, LIBVIRT_GROUPS } from '../stats/groups.js';
 import { domainSample, type DomainSample } from '../sample/rows.js';
-import { hostSample } from './host-totals.js';
+import { HOST_KEY, hostSample } from './host-totals.js';
 import { PlanTick, type DomainPlan } from '../sample/plan.js';
 import { ReadAhead } from '../host/read-ahead.js';
 import type { RowMap } from '../sample/row-map.js';
@@ -169,7 +169,7 @@ export class Sampler {
     const hostProblems: string[] = [];
     this.readAheadProblems(hostProblems);
     samples.push(hostSample(ctx, this.map, this.domainIfnames(), this.hostname, hostProblems, tick.netDev()));
-    const problems = [...ctx.problems, ...hostProblems.map((message) => ({ domain: '@host', message }))];
+    const problems = [...ctx.problems, ...hostProblems.map((message) => ({ domain: HOST_KEY, key: HOST_KEY, message }))];
     return { ts: now, collectUs: Number((process.hrtime.bigint() - t0) / 1000n), domains, samples, problems };
   }
 

@@ -30,7 +30,7 @@ export class CollectContext {
   ) {}
 
   problem(dom: Domain, message: string): void {
-    this.problems.push({ domain: dom.name, message });
+    this.problems.push({ domain: dom.name, key: dom.key, message });
   }
 
   /** /proc/net/dev, parsed once per collection. */

@@ -101,22 +101,31 @@ const ident = (col: string) => {
 };
 
 /**
- * Per domain, the sum over its devices of each device's rate over the ticks after `since`: the
+ * Per domain (by key: the uuid, or the name when there is none), the sum over its devices of each
+ * device's rate over the ticks after `since`: the
  * increases over the time they cover, so a tick with no value (a reset, a first reading) counts
  * neither its increase nor its time.
  */
-function currentRates(db: Db, kind: Kind, cols: string[], since: number): Map<string, (number | null)[]> {
-  const perDevice = cols.map((c) => `sum(r.${ident(c)} * r.dt_ms) / sum(CASE WHEN r.${c} IS NOT NULL THEN r.dt_ms END) AS ${c}`).join(', ');
+function currentRates(db: Db, kind: Kind, cols: { col: string; scale: number }[], since: number): Map<string, (number | null)[]> {
+  // From the raw rows, not the rate views: those name a domain, and two domains can share a name.
+  const dt = 'coalesce(r.dt, t.dt)';
+  const perDevice = cols
+    .map(({ col, scale }) => {
+      const c = `r.${ident(col)}`;
+      return `sum(CASE WHEN ${dt} IS NOT NULL THEN ${c} END) * ${scale * 1000}.0 / sum(CASE WHEN ${c} IS NOT NULL THEN ${dt} END) AS ${col}`;
+    })
+    .join(', ');
   const rows = db
     .prepare(
-      `SELECT domain, ${cols.map((c) => `sum(${c}) AS ${c}`).join(', ')} FROM (
-         SELECT r.domain AS domain, ${perDevice}
-         FROM (SELECT DISTINCT ts FROM tick WHERE ts > ?) w CROSS JOIN ${kind}_rate r ON r.ts = w.ts
-         GROUP BY r.domain, r.idx, r.device)
-       GROUP BY domain`,
+      `SELECT key, ${cols.map(({ col }) => `sum(${col}) AS ${col}`).join(', ')} FROM (
+         SELECT d.key AS key, ${perDevice}
+         FROM tick t JOIN ${kind}_raw r ON r.tick_id = t.id JOIN device v ON v.id = r.device_id JOIN domain d ON d.id = v.domain_id
+         WHERE t.ts > ?
+         GROUP BY r.device_id)
+       GROUP BY key`,
     )
     .all(since) as Row[];
-  return new Map(rows.map((r) => [String(r.domain), cols.map((c) => num(r[c]))]));
+  return new Map(rows.map((r) => [String(r.key), cols.map(({ col }) => num(r[col]))]));
 }
 
 /**
@@ -140,9 +149,9 @@ function minuteRates(db: Db, kind: Kind, cols: { col: string; scale: number; typ
   const covers = slots.map((s) => `LEFT JOIN cover_1m c${s} ON c${s}.bucket = b.block + ${s * step}`).join(' ');
   const rows = db
     .prepare(
-      `SELECT d.name, b.block, ${sums.join(', ')}
+      `SELECT d.key, b.block, ${sums.join(', ')}
        FROM ${kind}_1m_block b JOIN device v ON v.id = b.device_id JOIN domain d ON d.id = v.domain_id ${covers}
-       WHERE b.block BETWEEN ? AND ? GROUP BY d.name, b.block`,
+       WHERE b.block BETWEEN ? AND ? GROUP BY d.key, b.block`,
     )
     .raw()
     .safeIntegers(false)
@@ -187,39 +196,16 @@ function build(db: Db, input: ExportInput | null): Overview {
 
   const empty = new Map<string, (number | null)[]>();
   const cur = {
-    cpu: since !== null && cpuCol !== null ? currentRates(db, 'domain', [cpuCol.col], since) : empty,
-    net:
-      since !== null && present(net).length === 2
-        ? currentRates(
-            db,
-            'net',
-            present(net).map((c) => c.col),
-            since,
-          )
-        : empty,
-    disk:
-      since !== null && present(disk).length === 2
-        ? currentRates(
-            db,
-            'block',
-            present(disk).map((c) => c.col),
-            since,
-          )
-        : empty,
+    cpu: since !== null && cpuCol !== null ? currentRates(db, 'domain', [cpuCol], since) : empty,
+    net: since !== null && present(net).length === 2 ? currentRates(db, 'net', present(net), since) : empty,
+    disk: since !== null && present(disk).length === 2 ? currentRates(db, 'block', present(disk), since) : empty,
   };
 
   // The host's CPUs and how busy they were over the same ticks (busy as top counts it).
   const hostCols = ['user', 'nice', 'system', 'irq', 'softirq', 'idle', 'iowait', 'steal'].map((f) => column(map, `host.cpu.${f}`));
   let host: Overview['host'] = { cpus: null, busyPct: null };
   if (since !== null && hostCols.every((c) => c !== null)) {
-    const rates = [
-      ...currentRates(
-        db,
-        'host',
-        present(hostCols).map((c) => c.col),
-        since,
-      ).values(),
-    ][0];
+    const rates = [...currentRates(db, 'host', present(hostCols), since).values()][0];
     if (rates !== undefined && rates.every((r) => r !== null)) {
       const total = (rates as number[]).reduce((a, b) => a + b, 0);
       const busy = (rates as number[]).slice(0, 5).reduce((a, b) => a + b, 0);
@@ -240,11 +226,11 @@ function build(db: Db, input: ExportInput | null): Overview {
   const both = (m: (number | null)[][] | undefined) => (m === undefined ? blank() : m[0]!.map((a, i) => round4(sum2(a, m[1]![i]))));
 
   const domains = records.map((r): OverviewDomain => {
-    const name = r.domain.name;
-    const cores = cur.cpu.get(name)?.[0] ?? null;
-    const [netRx = null, netTx = null] = cur.net.get(name) ?? [];
-    const [diskRd = null, diskWr = null] = cur.disk.get(name) ?? [];
-    const dm = minutes.domain.get(name);
+    const { name, key } = r.domain;
+    const cores = cur.cpu.get(key)?.[0] ?? null;
+    const [netRx = null, netTx = null] = cur.net.get(key) ?? [];
+    const [diskRd = null, diskWr = null] = cur.disk.get(key) ?? [];
+    const dm = minutes.domain.get(key);
     const col = (c: typeof cpuCol, scale: number) => {
       const k = c === null ? -1 : domainCols.indexOf(c);
       return k < 0 || dm === undefined ? blank() : dm[k]!.map((v) => round4(v === null ? null : v * scale));
@@ -268,7 +254,7 @@ function build(db: Db, input: ExportInput | null): Overview {
       netRx,
       netTx,
       net: sum2(netRx, netTx),
-      spark: { cpu: col(cpuCol, 1e-9), rss: col(rssCol, 1024), disk: both(minutes.disk.get(name)), net: both(minutes.net.get(name)) },
+      spark: { cpu: col(cpuCol, 1e-9), rss: col(rssCol, 1024), disk: both(minutes.disk.get(key)), net: both(minutes.net.get(key)) },
     };
   });
   return { ts, currentSince: since, host, sparkTimes, domains };

@@ -295,7 +295,8 @@ function escapeLabel(v: string): string {
 export function renderMetrics(input: ExportInput, openMetrics: boolean, renderStart = performance.now()): string {
   const fam = new Families();
   const errors = new Map<string, number>();
-  for (const p of input.problems) errors.set(p.domain, (errors.get(p.domain) ?? 0) + 1);
+  // By identity: a shut-off definition may share a running domain's name (an old copy in --xml-dir).
+  for (const p of input.problems) errors.set(p.key, (errors.get(p.key) ?? 0) + 1);
   for (const r of input.records) {
     try {
       // Into a scratch set first: a domain that fails halfway leaves none of its series behind.
@@ -304,7 +305,7 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
       fam.merge(own);
     } catch {
       // one bad domain never fails the scrape: it shows up in domstat_domain_errors instead
-      errors.set(r.domain.name, (errors.get(r.domain.name) ?? 0) + 1);
+      errors.set(r.domain.key, (errors.get(r.domain.key) ?? 0) + 1);
     }
   }
   fam.add('domstat_domains', 'gauge', 'Domains sampled in the latest tick', {}, input.records.length);
@@ -324,7 +325,7 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
       'gauge',
       'Values that could not be read for the domain in the latest tick',
       { domain: r.domain.name, uuid: r.domain.uuid ?? '' },
-      errors.get(r.domain.name) ?? 0,
+      errors.get(r.domain.key) ?? 0,
     );
   fam.add('domstat_ticks', 'counter', 'Ticks sampled since the agent started', {}, input.ticks);
   fam.add('domstat_last_tick_timestamp_seconds', 'gauge', 'When the latest tick was sampled', {}, input.ts / 1000);

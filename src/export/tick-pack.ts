@@ -143,7 +143,7 @@ export class TickPacker {
         collectUs: t.collectUs,
         storeMs: tick.storeMs,
         ticks: tick.ticks,
-        problems: t.problems.map((p) => ({ domain: p.domain, message: p.message })),
+        problems: t.problems.map((p) => ({ domain: p.domain, key: p.key, message: p.message })),
         cutTiers: [...tick.cutTiers],
         domainIds,
         newDomains,

@@ -11,7 +11,10 @@ export interface DomainStatsRecord {
 
 /** Something that could not be read for a domain in one collection (its fields are left out). */
 export interface DomainProblem {
+  /** The domain's name, for people. */
   domain: string;
+  /** Its identity (Domain.key: the uuid, or the name when there is none): two domains may share a name. */
+  key: string;
   message: string;
 }
 

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { overview, SPARK_MINUTES, type Overview } from '../../src/export/overview.js';
 import { exportInputOf } from '../../src/export/records.js';
+import type { DomainStatsRecord } from '../../src/stats/records.js';
+import { DomainState } from '../../src/stats/states.js';
 import { openDatabase } from '../../src/store/db.js';
 import { buildHistory } from '../helpers/agent-history.js';
 import { COL, CounterFile, FieldsFile, NetDev, cpuacctUsage, privateTree, rewrite } from '../helpers/moving.js';
@@ -183,7 +185,27 @@ t.test('overview: current rates, CPU %, sparklines and states of every domain', 
   // And the current figures through the raw rate view.
   const raw = db.prepare('SELECT cpu_time FROM domain_rate WHERE domain = ? AND ts = ?').pluck().get('alpha', times[last]) as number;
   close(alpha.cpuCores, raw / 1e9, 'alpha CPU: the domain_rate view at the last tick');
+
+  // A shut-off definition named alpha (an old copy in --xml-dir, another uuid) has no figures of
+  // the running alpha's: domains are told apart by identity, not name.
+  const input = exportInputOf(h.agent.latest!);
+  const uuid = '99999999-8888-4777-8666-555555555555';
+  const namesake: DomainStatsRecord = { domain: { ...alpha0(input.records).domain, uuid, key: uuid, state: DomainState.SHUTOFF, id: -1 }, params: [] };
+  const o2 = overview(db, { ...input, records: [...input.records, namesake] });
+  const twin = o2.domains.find((d) => d.uuid === uuid)!;
+  t.same(
+    [twin.name, twin.cpuCores, twin.net, twin.disk, twin.spark.cpu, twin.spark.net],
+    ['alpha', null, null, null, new Array(SPARK_MINUTES).fill(null), new Array(SPARK_MINUTES).fill(null)],
+    "the namesake has none of alpha's rates or sparklines",
+  );
+  t.same(
+    o2.domains.find((d) => d.uuid === alpha.uuid),
+    alpha,
+    'and the running alpha keeps its own',
+  );
 });
+
+const alpha0 = (records: readonly DomainStatsRecord[]) => records.find((r) => r.domain.name === 'alpha')!;
 
 t.test('overview: no history yet, and no records', async (t) => {
   const root = privateTree(t, 'kvm-cgroup1-systemd');

@@ -4,6 +4,7 @@
 import t, { type Test } from 'tap';
 import { Connection } from '../../src/connection/connection.js';
 import { type DomainStatsRecord } from '../../src/stats/records.js';
+import { DomainState } from '../../src/stats/states.js';
 import { renderMetrics, wantsOpenMetrics, type ExportInput } from '../../src/export/prometheus.js';
 import { parseListen } from '../../src/export/http-server.js';
 import type { DomainProblem } from '../../src/stats/records.js';
@@ -203,6 +204,16 @@ t.test("domstat's self metrics and domstat_domain_errors", async (t) => {
     `domstat_domain_errors{domain="eta",uuid="70707070-0007-4000-8000-000000000007"} ${etaProblems}`,
     'domstat_domain_errors{domain="zeta",uuid="6f6f6f6f-0006-4000-8000-000000000006"} 0',
   ]);
+
+  // A shut-off definition with a running domain's name (an old copy in --xml-dir): the running
+  // one's problems are its own, not the namesake's.
+  const eta = v2.records.find((r) => r.domain.name === 'eta')!;
+  const uuid = '99999999-8888-4777-8666-555555555555';
+  const namesake: DomainStatsRecord = { domain: { ...eta.domain, uuid, key: uuid, state: DomainState.SHUTOFF, id: -1 }, params: [] };
+  hasLines(t, renderMetrics(input([...v2.records, namesake], v2.problems), false), [
+    `domstat_domain_errors{domain="eta",uuid="70707070-0007-4000-8000-000000000007"} ${etaProblems}`,
+    `domstat_domain_errors{domain="eta",uuid="${uuid}"} 0`,
+  ]);
 });
 
 t.test('Xen (libxl): vif and vbd counters, metadata, and the broken domain', async (t) => {
@@ -260,7 +271,7 @@ t.test('label values escape backslash, double quote and newline', async (t) => {
   const alpha = KVM.records.find((r) => r.domain.name === 'alpha')!;
   const name = 'we\\ird "name"\nx';
   const rec: DomainStatsRecord = {
-    domain: { ...alpha.domain, name, uuid: 'c0ffee00-0000-4000-8000-000000000001' },
+    domain: { ...alpha.domain, name, uuid: 'c0ffee00-0000-4000-8000-000000000001', key: 'c0ffee00-0000-4000-8000-000000000001' },
     params: [
       { field: 'state.state', type: 'int', value: 1 },
       { field: 'state.reason', type: 'int', value: 1 },
@@ -269,7 +280,7 @@ t.test('label values escape backslash, double quote and newline', async (t) => {
       { field: 'net.0.rx.bytes', type: 'ullong', value: 123n },
     ],
   };
-  const text = renderMetrics(input([rec], [{ domain: name, message: 'made up' }]), false);
+  const text = renderMetrics(input([rec], [{ domain: name, key: rec.domain.uuid!, message: 'made up' }]), false);
   const esc = 'domain="we\\\\ird \\"name\\"\\nx",uuid="c0ffee00-0000-4000-8000-000000000001"';
   hasLines(t, text, [
     `libvirt_domain_info{${esc},hypervisor="kvm",driver="kvm",persistent="yes"} 1`,
@@ -310,7 +321,10 @@ t.test('a record that cannot be rendered costs that domain only and counts as an
   const others = KVM.records.filter((r) => r.domain.name !== 'beta' && r.domain.name !== 'delta');
   let text = '';
   t.doesNotThrow(() => {
-    text = renderMetrics(input([...others, throwingParams, throwingValue], [{ domain: 'delta', message: 'one read failed' }]), false);
+    text = renderMetrics(
+      input([...others, throwingParams, throwingValue], [{ domain: 'delta', key: throwingValue.domain.key, message: 'one read failed' }]),
+      false,
+    );
   }, 'render survives');
   hasLines(t, text, [
     `domstat_domain_errors{${BETA}} 1`,

@@ -39,7 +39,7 @@ t.test('round trip, first tick and the next', async (t) => {
       collectUs: 300 + n,
       domains,
       samples: [...samples, host(n)],
-      problems: [{ domain: 'db1', message: `problem ${n}` }],
+      problems: [{ domain: 'db1', key: 'c0ffee00-0000-4000-8000-0000000000d1', message: `problem ${n}` }],
     },
     map,
     storeMs: 1.5 + n,
