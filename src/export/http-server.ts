@@ -202,7 +202,9 @@ export class StatsServer {
     }
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://localhost');
+      // An origin-form target is a path: '//metrics' must not read as a host named 'metrics'.
+      const target = req.url ?? '/';
+      url = new URL(target.startsWith('/') ? `http://localhost${target}` : target);
     } catch {
       this.send(res, 400, TEXT, 'not a valid request target\n');
       return;

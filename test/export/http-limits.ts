@@ -221,6 +221,10 @@ t.test('Host allowlist', async (t) => {
   t.match(absolute.got, /^HTTP\/1\.1 421 /, "an absolute-form target's host is the one checked");
   const absoluteOk = await raw(port, `GET http://127.0.0.1/metrics HTTP/1.1\r\nHost: rebind.attacker.example\r\nConnection: close\r\n\r\n`);
   t.match(absoluteOk.got, /^HTTP\/1\.1 200 /, 'and answered when it is allowed');
+  for (const target of ['//metrics', '//anything/metrics', '//127.0.0.1/metrics']) {
+    const doubled = await raw(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    t.match(doubled.got, /^HTTP\/1\.1 404 /, `${target} is a path that is not served, not another page or /metrics`);
+  }
   const userinfo = await raw(port, `GET http://u@rebind.attacker.example/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
   t.match(userinfo.got, /--allow-host rebind\.attacker\.example to allow that name\n$/, 'its advice names the host, without the userinfo');
 
