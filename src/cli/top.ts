@@ -17,6 +17,9 @@ import { LIBVIRT_GROUPS, StatsGroup } from '../stats/groups.js';
 import { parseDuration } from '../common/time.js';
 import { UsageError } from '../common/errors.js';
 
+/** Signals that end an interactive top (Ctrl-C itself arrives as a key in raw mode). */
+const END_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+
 const KEYS: Record<string, Partial<ViewState> | 'quit'> = {
   '1': { screen: 'domains' },
   '0': { screen: 'domains' },
@@ -149,7 +152,16 @@ export function topCommand(io: Io): Command {
       };
       // Left in place after the loop: the error of a last write comes after it.
       if (io === processIo) process.stdout.on('error', onOutError);
+      // Killed (SIGTERM, a closed terminal's SIGHUP): leave the terminal as it was found, then die
+      // of the same signal, so whoever sent it sees it did its job.
+      let killedBy: NodeJS.Signals | null = null;
+      const onSignal = (sig: NodeJS.Signals) => {
+        killedBy = sig;
+        stop = true;
+        wake?.();
+      };
       if (interactive) {
+        for (const sig of END_SIGNALS) process.on(sig, onSignal);
         process.stdin.setRawMode(true);
         process.stdin.on('data', onKey);
         process.stdout.on('resize', draw);
@@ -180,8 +192,10 @@ export function topCommand(io: Io): Command {
           process.stdin.setRawMode(false);
           process.stdin.pause();
           io.out('\x1b[?25h\x1b[?1049l');
+          for (const sig of END_SIGNALS) process.off(sig, onSignal);
         }
         if (csv !== null) fs.closeSync(csv);
       }
+      if (killedBy !== null) process.kill(process.pid, killedBy);
     });
 }

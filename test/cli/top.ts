@@ -585,3 +585,46 @@ t.test('full screen in tmux: 60 domains fitted to 160x40, then resized to 100x15
   await waitFor('top to exit', 5000, () => !joined().includes('domstat top - '));
   t.pass('q quits');
 });
+
+t.test('full screen in tmux: SIGTERM and SIGHUP restore the terminal, then end top by that signal', async (t) => {
+  const tr = tree(t);
+  t.teardown(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  });
+  const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  for (const [sig, status] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    const pidFile = path.join(tr.root, `top-${sig}.pid`);
+    // top in the foreground (an inner shell writes its own pid, then becomes top), then its status and the terminal modes.
+    const top = `echo $$ > ${shq(pidFile)}; exec ${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.cjs'))} top --root ${shq(tr.root)} -d 1`;
+    // Without tap's NODE_OPTIONS: its process-info hook catches signals and exits 0 itself.
+    const script = `env -u NODE_OPTIONS sh -c ${shq(top)}; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | sed 's/^/MODE /'; sleep 60`;
+    tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', `sh -c ${shq(script)}`);
+    await waitFor('the first screen', 10_000, () => (/gamma\s*$/m.test(pane()) ? true : undefined));
+    t.equal(paneFlags(), '1 0', `${sig}: alternate screen on, cursor hidden`);
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), sig);
+    const after = await waitFor('top to end', 10_000, () => {
+      const p = pane();
+      return /^MODE /m.test(p) ? p : undefined;
+    });
+    t.match(after, new RegExp(`^EXIT=${status}$`, 'm'), `${sig}: top ended by the signal (status ${status})`);
+    t.same(
+      after
+        .split('\n')
+        .filter((l) => l.startsWith('MODE '))
+        .map((l) => l.slice(5))
+        .sort(),
+      ['echo', 'icanon'],
+      `${sig}: canonical mode and echo are back`,
+    );
+    await waitFor('the cursor', 5000, () => (paneFlags() === '0 1' ? true : undefined));
+    t.pass(`${sig}: alternate screen off, cursor visible`);
+    tmux('kill-session', '-t', 'top');
+  }
+});
