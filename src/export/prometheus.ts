@@ -102,8 +102,24 @@ class Families {
   }
 }
 
-/** One domain's series; kept separate so a failure here costs this domain only. */
-function domainFamilies(fam: Families, r: DomainStatsRecord): void {
+/**
+ * One domain's series; kept separate so a failure here costs this domain only. Returns how many
+ * of its devices were left out: a target named twice (libvirt loads such status and config XML
+ * without validating it) would give two series one label set, and Prometheus keeps one of them
+ * silently, so the second device's series are left out and counted in domstat_domain_errors.
+ */
+function domainFamilies(fam: Families, r: DomainStatsRecord): number {
+  let leftOut = 0;
+  const repeated = (seen: Set<string>, dev: string): boolean => {
+    if (!seen.has(dev)) {
+      seen.add(dev);
+      return false;
+    }
+    leftOut++;
+    return true;
+  };
+  const ifaces = new Set<string>();
+  const disks = new Set<string>();
   const d = r.domain;
   const base = { domain: d.name, uuid: d.uuid ?? '' };
   const p = new Map(r.params.map((x) => [x.field, x]));
@@ -159,7 +175,7 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
   const count = (k: string) => get(k) ?? 0;
   for (let i = 0; i < count('net.count'); i++) {
     const dev = p.get(`net.${i}.name`)?.value;
-    if (typeof dev !== 'string') continue;
+    if (typeof dev !== 'string' || repeated(ifaces, dev)) continue;
     const labels = { ...base, target_device: dev };
     const iface = d.interfaces[i];
     fam.add(
@@ -174,7 +190,7 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
   }
   for (let i = 0; i < count('block.count'); i++) {
     const dev = p.get(`block.${i}.name`)?.value;
-    if (typeof dev !== 'string') continue;
+    if (typeof dev !== 'string' || repeated(disks, dev)) continue;
     const labels = { ...base, target_device: dev };
     const disk = d.disks.find((x) => x.target === dev);
     fam.add(
@@ -275,6 +291,7 @@ function domainFamilies(fam: Families, r: DomainStatsRecord): void {
         get(`cgroup.numa.${i}.${type}`),
       );
   }
+  return leftOut;
 }
 
 const CGROUP_IO: readonly (readonly [suffix: string, name: string, help: string])[] = [
@@ -301,8 +318,9 @@ export function renderMetrics(input: ExportInput, openMetrics: boolean, renderSt
     try {
       // Into a scratch set first: a domain that fails halfway leaves none of its series behind.
       const own = new Families();
-      domainFamilies(own, r);
+      const leftOut = domainFamilies(own, r);
       fam.merge(own);
+      if (leftOut > 0) errors.set(r.domain.key, (errors.get(r.domain.key) ?? 0) + leftOut);
     } catch {
       // one bad domain never fails the scrape: it shows up in domstat_domain_errors instead
       errors.set(r.domain.key, (errors.get(r.domain.key) ?? 0) + 1);

@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { Connection } from '../../src/connection/connection.js';
 import { type DomainStatsRecord } from '../../src/stats/records.js';
 import { DomainState } from '../../src/stats/states.js';
+import type { TypedParam } from '../../src/stats/typed-params.js';
 import { renderMetrics, wantsOpenMetrics, type ExportInput } from '../../src/export/prometheus.js';
 import { parseListen } from '../../src/export/http-server.js';
 import type { DomainProblem } from '../../src/stats/records.js';
@@ -294,6 +295,25 @@ t.test('label values escape backslash, double quote and newline', async (t) => {
   t.equal(find(e, 'libvirt_domain_interface_stats_receive_bytes_total')[0]?.labels.target_device, 'tap"0\\', 'device name round-trips');
   const check = await promtoolCheck(text);
   t.equal(check.code, 0, `promtool accepts the escaped labels: ${check.out}`);
+});
+
+t.test('a target named twice (status XML libvirt loads unvalidated): the second device is left out and counted', async (t) => {
+  const alpha = KVM.records.find((r) => r.domain.name === 'alpha')!;
+  const params = alpha.params.map((p): TypedParam => {
+    if (p.field === 'block.1.name') return { field: p.field, type: 'string', value: 'vda' };
+    if (p.field === 'net.1.name') return { field: p.field, type: 'string', value: 'vnet0' };
+    return p;
+  });
+  t.ok(params.some((p) => p.field === 'block.1.name') && params.some((p) => p.field === 'net.1.name'), 'alpha has a second disk and NIC');
+  const text = renderMetrics(input([{ ...alpha, params }]), false);
+  const e = parseExposition(text, false);
+  for (const fam of ['libvirt_domain_block_stats_read_bytes_total', 'libvirt_domain_interface_stats_receive_bytes_total']) {
+    const samples = find(e, fam);
+    const keys = samples.map((s) => JSON.stringify(s.labels));
+    t.equal(new Set(keys).size, keys.length, `${fam}: no two samples share a label set`);
+  }
+  const block0 = alpha.params.find((p) => p.field === 'block.0.rd.bytes')!.value;
+  hasLines(t, text, [`libvirt_domain_block_stats_read_bytes_total{${ALPHA},target_device="vda"} ${block0}`, `domstat_domain_errors{${ALPHA}} 2`]);
 });
 
 t.test('a record that cannot be rendered costs that domain only and counts as an error', async (t) => {
