@@ -6,7 +6,7 @@ import { Agent } from '../agent/agent.js';
 import { DEFAULT_RETENTION } from '../store/retention.js';
 import type { ServingThread } from '../export/serving.js';
 import { checkAllowHost } from '../export/host-allow.js';
-import { parseDuration, parseSize } from '../common/time.js';
+import { CENTURY_MS, parseDuration, parseSize } from '../common/time.js';
 import { UsageError } from '../common/errors.js';
 import type { Kind } from '../sample/row-map.js';
 
@@ -54,7 +54,7 @@ export function agentCommand(io: Io): Command {
       // A century at most: beyond it a projection is a number no disk holds, and stamps run out of meaning.
       const keep = (v: string, name: string) => {
         const ms = parseDuration(v, name);
-        if (ms > 100 * 365 * 86_400_000) throw new UsageError(`${name}: 100 years is the longest retention`);
+        if (ms > CENTURY_MS) throw new UsageError(`${name}: 100 years is the longest retention`);
         return ms;
       };
       const retention = {

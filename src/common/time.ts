@@ -23,9 +23,19 @@ function realDate(s: string): boolean {
   return day.getUTCMonth() === m! - 1 && day.getUTCDate() === d && hh < 24 && mm < 60 && ss < 60;
 }
 
+/** The longest span any option takes (retention, a range, a step): beyond it numbers lose meaning. */
+export const CENTURY_MS = 100 * 365 * 86_400_000;
+
+/** A duration of at most a century. */
+export function parseSpan(s: string, what: string): number {
+  const ms = parseDuration(s, what);
+  if (ms > CENTURY_MS) throw new UsageError(`${what}: '${s}' is longer than 100 years`);
+  return ms;
+}
+
 export function parseTime(s: string, what: string, now = Date.now()): number {
   if (s === 'now') return now;
-  if (/^[0-9]+(\.[0-9]+)?(ms|s|m|h|d|w|y)$/.test(s)) return now - parseDuration(s, what);
+  if (/^[0-9]+(\.[0-9]+)?(ms|s|m|h|d|w|y)$/.test(s)) return now - parseSpan(s, what);
   // A date is ISO 8601's (a day, then an optional time and zone): Date.parse alone would read
   // "12" as December 2001 and "100" as the year 100.
   const t = ISO_DATE.test(s) && realDate(s) ? Date.parse(s) : NaN;
@@ -60,6 +70,6 @@ export function timeRange(
   return {
     since: parseTime(since, names.since, now),
     until: until === undefined ? now : parseTime(until, names.until, now),
-    ...(step !== undefined ? { stepS: parseDuration(step, names.step) / 1000 } : {}),
+    ...(step !== undefined ? { stepS: parseSpan(step, names.step) / 1000 } : {}),
   };
 }

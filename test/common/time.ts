@@ -1,7 +1,7 @@
 // Times and durations on the command line and in the HTTP API: a duration ago, now, or an ISO 8601
 // date; anything else is refused (Date.parse alone reads "12" as December 2001, "100" as the year 100).
 import t from 'tap';
-import { parseTime } from '../../src/common/time.js';
+import { parseTime, timeRange } from '../../src/common/time.js';
 
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
 
@@ -38,4 +38,15 @@ t.test('bare numbers and other text are not times', async (t) => {
       { name: 'UsageError', message: `--since: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)` },
       JSON.stringify(s),
     );
+});
+
+t.test('spans of more than a century are refused, as times ago and as steps', async (t) => {
+  t.equal(parseTime('100y', '--since', NOW), NOW - 100 * 365 * 86_400_000, 'a century ago is a time');
+  for (const s of ['101y', '36501d', '99999999999999999999999d'])
+    t.throws(() => parseTime(s, 'since', NOW), { name: 'UsageError', message: `since: '${s}' is longer than 100 years` }, s);
+  t.throws(() => timeRange('1h', undefined, '1000000d', NOW, { since: 'since', until: 'until', step: 'step' }), {
+    name: 'UsageError',
+    message: "step: '1000000d' is longer than 100 years",
+  });
+  t.same(timeRange('1h', 'now', '1d', NOW), { since: NOW - 3_600_000, until: NOW, stepS: 86_400 });
 });
