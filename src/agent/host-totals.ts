@@ -11,10 +11,9 @@ import { exactKey, type KeyFrom } from '../kernel/spec.js';
 import { ParseError } from '../kernel/u64.js';
 import type { RowMap } from '../sample/row-map.js';
 import { fillKeys, netColumns } from '../sample/plan.js';
-import { newDevice, setReading, type DeviceSample, type DomainSample } from '../sample/rows.js';
+import { HOST_KEY, newDevice, setReading, type DeviceSample, type DomainSample } from '../sample/rows.js';
 import { messageOf } from '../common/errors.js';
 
-export const HOST_KEY = '@host';
 const hostNet = netColumns(NET_DEV_KEYS.host);
 
 /**

@@ -23,6 +23,9 @@ export interface DeviceSample extends DeviceIdentity {
   wrap32?: boolean;
 }
 
+/** The key (and name) of the host's own row: the host is sampled and stored as a domain. */
+export const HOST_KEY = '@host';
+
 export interface DomainSample {
   key: string;
   uuid?: string;

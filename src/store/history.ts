@@ -8,6 +8,7 @@
 import type { Db } from './db.js';
 import { readKeyMap, type Column, type KeyMap } from './key-map.js';
 import { keyPattern, type Kind } from '../sample/row-map.js';
+import { HOST_KEY } from '../sample/rows.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
@@ -199,8 +200,14 @@ export class HistoryReader {
    * so a VM defined again under its name (a new uuid) reads as one history, not only its newest part.
    */
   domainIds(ref: string): number[] {
-    const byUuid = this.stmt('SELECT id FROM domain WHERE uuid = ? OR key = ? ORDER BY id').pluck().all(ref.toLowerCase(), ref) as bigint[];
-    const ids = byUuid.length > 0 ? byUuid : (this.stmt('SELECT id FROM domain WHERE name = ? ORDER BY id').pluck().all(ref) as bigint[]);
+    // A uuid, else a domain's name, else the host: a domain may be named '@host' too.
+    const all = (sql: string, ...args: string[]) =>
+      this.stmt(sql)
+        .pluck()
+        .all(...args) as bigint[];
+    let ids = all('SELECT id FROM domain WHERE uuid = ? ORDER BY id', ref.toLowerCase());
+    if (ids.length === 0) ids = all('SELECT id FROM domain WHERE name = ? AND key <> ? ORDER BY id', ref, HOST_KEY);
+    if (ids.length === 0 && ref === HOST_KEY) ids = all('SELECT id FROM domain WHERE key = ?', HOST_KEY);
     if (ids.length === 0) throw new HistoryError(`no history for domain '${ref}'`);
     return ids.map(Number);
   }

@@ -13,7 +13,7 @@ import { readKeyMap, type KeyMap } from './key-map.js';
 import { KINDS, type Kind } from '../sample/row-map.js';
 import { blockOf, KEYFRAME_MS, slotOf, TIER_SECONDS, TIERS, type KindLayout, type Tier } from './layout.js';
 import { Bucket } from './rollup.js';
-import type { DeviceSample, DomainSample } from '../sample/rows.js';
+import { HOST_KEY, type DeviceSample, type DomainSample } from '../sample/rows.js';
 import { toSqlExact } from './exact.js';
 import { f64 } from '../sample/f64-slab.js';
 import { recoverState, type RecoveredDevice } from './recover.js';
@@ -493,7 +493,7 @@ export class HistoryWriter {
     const { tick, period, run, tickDt, prevTick, attrs, closing, minute, hour } = p;
     const touched = this.touched;
     let domains = 0;
-    for (const d of tick.domains) if (d.key !== '@host') domains++;
+    for (const d of tick.domains) if (d.key !== HOST_KEY) domains++;
     const tickId = Number(this.insertTick.get(tick.ts, tickDt, tick.mono, tick.collectUs, domains) as bigint);
     for (const dom of tick.domains) {
       const domainId = this.domainId(dom);

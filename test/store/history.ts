@@ -556,3 +556,27 @@ t.test('a name that several domains have had (a VM defined again, new uuid) read
   t.strictSame(values('uuid-new'), [203n, 204n, 205n]);
   t.throws(() => r.domainIds('nothing'), { message: "no history for domain 'nothing'" });
 });
+
+t.test("a domain named '@host' reads its own history by name; '@host' reads the host only when no domain has that name", async (t) => {
+  const { db } = freshDb(t);
+  const w = new HistoryWriter(db);
+  const write = tenSecondTicks(w);
+  const host = (k: number) => {
+    const h = domain('@host', '@host', 0, [device(w.map, 'host', null, 'h', { cpu_user: BigInt(k) * 10_000_000n })]);
+    delete h.uuid; // the agent's host row has none
+    return h;
+  };
+  const guest = (k: number) =>
+    domain('0badc0de-0000-4000-8000-000000000001', '@host', 7, [device(w.map, 'domain', null, '@host', { balloon_rss: 500n + BigInt(k) })]);
+  for (let i = 0; i < 3; i++) write(i, [host(i)]);
+  const r = new HistoryReader(db);
+  const hostId = r.domainIds('@host');
+  t.equal(hostId.length, 1, 'no domain is named @host yet: the host');
+  for (let i = 3; i < 6; i++) write(i, [host(i), guest(i)]);
+  const ids = r.domainIds('@host');
+  t.equal(ids.length, 1);
+  t.not(ids[0], hostId[0], 'now the domain of that name, not the host');
+  const rss = r.query({ domain: '@host', keys: ['balloon.rss'], since: H0, until: H0 + 60_000, rate: false }).series[0]!.values.filter((v) => v !== null);
+  t.strictSame(rss, [503n, 504n, 505n], "the domain's own values");
+  t.strictSame(r.domainIds('0BADC0DE-0000-4000-8000-000000000001'), ids, 'and by its uuid, in any case');
+});
