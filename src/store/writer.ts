@@ -7,6 +7,7 @@
 // last committed state. Every piece of that state can be rebuilt from the database (recover()),
 // so an agent killed at any moment loses at most the tick it was writing.
 
+import { InternalError } from '../common/errors.js';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import { readKeyMap, type KeyMap } from './key-map.js';
@@ -229,6 +230,8 @@ export class HistoryWriter {
   /** Device state by sample object: the agent's sampling plan hands in the same objects every tick. */
   private known = new WeakMap<DeviceSample, Device>();
   private readonly devices = new Map<number, Device>();
+  /** Devices whose rows this tick's transaction inserted: a rollback takes their ids back, and SQLite hands them out again. */
+  private readonly inserted: number[] = [];
   /** The clock run: a tick without a dt starts a new one (devices then start again from a base row). */
   private run = 0;
   private lastTick: { id: number; ts: number; mono: number } | null = null;
@@ -341,16 +344,20 @@ export class HistoryWriter {
         .prepare('SELECT id FROM device WHERE domain_id = ? AND kind = ? AND idx IS ? AND name = ?')
         .pluck()
         .get(domainId, d.kind, d.idx, d.name) as bigint | undefined;
-      id = Number(
-        found ??
-          (this.db
+      if (found !== undefined) id = Number(found);
+      else {
+        id = Number(
+          this.db
             .prepare('INSERT INTO device (domain_id, kind, idx, name, path) VALUES (?, ?, ?, ?, ?) RETURNING id')
             .pluck()
-            .get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint),
-      );
+            .get(domainId, d.kind, d.idx, d.name, d.path ?? null) as bigint,
+        );
+        this.inserted.push(id);
+      }
       this.deviceIds.set(key, id);
     }
     dev = this.devices.get(id);
+    if (dev !== undefined && dev.layout.kind !== d.kind) throw new InternalError(`device ${id} is a ${dev.layout.kind} in memory and a ${d.kind} in the tick`);
     if (dev === undefined) {
       dev = this.newDevice(id, this.map.layouts[d.kind]);
       this.devices.set(id, dev);
@@ -441,6 +448,7 @@ export class HistoryWriter {
     const { period, tickDt, closing, attrs } = p;
     const touched = this.touched;
     touched.length = 0;
+    this.inserted.length = 0;
     this.problems = [];
     let tickId: number;
     try {
@@ -451,6 +459,7 @@ export class HistoryWriter {
         this.base[k].clear();
       }
       this.forgetIds(); // rows inserted by the failed transaction are gone
+      for (const id of this.inserted) this.devices.delete(id);
       throw e;
     }
     // Committed: now, and only now, move the in-memory state forward.

@@ -409,6 +409,50 @@ t.test('a failed tick writes nothing; the next tick is computed against the last
   t.strictSame(orphanDeltas(db), {});
 });
 
+t.test('a failed tick that added devices: their ids, taken again by devices of another kind, start clean', async (t) => {
+  const { db, w } = writer(t);
+  const m = w.map;
+  const tick = ticker(w);
+  const old = (k: bigint) => domain('k', 'vm', 3, [device(m, 'net', 0, 'vif3.0', { rx_bytes: 100n * k })]);
+  tick(T0, [old(1n)]);
+  // A VM starts while the disk is full: its vCPU's device row is inserted, then the tick fails.
+  db.exec("CREATE TEMP TRIGGER fail BEFORE INSERT ON vcpu_raw BEGIN SELECT raise(ABORT, 'disk full'); END");
+  t.throws(() => tick(T0 + 1000, [old(2n), domain('n', 'new', 9, [device(m, 'vcpu', 0, 'vcpu0', { time: 5000n })])]), /disk full/);
+  db.exec('DROP TRIGGER fail');
+  // Space again, and the new VM shows a NIC instead: SQLite hands out the rolled-back id again.
+  const nic = (k: bigint) => domain('n', 'new', 9, [device(m, 'net', 0, 'vnet2', { rx_bytes: 7000n * k, tx_bytes: 11n * k })]);
+  tick(T0 + 2000, [old(3n), nic(1n)]);
+  tick(T0 + 3000, [old(4n), nic(2n)]);
+  tick(T0 + 4000, [old(5n), nic(3n)]);
+  t.strictSame(
+    rows(
+      db,
+      "SELECT t.ts, r.rx_bytes, r.tx_bytes FROM net_raw r JOIN tick t ON t.id = r.tick_id JOIN device v ON v.id = r.device_id WHERE v.name = 'vnet2' ORDER BY t.ts",
+    ),
+    [
+      [BigInt(T0 + 2000), null, null],
+      [BigInt(T0 + 3000), 7000n, 11n],
+      [BigInt(T0 + 4000), 7000n, 11n],
+    ],
+    "the NIC's rows are NIC rows, from its own readings",
+  );
+  t.equal(db.prepare("SELECT count(*) FROM vcpu_raw r JOIN device v ON v.id = r.device_id WHERE v.name = 'vnet2'").pluck().get(), 0n, 'none in another kind');
+  t.strictSame(
+    rows(
+      db,
+      "SELECT t.ts, r.rx_bytes FROM net_raw r JOIN tick t ON t.id = r.tick_id JOIN device v ON v.id = r.device_id WHERE v.name = 'vif3.0' ORDER BY t.ts",
+    ),
+    [
+      [BigInt(T0), null],
+      [BigInt(T0 + 2000), 200n],
+      [BigInt(T0 + 3000), 100n],
+      [BigInt(T0 + 4000), 100n],
+    ],
+    'the other devices go on from their own last readings',
+  );
+  t.strictSame(orphanDeltas(db), {});
+});
+
 t.test('a full database: ticks fail whole, the next good tick continues from the last committed', async (t) => {
   const { db, w } = writer(t);
   const m = w.map;
