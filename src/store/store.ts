@@ -28,6 +28,13 @@ export class HistoryStore {
   readonly writer: HistoryWriter;
   readonly retention: Retention;
   private readonly identity: { dev: number; ino: number };
+  /**
+   * The WAL and shared-memory files of the database as opened. When the database is deleted or
+   * replaced, SQLite closes without checkpointing (its file has moved) and leaves them at the path,
+   * where the next database opened there would take the old WAL's pages for its own: they are
+   * removed, if they are still these files.
+   */
+  private readonly sidecars: { path: string; dev: number; ino: number }[];
 
   private constructor(
     readonly file: string,
@@ -49,6 +56,10 @@ export class HistoryStore {
     });
     const st = fs.statSync(file);
     this.identity = { dev: st.dev, ino: st.ino };
+    this.sidecars = ['-wal', '-shm'].flatMap((suffix) => {
+      const s = fs.statSync(file + suffix, { throwIfNoEntry: false });
+      return s === undefined ? [] : [{ path: file + suffix, dev: s.dev, ino: s.ino }];
+    });
   }
 
   /** Takes the writer lock (or names who has it), then opens, migrates and recovers. */
@@ -101,14 +112,23 @@ export class HistoryStore {
 
   /** Writes the open rollup buckets (a later start rebuilds and replaces them), then lets go of the file. */
   close(): void {
+    const moved = this.fileChanged() !== null;
     try {
-      if (this.db.open && this.fileChanged() === null) {
+      if (this.db.open && !moved) {
         this.writer.flushOpen();
         this.db.prepare('DELETE FROM meta WHERE key = ?').run(WRITER_KEY);
       }
     } finally {
       if (this.db.open) this.db.close();
+      if (moved) this.removeSidecars();
       this.lock.release();
+    }
+  }
+
+  private removeSidecars(): void {
+    for (const f of this.sidecars) {
+      const st = fs.statSync(f.path, { throwIfNoEntry: false });
+      if (st !== undefined && st.dev === f.dev && st.ino === f.ino) fs.rmSync(f.path, { force: true });
     }
   }
 }

@@ -625,6 +625,41 @@ t.test('a database file deleted or replaced while the agent writes it: said once
   t.equal(s.io.errLines().filter((l) => l.startsWith('store:')).length, 2, 'a second deletion is said too');
 });
 
+t.test("a database put in the agent's place (a backup restored by rename), or deleted with its WAL left: the old WAL is never replayed onto it", async (t) => {
+  const s = await setup(t);
+  // Another history: two ticks at B, written and closed (checkpointed: one file).
+  const B = A - 86_400_000;
+  const other = path.join(path.dirname(s.dbFile), 'other.db');
+  const o = await setup(t, { dbFile: other });
+  o.tick(B);
+  o.tick(B + 1000);
+  await o.agent.close();
+  s.tick(A);
+  s.tick(A + 1000);
+  t.ok(fs.existsSync(s.dbFile + '-wal'), 'the agent has a WAL');
+  fs.copyFileSync(other, s.dbFile + '.tmp');
+  fs.renameSync(s.dbFile + '.tmp', s.dbFile);
+  s.tick(A + 2000);
+  s.tick(A + 3000);
+  const ticks = (file: string) => {
+    const db = openDatabase(file, { readonly: true });
+    try {
+      return rows(db, 'SELECT ts FROM tick ORDER BY id').map(([ts]) => Number(ts));
+    } finally {
+      db.close();
+    }
+  };
+  t.strictSame(ticks(s.dbFile), [B, B + 1000, A + 2000, A + 3000], 'the restored history, then the ticks since: nothing of the WAL of the file it replaced');
+  // Deleted, with its WAL and shared memory left at the path: the new database starts empty.
+  fs.rmSync(s.dbFile);
+  s.tick(A + 4000);
+  s.tick(A + 5000);
+  t.strictSame(ticks(s.dbFile), [A + 4000, A + 5000], 'a new database: only the ticks since');
+  const db = openDatabase(s.dbFile, { readonly: true });
+  t.teardown(() => db.close());
+  t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+});
+
 t.test('wall-clock steps: never a negative or spiking rate, never history deleted, each step said once', async (t) => {
   const s = await setup(t, { retention: { rawMs: 3600_000, minuteMs: 2 * 86_400_000, hourMs: 30 * 86_400_000, maxBytes: 0 } });
   const netdev = (k: number) => setNetDev(s.root, 'vif3.0', 3_000_801n + 1000n * BigInt(k));
