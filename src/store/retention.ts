@@ -89,6 +89,14 @@ export class Retention {
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(CLOCK_STEPS_KEY, JSON.stringify(this.steps));
   }
 
+  /**
+   * Minutes are kept for an hour at least, whatever the policy: after a restart the open hour is
+   * rebuilt from its minutes (and raw ticks), so with both kept for less it would lose them.
+   */
+  private get minuteAge(): number {
+    return Math.max(this.policy.minuteMs, HOUR);
+  }
+
   /** The stamped cutoff for data older than `ageMs` at `nowMs`. */
   private before(nowMs: number, ageMs: number): number {
     return stampedCutoff(nowMs - ageMs, this.steps);
@@ -121,7 +129,7 @@ export class Retention {
     // Rollup ageing: a pass an hour is plenty.
     if (nowMs - this.lastAgeing < HOUR) return 0;
     for (const tier of TIERS) {
-      const n = this.deleteBlocksBefore(tier, Math.floor(this.before(nowMs, tier === '1m' ? this.policy.minuteMs : this.policy.hourMs) / 1000));
+      const n = this.deleteBlocksBefore(tier, Math.floor(this.before(nowMs, tier === '1m' ? this.minuteAge : this.policy.hourMs) / 1000));
       if (n > 0) return n;
     }
     const n = this.ageAttributes(this.before(nowMs, Math.max(this.policy.minuteMs, this.policy.hourMs, this.policy.rawMs)));

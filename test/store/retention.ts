@@ -268,3 +268,30 @@ t.test('the size cap cuts raw ticks first (whole periods, down to an hour), then
   while (tiny.step(now) > 0);
   t.equal(said.length, 4, 'said once');
 });
+
+t.test('raw and minute retention both under an hour: the open hour keeps its minutes, so restarts rebuild it whole', async (t) => {
+  // The same ticks into two databases, each writer restarted twice a minute apart inside the hour
+  // (clean stops), with retention run between ticks as the agent does: one keeps everything, the
+  // other raw ticks and minutes for 1 s. Their hour tiers must be the same.
+  let runs = 0;
+  const run = (short: Partial<RetentionPolicy>) => {
+    const { db } = freshDb(t, `run${runs++}.db`);
+    const vm = (w: HistoryWriter, k: number) => [domain('k', 'vm', 1, [device(w.map, 'net', 0, 'vif1.0', { rx_bytes: BigInt(1000 * k + k * k) })])];
+    let k = 72; // the first tick at 12 min past the hour
+    for (const end of [200, 206, 420]) {
+      const w = new HistoryWriter(db);
+      w.recover();
+      const r = new Retention(db, policy(short));
+      const tick = ticker(w);
+      for (; k <= end; k++) {
+        tick(H0 + k * 10_000, vm(w, k));
+        if (k % 6 === 0) r.run(H0 + k * 10_000, performance.now() + 5000); // between ticks, its now the last tick's
+      }
+      w.flushOpen();
+    }
+    return rows(db, 'SELECT * FROM net_1h ORDER BY bucket, device_id');
+  };
+  const kept = run({});
+  t.ok(kept.length > 0, 'hours stored');
+  t.strictSame(run({ rawMs: 1000, minuteMs: 1000 }), kept, 'the hour tier as if nothing had been deleted');
+});
