@@ -10,6 +10,7 @@ import { Connection } from '../connection/connection.js';
 import { CONFIG_DIRS, problemText, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
 import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
+import { lockFileOf } from '../store/lock.js';
 import type { RetentionPolicy } from '../store/retention.js';
 import type { TierName } from '../store/layout.js';
 import { defaultReadAheadFrom, Sampler } from './sampler.js';
@@ -161,6 +162,13 @@ export class Agent {
         `store: ${this.opts.dbFile} was ${changed} while the agent was writing it; going on with ${changed === 'deleted' ? 'a new database' : 'the file now'} at that path`,
       );
       this.store!.close();
+      this.store = null;
+    }
+    if (this.store?.lockLost()) {
+      // Taken again at once: if a second agent has already taken it, opening says who, every tick,
+      // and this one writes nothing until that one stops.
+      this.log.info(`store: the writer lock ${lockFileOf(this.opts.dbFile)} was deleted or replaced; taking it again`);
+      this.store.close();
       this.store = null;
     }
     if (this.store === null) this.openStore();

@@ -37,13 +37,18 @@ export function lockFileOf(dbFile: string): string {
 }
 
 export class WriterLock {
-  private constructor(private readonly conn: Database.Database) {}
+  private constructor(
+    private readonly conn: Database.Database,
+    readonly file: string,
+    private readonly identity: { dev: number; ino: number },
+  ) {}
 
   /** Takes the lock, or throws a StoreError naming the agent that has it (from `holder()`). */
   static acquire(dbFile: string, holder: () => WriterInfo | null): WriterLock {
+    const file = lockFileOf(dbFile);
     let conn: Database.Database;
     try {
-      conn = new Database(lockFileOf(dbFile), { timeout: 0 });
+      conn = new Database(file, { timeout: 0 });
     } catch (e) {
       // The lock lives beside the database: why it cannot be made is why the database cannot be written.
       throw writeFailure(dbFile, e);
@@ -55,7 +60,8 @@ export class WriterLock {
       conn.exec('CREATE TABLE IF NOT EXISTS writer (pid INTEGER, host TEXT, started TEXT)');
       conn.exec('BEGIN EXCLUSIVE; DELETE FROM writer; COMMIT');
       conn.prepare('INSERT INTO writer VALUES (?, ?, ?)').run(process.pid, os.hostname(), new Date().toISOString());
-      return new WriterLock(conn);
+      const st = fs.statSync(file);
+      return new WriterLock(conn, file, { dev: st.dev, ino: st.ino });
     } catch (e) {
       conn.close();
       const busy = typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY');
@@ -67,6 +73,15 @@ export class WriterLock {
       const who = h === null ? 'another process' : `another domstat agent (pid ${h.pid} on ${h.host}, started ${h.started})`;
       throw new StoreError(dbFile, `${who} is writing to this database; only one agent can write to a database (history and sqlite3 can still read it)`);
     }
+  }
+
+  /**
+   * The lock file is no longer at its path (deleted, say by someone clearing what looks like a
+   * stale lock, or replaced): a second agent would take a new one there and write too.
+   */
+  lost(): boolean {
+    const st = fs.statSync(this.file, { throwIfNoEntry: false });
+    return st === undefined || st.dev !== this.identity.dev || st.ino !== this.identity.ino;
   }
 
   release(): void {

@@ -110,11 +110,18 @@ export class HistoryStore {
     return st.dev === this.identity.dev && st.ino === this.identity.ino ? null : 'replaced';
   }
 
+  /** The writer lock's file was deleted or replaced: the lock no longer keeps a second agent out. */
+  lockLost(): boolean {
+    return this.lock.lost();
+  }
+
   /** Writes the open rollup buckets (a later start rebuilds and replaces them), then lets go of the file. */
   close(): void {
     const moved = this.fileChanged() !== null;
+    // With its lock lost another agent may be writing now: its buckets and its name in meta stay.
+    const mine = !moved && !this.lock.lost();
     try {
-      if (this.db.open && !moved) {
+      if (this.db.open && mine) {
         this.writer.flushOpen();
         this.db.prepare('DELETE FROM meta WHERE key = ?').run(WRITER_KEY);
       }

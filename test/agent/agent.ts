@@ -569,6 +569,40 @@ t.test(
   },
 );
 
+t.test('a deleted writer lock: the agent takes it again; if a second agent took it first, the first writes nothing until it stops', async (t) => {
+  const s = await setup(t);
+  const lock = `${fs.realpathSync(s.dbFile)}.lock`;
+  s.tick(A);
+  fs.rmSync(lock); // "clearing a stale lock"
+  t.match(s.tick(A + 1000), { ok: true }, 'no one else: taken again, and the tick is stored');
+  t.ok(fs.existsSync(lock), 'the lock file is back');
+  t.strictSame(
+    s.io.errLines().filter((l) => l.startsWith('store:')),
+    [`store: the writer lock ${lock} was deleted or replaced; taking it again`],
+    'said',
+  );
+  fs.rmSync(lock);
+  const io2 = capture();
+  const second = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 1000, quiet: true, io: io2, clocks: new FakeClocks(A + 1500) });
+  t.teardown(() => second.close());
+  await second.open();
+  t.match(second.tick(), { ok: true }, 'a second agent takes the new lock and writes');
+  t.match(s.tick(A + 2000), { ok: false }, 'the first writes nothing now');
+  t.match(s.tick(A + 3000), { ok: false });
+  t.match(
+    s.io.errLines().filter((l) => l.startsWith('store: tick not written')),
+    [new RegExp(`^store: tick not written: ${s.dbFile}: another domstat agent \\(pid ${process.pid} `)],
+    'and says who does, once',
+  );
+  t.strictSame(
+    rows(s.db(), 'SELECT ts FROM tick ORDER BY id').map(([ts]) => Number(ts)),
+    [A, A + 1000, A + 1500],
+    "the first agent's ticks, then the second's only",
+  );
+  await second.close();
+  t.match(s.tick(A + 4000), { ok: true }, 'once the second has stopped, the first writes again');
+});
+
 t.test('one writer: a second agent on the same database is refused, names the first and writes nothing; readers are unaffected', async (t) => {
   const s = await setup(t);
   s.tick(A);
