@@ -1,7 +1,7 @@
 // The agent: samples every domain on a steady schedule into the history database. Ticks are
 // timed from a monotonic clock (no drift: tick k starts at start + k * interval; a slot that is
 // missed is skipped, not bunched). A failed tick (disk full, lock) is reported once and retried
-// next time; SIGTERM/SIGINT let the tick in progress finish and close the database cleanly.
+// next time; SIGTERM/SIGINT/SIGHUP let the tick in progress finish and close the database cleanly.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';

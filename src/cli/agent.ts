@@ -106,17 +106,18 @@ export function agentCommand(io: Io): Command {
       }
       const stop = new AbortController();
       const onSignal = () => stop.abort();
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      // SIGHUP too: a terminal that closes under an agent started in it ends it, cleanly.
+      for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
       try {
         await agent.run(stop.signal);
       } finally {
         await serving?.close();
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
+        for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
       }
     });
 }
+
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 const urlOf = (l: { host: string; port: number }) => `http://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
 
