@@ -38,7 +38,10 @@ export function parseTime(s: string, what: string, now = Date.now()): number {
   if (/^[0-9]+(\.[0-9]+)?(ms|s|m|h|d|w|y)$/.test(s)) return now - parseSpan(s, what);
   // A date is ISO 8601's (a day, then an optional time and zone): Date.parse alone would read
   // "12" as December 2001 and "100" as the year 100.
-  const t = ISO_DATE.test(s) && realDate(s) ? Date.parse(s) : NaN;
+  // Without a zone a date-time is UTC, as a date alone is (Date.parse would take it as local
+  // time) and as every time domstat prints is.
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(s) || !/[T ]/.test(s) ? s : `${s.replace(' ', 'T')}Z`;
+  const t = ISO_DATE.test(s) && realDate(s) ? Date.parse(zoned) : NaN;
   if (Number.isNaN(t)) throw new UsageError(`${what}: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)`);
   return t;
 }

@@ -50,3 +50,18 @@ t.test('spans of more than a century are refused, as times ago and as steps', as
   });
   t.same(timeRange('1h', 'now', '1d', NOW), { since: NOW - 3_600_000, until: NOW, stepS: 86_400 });
 });
+
+t.test('a date-time without a zone is UTC, as a date alone is and as domstat prints times, whatever TZ says', async (t) => {
+  const tz = process.env.TZ;
+  process.env.TZ = 'America/New_York';
+  t.teardown(() => {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  });
+  t.equal(new Date(2026, 11, 7).getTimezoneOffset(), 300, 'the test runs 5 h behind UTC');
+  t.equal(parseTime('2026-12-07', '--since', NOW), Date.UTC(2026, 11, 7));
+  t.equal(parseTime('2026-12-07T20:58:10', '--since', NOW), Date.UTC(2026, 11, 7, 20, 58, 10));
+  t.equal(parseTime('2026-12-07 20:58', '--since', NOW), Date.UTC(2026, 11, 7, 20, 58));
+  t.equal(parseTime('2026-12-07T20:58:10.5', '--since', NOW), Date.UTC(2026, 11, 7, 20, 58, 10, 500));
+  t.equal(parseTime('2026-12-07T20:58:10-05:00', '--since', NOW), Date.UTC(2026, 11, 8, 1, 58, 10), 'a zone given is kept');
+});
