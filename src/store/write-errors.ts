@@ -44,6 +44,14 @@ function fileSystemReason(dbFile: string): string | null {
       if (code !== null && ERRNO_WORDS[code] !== undefined) return ERRNO_WORDS[code]!;
     }
   }
+  // Writable, but nothing left to write with (SQLite says SQLITE_IOERR_SHMSIZE, say, for a -shm
+  // file it cannot grow).
+  try {
+    const st = fs.statfsSync(dir);
+    if (st.bavail === 0) return ERRNO_WORDS.ENOSPC!;
+  } catch {
+    // no answer: SQLite's words stand
+  }
   return null;
 }
 

@@ -75,3 +75,33 @@ t.test('a read-only file system', async (t) => {
   const cli = await runCli(['agent', '--root', XEN, '--db', dbFile]);
   t.strictSame(cli, { code: 1, out: '', err: `error: cannot write ${dbFile}: read-only file system\n` }, 'the agent says so and stops');
 });
+
+t.test('a full disk at start: the file system says so', async (t) => {
+  const dir = path.join(tdir(t), 'full');
+  fs.mkdirSync(dir);
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    t.plan(0, `cannot mount a tmpfs here (${(mount.stderr || String(mount.error)).trim()}): needs root and CAP_SYS_ADMIN`);
+    return;
+  }
+  t.teardown(() => void spawnSync('umount', [dir]));
+  const dbFile = path.join(dir, 'domstat.db');
+  HistoryStore.open(dbFile).close(); // made while there was room
+  // Fill it to the last block.
+  const fd = fs.openSync(path.join(dir, 'filler'), 'w');
+  const block = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) fs.writeSync(fd, block);
+  } catch (e) {
+    t.equal((e as NodeJS.ErrnoException).code, 'ENOSPC', 'filled');
+  } finally {
+    fs.closeSync(fd);
+  }
+  const cli = await runCli(['agent', '--root', XEN, '--db', dbFile]);
+  t.equal(cli.code, 1);
+  t.match(
+    cli.err,
+    new RegExp(`^error: (cannot write ${dbFile}: no space left on the device|database or disk is full)\\n$`),
+    `said in words an operator acts on: ${cli.err}`,
+  );
+});
