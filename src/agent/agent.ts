@@ -74,6 +74,9 @@ export function defaultMaxOpenFiles(): number {
   return 8192;
 }
 
+/** meta: the interval the last agent on this database ran at (ms). */
+const INTERVAL_KEY = 'interval_ms';
+
 export class Agent {
   readonly conn: Connection;
   readonly log: AgentLog;
@@ -85,6 +88,8 @@ export class Agent {
   private sampler!: Sampler;
   private storeFailing = false;
   private lastRescan = 0;
+  /** The interval of the run before this one (meta), which the first tick's wait also keeps. */
+  private previousIntervalMs: number | null = null;
   private lastDomainCount = -1;
   /** The inventory whose start-up garbage was collected (see collectGarbageOfNewInventory). */
   private collectedFor: Inventory | null = null;
@@ -131,6 +136,9 @@ export class Agent {
       (step) => this.store?.addClockStep(step),
     );
     if (this.clock.bootId !== null) store.setMeta('boot_id', this.clock.bootId);
+    const before = Number(store.meta(INTERVAL_KEY) ?? NaN);
+    this.previousIntervalMs = before > 0 ? before : null;
+    store.setMeta(INTERVAL_KEY, String(this.opts.intervalMs));
     this.sampler = new Sampler(this.conn, agentMap(store.writer.map, this.opts.kinds), { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
     this.conn.fs.keepOpen(this.opts.maxOpenFiles ?? defaultMaxOpenFiles());
     this.conn.setInventory(this.readInventory());
@@ -254,9 +262,16 @@ export class Agent {
   async run(signal: AbortSignal): Promise<void> {
     await this.open();
     const wait = this.opts.sleep ?? sleep;
-    // A restart keeps the schedule's promise too: never a tick within half an interval of the last stored one.
+    // A restart keeps the schedule's promise too: never a tick within half an interval of the last
+    // stored one, the shorter of the two runs' intervals (restarted with --interval 600 after a
+    // run at 1 s, the first tick need not wait 5 minutes).
     const prev = this.clock.lastMono;
-    if (prev !== null) await wait(prev + this.opts.intervalMs / 2 - this.clocks.mono(), signal);
+    if (prev !== null) {
+      const half = Math.min(this.opts.intervalMs, this.previousIntervalMs ?? Infinity) / 2;
+      const ms = prev + half - this.clocks.mono();
+      if (ms >= 1000) this.log.info(`first tick in ${Math.ceil(ms / 1000)} s: half an interval after the last stored one`);
+      await wait(ms, signal);
+    }
     const schedule = new Schedule(this.opts.intervalMs, this.clocks.mono());
     try {
       while (!signal.aborted) {

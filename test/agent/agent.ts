@@ -555,6 +555,23 @@ t.test(
       [500],
       'after a restart, the first tick comes half an interval after the last stored one',
     );
+    // Restarted again 100 ms later with a 10-minute interval: half the shorter interval, not 5 minutes.
+    const last = firstAt[0]!;
+    const clocks4 = new FakeClocks(clocks.wallMs - (clocks.monoMs - last) + 100, last + 100);
+    const slower = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 600_000, quiet: true, io: capture(), clocks: clocks4 });
+    const ac4 = new AbortController();
+    const slowAt: number[] = [];
+    slower.opts.onTick = () => {
+      slowAt.push(clocks4.mono());
+      ac4.abort();
+    };
+    slower.opts.sleep = async (ms) => clocks4.advance(Math.max(0, ms));
+    await slower.run(ac4.signal);
+    t.strictSame(
+      slowAt.map((m) => m - last),
+      [500],
+      'restarted with a longer interval: half the shorter one after the last stored tick',
+    );
 
     // An abort before run() starts: it opens, writes no tick, and closes.
     const s2 = await setup(t, { intervalMs: 50, dbFile: path.join(tdir(t), 'second.db') }, false);
