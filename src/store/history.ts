@@ -57,7 +57,9 @@ export interface DeviceRow {
 }
 
 export function chooseTier(spanMs: number, stepS: number | undefined): TierName {
-  if (stepS !== undefined) return stepS >= 3600 ? '1h' : stepS >= 60 ? '1m' : 'raw';
+  // The coarsest tier whose buckets fit whole into a step: a 90 s step over minutes would hold one
+  // minute or two by turns, and a counter's "per 90 s" would be neither.
+  if (stepS !== undefined) return stepS % 3600 === 0 ? '1h' : stepS % 60 === 0 ? '1m' : 'raw';
   return spanMs <= 2 * 3600_000 ? 'raw' : spanMs <= 3 * 86400_000 ? '1m' : '1h';
 }
 
@@ -98,7 +100,7 @@ export function planQuery(
   if (bounds.maxRead !== undefined) {
     while (tier !== '1h' && rowsIn(tier) * Math.max(1, bounds.series) > bounds.maxRead) {
       tier = tier === 'raw' ? '1m' : '1h';
-      step = Math.max(step ?? 0, TIER_SECONDS[tier]);
+      step = Math.ceil(Math.max(step ?? 0, TIER_SECONDS[tier]) / TIER_SECONDS[tier]) * TIER_SECONDS[tier]; // whole buckets
     }
   }
   return { tier, stepS: step ?? (tier === 'raw' ? null : TIER_SECONDS[tier]) };

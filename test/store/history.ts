@@ -122,8 +122,16 @@ t.test('HistoryReader on hand-built history', async (t) => {
   t.test('the minute and hour tiers, chosen by the step', async (t) => {
     t.equal(chooseTier(3600_000, 59), 'raw');
     t.equal(chooseTier(3600_000, 60), '1m');
-    t.equal(chooseTier(3600_000, 3599), '1m');
+    t.equal(chooseTier(3600_000, 3599), 'raw', 'a step that is not whole minutes reads raw ticks');
+    t.equal(chooseTier(3600_000, 90), 'raw', '90 s would hold one minute or two by turns');
+    t.equal(chooseTier(3600_000, 3540), '1m');
+    t.equal(chooseTier(3600_000, 5400), '1m', '90 min: whole minutes, not whole hours');
     t.equal(chooseTier(3600_000, 3600), '1h');
+    t.strictSame(
+      planQuery(6 * 3600_000, 90, { maxPoints: 1000, maxRead: 1000, series: 1, rawRows: () => 2160 }),
+      { tier: '1m', stepS: 120 },
+      'when raw ticks are too many to read, the step grows to whole minutes',
+    );
     t.equal(chooseTier(2 * 3600_000, undefined), 'raw');
     t.equal(chooseTier(2 * 3600_000 + 1, undefined), '1m');
     t.equal(chooseTier(3 * 86400_000, undefined), '1m');
