@@ -172,7 +172,12 @@ export class Agent {
       this.store!.close();
       this.store = null;
     }
-    if (this.store?.lockLost()) {
+    if (this.store?.walLost()) {
+      this.log.info(`store: ${this.opts.dbFile}-wal was deleted while the agent was writing; its ticks are checkpointed into the database and a new one begun`);
+      this.store.checkpoint();
+      this.store.close();
+      this.store = null;
+    } else if (this.store?.lockLost()) {
       // Taken again at once: if a second agent has already taken it, opening says who, every tick,
       // and this one writes nothing until that one stops.
       this.log.info(`store: the writer lock ${lockFileOf(this.opts.dbFile)} was deleted or replaced; taking it again`);

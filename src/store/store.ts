@@ -110,6 +110,23 @@ export class HistoryStore {
     return st.dev === this.identity.dev && st.ino === this.identity.ino ? null : 'replaced';
   }
 
+  /**
+   * The WAL was deleted (or replaced) under the agent: SQLite goes on writing into the unlinked
+   * file, and a kill -9 would lose every tick since the last checkpoint. A clean close still
+   * checkpoints it (SQLite reads it through its descriptor) and the next open starts a new one.
+   */
+  walLost(): boolean {
+    const wal = this.sidecars.find((f) => f.path.endsWith('-wal'));
+    if (wal === undefined) return false;
+    const st = fs.statSync(wal.path, { throwIfNoEntry: false });
+    return st === undefined || st.dev !== wal.dev || st.ino !== wal.ino;
+  }
+
+  /** Copies the WAL into the database file now, as a close does when no reader (the web side's) still holds it. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(FULL)');
+  }
+
   /** The writer lock's file was deleted or replaced: the lock no longer keeps a second agent out. */
   lockLost(): boolean {
     return this.lock.lost();

@@ -711,6 +711,31 @@ t.test("a database put in the agent's place (a backup restored by rename), or de
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
 });
 
+t.test('the WAL deleted while the agent writes: its ticks reach the database, a new WAL begins, a kill -9 then loses nothing', async (t) => {
+  const s = await setup(t);
+  for (let i = 0; i < 3; i++) s.tick(A + i * 1000);
+  fs.rmSync(s.dbFile + '-wal');
+  s.tick(A + 3000);
+  s.tick(A + 4000);
+  t.strictSame(
+    s.io.errLines().filter((l) => l.startsWith('store:')),
+    [`store: ${s.dbFile}-wal was deleted while the agent was writing; its ticks are checkpointed into the database and a new one begun`],
+    'said once',
+  );
+  t.ok(fs.existsSync(s.dbFile + '-wal'), 'a WAL at the path again');
+  // What a kill -9 would leave: the files as they are now, copied aside and opened there.
+  const copy = path.join(tdir(t), 'copy.db');
+  fs.copyFileSync(s.dbFile, copy);
+  fs.copyFileSync(s.dbFile + '-wal', copy + '-wal');
+  const db = openDatabase(copy, { readonly: true });
+  t.teardown(() => db.close());
+  t.strictSame(
+    rows(db, 'SELECT ts FROM tick ORDER BY id').map(([ts]) => Number(ts)),
+    [A, A + 1000, A + 2000, A + 3000, A + 4000],
+    'every tick, those of the deleted WAL included',
+  );
+});
+
 t.test('wall-clock steps: never a negative or spiking rate, never history deleted, each step said once', async (t) => {
   const s = await setup(t, { retention: { rawMs: 3600_000, minuteMs: 2 * 86_400_000, hourMs: 30 * 86_400_000, maxBytes: 0 } });
   const netdev = (k: number) => setNetDev(s.root, 'vif3.0', 3_000_801n + 1000n * BigInt(k));
