@@ -36,6 +36,29 @@ export function lockFileOf(dbFile: string): string {
   }
 }
 
+/**
+ * An exclusive lock on `file` (an SQLite file in exclusive locking mode, made if missing) held by
+ * the returned connection until it closes, or 'busy' when another process holds it. Throws what
+ * SQLite throws when the file cannot be made or locked for another reason.
+ */
+export function takeLock(file: string): { conn: Database.Database; identity: { dev: number; ino: number } } | 'busy' {
+  const conn = new Database(file, { timeout: 0 });
+  try {
+    conn.pragma('journal_mode = MEMORY');
+    conn.pragma('locking_mode = EXCLUSIVE');
+    // The first write in exclusive locking mode takes the lock, and the connection keeps it.
+    conn.exec('CREATE TABLE IF NOT EXISTS writer (pid INTEGER, host TEXT, started TEXT)');
+    conn.exec('BEGIN EXCLUSIVE; DELETE FROM writer; COMMIT');
+    conn.prepare('INSERT INTO writer VALUES (?, ?, ?)').run(process.pid, os.hostname(), new Date().toISOString());
+    const st = fs.statSync(file);
+    return { conn, identity: { dev: st.dev, ino: st.ino } };
+  } catch (e) {
+    conn.close();
+    if (typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY')) return 'busy';
+    throw e;
+  }
+}
+
 export class WriterLock {
   private constructor(
     private readonly conn: Database.Database,
@@ -46,33 +69,20 @@ export class WriterLock {
   /** Takes the lock, or throws a StoreError naming the agent that has it (from `holder()`). */
   static acquire(dbFile: string, holder: () => WriterInfo | null): WriterLock {
     const file = lockFileOf(dbFile);
-    let conn: Database.Database;
+    let got: { conn: Database.Database; identity: { dev: number; ino: number } } | 'busy';
     try {
-      conn = new Database(file, { timeout: 0 });
+      got = takeLock(file);
     } catch (e) {
-      // The lock lives beside the database: why it cannot be made is why the database cannot be written.
-      throw writeFailure(dbFile, e);
+      // The lock lives beside the database: why it cannot be taken is why the database cannot be written.
+      const w = writeFailure(dbFile, e);
+      throw w !== e ? w : new StoreError(file, `cannot take the writer lock: ${messageOf(e)}`, { cause: e });
     }
-    try {
-      conn.pragma('journal_mode = MEMORY');
-      conn.pragma('locking_mode = EXCLUSIVE');
-      // The first write in exclusive locking mode takes the lock, and the connection keeps it.
-      conn.exec('CREATE TABLE IF NOT EXISTS writer (pid INTEGER, host TEXT, started TEXT)');
-      conn.exec('BEGIN EXCLUSIVE; DELETE FROM writer; COMMIT');
-      conn.prepare('INSERT INTO writer VALUES (?, ?, ?)').run(process.pid, os.hostname(), new Date().toISOString());
-      const st = fs.statSync(file);
-      return new WriterLock(conn, file, { dev: st.dev, ino: st.ino });
-    } catch (e) {
-      conn.close();
-      const busy = typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY');
-      if (!busy) {
-        const w = writeFailure(dbFile, e);
-        throw w !== e ? w : new StoreError(lockFileOf(dbFile), `cannot take the writer lock: ${messageOf(e)}`, { cause: e });
-      }
+    if (got === 'busy') {
       const h = holder();
       const who = h === null ? 'another process' : `another domstat agent (pid ${h.pid} on ${h.host}, started ${h.started})`;
       throw new StoreError(dbFile, `${who} is writing to this database; only one agent can write to a database (history and sqlite3 can still read it)`);
     }
+    return new WriterLock(got.conn, file, got.identity);
   }
 
   /**
