@@ -198,7 +198,7 @@ export class HistoryReader {
   }
 
   /**
-   * The domains a reference names: by uuid (or key) one; by name every domain that has had the name,
+   * The domains a reference names: by uuid one; by name every domain with that name (its latest),
    * so a VM defined again under its name (a new uuid) reads as one history, not only its newest part.
    */
   domainIds(ref: string): number[] {
