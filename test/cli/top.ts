@@ -404,19 +404,23 @@ const tmux = (...args: string[]) =>
   execFileSync('tmux', ['-L', TMUX_SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...process.env, TMUX: '' } });
 const pane = () => tmux('capture-pane', '-p', '-t', 'top');
 const paneFlags = () => tmux('display-message', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}').trim();
+const killTmux = () => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // already gone
+  }
+};
+/** Shell lines that print the terminal's canonical-mode and echo flags, one 'MODE x' line each. */
+const SHOW_MODES = "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | sed 's/^/MODE /'";
+/** A word for sh: single-quoted. */
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 t.test('full screen in tmux: screens, sort keys, q restores the terminal', async (t) => {
   const tr = tree(t);
-  t.teardown(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-  });
-  const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  t.teardown(killTmux);
   // After top exits, the shell reports its status and the terminal modes, then idles.
-  const script = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.cjs'))} top --root ${shq(tr.root)} -d 1; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | sed 's/^/MODE /'; sleep 60`;
+  const script = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.cjs'))} top --root ${shq(tr.root)} -d 1; echo "EXIT=$?"; ${SHOW_MODES}; sleep 60`;
   tmux('new-session', '-d', '-s', 'top', '-x', '160', '-y', '40', `sh -c ${shq(script)}`);
 
   const first = await waitFor('the first screen', 10_000, () => {
@@ -513,14 +517,7 @@ t.test('full screen in tmux: 60 domains fitted to 160x40, then resized to 100x15
     .sort((a, b) => b.ns - a.ns || (a.name < b.name ? -1 : 1))
     .map((x) => x.name);
   t.equal(byTime.length, 60);
-  t.teardown(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-  });
-  const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  t.teardown(killTmux);
   const cmd = `${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.cjs'))} top --root ${shq(host)} -d 1 -o time; sleep 60`;
   tmux('new-session', '-d', '-s', 'top', '-x', '160', '-y', '40', `sh -c ${shq(cmd)}`);
   // -J joins a line the terminal wrapped: a line wider than the terminal would show as one.
@@ -588,14 +585,7 @@ t.test('full screen in tmux: 60 domains fitted to 160x40, then resized to 100x15
 
 t.test('full screen in tmux: SIGTERM and SIGHUP restore the terminal, then end top by that signal', async (t) => {
   const tr = tree(t);
-  t.teardown(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-  });
-  const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  t.teardown(killTmux);
   for (const [sig, status] of [
     ['SIGTERM', 143],
     ['SIGHUP', 129],
@@ -604,7 +594,7 @@ t.test('full screen in tmux: SIGTERM and SIGHUP restore the terminal, then end t
     // top in the foreground (an inner shell writes its own pid, then becomes top), then its status and the terminal modes.
     const top = `echo $$ > ${shq(pidFile)}; exec ${shq(process.execPath)} ${shq(path.join(REPO, 'bin/domstat.cjs'))} top --root ${shq(tr.root)} -d 1`;
     // Without tap's NODE_OPTIONS: its process-info hook catches signals and exits 0 itself.
-    const script = `env -u NODE_OPTIONS sh -c ${shq(top)}; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | sed 's/^/MODE /'; sleep 60`;
+    const script = `env -u NODE_OPTIONS sh -c ${shq(top)}; echo "EXIT=$?"; ${SHOW_MODES}; sleep 60`;
     tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', `sh -c ${shq(script)}`);
     await waitFor('the first screen', 10_000, () => (/gamma\s*$/m.test(pane()) ? true : undefined));
     t.equal(paneFlags(), '1 0', `${sig}: alternate screen on, cursor hidden`);
