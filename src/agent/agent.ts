@@ -10,6 +10,7 @@ import { Connection } from '../connection/connection.js';
 import { CONFIG_DIRS, problemText, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
 import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
+import type { FileIdentity } from '../store/file-identity.js';
 import { lockFileOf } from '../store/lock.js';
 import type { RetentionPolicy } from '../store/retention.js';
 import type { TierName } from '../store/layout.js';
@@ -172,12 +173,11 @@ export class Agent {
       this.store!.close();
       this.store = null;
     }
-    if (this.store?.walLost()) {
-      this.log.info(`store: ${this.opts.dbFile}-wal was deleted while the agent was writing; its ticks are checkpointed into the database and a new one begun`);
-      this.store.checkpoint();
-      this.store.close();
-      this.store = null;
-    } else if (this.store?.lockLost()) {
+    if (this.store?.walLost())
+      this.log.once(
+        `store: ${this.opts.dbFile}-wal was deleted while the agent was writing; each tick now goes into the database at once, until the agent restarts`,
+      );
+    if (this.store?.lockLost()) {
       // Taken again at once: if a second agent has already taken it, opening says who, every tick,
       // and this one writes nothing until that one stops.
       this.log.info(`store: the writer lock ${lockFileOf(this.opts.dbFile)} was deleted or replaced; taking it again`);
@@ -228,6 +228,11 @@ export class Agent {
     this.latest = { sample: s, map: this.sampler.map, storeMs, ticks: this.ticks };
     this.opts.onTick?.(s, report);
     return report;
+  }
+
+  /** The database file the agent writes (null: none open), so the serving thread opens that one only. */
+  get storeFile(): FileIdentity | null {
+    return this.store?.identity ?? null;
   }
 
   /** The tiers the size cap has cut below their configured retention (for /metrics). */

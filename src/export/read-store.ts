@@ -6,14 +6,26 @@
 import * as fs from 'node:fs';
 import { openDatabase, type Db } from '../store/db.js';
 import { StoreError } from '../store/errors.js';
+import type { FileIdentity } from '../store/file-identity.js';
 
 export class ReadOnlyStore {
   private db: Db | null = null;
-  private identity: { dev: number; ino: number } | null = null;
+  private identity: FileIdentity | null = null;
+  /**
+   * The file the agent writes, as its latest tick says (null: not known, any will do). Another
+   * file at the path (a backup just renamed over the database, a new one after a deletion) is not
+   * opened until the agent has taken it up: opened first, its connection would share SQLite's view
+   * of the old database's WAL with the agent's in this process, and every write would fail.
+   */
+  private expected: FileIdentity | null = null;
   /** Why the database could not be opened the last time it was tried (null: it is open, or was never tried). */
   problem: string | null = null;
 
   constructor(readonly file: string) {}
+
+  expect(file: FileIdentity | null): void {
+    this.expected = file;
+  }
 
   /** The database at the path now, or null when there is none that can be read (see problem). */
   get(): Db | null {
@@ -24,6 +36,10 @@ export class ReadOnlyStore {
       return null;
     }
     if (this.db !== null && (this.identity?.dev !== st.dev || this.identity.ino !== st.ino)) this.close();
+    if (this.expected !== null && (this.expected.dev !== st.dev || this.expected.ino !== st.ino)) {
+      this.problem = `${this.file} was replaced; waiting for the agent to take up the file now there`;
+      return null;
+    }
     if (this.db === null) {
       try {
         this.db = openDatabase(this.file, { readonly: true });

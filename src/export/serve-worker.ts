@@ -97,6 +97,7 @@ port.on('message', (m: ToWorker) => {
     case 'tick': {
       const t = unpacker.unpack(m);
       gauges.cut = t.cutTiers;
+      store.expect(t.storeFile);
       cache.update(exportInputOf(t));
       post({ type: 'ticked', ticks: t.ticks, renders: cache.renders });
       // Sizes after the requests already waiting: dbstat holds this thread ~1 s per GB.

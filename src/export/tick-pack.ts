@@ -7,6 +7,7 @@
 
 import type { Domain } from '../stats/domain.js';
 import type { DomainProblem } from '../stats/records.js';
+import type { FileIdentity } from '../store/file-identity.js';
 import { rowMapOf, type Kind, type RowColumn, type RowMap } from '../sample/row-map.js';
 import type { DeviceSample, DomainSample } from '../sample/rows.js';
 import type { TickOutcome } from '../sample/tick.js';
@@ -17,6 +18,8 @@ import { InternalError } from '../common/errors.js';
 export interface TickData extends TickOutcome {
   /** The tiers the size cap has cut below their configured retention. */
   cutTiers: readonly TierName[];
+  /** The database file the agent writes (device and inode; null: none open): see ReadOnlyStore.expect. */
+  storeFile: FileIdentity | null;
 }
 
 interface DeviceShape {
@@ -45,6 +48,7 @@ export interface TickMessage {
   ticks: number;
   problems: DomainProblem[];
   cutTiers: TierName[];
+  storeFile: FileIdentity | null;
   /** This tick's domains, in order, by the id each was first sent with. */
   domainIds: Int32Array;
   /** Domains sent for the first time. */
@@ -145,6 +149,7 @@ export class TickPacker {
         ticks: tick.ticks,
         problems: t.problems.map((p) => ({ domain: p.domain, key: p.key, message: p.message })),
         cutTiers: [...tick.cutTiers],
+        storeFile: tick.storeFile,
         domainIds,
         newDomains,
         columns,
@@ -223,6 +228,7 @@ export class TickUnpacker {
       storeMs: m.storeMs,
       ticks: m.ticks,
       cutTiers: m.cutTiers,
+      storeFile: m.storeFile,
     };
   }
 }

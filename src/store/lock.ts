@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { StoreError } from './errors.js';
 import { writeFailure } from './write-errors.js';
 import { messageOf } from '../common/errors.js';
+import { identityAt, sameFile, type FileIdentity } from './file-identity.js';
 
 export interface WriterInfo {
   pid: number;
@@ -41,7 +42,7 @@ export function lockFileOf(dbFile: string): string {
  * the returned connection until it closes, or 'busy' when another process holds it. Throws what
  * SQLite throws when the file cannot be made or locked for another reason.
  */
-export function takeLock(file: string): { conn: Database.Database; identity: { dev: number; ino: number } } | 'busy' {
+export function takeLock(file: string): { conn: Database.Database; identity: FileIdentity } | 'busy' {
   const conn = new Database(file, { timeout: 0 });
   try {
     conn.pragma('journal_mode = MEMORY');
@@ -50,8 +51,7 @@ export function takeLock(file: string): { conn: Database.Database; identity: { d
     conn.exec('CREATE TABLE IF NOT EXISTS writer (pid INTEGER, host TEXT, started TEXT)');
     conn.exec('BEGIN EXCLUSIVE; DELETE FROM writer; COMMIT');
     conn.prepare('INSERT INTO writer VALUES (?, ?, ?)').run(process.pid, os.hostname(), new Date().toISOString());
-    const st = fs.statSync(file);
-    return { conn, identity: { dev: st.dev, ino: st.ino } };
+    return { conn, identity: identityAt(file)! }; // just made
   } catch (e) {
     conn.close();
     if (typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_BUSY')) return 'busy';
@@ -63,13 +63,13 @@ export class WriterLock {
   private constructor(
     private readonly conn: Database.Database,
     readonly file: string,
-    private readonly identity: { dev: number; ino: number },
+    private readonly identity: FileIdentity,
   ) {}
 
   /** Takes the lock, or throws a StoreError naming the agent that has it (from `holder()`). */
   static acquire(dbFile: string, holder: () => WriterInfo | null): WriterLock {
     const file = lockFileOf(dbFile);
-    let got: { conn: Database.Database; identity: { dev: number; ino: number } } | 'busy';
+    let got: ReturnType<typeof takeLock>;
     try {
       got = takeLock(file);
     } catch (e) {
@@ -90,8 +90,7 @@ export class WriterLock {
    * stale lock, or replaced): a second agent would take a new one there and write too.
    */
   lost(): boolean {
-    const st = fs.statSync(this.file, { throwIfNoEntry: false });
-    return st === undefined || st.dev !== this.identity.dev || st.ino !== this.identity.ino;
+    return !sameFile(this.file, this.identity);
   }
 
   release(): void {

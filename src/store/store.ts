@@ -11,6 +11,7 @@ import { HistoryWriter, type TickInput, type TickResult } from './writer.js';
 import { DEFAULT_RETENTION, Retention, type ClockStep, type RetentionPolicy } from './retention.js';
 import { activeSeries } from './stats.js';
 import { writeFailure } from './write-errors.js';
+import { identityAt, sameFile, type FileIdentity } from './file-identity.js';
 import { bytesPerBucket, project } from './projection.js';
 
 export interface StoreOptions {
@@ -27,14 +28,15 @@ export class HistoryStore {
   readonly db: Db;
   readonly writer: HistoryWriter;
   readonly retention: Retention;
-  private readonly identity: { dev: number; ino: number };
+  /** The database file as opened. */
+  readonly identity: FileIdentity;
   /**
    * The WAL and shared-memory files of the database as opened. When the database is deleted or
    * replaced, SQLite closes without checkpointing (its file has moved) and leaves them at the path,
    * where the next database opened there would take the old WAL's pages for its own: they are
    * removed, if they are still these files.
    */
-  private readonly sidecars: { path: string; dev: number; ino: number }[];
+  private readonly sidecars: { path: string; id: FileIdentity }[];
 
   private constructor(
     readonly file: string,
@@ -54,11 +56,10 @@ export class HistoryStore {
         return series === 0 ? null : project({ series, intervalS, retention: policy }, bytesPerBucket(intervalS)).total;
       },
     });
-    const st = fs.statSync(file);
-    this.identity = { dev: st.dev, ino: st.ino };
+    this.identity = identityAt(file)!; // just opened
     this.sidecars = ['-wal', '-shm'].flatMap((suffix) => {
-      const s = fs.statSync(file + suffix, { throwIfNoEntry: false });
-      return s === undefined ? [] : [{ path: file + suffix, dev: s.dev, ino: s.ino }];
+      const id = identityAt(file + suffix);
+      return id === null ? [] : [{ path: file + suffix, id }];
     });
   }
 
@@ -84,7 +85,9 @@ export class HistoryStore {
 
   write(tick: TickInput): TickResult {
     try {
-      return this.writer.write(tick);
+      const r = this.writer.write(tick);
+      if (this.walLost()) this.db.pragma('wal_checkpoint(PASSIVE)');
+      return r;
     } catch (e) {
       throw writeFailure(this.file, e);
     }
@@ -105,26 +108,20 @@ export class HistoryStore {
 
   /** Whether the file at the path is still the database this store writes: 'deleted', 'replaced' or null. */
   fileChanged(): 'deleted' | 'replaced' | null {
-    const st = fs.statSync(this.file, { throwIfNoEntry: false });
-    if (st === undefined) return 'deleted';
-    return st.dev === this.identity.dev && st.ino === this.identity.ino ? null : 'replaced';
+    if (identityAt(this.file) === null) return 'deleted';
+    return sameFile(this.file, this.identity) ? null : 'replaced';
   }
 
   /**
    * The WAL was deleted (or replaced) under the agent: SQLite goes on writing into the unlinked
-   * file, and a kill -9 would lose every tick since the last checkpoint. A clean close still
-   * checkpoints it (SQLite reads it through its descriptor) and the next open starts a new one.
+   * file, and a kill -9 would lose every tick since the last checkpoint, so each tick is then
+   * checkpointed into the database (SQLite reads the WAL through its descriptor). Reopening to get
+   * a new WAL is no cure: the serving thread's connection in this process shares SQLite's view of
+   * the old one, and the reopened writer then fails every write.
    */
   walLost(): boolean {
     const wal = this.sidecars.find((f) => f.path.endsWith('-wal'));
-    if (wal === undefined) return false;
-    const st = fs.statSync(wal.path, { throwIfNoEntry: false });
-    return st === undefined || st.dev !== wal.dev || st.ino !== wal.ino;
-  }
-
-  /** Copies the WAL into the database file now, as a close does when no reader (the web side's) still holds it. */
-  checkpoint(): void {
-    this.db.pragma('wal_checkpoint(FULL)');
+    return wal !== undefined && !sameFile(wal.path, wal.id);
   }
 
   /** The writer lock's file was deleted or replaced: the lock no longer keeps a second agent out. */
@@ -150,10 +147,7 @@ export class HistoryStore {
   }
 
   private removeSidecars(): void {
-    for (const f of this.sidecars) {
-      const st = fs.statSync(f.path, { throwIfNoEntry: false });
-      if (st !== undefined && st.dev === f.dev && st.ino === f.ino) fs.rmSync(f.path, { force: true });
-    }
+    for (const f of this.sidecars) if (sameFile(f.path, f.id)) fs.rmSync(f.path, { force: true });
   }
 }
 

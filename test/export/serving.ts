@@ -41,7 +41,7 @@ async function rig(t: Test) {
     io: capture(),
     clocks,
     onTick: () => {
-      if (agent.latest !== null) serving?.post({ ...agent.latest, cutTiers: agent.cutTiers });
+      if (agent.latest !== null) serving?.post({ ...agent.latest, cutTiers: agent.cutTiers, storeFile: agent.storeFile });
     },
   });
   await agent.open();

@@ -45,6 +45,7 @@ t.test('round trip, first tick and the next', async (t) => {
     storeMs: 1.5 + n,
     ticks: n,
     cutTiers: n > 2 ? ['raw'] : [],
+    storeFile: n > 1 ? { dev: 2049, ino: 7_000_000 + n } : null,
   });
   const packer = new TickPacker();
   const unpacker = new TickUnpacker();
@@ -66,7 +67,7 @@ t.test('round trip, first tick and the next', async (t) => {
   const u1 = unpacker.unpack(m1);
   t.strictSame(plain(u1.sample.samples), plain(t1.sample.samples), 'the same samples');
   t.same(u1.sample.domains, t1.sample.domains, 'the same definitions');
-  const figures = (d: TickData) => [d.sample.ts, d.sample.collectUs, d.storeMs, d.ticks, d.sample.problems, d.cutTiers];
+  const figures = (d: TickData) => [d.sample.ts, d.sample.collectUs, d.storeMs, d.ticks, d.sample.problems, d.cutTiers, d.storeFile];
   t.strictSame(figures(u1), figures(t1));
   t.equal(u1.sample.samples[0]!.devices[1]!.big?.get(map.byPattern.get('net.{i}.tx.bytes')!.pos), 2n ** 60n + 1n, 'a reading of 2^60 + 1, exact');
   const records = (d: TickData) => d.sample.domains.map((x, i) => sampleRecord(x, d.sample.samples[i]!, d.map));
@@ -123,6 +124,7 @@ t.test('messages that do not fit what came before are refused', async (t) => {
     storeMs: 3,
     ticks: 4,
     cutTiers: [],
+    storeFile: null,
   };
   const m = post(new TickPacker().pack(tick));
   t.throws(() => new TickUnpacker().unpack({ ...m, newDomains: [] }), new TickMessageError('a tick names domain 1, never sent'));

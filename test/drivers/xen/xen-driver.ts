@@ -281,8 +281,8 @@ const TREE1_RECORDS: Record<string, TypedParam[]> = {
 };
 
 const BROKEN1_PROBLEMS = [
-  { domain: 'broken1', message: 'interface vif15.0: /proc/net/dev: Interface not found' },
-  { domain: 'broken1', message: 'block xvda: Failed to read any block statistics for domain 15' },
+  { domain: 'broken1', key: '7d48d4bf-0176-5e70-883b-1d7f7ea8c2d4', message: 'interface vif15.0: /proc/net/dev: Interface not found' },
+  { domain: 'broken1', key: '7d48d4bf-0176-5e70-883b-1d7f7ea8c2d4', message: 'block xvda: Failed to read any block statistics for domain 15' },
 ];
 
 const names = (records: readonly DomainStatsRecord[]) => records.map((r) => r.domain.name);
@@ -645,7 +645,10 @@ t.test('a disk target with no Xen device number', async (t) => {
     [uint('block.count', 2), ...blockParams(0, 'xvda', '/dev/vg0/web1-root', 'vbd-3-51712'), ...blockParams(1, 'vdb', '/dev/vg0/web1-data', null)],
     'domstats keeps name and path',
   );
-  t.strictSame(conn.lastProblems, [{ domain: 'web1', message: 'block vdb: unsupported path, use xvdN, hdN, or sdN for domain 3' }, BROKEN1_PROBLEMS[1]]);
+  t.strictSame(conn.lastProblems, [
+    { domain: 'web1', key: '3ef03971-0d42-55d8-9c52-4ca0e5e13c45', message: 'block vdb: unsupported path, use xvdN, hdN, or sdN for domain 3' },
+    BROKEN1_PROBLEMS[1],
+  ]);
 });
 
 t.test('sectors whose bytes overflow 64 bits', async (t) => {
