@@ -85,10 +85,16 @@ export interface QueryPlan {
 export function planQuery(
   spanMs: number,
   stepS: number | undefined,
-  bounds: { maxPoints?: number | undefined; maxRead?: number | undefined; series: number; rawRows: () => number },
+  bounds: { maxPoints?: number | undefined; maxRead?: number | undefined; series: number; rawRows: () => number; rawCovers?: () => boolean },
 ): QueryPlan {
   let step = stepS;
   let tier = chooseTier(spanMs, step);
+  // A step that only raw ticks fit, over a range they no longer reach back to (raw is kept 2 days
+  // by default): whole minutes instead, so the older part is read from the minutes that hold it.
+  if (tier === 'raw' && step !== undefined && bounds.rawCovers?.() === false) {
+    step = Math.ceil(step / 60) * 60;
+    tier = chooseTier(spanMs, step);
+  }
   const rowsIn = (t: TierName) => (t === 'raw' ? bounds.rawRows() : Math.floor(spanMs / 1000 / TIER_SECONDS[t]) + 1);
   if (bounds.maxPoints !== undefined) {
     const least = spanMs / 1000 / bounds.maxPoints;
@@ -286,6 +292,12 @@ export class HistoryReader {
       maxRead: q.maxRead,
       series: resolved.reduce((n, r) => n + r.devices.length, 0),
       rawRows: () => (ticks === null ? 0 : ticks.to - ticks.first + 1),
+      // Raw ticks reach back to the start, or the minutes hold nothing older than they do.
+      rawCovers: () => {
+        const oldest = num(this.stmt('SELECT min(ts) FROM tick').pluck().get());
+        const minutes = num(this.stmt('SELECT min(bucket) FROM cover_1m').pluck().get());
+        return oldest === null || oldest <= q.since || minutes === null || minutes * 1000 >= Math.floor(oldest / 60_000) * 60_000;
+      },
     });
     const { tier } = plan;
     const step = plan.stepS;

@@ -132,6 +132,12 @@ t.test('HistoryReader on hand-built history', async (t) => {
       { tier: '1m', stepS: 120 },
       'when raw ticks are too many to read, the step grows to whole minutes',
     );
+    t.strictSame(
+      planQuery(7 * 86400_000, 90, { series: 1, rawRows: () => 17_280, rawCovers: () => false }),
+      { tier: '1m', stepS: 120 },
+      'raw ticks no longer reach back to the start (retention): whole minutes, which do',
+    );
+    t.strictSame(planQuery(3600_000, 90, { series: 1, rawRows: () => 360, rawCovers: () => true }), { tier: 'raw', stepS: 90 }, 'they do: raw');
     t.equal(chooseTier(2 * 3600_000, undefined), 'raw');
     t.equal(chooseTier(2 * 3600_000 + 1, undefined), '1m');
     t.equal(chooseTier(3 * 86400_000, undefined), '1m');
