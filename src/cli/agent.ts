@@ -60,7 +60,7 @@ export function agentCommand(io: Io): Command {
       const retention = {
         ...DEFAULT_RETENTION,
         rawMs: keep(opts.keepRaw, '--keep-raw'),
-        minuteMs: keep(opts.keepMinutes, '--keep-minutes'),
+        minuteMs: Math.max(keep(opts.keepMinutes, '--keep-minutes'), MINUTES_KEPT_AT_LEAST),
         hourMs: keep(opts.keepHours, '--keep-hours'),
         maxBytes: parseSize(opts.maxSize, '--max-size'),
       };
@@ -84,7 +84,7 @@ export function agentCommand(io: Io): Command {
         kinds,
         onTick: (_, report) => {
           // The tick the agent has just published, posted once to the serving thread.
-          if (agent.latest !== null) serving?.post({ ...agent.latest, cutTiers: agent.cutTiers });
+          if (agent.latest !== null) serving?.post({ ...agent.latest, cutTiers: agent.cutTiers, storeFile: agent.storeFile });
           if (!told && report.ok) {
             told = true;
             agent.log.info(startMessage(opts, intervalMs, serving?.address ?? null));
@@ -116,6 +116,9 @@ export function agentCommand(io: Io): Command {
       }
     });
 }
+
+/** Minutes are kept an hour at least (Retention's own floor: a restart rebuilds the open hour from them), and --dry-run and /metrics say so. */
+const MINUTES_KEPT_AT_LEAST = 3_600_000;
 
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 

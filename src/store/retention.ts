@@ -132,7 +132,7 @@ export class Retention {
       const n = this.deleteBlocksBefore(tier, Math.floor(this.before(nowMs, tier === '1m' ? this.minuteAge : this.policy.hourMs) / 1000));
       if (n > 0) return n;
     }
-    const n = this.ageAttributes(this.before(nowMs, Math.max(this.policy.minuteMs, this.policy.hourMs, this.policy.rawMs)));
+    const n = this.ageAttributes(this.before(nowMs, Math.max(this.minuteAge, this.policy.hourMs, this.policy.rawMs)));
     if (n > 0) return n;
     this.lastAgeing = nowMs;
     return 0;

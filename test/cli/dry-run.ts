@@ -99,3 +99,9 @@ t.test('--domains without --dry-run is refused', async (t) => {
   t.equal(r.code, 1);
   t.equal(r.err, 'error: --domains: only with --dry-run\n');
 });
+
+t.test('--keep-minutes under an hour: an hour, as the agent keeps them', async (t) => {
+  const r = await runCli(['agent', '--dry-run', '--domains', '10', '--keep-minutes', '10m', '--db', path.join(tdir(t), 'none.db')]);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /^ 1-minute rollups\s+60 minutes\s/m);
+});
