@@ -6,6 +6,7 @@ import { parseDuration } from '../common/time.js';
 import type { SimCgroup, SimKind } from '../sim/simulate.js';
 import { sleep } from '../agent/sleep.js';
 import { takeLock } from '../store/lock.js';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 interface SimulateCliOptions {
@@ -50,6 +51,7 @@ export function simulateCommand(io: Io): Command {
       // One simulator per tree: a second would rewrite the tree under the first, which would go on
       // writing into files no longer there. The lock (beside the tree) goes with its process.
       const lockFile = `${path.resolve(opts.out)}.lock`;
+      fs.mkdirSync(path.dirname(lockFile), { recursive: true }); // as the tree's own directories are made
       const lock = takeLock(lockFile);
       if (lock === 'busy') throw new UsageError(`another domstat simulate is writing ${path.resolve(opts.out)} (it holds ${lockFile}); stop it first`);
       try {

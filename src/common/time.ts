@@ -40,8 +40,9 @@ export function parseTime(s: string, what: string, now = Date.now()): number {
   // "12" as December 2001 and "100" as the year 100.
   // Without a zone a date-time is UTC, as a date alone is (Date.parse would take it as local
   // time) and as every time domstat prints is.
-  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(s) || !/[T ]/.test(s) ? s : `${s.replace(' ', 'T')}Z`;
-  const t = ISO_DATE.test(s) && realDate(s) ? Date.parse(zoned) : NaN;
+  const zone = /(?:Z|[+-]\d{2}:?\d{2})$/.exec(s);
+  const zoned = zone !== null || !/[T ]/.test(s) ? s : `${s.replace(' ', 'T')}Z`;
+  const t = ISO_DATE.test(s) && realDate(zone === null ? s : s.slice(0, zone.index)) ? Date.parse(zoned) : NaN;
   if (Number.isNaN(t)) throw new UsageError(`${what}: not a time: '${s}' (e.g. 1h, 2026-11-22T10:00:00Z)`);
   return t;
 }

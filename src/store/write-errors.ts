@@ -48,7 +48,7 @@ function fileSystemReason(dbFile: string): string | null {
   // file it cannot grow).
   try {
     const st = fs.statfsSync(dir);
-    if (st.bavail === 0) return ERRNO_WORDS.ENOSPC!;
+    if ((process.getuid?.() === 0 ? st.bfree : st.bavail) === 0) return ERRNO_WORDS.ENOSPC!; // root may use the reserved blocks
   } catch {
     // no answer: SQLite's words stand
   }

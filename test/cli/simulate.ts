@@ -27,3 +27,10 @@ t.test('a second simulate on a tree being updated is refused; once the first sto
   t.equal(third.code, 0, `runs once the first has stopped: ${third.err}`);
   t.match(third.out, /^simulated KVM/);
 });
+
+t.test('--out in directories that do not exist yet: made, with the lock beside the tree', async (t) => {
+  const dir = path.join(privateDir(t), 'nx', 'a', 'sim');
+  const r = await runCli(['simulate', '--kvm', '--domains', '1', '--out', dir, '--once']);
+  t.equal(r.code, 0, r.err);
+  t.ok(fs.existsSync(path.join(dir, '.domstat-sim.json')) && fs.existsSync(`${dir}.lock`));
+});

@@ -64,4 +64,6 @@ t.test('a date-time without a zone is UTC, as a date alone is and as domstat pri
   t.equal(parseTime('2026-12-07 20:58', '--since', NOW), Date.UTC(2026, 11, 7, 20, 58));
   t.equal(parseTime('2026-12-07T20:58:10.5', '--since', NOW), Date.UTC(2026, 11, 7, 20, 58, 10, 500));
   t.equal(parseTime('2026-12-07T20:58:10-05:00', '--since', NOW), Date.UTC(2026, 11, 8, 1, 58, 10), 'a zone given is kept');
+  t.equal(parseTime('2026-12-07T20:58-0500', '--since', NOW), Date.UTC(2026, 11, 8, 1, 58), 'and one without its colon');
+  t.equal(parseTime('2026-12-07T20:58:10+0100', '--since', NOW), Date.UTC(2026, 11, 7, 19, 58, 10));
 });
