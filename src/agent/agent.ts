@@ -173,10 +173,6 @@ export class Agent {
       this.store!.close();
       this.store = null;
     }
-    if (this.store?.walLost())
-      this.log.once(
-        `store: ${this.opts.dbFile}-wal was deleted while the agent was writing; each tick now goes into the database at once, until the agent restarts`,
-      );
     if (this.store?.lockLost()) {
       // Taken again at once: if a second agent has already taken it, opening says who, every tick,
       // and this one writes nothing until that one stops.
@@ -206,7 +202,12 @@ export class Agent {
     let values = 0;
     let ok = true;
     try {
-      const r = this.currentStore().write({ ts: s.ts, mono: at.mono, dt: at.dt, collectUs: s.collectUs, domains: s.samples });
+      const store = this.currentStore();
+      const r = store.write({ ts: s.ts, mono: at.mono, dt: at.dt, collectUs: s.collectUs, domains: s.samples });
+      if (store.walGone)
+        this.log.once(
+          `store: ${this.opts.dbFile}-wal was deleted while the agent was writing; each tick now goes into the database at once, until the agent restarts`,
+        );
       values = r.values;
       for (const p of r.problems) this.log.once(`store: ${p}`);
       if (this.storeFailing) {

@@ -86,7 +86,8 @@ export class HistoryStore {
   write(tick: TickInput): TickResult {
     try {
       const r = this.writer.write(tick);
-      if (this.walLost()) this.db.pragma('wal_checkpoint(PASSIVE)');
+      if (!this.walGone) this.walGone = this.walLost();
+      if (this.walGone) this.db.pragma('wal_checkpoint(PASSIVE)');
       return r;
     } catch (e) {
       throw writeFailure(this.file, e);
@@ -119,7 +120,10 @@ export class HistoryStore {
    * a new WAL is no cure: the serving thread's connection in this process shares SQLite's view of
    * the old one, and the reopened writer then fails every write.
    */
-  walLost(): boolean {
+  /** The WAL was found deleted (see walLost): every write is then checkpointed, until the store is closed. */
+  walGone = false;
+
+  private walLost(): boolean {
     const wal = this.sidecars.find((f) => f.path.endsWith('-wal'));
     return wal !== undefined && !sameFile(wal.path, wal.id);
   }

@@ -540,39 +540,25 @@ t.test(
     );
 
     // Restarted 100 ms after its last tick on the same boot: the first tick waits for half an interval.
-    const sinceLast = s.clocks.monoMs - at.at(-1)!;
-    const clocks = new FakeClocks(s.clocks.wallMs - sinceLast + 100, at.at(-1)! + 100);
-    const again = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 1000, quiet: true, io: capture(), clocks });
-    const ac3 = new AbortController();
-    const firstAt: number[] = [];
-    again.opts.onTick = () => {
-      firstAt.push(clocks.mono());
-      ac3.abort();
+    /** An agent started 100 ms after the tick at monotonic `lastMono` (wall `wallAtLast`): when its first tick came, by both clocks. */
+    const restart = async (intervalMs: number, lastMono: number, wallAtLast: number): Promise<{ at: number; wall: number }> => {
+      const clocks = new FakeClocks(wallAtLast + 100, lastMono + 100);
+      const agent = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs, quiet: true, io: capture(), clocks });
+      const ac = new AbortController();
+      let at = NaN;
+      agent.opts.onTick = () => {
+        at = clocks.mono();
+        ac.abort();
+      };
+      agent.opts.sleep = async (ms) => clocks.advance(Math.max(0, ms));
+      await agent.run(ac.signal);
+      return { at, wall: clocks.wallMs - (clocks.monoMs - at) };
     };
-    again.opts.sleep = async (ms) => clocks.advance(Math.max(0, ms));
-    await again.run(ac3.signal);
-    t.strictSame(
-      firstAt.map((m) => m - at.at(-1)!),
-      [500],
-      'after a restart, the first tick comes half an interval after the last stored one',
-    );
+    const first = await restart(1000, at.at(-1)!, s.clocks.wallMs - (s.clocks.monoMs - at.at(-1)!));
+    t.equal(first.at - at.at(-1)!, 500, 'after a restart, the first tick comes half an interval after the last stored one');
     // Restarted again 100 ms later with a 10-minute interval: half the shorter interval, not 5 minutes.
-    const last = firstAt[0]!;
-    const clocks4 = new FakeClocks(clocks.wallMs - (clocks.monoMs - last) + 100, last + 100);
-    const slower = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 600_000, quiet: true, io: capture(), clocks: clocks4 });
-    const ac4 = new AbortController();
-    const slowAt: number[] = [];
-    slower.opts.onTick = () => {
-      slowAt.push(clocks4.mono());
-      ac4.abort();
-    };
-    slower.opts.sleep = async (ms) => clocks4.advance(Math.max(0, ms));
-    await slower.run(ac4.signal);
-    t.strictSame(
-      slowAt.map((m) => m - last),
-      [500],
-      'restarted with a longer interval: half the shorter one after the last stored tick',
-    );
+    const slower = await restart(600_000, first.at, first.wall);
+    t.equal(slower.at - first.at, 500, 'restarted with a longer interval: half the shorter one after the last stored tick');
 
     // An abort before run() starts: it opens, writes no tick, and closes.
     const s2 = await setup(t, { intervalMs: 50, dbFile: path.join(tdir(t), 'second.db') }, false);
