@@ -113,6 +113,9 @@ export class HistoryStore {
     return sameFile(this.file, this.identity) ? null : 'replaced';
   }
 
+  /** The WAL was found deleted (see walLost): every write is then checkpointed, until the store is closed. */
+  walGone = false;
+
   /**
    * The WAL was deleted (or replaced) under the agent: SQLite goes on writing into the unlinked
    * file, and a kill -9 would lose every tick since the last checkpoint, so each tick is then
@@ -120,9 +123,6 @@ export class HistoryStore {
    * a new WAL is no cure: the serving thread's connection in this process shares SQLite's view of
    * the old one, and the reopened writer then fails every write.
    */
-  /** The WAL was found deleted (see walLost): every write is then checkpointed, until the store is closed. */
-  walGone = false;
-
   private walLost(): boolean {
     const wal = this.sidecars.find((f) => f.path.endsWith('-wal'));
     return wal !== undefined && !sameFile(wal.path, wal.id);
