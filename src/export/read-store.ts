@@ -3,10 +3,9 @@
 // open between requests, and opened again when the file at the path is no longer the one it has
 // (the agent goes on with a new database when its file is deleted or replaced).
 
-import * as fs from 'node:fs';
 import { openDatabase, type Db } from '../store/db.js';
 import { StoreError } from '../store/errors.js';
-import type { FileIdentity } from '../store/file-identity.js';
+import { identityAt, sameIdentity, type FileIdentity } from '../store/file-identity.js';
 
 export class ReadOnlyStore {
   private db: Db | null = null;
@@ -29,21 +28,21 @@ export class ReadOnlyStore {
 
   /** The database at the path now, or null when there is none that can be read (see problem). */
   get(): Db | null {
-    const st = fs.statSync(this.file, { throwIfNoEntry: false });
-    if (st === undefined) {
+    const now = identityAt(this.file);
+    if (now === null) {
       this.close();
       this.problem = `no database at ${this.file} yet`;
       return null;
     }
-    if (this.db !== null && (this.identity?.dev !== st.dev || this.identity.ino !== st.ino)) this.close();
-    if (this.expected !== null && (this.expected.dev !== st.dev || this.expected.ino !== st.ino)) {
+    if (this.db !== null && !sameIdentity(this.identity, now)) this.close();
+    if (this.expected !== null && !sameIdentity(this.expected, now)) {
       this.problem = `${this.file} was replaced; waiting for the agent to take up the file now there`;
       return null;
     }
     if (this.db === null) {
       try {
         this.db = openDatabase(this.file, { readonly: true });
-        this.identity = { dev: st.dev, ino: st.ino };
+        this.identity = now;
         this.problem = null;
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;

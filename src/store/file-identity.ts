@@ -14,8 +14,9 @@ export function identityAt(path: string): FileIdentity | null {
   return st === undefined ? null : { dev: st.dev, ino: st.ino };
 }
 
+export const sameIdentity = (a: FileIdentity | null, b: FileIdentity | null): boolean => a !== null && b !== null && a.dev === b.dev && a.ino === b.ino;
+
 /** Whether the file at the path is the one with this identity. */
 export function sameFile(path: string, id: FileIdentity): boolean {
-  const now = identityAt(path);
-  return now !== null && now.dev === id.dev && now.ino === id.ino;
+  return sameIdentity(identityAt(path), id);
 }

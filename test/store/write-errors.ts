@@ -2,7 +2,7 @@
 // denied, no such directory), never a bare SQLite or node code; a full disk keeps SQLite's own
 // words; at start-up through the CLI, and on a tick through the agent's log. The read-only file
 // system is a real one (a tmpfs remounted read-only) where this test may mount; skipped elsewhere.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -57,15 +57,22 @@ t.test('a tick the database refuses: the reason in the log, in domstat’s words
   );
 });
 
-t.test('a read-only file system', async (t) => {
-  const dir = path.join(tdir(t), 'ro');
+/** A tmpfs of `size` mounted for the test (unmounted after), or null, the test then planned empty: mounting needs root. */
+function tmpfs(t: Test, name: string, size: string): string | null {
+  const dir = path.join(tdir(t), name);
   fs.mkdirSync(dir);
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { encoding: 'utf8' });
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
   if (mount.status !== 0) {
     t.plan(0, `cannot mount a tmpfs here (${(mount.stderr || String(mount.error)).trim()}): needs root and CAP_SYS_ADMIN`);
-    return;
+    return null;
   }
   t.teardown(() => void spawnSync('umount', [dir]));
+  return dir;
+}
+
+t.test('a read-only file system', async (t) => {
+  const dir = tmpfs(t, 'ro', '8m');
+  if (dir === null) return;
   const dbFile = path.join(dir, 'domstat.db');
   HistoryStore.open(dbFile).close();
   const ro = spawnSync('mount', ['-o', 'remount,ro', dir], { encoding: 'utf8' });
@@ -77,14 +84,8 @@ t.test('a read-only file system', async (t) => {
 });
 
 t.test('a full disk at start: the file system says so', async (t) => {
-  const dir = path.join(tdir(t), 'full');
-  fs.mkdirSync(dir);
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { encoding: 'utf8' });
-  if (mount.status !== 0) {
-    t.plan(0, `cannot mount a tmpfs here (${(mount.stderr || String(mount.error)).trim()}): needs root and CAP_SYS_ADMIN`);
-    return;
-  }
-  t.teardown(() => void spawnSync('umount', [dir]));
+  const dir = tmpfs(t, 'full', '1m');
+  if (dir === null) return;
   const dbFile = path.join(dir, 'domstat.db');
   HistoryStore.open(dbFile).close(); // made while there was room
   // Fill it to the last block.
