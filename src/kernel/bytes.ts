@@ -33,9 +33,14 @@ function fieldAt(buf: Uint8Array, start: number, end: number): number {
   return v === TOO_BIG ? NaN : v;
 }
 
-/** buf[start, end) holds one decimal and an optional newline (a sysfs attribute): -1 or TOO_BIG as decimalAt(). */
+/** buf[start, end) ends with its newline: not cut short (requireWhole, the careful parsers' rule). */
+export function whole(buf: Uint8Array, start: number, end: number): boolean {
+  return end > start && buf[end - 1] === NL;
+}
+
+/** buf[start, end) holds one decimal and its newline (a sysfs attribute): -1 or TOO_BIG as decimalAt(). */
 export function singleDecimal(buf: Uint8Array, start: number, end: number): number {
-  return decimalAt(buf, start, end > start && buf[end - 1] === NL ? end - 1 : end);
+  return whole(buf, start, end) ? decimalAt(buf, start, end - 1) : -1;
 }
 
 const blank = (c: number) => c === SPACE || c === TAB || c === NL;
@@ -90,14 +95,15 @@ export function pickedDecimals(buf: Uint8Array, start: number, end: number, pick
 
 /**
  * "key value" lines of buf[start, end) (a cgroup's cpu.stat), or "key: value" lines with `colon`
- * (/proc/<pid>/io): the value of each wanted key into out[its position]. Returns false when a
+ * (/proc/<pid>/io): the value of each wanted key into out[its position]. Returns false for a file
+ * cut short (no final newline), when a
  * wanted key's value is not a plain decimal or a wanted key is listed twice, and for any byte the
  * careful parser (split at JavaScript's whitespace) could read differently: a blank other than
  * space and newline, a byte past ASCII, or a colon where the format has none. Keys not found (and
  * values past 2^53) are NaN.
  */
 export function keyedDecimals(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array, colon = false): boolean {
-  if (!plainAscii(buf, start, end, colon)) return false;
+  if (!whole(buf, start, end) || !plainAscii(buf, start, end, colon)) return false;
   out.fill(NaN);
   let seen = 0;
   let i = start;

@@ -8,8 +8,8 @@
 // Keys are read by name, never by position (they differ between kernel versions); a key the
 // kernel does not have is absent. Same stats key on v1 and v2 only where the meaning is the same.
 
-import { asciiKeys, hasKeyLine, keyedDecimals, NL, singleDecimal } from './bytes.js';
-import { parseKeyValues, requireWhole } from './key-value.js';
+import { asciiKeys, hasKeyLine, keyedDecimals, singleDecimal } from './bytes.js';
+import { parseKeyValues } from './key-value.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { parseSingleU64 } from './u64.js';
 
@@ -64,9 +64,8 @@ type V1Field = (typeof V1_STAT)[number][1];
 export const V2_STAT_KEYS: KeyFrom<V2Field>[] = keysFrom(V2_STAT.map(([k, f]) => [k, f] as const));
 export const V1_STAT_KEYS: KeyFrom<V1Field>[] = keysFrom(V1_STAT.map(([k, f]) => [k, f] as const));
 
-/** A memory.stat (v2 or v1 by its field list): the wanted fields it has. Refused when cut short. */
+/** A memory.stat (v2 or v1 by its field list): the wanted fields it has. */
 export function parseMemoryStat<F extends string>(text: string, fields: readonly F[], source: string): Partial<Record<F, bigint>> {
-  requireWhole(text, source);
   return parseKeyValues(text, fields, source);
 }
 
@@ -76,11 +75,10 @@ export const V2_STAT_ASCII = asciiKeys(V2_STAT_FIELDS);
 export const V1_STAT_ASCII = asciiKeys(V1_STAT_FIELDS);
 
 /**
- * The wanted fields of a "key value" file that must end in a newline into out[0..keys.length)
+ * The wanted fields of a "key value" file into out[0..keys.length)
  * (missing keys NaN, as keyedDecimals); false when the careful parser must read it.
  */
 export function readWholeKeyed(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array): boolean {
-  if (end <= start || buf[end - 1] !== NL) return false;
   const o = out.subarray(0, keys.length);
   if (!keyedDecimals(buf, start, end, keys, o)) return false;
   // NaN is a key the file lacks or a value past 2^53: only the first may stay NaN. parseKeyValues

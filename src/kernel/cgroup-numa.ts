@@ -3,9 +3,9 @@
 //   v1 "total=12 N0=10 N1=2\nfile=..\nanon=..\nunevictable=..\nhierarchical_total=..\n..." in
 //      pages; domstat reads hierarchical_anon and hierarchical_file (the VM's group may have children).
 
-import { asciiKeys, decimalAt, keyIndex, lineEnd, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
+import { asciiKeys, decimalAt, keyIndex, lineEnd, plainAscii, skipSpaces, tokenEnd, TOO_BIG, whole } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
-import { ParseError, parseU64 } from './u64.js';
+import { ParseError, parseU64, requireWhole } from './u64.js';
 import { PAGE_KIB } from './units.js';
 
 export const MEMORY_NUMA_STAT: FileSpec = { path: '<memory group>/memory.numa_stat', limit: 64 * 1024 };
@@ -30,7 +30,7 @@ const NODE = /^N([0-9]{1,5})=(.*)$/;
 
 /** Nodes in ascending order with the anon and file they hold; `v1` reads the hierarchical_* lines. */
 export function parseNumaStat(text: string, v1: boolean, source: string): NumaNode[] {
-  if (!text.endsWith('\n')) throw new ParseError(text === '' ? 'empty' : 'truncated (no final newline)', source);
+  requireWhole(text, source);
   const wanted: Record<string, Field> = v1 ? { hierarchical_anon: 'anon', hierarchical_file: 'file' } : { anon: 'anon', file: 'file' };
   const nodes = new Map<number, NumaNode>();
   const found = new Set<Field>();
@@ -68,7 +68,7 @@ const N = 78;
  * a value is past 2^53, or there are more than `max` nodes: the careful path then.
  */
 export function readNumaStat(buf: Uint8Array, start: number, end: number, v1: boolean, nodes: Float64Array, out: Float64Array, max: number): number {
-  if (end <= start || buf[end - 1] !== NL || !plainAscii(buf, start, end)) return -1;
+  if (!whole(buf, start, end) || !plainAscii(buf, start, end)) return -1;
   const wanted = v1 ? V1_ASCII : V2_ASCII;
   let n = 0;
   let found = 0;

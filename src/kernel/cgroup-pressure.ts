@@ -6,10 +6,9 @@
 // derivations of it and are not read. A kernel without PSI has no files (or fails reads with
 // EOPNOTSUPP); cpu.pressure has a `full` line since Linux 5.13.
 
-import { decimalAt, lineEnd, NL, plainAscii, skipSpaces, tokenEnd, TOO_BIG } from './bytes.js';
-import { requireWhole } from './key-value.js';
+import { decimalAt, lineEnd, plainAscii, skipSpaces, tokenEnd, TOO_BIG, whole } from './bytes.js';
 import type { FileSpec, KeyFrom } from './spec.js';
-import { ParseError, parseU64 } from './u64.js';
+import { ParseError, parseU64, requireWhole } from './u64.js';
 import { NS_PER_US } from './units.js';
 
 export const PRESSURE_RESOURCES = ['cpu', 'memory', 'io'] as const;
@@ -68,7 +67,7 @@ const startsWith = (buf: Uint8Array, at: number, end: number, word: Uint8Array) 
  * a total missing, repeated, malformed or past 2^53.
  */
 export function readCgroupPressure(buf: Uint8Array, start: number, end: number, out: Float64Array): boolean {
-  if (end <= start || buf[end - 1] !== NL || !plainAscii(buf, start, end)) return false;
+  if (!whole(buf, start, end) || !plainAscii(buf, start, end)) return false;
   let seen = 0;
   let i = start;
   while (i < end) {

@@ -4,7 +4,7 @@
 import { asciiKeys, keyedDecimals, singleDecimal } from './bytes.js';
 import { parseKeyValues } from './key-value.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
-import { ParseError, parseSingleU64, parseU64 } from './u64.js';
+import { ParseError, parseSingleU64, parseU64, requireWhole } from './u64.js';
 import { NS_PER_TICK } from './units.js';
 
 export const CPUACCT_USAGE: FileSpec = { path: '<cpuacct group>/cpuacct.usage', limit: 64 };
@@ -37,6 +37,7 @@ export function readCpuacctStat(buf: Uint8Array, start: number, end: number, out
 }
 
 export function parseCpuacctPercpu(text: string, source: string): bigint[] {
+  requireWhole(text, source);
   const tokens = text
     .trim()
     .split(/\s+/)

@@ -1,8 +1,9 @@
 // The "key value" file family (cgroup cpu.stat, cpuacct.stat, /proc/<pid>/io "key: value"):
 // one pair per line. Unknown keys are ignored, a missing key is absent, a repeated or malformed
-// wanted key is an error, and a file with none of the wanted keys is an error.
+// wanted key is an error, and a file with none of the wanted keys is an error. Like every kernel
+// file domstat reads, one cut short is refused (requireWhole).
 
-import { ParseError, parseU64 } from './u64.js';
+import { ParseError, parseU64, requireWhole } from './u64.js';
 
 export function parseKeyValues<K extends string>(
   text: string,
@@ -12,6 +13,7 @@ export function parseKeyValues<K extends string>(
   /** false: a file with none of the wanted keys is read as having none (fields that come and go together). */
   requireOne = true,
 ): Partial<Record<K, bigint>> {
+  requireWhole(text, source);
   const out: Partial<Record<K, bigint>> = {};
   const want = new Set<string>(wanted);
   let found = 0;
@@ -27,13 +29,4 @@ export function parseKeyValues<K extends string>(
   }
   if (found === 0 && requireOne) throw new ParseError(`none of ${wanted.join(', ')} found`, source);
   return out;
-}
-
-/**
- * The kernel ends these files with a newline: one without it was cut short (a read that stopped
- * early, a truncated capture), and its last number may be cut too, so the file is refused.
- */
-export function requireWhole(text: string, source: string): void {
-  if (text === '') throw new ParseError('empty', source);
-  if (!text.endsWith('\n')) throw new ParseError('truncated (no final newline)', source);
 }

@@ -10,7 +10,7 @@
 // agent's byte reader (NetDevTable in fast.ts) applies the same rule, so both see the same lines.
 
 import { ParseError, parseU64 } from './u64.js';
-import { COLON, decimalFields, NL, SPACE, TAB } from './bytes.js';
+import { COLON, decimalFields, NL, SPACE, TAB, whole } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 
 export const NET_DEV_FIELDS = [
@@ -80,8 +80,10 @@ export class ProcNetDev {
       const colon = line.indexOf(':');
       if (colon < 0) continue;
       const name = netDevName(line.slice(0, colon));
-      // A name seen twice is ambiguous: neither line is trusted.
+      // A name seen twice is ambiguous: neither line is trusted. The kernel ends the file with a
+      // newline: a last line without one was cut short, and its last number may be cut too.
       if (this.rest.has(name)) this.parsed.set(name, new ParseError(`device ${name} listed twice`, source));
+      else if (i === lines.length - 1) this.parsed.set(name, new ParseError(`device ${name}: truncated (no final newline)`, source));
       this.rest.set(name, line.slice(colon + 1));
     }
   }
@@ -145,6 +147,7 @@ export class NetDevTable {
    * strings or map entries per tick.
    */
   load(buf: Buffer, len: number): boolean {
+    if (!whole(buf, 0, len)) return false;
     let i = 0;
     let line = 0;
     let row = 0;

@@ -2,9 +2,9 @@
 // fraction. libvirt reads se.statistics.wait_sum (older kernels: se.wait_sum) for vcpu.N.wait.
 //   se.statistics.wait_sum                       :           123.456789
 
-import { decimalAt } from './bytes.js';
+import { decimalAt, whole } from './bytes.js';
 import type { FileSpec } from './spec.js';
-import { ParseError, parseFixedDecimal, U64_MAX } from './u64.js';
+import { ParseError, parseFixedDecimal, requireWhole, U64_MAX } from './u64.js';
 import { NS_PER_MS } from './units.js';
 
 export const SCHED: FileSpec = { path: '/proc/<pid>/task/<tid>/sched', limit: 64 * 1024 };
@@ -19,6 +19,7 @@ const FRACTION_DIGITS = 6;
 /** The wait_sum in nanoseconds, or undefined when the kernel does not keep schedstats. */
 export function parseSchedWaitSumNs(text: string, source: string): bigint | undefined {
   if (text.trim() === '') throw new ParseError('empty', source);
+  requireWhole(text, source);
   // Only a line holding "wait_sum" can match: look at those lines alone, in file order, rather
   // than split the whole file (some 60 lines, read for every vCPU every tick) into strings.
   for (let at = text.indexOf('wait_sum'); at >= 0; at = text.indexOf('wait_sum', at + 8)) {
@@ -51,7 +52,7 @@ export function readSchedWaitSum(buf: Buffer, start: number, end: number): numbe
   // count as blanks): the careful parser decides.
   let i = start;
   while (i < end && (buf[i]! <= 0x20 || buf[i]! > 0x7f)) i++;
-  if (i === end) return -1;
+  if (i === end || !whole(buf, start, end)) return -1;
   // The line is found by searching for "wait_sum" (a native search), not by walking every line.
   for (let at = buf.indexOf(WAIT_SUM, start); at >= 0 && at + WAIT_SUM.length <= end; at = buf.indexOf(WAIT_SUM, at + 1)) {
     const k = at + WAIT_SUM.length;

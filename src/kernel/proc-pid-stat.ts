@@ -2,9 +2,9 @@
 // spaces and parentheses, so fields are counted from the last ')'. Field numbers follow proc(5).
 //   20736 (CPU 0/TCG) S 1 20727 20727 0 -1 138412224 10942 0 0 0 319 47 0 0 20 0 7 0 160465 ...
 
-import { pickedDecimals } from './bytes.js';
+import { pickedDecimals, whole } from './bytes.js';
 import type { FileSpec, KeyFrom } from './spec.js';
-import { ParseError, parseU64 } from './u64.js';
+import { ParseError, parseU64, requireWhole } from './u64.js';
 import { NS_PER_TICK, PAGE_KIB } from './units.js';
 
 export const PROC_PID_STAT: FileSpec = { path: '/proc/<pid>/stat', limit: 4096 };
@@ -70,6 +70,7 @@ function tokens(text: string, from: number, max: number): string[] {
 }
 
 export function parseProcPidStat(text: string, source: string): ProcPidStat {
+  requireWhole(text, source);
   const close = text.lastIndexOf(')');
   if (close < 0 || !text.slice(0, close).includes('(')) throw new ParseError('no (comm) field', source);
   // After ')' come fields 3.. ; index i of `rest` is field i + 3. Only fields up to 39 are used.
@@ -98,7 +99,7 @@ const PICKS = Int32Array.of(FIELD.utimeTicks - 3, FIELD.stimeTicks - 3, FIELD.rs
  * fields after the last ')' as the careful parser does; false when it must read the file instead.
  */
 export function readProcPidStat(buf: Uint8Array, start: number, end: number, out: Float64Array): boolean {
-  if (end <= start) return false;
+  if (!whole(buf, start, end)) return false;
   const close = buf.lastIndexOf(0x29 /* ) */, end - 1);
   const open = buf.indexOf(0x28 /* ( */, start);
   return (

@@ -3,9 +3,9 @@
 // whatever the device; ticks are ms. And the device's size, in sectors.
 //   73 0 577 3 184 0 1472 9 0 16 13 0 0 0 0 0 0
 
-import { decimalFields, singleDecimal } from './bytes.js';
+import { decimalFields, singleDecimal, whole } from './bytes.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
-import { ParseError, parseSingleU64, parseU64 } from './u64.js';
+import { ParseError, parseSingleU64, parseU64, requireWhole } from './u64.js';
 import { NS_PER_MS, SECTOR_BYTES } from './units.js';
 
 export const BLOCK_STAT_FIELDS = [
@@ -46,6 +46,7 @@ export const BLOCK_STAT_KEYS: KeyFrom<BlockStatField>[] = keysFrom([
 ]);
 
 export function parseSysBlockStat(text: string, source: string): SysBlockStat {
+  requireWhole(text, source);
   const t = text.trim().split(/\s+/);
   if (!BLOCK_STAT.widths.includes(t.length)) throw new ParseError(`expected 11, 15 or 17 fields, found ${t[0] === '' ? 0 : t.length}`, source);
   const out: Partial<Record<BlockStatField, bigint>> = {};
@@ -65,6 +66,7 @@ export const BLOCK_STAT_AT: Readonly<Record<BlockStatField, number>> = Object.fr
  * careful parser checks every field, and such a one may be past 2^64 too).
  */
 export function readSysBlockStat(buf: Uint8Array, start: number, end: number, out: Float64Array): number {
+  if (!whole(buf, start, end)) return -1;
   const n = decimalFields(buf, start, end, out);
   if (!BLOCK_STAT.widths.includes(n)) return -1;
   for (let i = 0; i < n; i++) if (out[i] !== out[i]) return -1;

@@ -27,10 +27,20 @@ export function parseU64(token: string, source: string): bigint {
   return v;
 }
 
-/** A whole file that holds one u64 and an optional trailing newline (sysfs attributes, cpuacct.usage). */
+/**
+ * The kernel ends every file domstat reads with a newline: one without it was cut short (a read
+ * that stopped early, a file rewritten under the reader, a truncated capture), and its last number
+ * may be cut too, so the file is refused rather than read as a smaller number.
+ */
+export function requireWhole(text: string, source: string): void {
+  if (text === '') throw new ParseError('empty', source);
+  if (!text.endsWith('\n')) throw new ParseError('truncated (no final newline)', source);
+}
+
+/** A whole file that holds one u64 and its newline (sysfs attributes, cpuacct.usage, memory.current). */
 export function parseSingleU64(text: string, source: string): bigint {
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return parseU64(body, source);
+  requireWhole(text, source);
+  return parseU64(text.slice(0, -1), source);
 }
 
 /** Parses a non-negative decimal with an optional fraction ("1234.567890") into integer units of 10^-scale. */

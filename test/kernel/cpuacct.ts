@@ -23,7 +23,9 @@ t.test('cpuacct.stat: the captured file', async (t) => {
 
 t.test('cpuacct.stat: rejects bad input', async (t) => {
   const cases: [string, string, RegExp][] = [
-    ['empty', '', /none of user, system found/],
+    ['empty', '', /empty/],
+    ['cut short', 'user 5\nsystem 1', /truncated \(no final newline\)/],
+    ['no known key', 'x 1\n', /none of user, system found/],
     ['garbage', 'lorem ipsum\n', /none of user, system found/],
     ['system missing', 'user 1\n', /user or system missing/],
     ['user missing', 'system 1\n', /user or system missing/],
@@ -52,7 +54,9 @@ t.test('cpuacct.usage_percpu: the captured file', async (t) => {
 
 t.test('cpuacct.usage_percpu: rejects bad input', async (t) => {
   const cases: [string, string, RegExp][] = [
-    ['empty', '', /no per-CPU values/],
+    ['empty', '', /empty/],
+    ['cut short', '1 2 3', /truncated \(no final newline\)/],
+    ['no values', '\n', /no per-CPU values/],
     ['only whitespace', ' \n', /no per-CPU values/],
     ['negative', '1 -2\n', /not an unsigned decimal integer/],
     ['hex', '1 0x10\n', /not an unsigned decimal integer/],

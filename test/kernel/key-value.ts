@@ -11,7 +11,7 @@ t.test('reads every wanted key with its own value', async (t) => {
 
 t.test('accepted layouts', async (t) => {
   const cases: [string, string, Partial<Record<(typeof KEYS)[number], bigint>>][] = [
-    ['any order', 'gamma 3\nalpha 1\nbeta 2', { alpha: 1n, beta: 2n, gamma: 3n }],
+    ['any order', 'gamma 3\nalpha 1\nbeta 2\n', { alpha: 1n, beta: 2n, gamma: 3n }],
     ['unknown keys ignored, even malformed ones', 'nice_usec 9\nalpha 1\nweird a b c\nalphabet 7\n', { alpha: 1n }],
     ['missing keys are absent', 'beta 2\n', { beta: 2n }],
     ['tabs and runs of spaces', 'alpha\t1\nbeta     2\n', { alpha: 1n, beta: 2n }],
@@ -27,7 +27,9 @@ t.test('a custom separator', async (t) => {
 
 t.test('rejects bad input', async (t) => {
   const cases: [string, string, RegExp][] = [
-    ['empty', '', /none of alpha, beta, gamma found/],
+    ['empty', '', /empty/],
+    ['cut short', 'alpha 1\nbeta 2', /truncated \(no final newline\)/],
+    ['no wanted key', 'delta 1\n', /none of alpha, beta, gamma found/],
     ['only blank lines', '\n \n', /none of alpha, beta, gamma found/],
     ['none of the wanted keys', 'delta 1\nepsilon 2\n', /none of alpha, beta, gamma found/],
     ['garbage', 'hello world\n', /none of alpha, beta, gamma found/],

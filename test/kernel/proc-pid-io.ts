@@ -52,7 +52,9 @@ t.test('the captured /proc/20728/io', async (t) => {
 
 t.test('rejects bad input', async (t) => {
   const cases: [string, string, RegExp][] = [
-    ['empty', '', /none of rchar, wchar/],
+    ['empty', '', /empty/],
+    ['cut short', 'rchar: 1\nwchar: 2', /truncated \(no final newline\)/],
+    ['no known key', 'x: 1\n', /none of rchar, wchar/],
     ['garbage', 'permission denied\n', /none of rchar, wchar/],
     ['truncated line', 'rchar: 1\nwchar:\n', /malformed line/],
     ['two values', 'rchar: 1 2\n', /malformed line/],

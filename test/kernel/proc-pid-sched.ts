@@ -49,7 +49,8 @@ t.test('wait_sum values', async (t) => {
 });
 
 t.test('layout variations', async (t) => {
-  t.equal(parseSchedWaitSumNs('se.wait_sum:5.000000', SRC), 5000000n, 'no padding, no newline');
+  t.equal(parseSchedWaitSumNs('se.wait_sum:5.000000\n', SRC), 5000000n, 'no padding');
+  t.throws(() => parseSchedWaitSumNs('se.wait_sum:5.000000', SRC), /truncated \(no final newline\)/, 'cut short: its last digits may be missing');
   t.equal(parseSchedWaitSumNs('x (1, #threads: 1)\nwait_sum : 7.000008  \n', SRC), 7000008n, 'trailing spaces');
 });
 
@@ -73,7 +74,7 @@ t.test('rejects bad input', async (t) => {
     ['garbage', schedFile('se.statistics.', 'abc'), /bad wait_sum "abc"/],
     ['no fraction digits', schedFile('se.statistics.', '1.'), /bad wait_sum "1."/],
     ['no integer digits', schedFile('se.statistics.', '.5'), /bad wait_sum ".5"/],
-    ['truncated line (no value)', 'x (1, #threads: 1)\nse.statistics.wait_sum                       :', /bad wait_sum ""/],
+    ['truncated line (no value)', 'x (1, #threads: 1)\nse.statistics.wait_sum                       :\n', /bad wait_sum ""/],
     ['trailing junk', schedFile('se.statistics.', '1.500000 ms'), /bad wait_sum "1.500000 ms"/],
     ['more than 6 decimals (not exact ns)', schedFile('se.statistics.', '1.1234567'), /bad wait_sum "1.1234567"/],
     ['above 2^64-1 ns', schedFile('se.statistics.', '18446744073709.551616'), /exceeds 2\^64-1/],

@@ -34,7 +34,6 @@ t.test('field 39 (processor)', async (t) => {
     ['present as the last field', statLine('x', 39), SYNTH],
     ['absent on old kernels (38 fields)', statLine('x', 38), { utimeTicks: 1014n, stimeTicks: 1015n, rssPages: 1024n }],
     ['CPU 0', statLine('x', 52, { 39: '0' }), { ...SYNTH, processor: 0 }],
-    ['no trailing newline', statLine('x').trimEnd(), SYNTH],
   ];
   for (const [name, text, want] of cases) t.strictSame(parseProcPidStat(text, SRC), want, name);
 });
@@ -65,12 +64,13 @@ t.test('the captured stat files of qemu 20728', async (t) => {
 
 t.test('rejects bad input', async (t) => {
   const cases: [string, string, RegExp][] = [
-    ['empty', '', /no \(comm\) field/],
+    ['empty', '', /empty/],
+    ['cut short', statLine('x').trimEnd(), /truncated \(no final newline\)/],
     ['garbage', 'garbage\n', /no \(comm\) field/],
-    ['truncated inside comm', '123 (qemu-sys', /no \(comm\) field/],
+    ['truncated inside comm', '123 (qemu-sys\n', /no \(comm\) field/],
     ['")" without "("', '123 x) S 1 2 3\n', /no \(comm\) field/],
-    ['truncated inside a comm holding ")"', '123 (a) b (c', /truncated: field 14 missing/],
-    ['truncated right after comm', '123 (x)', /truncated: field 14 missing/],
+    ['truncated inside a comm holding ")"', '123 (a) b (c\n', /truncated: field 14 missing/],
+    ['truncated right after comm', '123 (x)\n', /truncated: field 14 missing/],
     ['truncated before utime', statLine('x', 13), /truncated: field 14 missing/],
     ['truncated before stime', statLine('x', 14), /truncated: field 15 missing/],
     ['truncated before rss', statLine('x', 23), /truncated: field 24 missing/],

@@ -3,6 +3,7 @@ import { ParseError, U64_MAX, parseFixedDecimal, parseSingleU64, parseU64 } from
 
 const SRC = '/sys/test/attr';
 const notU64 = { name: 'ParseError', code: 'PARSE', source: SRC, message: /^\/sys\/test\/attr: not an unsigned decimal integer/ };
+const cut = { name: 'ParseError', code: 'PARSE', source: SRC, message: /^\/sys\/test\/attr: (truncated \(no final newline\)|empty)$/ };
 const tooBig = { name: 'ParseError', code: 'PARSE', source: SRC, message: /^\/sys\/test\/attr: value exceeds 2\^64-1/ };
 const notDecimal = { name: 'ParseError', code: 'PARSE', source: SRC, message: /^\/sys\/test\/attr: not a decimal number/ };
 
@@ -65,7 +66,6 @@ t.test('parseU64 rejects values above 2^64-1', async (t) => {
 t.test('parseSingleU64 reads a whole one-value file', async (t) => {
   const cases: [string, string, bigint][] = [
     ['with newline', '12\n', 12n],
-    ['without newline', '12', 12n],
     ['zero', '0\n', 0n],
     ['2^63', '9223372036854775808\n', 9223372036854775808n],
     ['2^64 - 1', '18446744073709551615\n', 18446744073709551615n],
@@ -75,7 +75,8 @@ t.test('parseSingleU64 reads a whole one-value file', async (t) => {
 
 t.test('parseSingleU64 rejects bad files', async (t) => {
   const cases: [string, string, typeof notU64][] = [
-    ['empty', '', notU64],
+    ['empty', '', cut],
+    ['without newline: cut short', '12', cut],
     ['only a newline', '\n', notU64],
     ['leading space', ' 12\n', notU64],
     ['trailing space', '12 \n', notU64],

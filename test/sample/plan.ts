@@ -315,7 +315,8 @@ t.test('vCPU wait from sched files of every layout: the plan reads what the driv
       '42000001',
     ],
     ['no wait_sum (no schedstats)', row('se.exec_start', '1.5') + row('nr_switches', '9'), false, null],
-    ['wait_sum on the last line without a newline', row('nr_switches', '9') + 'wait_sum : 8.25', false, '8250000'],
+    ['wait_sum on the last line, cut short (no final newline)', row('nr_switches', '9') + 'wait_sum : 8.25', true, null],
+    ['wait_sum on the last line', row('nr_switches', '9') + 'wait_sum : 8.25\n', false, '8250000'],
     ['a malformed value', row('wait_sum', '12.3.4'), true, null],
   ];
   for (const [what, body, careful, waitNs] of layouts) {

@@ -276,8 +276,9 @@ t.test('bad input: garbage cpu.stat / cpuacct files -> field absent, never a wro
   for (const [label, text, msg] of [
     ['non-numeric usage_usec', 'usage_usec 12x45\nuser_usec 1\nsystem_usec 2\n', /not an unsigned decimal integer: "12x45"/],
     ['usage_usec missing', 'user_usec 5\nsystem_usec 6\n', /usage_usec missing/],
-    ['binary junk', '\u0000\u0001\u0002garbage', /none of usage_usec/],
-    ['empty file', '', /none of usage_usec/],
+    ['binary junk', '\u0000\u0001\u0002garbage\n', /none of usage_usec/],
+    ['empty file', '', /cpu.stat: empty/],
+    ['cut short: its last number may be cut', 'usage_usec 121', /cpu.stat: truncated \(no final newline\)/],
     ['repeated key', 'usage_usec 1\nusage_usec 2\n', /usage_usec repeated/],
     ['negative', 'usage_usec -5\n', /not an unsigned decimal integer/],
     ['above 2^64-1', 'usage_usec 18446744073709551616\n', /exceeds 2\^64-1/],

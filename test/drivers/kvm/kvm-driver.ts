@@ -546,8 +546,8 @@ t.test('bad input: a QEMU process that vanishes in a temp copy', async (t) => {
 t.test('bad input: truncated /proc/<pid>/stat', async (t) => {
   const root = tempTree(t, 'kvm-cgroup1-systemd');
   const statFile = path.join(root, 'proc/4101/stat');
-  fs.writeFileSync(statFile, fs.readFileSync(statFile, 'latin1').split(' ').slice(0, 20).join(' '));
-  fs.writeFileSync(path.join(root, 'proc/4101/task/4111/stat'), '4111 (CPU 1/KVM) S 1 4010 4010 0 -1 138412224 1011010 0 1011012 0 10110');
+  fs.writeFileSync(statFile, fs.readFileSync(statFile, 'latin1').split(' ').slice(0, 20).join(' ') + '\n');
+  fs.writeFileSync(path.join(root, 'proc/4101/task/4111/stat'), '4111 (CPU 1/KVM) S 1 4010 4010 0 -1 138412224 1011010 0 1011012 0 10110\n');
   const conn = new Connection({ root });
   const a = record(conn, 'alpha');
   t.notOk(a.has('balloon.rss'), 'rss absent');
@@ -564,7 +564,7 @@ t.test('bad input: truncated /proc/<pid>/stat', async (t) => {
 
   // A domain with no cgroup takes cpu.* from /proc/<pid>/stat: truncated there, cpu.* is absent.
   fs.writeFileSync(path.join(root, 'proc/4201/cgroup'), '1:name=systemd:/\n');
-  fs.writeFileSync(path.join(root, 'proc/4201/stat'), '4201 (qemu-system-x86) S 1 4001 4001 0 -1 138412416 2001010 0 2001012 0 2001014');
+  fs.writeFileSync(path.join(root, 'proc/4201/stat'), '4201 (qemu-system-x86) S 1 4001 4001 0 -1 138412416 2001010 0 2001012 0 2001014\n');
   const c2 = new Connection({ root });
   const b = record(c2, 'beta');
   t.strictSame(keysWith(b, 'cpu.'), [], 'no wrong number: cpu.* absent');
