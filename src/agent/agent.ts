@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Connection } from '../connection/connection.js';
+import { isGone } from '../host/hostfs.js';
 import { CONFIG_DIRS, problemText, STATUS_DIRS, type Inventory, type ParseCache } from '../domains/inventory.js';
 import type { Domain } from '../stats/domain.js';
 import { HistoryStore } from '../store/store.js';
@@ -21,7 +22,7 @@ import { DefinitionWatcher } from './watch.js';
 import { AgentLog } from './log.js';
 import type { Io } from '../common/io.js';
 import { printable } from '../common/printable.js';
-import { sleep } from './sleep.js';
+import { sleep, untilAborted } from './sleep.js';
 import { systemClocks, TickClock, type Clocks } from './clock.js';
 import { Schedule } from './schedule.js';
 import { messageOf } from '../common/errors.js';
@@ -126,7 +127,8 @@ export class Agent {
     this.lastDomainCount = inv.domains.length;
   }
 
-  async open(): Promise<void> {
+  /** Opens the store and the inventory and starts watching libvirt's directories (given up when `signal` aborts). */
+  async open(signal?: AbortSignal): Promise<void> {
     this.openStore();
     const store = this.store!;
     const last = store.writer.last;
@@ -145,9 +147,25 @@ export class Agent {
     this.conn.setInventory(this.readInventory());
     this.lastDomainCount = -1;
     this.refreshInventory();
-    const dirs = [...STATUS_DIRS, ...CONFIG_DIRS].map((d) => this.conn.fs.real(d));
+    const dirs = this.watchedDirs();
     if (this.opts.xmlDir !== undefined) dirs.push(path.resolve(this.opts.xmlDir));
-    await this.watcher.start(dirs);
+    const ready = this.watcher.start(dirs);
+    await (signal === undefined ? ready : Promise.race([ready, untilAborted(signal)]));
+  }
+
+  /**
+   * libvirt's directories as real paths without symlinks (/var/run/libvirt/qemu is /run/... on
+   * most hosts), those missing as they are (their nearest parent is watched); one that leads out
+   * of --root is not watched (the inventory refuses to read it, and says so).
+   */
+  private watchedDirs(): string[] {
+    const out = new Set<string>();
+    for (const d of [...STATUS_DIRS, ...CONFIG_DIRS]) {
+      const r = this.conn.fs.realHostPath(d);
+      if (!isGone(r)) out.add(this.conn.fs.real(r));
+      else if (r.code !== 'EXDEV') out.add(this.conn.fs.real(d));
+    }
+    return [...out];
   }
 
   private openStore(): void {
@@ -271,7 +289,7 @@ export class Agent {
 
   /** Runs until the signal aborts, then finishes cleanly. */
   async run(signal: AbortSignal): Promise<void> {
-    await this.open();
+    await this.open(signal);
     const wait = this.opts.sleep ?? sleep;
     // A restart keeps the schedule's promise too: never a tick within half an interval of the last
     // stored one, the shorter of the two runs' intervals (restarted with --interval 600 after a

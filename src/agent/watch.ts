@@ -5,6 +5,8 @@
 // Only directories are watched. A directory's inotify watch already reports every file created,
 // renamed, written or removed in it (chokidar passes those on as 'raw' events), while chokidar's
 // own per-file watchers cost ~10 KB each: 20 MB of the agent's memory on a 1000-domain host.
+// Symlinks are never followed: the agent resolves the directories itself (within --root), and a
+// link inside one (to /proc, say) would otherwise have chokidar walk and watch whatever it leads to.
 
 import { watch, type FSWatcher } from 'chokidar';
 import * as fs from 'node:fs';
@@ -14,7 +16,7 @@ export class DefinitionWatcher {
   private watcher: FSWatcher | null = null;
   changed = false;
 
-  /** `dirs` are real paths; missing ones are watched through their nearest existing parent. */
+  /** `dirs` are real paths without symlinks; missing ones are watched through their nearest existing parent. */
   start(dirs: readonly string[]): Promise<void> {
     const targets = new Set<string>();
     for (const d of dirs) {
@@ -26,6 +28,7 @@ export class DefinitionWatcher {
     const relevant = (p: string) => wanted.some((d) => p === d || p.startsWith(d + '/') || d.startsWith(p + '/'));
     this.watcher = watch([...targets], {
       ignoreInitial: true,
+      followSymlinks: false,
       depth: 3,
       ignored: (p, stats) => !relevant(p) || stats?.isFile() === true,
     });

@@ -130,3 +130,52 @@ t.test('files renamed over or deleted and created again are read fresh from the 
     );
   }
 });
+
+t.test('a file cut short (no final newline) is refused, never stored as a smaller number', async (t) => {
+  const s = await setup(t);
+  s.tick(A);
+  const rdReq = BigInt(s.history(['block.0.rd.reqs'], A)[0] ?? -1);
+  t.ok(rdReq > 1000n, `rd_req stored whole at first (${rdReq})`);
+  // The same file, its last digits and newline not written yet (a reader racing a writer).
+  s.replace(`${STATS}/rd_req`, String(rdReq).slice(0, 3));
+  t.match(s.tick(A + 1000), { ok: true, domains: 5 });
+  t.strictSame(s.history(['block.0.rd.reqs', 'block.0.wr.reqs'], A + 1000), [null, 3000301n], 'left out, the others stored');
+  s.replace(`${STATS}/rd_req`, `${rdReq + 5n}\n`);
+  s.tick(A + 2000);
+  t.strictSame(s.history(['block.0.rd.reqs'], A + 2000), [rdReq + 5n], 'whole again: stored');
+});
+
+t.test('libvirt directories and links in them that lead out of the root are not watched, and the agent still ticks', async (t) => {
+  const root = copyTree(t);
+  fs.writeFileSync(path.join(root, 'proc/stat'), 'cpu  100 2 30 4000 5 6 7 8 0 0\nintr 0\n');
+  fs.writeFileSync(path.join(root, 'proc/meminfo'), 'MemTotal:       16318684 kB\nMemFree:         1000000 kB\n');
+  // Outside the root: a deep tree that a followed link would have chokidar walk and watch.
+  const outside = path.join(tdir(t), 'outside');
+  for (let i = 0; i < 20; i++) fs.mkdirSync(path.join(outside, `d${i}`, 'a', 'b'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'etc/libvirt/libxl'), { recursive: true });
+  fs.symlinkSync(outside, path.join(root, 'etc/libvirt/libxl/link'));
+  fs.mkdirSync(path.join(root, 'run/libvirt'), { recursive: true });
+  fs.symlinkSync(outside, path.join(root, 'run/libvirt/qemu'));
+  const agent = new Agent({
+    root,
+    dbFile: path.join(tdir(t), 'agent.db'),
+    intervalMs: 1000,
+    quiet: true,
+    io: capture(),
+    rescanMs: 0,
+    clocks: new FakeClocks(A),
+  });
+  await agent.open();
+  t.teardown(() => agent.close());
+  const watcher = (agent as unknown as { watcher: { watcher: { getWatched(): Record<string, string[]> } } }).watcher.watcher;
+  // chokidar names what it watches by the path it walked: a followed link's tree shows under the link.
+  const real = fs.realpathSync(root);
+  const leadsOut = Object.keys(watcher.getWatched()).filter((d) => {
+    const r = fs.realpathSync(d);
+    return r !== real && !r.startsWith(real + '/') && !real.startsWith(r + '/');
+  });
+  t.same(leadsOut, [], 'nothing that leads out of the root is watched');
+  const r = agent.tick();
+  t.ok(r.ok, 'the tick is stored');
+  t.ok(r.domains > 0, `the tick sampled the fixture's domains (${r.domains})`);
+});
