@@ -26,7 +26,7 @@ import { parseProcPidStat, PROC_PID_STAT, PROC_STAT_CPU_KEYS, PROC_STAT_RSS_KEYS
 import { BLOCK_SIZE, BLOCK_SIZE_KEYS, BLOCK_STAT, BLOCK_STAT_KEYS, parseBlockSize, parseSysBlockStat, type SysBlockStat } from '../../kernel/sys-block-stat.js';
 import { exactKey, keyAt, valuesOf } from '../../kernel/spec.js';
 import { ParseError } from '../../kernel/u64.js';
-import { internalError, invalidArg, operationInvalid, operationUnsupported, detailOf } from '../../stats/errors.js';
+import { internalError, invalidArg, operationInvalid, operationUnsupported, detailOf, systemError } from '../../stats/errors.js';
 import { hasFlag, StatsFlag, StatsGroup } from '../../stats/groups.js';
 import { isActive } from '../../stats/states.js';
 import { ParamList, type TypedParam } from '../../stats/typed-params.js';
@@ -146,10 +146,12 @@ export class KvmDriver implements Driver {
     const pid = this.requirePid(dom);
     const { cgroups: cg, cgroupProblem } = this.resolve(dom, fs);
     if (cgroupProblem !== undefined) throw internalError(cgroupProblem);
+    let missing: string | undefined;
     for (const src of cpuSources(cg)) {
       if (src.kind === 'v2') {
         const text = fs.readText(src.stat, CGROUP_CPU_STAT.limit);
         if (!isGone(text)) return valuesOf(CGROUP_CPU_STAT_KEYS, parseCgroupCpuStat(text, src.stat));
+        missing ??= src.stat;
       } else if (src.kind === 'cpuacct') {
         const usage = fs.readText(src.usage, CPUACCT_USAGE.limit);
         const stat = fs.readText(src.stat, CPUACCT_STAT.limit);
@@ -159,12 +161,16 @@ export class KvmDriver implements Driver {
             ...valuesOf(CPUACCT_STAT_KEYS, parseCpuacctStat(stat, src.stat)),
           ]);
         }
-      } else {
-        // A group that was found and is gone now (removed mid-read, domain stopping): libvirt leaves
-        // the fields out. The QEMU process's own times are another counter and must not stand in.
-        const located = [cg?.v2, cg?.cpuacct].filter((d): d is string => d !== undefined);
-        if (located.length > 0 && !located.some((d) => fs.isDir(d))) throw operationInvalid(`domain is not running (${located[0]} is gone)`);
+        missing ??= isGone(usage) ? src.usage : src.stat;
+      } else if (missing === undefined) {
         return valuesOf(PROC_STAT_CPU_KEYS, this.readProcStat(fs, pid));
+      } else {
+        // The domain has a cgroup and its CPU files are gone. The QEMU process's own times are
+        // another counter (without its vhost threads, say) and must not stand in: stored, a
+        // false reset and a false increase would follow. libvirt leaves the fields out too.
+        const located = [cg?.v2, cg?.cpuacct].filter((d): d is string => d !== undefined);
+        if (!located.some((d) => fs.isDir(d))) throw operationInvalid(`domain is not running (${located[0]} is gone)`);
+        throw systemError(`Failed to open file '${missing}'`, 'No such file or directory');
       }
     }
     throw internalError('no CPU source'); // cpuSources() always ends with the process

@@ -271,6 +271,26 @@ t.test('bad input: cgroup removed mid-read', async (t) => {
   t.end();
 });
 
+t.test("a cgroup's CPU files gone while the group is there: cpu.* absent, never the QEMU process's own times", async (t) => {
+  for (const [layout, name, file] of [
+    ['kvm-cgroup2-systemd', 'zeta', `/sys/fs/cgroup${ZETA_SCOPE}/libvirt/cpu.stat`],
+    ['kvm-cgroup1-systemd', 'alpha', `/sys/fs/cgroup/cpuacct${ALPHA_SCOPE}/cpuacct.usage`],
+  ] as const) {
+    const root = tempTree(t, layout);
+    fs.rmSync(path.join(root, file));
+    const conn = new Connection({ root });
+    const d = record(conn, name);
+    t.strictSame(keysWith(d, 'cpu.'), [], `${layout}: cpu.* absent`);
+    t.ok(d.has('balloon.rss'), `${layout}: the rest stays`);
+    t.strictSame(
+      conn.lastProblems.map((p) => [p.domain, p.message]),
+      [[name, `cpu-total: Failed to open file '${file}': No such file or directory`]],
+      `${layout}: said in libvirt's words`,
+    );
+    t.throws(() => conn.cpuStats(conn.lookupDomain(name), -1, 1), /Failed to open file/, `${layout}: cpu-stats --total says so`);
+  }
+});
+
 t.test('bad input: garbage cpu.stat / cpuacct files -> field absent, never a wrong number', async (t) => {
   const zetaStat = (root: string) => path.join(root, 'sys/fs/cgroup', ZETA_SCOPE, 'libvirt/cpu.stat');
   for (const [label, text, msg] of [
