@@ -9,7 +9,12 @@
 // Each step is reported once, and a step forward that comes to be believed is told to the store
 // (onBelieved), whose retention ages what came before it by the history's own time. The monotonic
 // clock is CLOCK_MONOTONIC (system-wide since boot), so an agent restarted on the same boot
-// continues the intervals of the one before.
+// continues the intervals of the one before — when they are plausible: on one boot the monotonic
+// clock never goes back, and it cannot have run further than the wall clock since the last
+// stored tick unless one of them was moved. A time namespace or a restored container moves the
+// monotonic clock (an interval from it stamped ticks days ahead, and retention then deleted the
+// history); a step while the agent was stopped moves the wall clock. Not knowing which, the first
+// tick then has no interval and its time is the wall clock's, never before a stored tick.
 
 import * as fs from 'node:fs';
 
@@ -67,8 +72,21 @@ export class TickClock {
   ) {
     this.boot = clocks.bootId();
     // Intervals continue from the last stored tick only on the same boot (the monotonic clock restarted otherwise).
-    this.last = last !== null && last.boot !== null && last.boot === this.boot && last.mono === last.mono ? { ts: last.ts, mono: last.mono } : null;
+    const sameBoot = last !== null && last.boot !== null && last.boot === this.boot && last.mono === last.mono;
+    this.last = sameBoot && this.plausible(last) ? { ts: last.ts, mono: last.mono } : null;
     if (last !== null && this.last === null) this.lastTs = last.ts;
+  }
+
+  /** The monotonic clock's reading now agrees with the last tick's on this boot (see above); said once when not. */
+  private plausible(last: LastTick): boolean {
+    const ran = this.clocks.mono() - last.mono;
+    const wallRan = this.clocks.wall() - last.ts;
+    if (ran >= 0 && ran <= wallRan + TOLERANCE_MS) return true;
+    this.report(
+      `the monotonic clock ${ran < 0 ? `is ${(-ran / 1000).toFixed(1)} s behind` : `ran ${((ran - wallRan) / 1000).toFixed(1)} s further than the wall clock since`} the history's last tick ` +
+        '(a time namespace, a restored container, or the wall clock stepped back while the agent was stopped): intervals start afresh',
+    );
+    return false;
   }
 
   /** The time of the newest stored tick, when intervals cannot continue from it. */
@@ -93,8 +111,12 @@ export class TickClock {
     if (last === null || mono <= last.mono) {
       // No interval to go by: the wall clock, but never before a stored tick.
       const floor = Math.max(this.lastTs, last?.ts ?? -Infinity) + 1;
-      if (wall < floor && floor > -Infinity)
-        this.report(`the wall clock is ${((floor - wall) / 1000).toFixed(1)} s behind the history's last tick; tick times continue from that tick`);
+      if (wall < floor && floor > -Infinity) {
+        // Said once: the next tick finds the wall clock this far behind already.
+        if (this.behindBy === null || floor - wall > this.behindBy + TOLERANCE_MS)
+          this.report(`the wall clock is ${((floor - wall) / 1000).toFixed(1)} s behind the history's last tick; tick times continue from that tick`);
+        this.behindBy = floor - wall;
+      }
       ts = Math.max(wall, floor);
     } else {
       dt = mono - last.mono;
@@ -127,7 +149,9 @@ export class TickClock {
       } else {
         this.cameBack();
         this.behindBy = null;
-        ts = Math.max(wall, last.ts + 1);
+        // Within the tolerance, a small step back (NTP's) still never packs two tick times closer
+        // than half their interval.
+        ts = Math.max(wall, last.ts + Math.max(1, Math.floor(dt / 2)));
       }
     }
     this.last = { ts, mono };

@@ -1,6 +1,9 @@
 // When ticks happen: on slots start + k * interval of the monotonic clock (no drift). A tick that
 // overruns skips the slots it missed rather than bunching them, and two ticks are never closer than
-// half an interval, even when a timer wakes early. Pure: the caller passes the clock's readings.
+// half an interval, even when a timer wakes early. A clock that went back (CLOCK_MONOTONIC never
+// does; a faked one, e.g. under faketime, can) starts the slots again from the tick that saw it,
+// rather than waiting for slots that lie ahead by however far it went back. Pure: the caller
+// passes the clock's readings.
 
 export class Schedule {
   private slot = 0;
@@ -8,7 +11,7 @@ export class Schedule {
 
   constructor(
     readonly intervalMs: number,
-    private readonly start: number,
+    private start: number,
   ) {}
 
   /** The monotonic time a slot is due. */
@@ -21,6 +24,10 @@ export class Schedule {
    * were skipped because the tick ran past them.
    */
   next(startedAt: number, now: number): { at: number; skipped: number } {
+    if (startedAt < this.lastStart || this.at(this.slot) > startedAt + this.intervalMs) {
+      this.start = startedAt;
+      this.slot = 0;
+    }
     this.lastStart = startedAt;
     let next = this.slot + 1;
     let skipped = 0;

@@ -791,6 +791,93 @@ t.test('wall-clock steps: never a negative or spiking rate, never history delete
   t.equal(said[2], 'clock: the wall clock came back from its step forward');
 });
 
+t.test(
+  'a restart whose monotonic clock moved (a time namespace, a restored container): no tick dated ahead, nothing deleted, no wait, said once',
+  async (t) => {
+    const retention = { rawMs: 3600_000, minuteMs: 2 * 86_400_000, hourMs: 30 * 86_400_000, maxBytes: 0 };
+    const s = await setup(t, { retention, intervalMs: 1000 });
+    for (let i = 0; i < 5; i++) s.tick(A + i * 1000);
+    await s.agent.close();
+    const lastMono = s.clocks.monoMs;
+    for (const [what, monoShift] of [
+      ['five days ahead', 5 * 86_400_000],
+      ['an hour behind', -3_600_000],
+    ] as const) {
+      const io = capture();
+      // Restarted 2 s of wall time after the last tick, on the same boot.
+      const wall = A + 4000 + 2000 + (monoShift > 0 ? 0 : 10_000);
+      const clocks = new FakeClocks(wall, lastMono + 2000 + monoShift);
+      const agent = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 1000, quiet: true, io, clocks, retention });
+      const ac = new AbortController();
+      let waited = 0;
+      let ticked = false;
+      agent.opts.sleep = async (ms) => {
+        if (!ticked) waited += Math.max(0, ms);
+        clocks.advance(Math.max(0, ms));
+      };
+      agent.opts.onTick = () => {
+        ticked = true;
+        ac.abort();
+      };
+      await agent.run(ac.signal);
+      t.ok(waited < 1000, `${what}: the first tick comes without waiting out the shift (${waited} ms)`);
+      const db = openDatabase(s.dbFile, { readonly: true });
+      const ticks = db.prepare('SELECT ts, dt FROM tick ORDER BY id').raw().all() as [bigint, bigint | null][];
+      db.close();
+      const [ts, dt] = ticks.at(-1)!;
+      t.equal(Number(ts), wall, `${what}: the new tick is dated by the wall clock`);
+      t.equal(dt, null, `${what}: and has no interval (none can be trusted)`);
+      t.ok(
+        ticks.slice(0, 5).every(([x], i) => Number(x) === A + i * 1000),
+        `${what}: the earlier ticks are all there`,
+      );
+      t.match(
+        io.errLines().filter((l) => l.startsWith('clock:')),
+        [/^clock: the monotonic clock (ran 432000\.0 s further than the wall clock since|is \d+\.\d s behind) the history's last tick/],
+        `${what}: said once`,
+      );
+    }
+  },
+);
+
+t.test(
+  'tick times: a small step back (within the tolerance) still keeps ticks half an interval apart; a reboot onto a wall clock behind the history is said once',
+  async (t) => {
+    const s = await setup(t);
+    s.tick(A);
+    s.clocks.advance(1000);
+    s.agent.tick();
+    s.clocks.wallMs -= 1500; // NTP steps the wall clock back 1.5 s
+    s.clocks.monoMs += 1000;
+    s.agent.tick();
+    await s.agent.close();
+    let db = openDatabase(s.dbFile, { readonly: true });
+    const ts = (db.prepare('SELECT ts FROM tick ORDER BY id').pluck().all() as bigint[]).map(Number);
+    db.close();
+    t.strictSame(ts, [A, A + 1000, A + 1500], 'half the interval after the one before, not 1 ms');
+
+    // Another boot, the wall clock an hour behind the history: said once, tick times continue after the last.
+    const io = capture();
+    const clocks = new FakeClocks(A - 3_600_000, 1000, 'another-boot');
+    const agent = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 200, quiet: true, io, clocks });
+    await agent.open();
+    for (let i = 0; i < 3; i++) {
+      agent.tick();
+      clocks.advance(1000);
+    }
+    await agent.close();
+    const said = io.errLines().filter((l) => l.startsWith('clock:'));
+    t.equal(said.length, 1, `said once: ${JSON.stringify(said)}`);
+    db = openDatabase(s.dbFile, { readonly: true });
+    const after = (db.prepare('SELECT ts FROM tick ORDER BY id').pluck().all() as bigint[]).map(Number);
+    db.close();
+    t.ok(
+      after.every((x, i) => i === 0 || x > after[i - 1]!),
+      'tick times never go back',
+    );
+  },
+);
+
 t.test('domstat agent refuses what it cannot use, with one error line', async (t) => {
   const root = copyTree(t);
   const listeners = [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')];
