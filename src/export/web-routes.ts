@@ -53,7 +53,13 @@ export const WEB_QUERIES = new Set(['/api/overview', '/api/series']);
 export function webQuery(url: URL, input: ExportInput | null, store: ReadOnlyStore, timeoutMs: number): unknown {
   if (url.pathname === '/api/overview') return withDb(store, (db) => overview(db, input));
   const q = url.searchParams;
-  const until = q.get('until');
-  const query = { domain: q.get('domain') ?? '', since: q.get('since') ?? '15m', ...(until ? { until } : {}) };
+  // One value each, as /api/history: which of two a client meant is not ours to guess.
+  const one = (name: string): string | null => {
+    const all = q.getAll(name);
+    if (all.length > 1) throw new SeriesQueryError(`${name}: given ${all.length} times`, 400);
+    return all[0] ?? null;
+  };
+  const until = one('until');
+  const query = { domain: one('domain') ?? '', since: one('since') ?? '15m', ...(until ? { until } : {}) };
   return withDb(store, (db) => domainSeries(db, query, Date.now(), { deadline: performance.now() + timeoutMs, timeoutMs }));
 }

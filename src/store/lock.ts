@@ -59,6 +59,35 @@ export function takeLock(file: string): { conn: Database.Database; identity: Fil
   }
 }
 
+/** How long a refused agent waits for the lock's holder to name itself (it does once its database is open). */
+export const HOLDER_WAIT_MS = 2000;
+
+/**
+ * The holder the database names, once it names a live process: the agent that just took the lock
+ * writes itself into meta only after opening (and perhaps migrating) the database, and until then
+ * meta holds nothing or a killed agent's pid, which must not be named. null when none comes.
+ */
+function liveHolder(holder: () => WriterInfo | null): WriterInfo | null {
+  const until = performance.now() + HOLDER_WAIT_MS;
+  for (;;) {
+    const h = holder();
+    if (h !== null && (h.host !== os.hostname() || alive(h.pid))) return h;
+    if (performance.now() >= until) return null;
+    Atomics.wait(PAUSE, 0, 0, 50);
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // there, but not ours to signal
+  }
+}
+
 export class WriterLock {
   private constructor(
     private readonly conn: Database.Database,
@@ -78,7 +107,7 @@ export class WriterLock {
       throw w !== e ? w : new StoreError(file, `cannot take the writer lock: ${messageOf(e)}`, { cause: e });
     }
     if (got === 'busy') {
-      const h = holder();
+      const h = liveHolder(holder);
       const who = h === null ? 'another process' : `another domstat agent (pid ${h.pid} on ${h.host}, started ${h.started})`;
       throw new StoreError(dbFile, `${who} is writing to this database; only one agent can write to a database (history and sqlite3 can still read it)`);
     }

@@ -62,6 +62,9 @@ t.test('the page routes', async (t) => {
   const q = new URLSearchParams({ domain: 'alpha', since: isoSeconds(first), until: new Date(last).toISOString() });
   const r = await fetch(`${base}/api/series?${q}`);
   t.equal(r.status, 200);
+  const twice = await fetch(`${base}/api/series?domain=alpha&domain=beta`);
+  t.equal(twice.status, 400, 'a parameter given twice: 400, as /api/history');
+  t.match(await twice.text(), /domain: given 2 times/);
   const s = (await r.json()) as DomainSeries;
   t.same([s.tier, s.step, s.since, s.until], ['raw', null, Math.floor(first / 1000) * 1000, last], 'raw ticks over the range asked');
   t.same(s.times, h.times, 'a row per tick');
