@@ -3,6 +3,7 @@
 // XML (<blockjobs>, <qemuCaps>) hold <disk>/<source> elements that are not the domain's devices.
 
 import { attr, child, children, parseXml, text, XmlError, type XmlNode } from './xml.js';
+import { U64_MAX } from '../kernel/u64.js';
 import { DomainState, reasonFromXml, stateFromXml, type DomainStateValue } from '../stats/states.js';
 import type { BackingLayer, DiskDef, DomainDef, InterfaceDef } from '../stats/domain.js';
 
@@ -37,7 +38,10 @@ function memoryKiB(node: XmlNode | undefined, file: string): bigint | undefined 
   const unit = (attr(node, 'unit', file) ?? 'KiB').toLowerCase();
   const scale = UNIT_SCALE[unit];
   if (scale === undefined) throw new XmlError(file, `unknown memory unit ${JSON.stringify(unit.slice(0, 10))}`);
-  return (BigInt(v) * scale + 1023n) / 1024n;
+  const kib = (BigInt(v) * scale + 1023n) / 1024n;
+  // A typed parameter holds an unsigned 64-bit KiB count (libvirt itself refuses far less).
+  if (kib > U64_MAX) throw new XmlError(file, `memory value too large: ${v} ${unit}`);
+  return kib;
 }
 
 function smallInt(s: string | undefined, what: string, file: string, min = 0): number | undefined {

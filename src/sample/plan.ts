@@ -115,6 +115,8 @@ export abstract class DomainPlan {
   stale = false;
   /** The domain row's readings that come from the definition (state, balloon, vCPU counts, id). */
   private readonly fixed: Float64Array;
+  /** Those past 2^53, exact (a `<memory>` of 2^53 KiB or more), restored with them every tick. */
+  private readonly fixedBig: ReadonlyMap<number, bigint> | undefined;
   /** Every row's readings in one array (rows hold views of it). */
   private readonly values: Float64Array;
 
@@ -127,6 +129,7 @@ export abstract class DomainPlan {
   ) {
     const row = domainSample({ domain: dom, params: definition }, map).devices[0]!;
     this.fixed = row.values.slice();
+    this.fixedBig = row.big === undefined ? undefined : new Map(row.big);
     const s: DomainSample = {
       key: dom.key,
       name: dom.name,
@@ -154,6 +157,7 @@ export abstract class DomainPlan {
     this.values.fill(NaN);
     for (const d of devs) d.big = undefined; // a new map when needed: the writer may hold the last one
     devs[0]!.values.set(this.fixed);
+    if (this.fixedBig !== undefined) devs[0]!.big = new Map(this.fixedBig);
     tick.startGroup(this.group);
     return this.fill(tick, devs);
   }

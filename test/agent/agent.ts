@@ -878,6 +878,24 @@ t.test(
   },
 );
 
+t.test('memory sizes past 2^53 KiB from the definition are stored exactly, tick after tick', async (t) => {
+  const s = await setup(t);
+  const xml = newDomainXml('huge', '99999999-0000-4000-8000-000000000009', 9)
+    .replace("<memory unit='KiB'>262144</memory>", '<memory>18446744073709551615</memory>')
+    .replace("<currentMemory unit='KiB'>131072</currentMemory>", '<currentMemory>9007199254740993</currentMemory>');
+  fs.writeFileSync(path.join(s.root, LIBXL, 'huge.xml'), xml);
+  for (let i = 0; i < 3; i++) t.match(s.tick(A + i * 1000), { ok: true, domains: 6 });
+  const q = new HistoryReader(s.db()).query({ domain: 'huge', keys: ['balloon.current', 'balloon.maximum'], since: A, until: A + 2000, rate: false });
+  t.strictSame(
+    q.series.map((x) => x.values),
+    [
+      [9007199254740993n, 9007199254740993n, 9007199254740993n],
+      [18446744073709551615n, 18446744073709551615n, 18446744073709551615n],
+    ],
+    'never rounded to a double (…992, 2^64)',
+  );
+});
+
 t.test('domstat agent refuses what it cannot use, with one error line', async (t) => {
   const root = copyTree(t);
   const listeners = [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')];

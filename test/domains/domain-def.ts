@@ -274,6 +274,9 @@ t.test('memory: unit attribute, default KiB, rounded up to whole KiB', async (t)
   expectXmlError(t, () => dom(`<name>m</name><memory>1e6</memory>`), F, 'bad memory value "1e6"');
   expectXmlError(t, () => dom(`<name>m</name><memory>0x10</memory>`), F, 'bad memory value "0x10"');
   expectXmlError(t, () => dom(`<name>m</name><memory>${'9'.repeat(21)}</memory>`), F, `bad memory value "${'9'.repeat(21)}"`);
+  expectXmlError(t, () => dom(`<name>m</name><memory unit='EiB'>${'9'.repeat(20)}</memory>`), F, `memory value too large: ${'9'.repeat(20)} eib`);
+  t.equal(dom(`<name>m</name><memory>18446744073709551615</memory>`).maxMemoryKiB, 18446744073709551615n, '2^64-1 KiB: the largest there is');
+  t.equal(dom(`<name>m</name><memory unit='EiB'>16</memory>`).maxMemoryKiB, 16n << 50n, '16 EiB in KiB');
   expectXmlError(t, () => dom(`<name>m</name><memory unit='furlong'>1</memory>`), F, 'unknown memory unit "furlong"');
   expectXmlError(t, () => dom(`<name>m</name><memory unit='KiBs'>1</memory>`), F, 'unknown memory unit "kibs"');
   expectXmlError(t, () => dom(`<name>m</name><memory>1</memory><currentMemory unit='x'>1</currentMemory>`), F, 'unknown memory unit "x"');
