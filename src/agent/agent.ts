@@ -132,16 +132,17 @@ export class Agent {
     this.openStore();
     const store = this.store!;
     const last = store.writer.last;
+    const before = Number(store.meta(INTERVAL_KEY) ?? NaN);
+    this.previousIntervalMs = before > 0 ? before : null;
+    store.setMeta(INTERVAL_KEY, String(this.opts.intervalMs));
     this.clock = new TickClock(
       this.clocks,
       last === null ? null : { ts: last.ts, mono: last.mono, boot: store.meta('boot_id') },
       (m) => this.log.info(`clock: ${m}`),
       (step) => this.store?.addClockStep(step),
+      this.halfInterval(),
     );
     if (this.clock.bootId !== null) store.setMeta('boot_id', this.clock.bootId);
-    const before = Number(store.meta(INTERVAL_KEY) ?? NaN);
-    this.previousIntervalMs = before > 0 ? before : null;
-    store.setMeta(INTERVAL_KEY, String(this.opts.intervalMs));
     this.sampler = new Sampler(this.conn, agentMap(store.writer.map, this.opts.kinds), { readAheadFrom: this.opts.readAheadFrom ?? defaultReadAheadFrom() });
     this.conn.fs.keepOpen(this.opts.maxOpenFiles ?? defaultMaxOpenFiles());
     this.conn.setInventory(this.readInventory());
@@ -155,15 +156,21 @@ export class Agent {
 
   /**
    * libvirt's directories as real paths without symlinks (/var/run/libvirt/qemu is /run/... on
-   * most hosts), those missing as they are (their nearest parent is watched); one that leads out
-   * of --root is not watched (the inventory refuses to read it, and says so).
+   * most hosts). One missing is named through its nearest existing parent's real path (the
+   * watcher watches that parent until it appears); one whose path leads out of --root is not
+   * watched (the inventory refuses to read it, and says so).
    */
   private watchedDirs(): string[] {
     const out = new Set<string>();
     for (const d of [...STATUS_DIRS, ...CONFIG_DIRS]) {
-      const r = this.conn.fs.realHostPath(d);
-      if (!isGone(r)) out.add(this.conn.fs.real(r));
-      else if (r.code !== 'EXDEV') out.add(this.conn.fs.real(d));
+      let at = d;
+      let r = this.conn.fs.realHostPath(at);
+      while (isGone(r) && r.code !== 'EXDEV' && at !== '/') {
+        at = path.posix.dirname(at);
+        r = this.conn.fs.realHostPath(at);
+      }
+      if (isGone(r)) continue;
+      out.add(this.conn.fs.real(path.posix.join(r, d.slice(at.length))));
     }
     return [...out];
   }
@@ -287,6 +294,11 @@ export class Agent {
     (globalThis as { gc?: () => void }).gc?.();
   }
 
+  /** Half the shorter of this run's interval and the last run's: the least time between two ticks, across a restart too. */
+  private halfInterval(): number {
+    return Math.min(this.opts.intervalMs, this.previousIntervalMs ?? Infinity) / 2;
+  }
+
   /** Runs until the signal aborts, then finishes cleanly. */
   async run(signal: AbortSignal): Promise<void> {
     await this.open(signal);
@@ -294,10 +306,13 @@ export class Agent {
     // A restart keeps the schedule's promise too: never a tick within half an interval of the last
     // stored one, the shorter of the two runs' intervals (restarted with --interval 600 after a
     // run at 1 s, the first tick need not wait 5 minutes).
+    // Without the last run's monotonic time (another boot, a clock that moved), by the wall clock,
+    // and never longer than half an interval (a wall clock behind the history waits that long).
     const prev = this.clock.lastMono;
-    if (prev !== null) {
-      const half = Math.min(this.opts.intervalMs, this.previousIntervalMs ?? Infinity) / 2;
-      const ms = prev + half - this.clocks.mono();
+    const lastTs = this.clock.lastTickTs;
+    const half = this.halfInterval();
+    const ms = prev !== null ? prev + half - this.clocks.mono() : lastTs !== null ? Math.min(half, lastTs + half - this.clocks.wall()) : 0;
+    if (ms > 0) {
       if (ms >= 1000) this.log.info(`first tick in ${Math.ceil(ms / 1000)} s: half an interval after the last stored one`);
       await wait(ms, signal);
     }

@@ -69,6 +69,8 @@ export class TickClock {
     last: LastTick | null,
     private readonly report: (message: string) => void,
     private readonly onBelieved: (step: { at: number; jumpMs: number }) => void = () => {},
+    /** The least time between two tick times when no interval can be trusted (half the agent's interval). */
+    private readonly minGapMs = 1,
   ) {
     this.boot = clocks.bootId();
     // Intervals continue from the last stored tick only on the same boot (the monotonic clock restarted otherwise).
@@ -84,7 +86,7 @@ export class TickClock {
     if (ran >= 0 && ran <= wallRan + TOLERANCE_MS) return true;
     this.report(
       `the monotonic clock ${ran < 0 ? `is ${(-ran / 1000).toFixed(1)} s behind` : `ran ${((ran - wallRan) / 1000).toFixed(1)} s further than the wall clock since`} the history's last tick ` +
-        '(a time namespace, a restored container, or the wall clock stepped back while the agent was stopped): intervals start afresh',
+        '(the wall clock was stepped back, or the monotonic clock moved: a time namespace, a restored container): intervals start afresh',
     );
     return false;
   }
@@ -110,7 +112,7 @@ export class TickClock {
     let dt: number | null = null;
     if (last === null || mono <= last.mono) {
       // No interval to go by: the wall clock, but never before a stored tick.
-      const floor = Math.max(this.lastTs, last?.ts ?? -Infinity) + 1;
+      const floor = Math.max(this.lastTs, last?.ts ?? -Infinity) + Math.max(1, Math.floor(this.minGapMs));
       if (wall < floor && floor > -Infinity) {
         // Said once: the next tick finds the wall clock this far behind already.
         if (this.behindBy === null || floor - wall > this.behindBy + TOLERANCE_MS)

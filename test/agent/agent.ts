@@ -878,6 +878,36 @@ t.test(
   },
 );
 
+t.test('a restart while tick times are still catching up with a wall clock stepped back: half an interval apart, in real time and in tick times', async (t) => {
+  const s = await setup(t, { intervalMs: 10_000 });
+  s.tick(A);
+  s.clocks.advance(10_000);
+  s.agent.tick();
+  s.clocks.wallMs -= 60_000; // stepped back a minute: tick times slow down until the wall clock catches up
+  s.clocks.monoMs += 10_000;
+  s.agent.tick();
+  await s.agent.close();
+  s.clocks.advance(1000); // restarted a second later
+  const agent = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 10_000, quiet: true, io: capture(), clocks: s.clocks });
+  const ac = new AbortController();
+  const monoBefore = s.clocks.monoMs;
+  let firstAt = NaN;
+  agent.opts.sleep = async (ms) => s.clocks.advance(Math.max(0, ms));
+  agent.opts.onTick = () => {
+    firstAt = s.clocks.monoMs;
+    ac.abort();
+  };
+  await agent.run(ac.signal);
+  t.ok(firstAt - monoBefore >= 4000, `the first tick waited: ${firstAt - monoBefore} ms after the start, 1 s after the last tick`);
+  const db = openDatabase(s.dbFile, { readonly: true });
+  const ts = (db.prepare('SELECT ts FROM tick ORDER BY id').pluck().all() as bigint[]).map(Number);
+  db.close();
+  t.ok(
+    ts.every((x, i) => i === 0 || x - ts[i - 1]! >= 5000),
+    `tick times at least half an interval apart: ${ts.map((x) => x - A).join(', ')}`,
+  );
+});
+
 t.test('memory sizes past 2^53 KiB from the definition are stored exactly, tick after tick', async (t) => {
   const s = await setup(t);
   const xml = newDomainXml('huge', '99999999-0000-4000-8000-000000000009', 9)

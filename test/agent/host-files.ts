@@ -156,6 +156,11 @@ t.test('libvirt directories and links in them that lead out of the root are not 
   fs.symlinkSync(outside, path.join(root, 'etc/libvirt/libxl/link'));
   fs.mkdirSync(path.join(root, 'run/libvirt'), { recursive: true });
   fs.symlinkSync(outside, path.join(root, 'run/libvirt/qemu'));
+  // And a missing directory whose parent leads out (var/run is a link to an outside tree holding libvirt/).
+  fs.mkdirSync(path.join(outside, 'libvirt'), { recursive: true });
+  fs.rmSync(path.join(root, 'var/run'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(root, 'var'), { recursive: true });
+  fs.symlinkSync(outside, path.join(root, 'var/run'));
   const agent = new Agent({
     root,
     dbFile: path.join(tdir(t), 'agent.db'),
