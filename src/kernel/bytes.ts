@@ -175,6 +175,22 @@ export function asciiKeys(keys: readonly string[]): Uint8Array[] {
   return keys.map((k) => Buffer.from(k, 'latin1'));
 }
 
+/**
+ * The wanted keys of a "key value" file into out[0..keys.length), NaN for those the file lacks;
+ * false when the careful parser must read it: keyedDecimals() refused it, a key's value is past
+ * 2^53 (NaN too, but its line is there), or `requireOne` and none of the keys is there.
+ */
+export function presentKeys(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array, requireOne: boolean): boolean {
+  const o = out.subarray(0, keys.length);
+  if (!keyedDecimals(buf, start, end, keys, o)) return false;
+  let found = 0;
+  for (let i = 0; i < o.length; i++) {
+    if (o[i] === o[i]) found++;
+    else if (hasKeyLine(buf, start, end, keys[i]!)) return false;
+  }
+  return found > 0 || !requireOne;
+}
+
 /** Whether a line of buf[start, end) begins with `key` and a space (a keyed line whose value keyedDecimals read as NaN). */
 export function hasKeyLine(buf: Uint8Array, start: number, end: number, key: Uint8Array): boolean {
   let i = start;

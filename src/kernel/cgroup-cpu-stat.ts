@@ -1,6 +1,6 @@
 // cgroup v2 cpu.stat: "usage_usec 4435510\nuser_usec 3614444\nsystem_usec 821066\n..." (µs).
 
-import { asciiKeys, hasKeyLine, keyedDecimals } from './bytes.js';
+import { asciiKeys, keyedDecimals, presentKeys } from './bytes.js';
 import { parseKeyValues } from './key-value.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { ParseError } from './u64.js';
@@ -64,9 +64,5 @@ export const CPU_THROTTLE_V1_ASCII = asciiKeys(THROTTLE_V1);
 
 /** The three throttling fields into out[0..2] (by CPU_THROTTLE_AT), NaN where the file has none; false: the careful parser must read it. */
 export function readCpuThrottle(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array): boolean {
-  const o = out.subarray(0, 3);
-  if (!keyedDecimals(buf, start, end, keys, o)) return false;
-  // NaN is a key the file lacks or a value past 2^53: only the first may stay NaN.
-  for (let i = 0; i < 3; i++) if (o[i] !== o[i] && hasKeyLine(buf, start, end, keys[i]!)) return false;
-  return true;
+  return presentKeys(buf, start, end, keys, out, false);
 }

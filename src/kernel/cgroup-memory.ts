@@ -8,7 +8,7 @@
 // Keys are read by name, never by position (they differ between kernel versions); a key the
 // kernel does not have is absent. Same stats key on v1 and v2 only where the meaning is the same.
 
-import { asciiKeys, hasKeyLine, keyedDecimals, singleDecimal } from './bytes.js';
+import { asciiKeys, presentKeys, singleDecimal } from './bytes.js';
 import { parseKeyValues } from './key-value.js';
 import { keysFrom, type FileSpec, type KeyFrom } from './spec.js';
 import { parseSingleU64 } from './u64.js';
@@ -74,22 +74,9 @@ export const V1_STAT_AT = Object.fromEntries(V1_STAT_FIELDS.map((f, i) => [f, i]
 export const V2_STAT_ASCII = asciiKeys(V2_STAT_FIELDS);
 export const V1_STAT_ASCII = asciiKeys(V1_STAT_FIELDS);
 
-/**
- * The wanted fields of a "key value" file into out[0..keys.length)
- * (missing keys NaN, as keyedDecimals); false when the careful parser must read it.
- */
-export function readWholeKeyed(buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array): boolean {
-  const o = out.subarray(0, keys.length);
-  if (!keyedDecimals(buf, start, end, keys, o)) return false;
-  // NaN is a key the file lacks or a value past 2^53: only the first may stay NaN. parseKeyValues
-  // refuses a file with none of the wanted keys.
-  let found = 0;
-  for (let i = 0; i < o.length; i++) {
-    if (o[i] === o[i]) found++;
-    else if (hasKeyLine(buf, start, end, keys[i]!)) return false;
-  }
-  return found > 0;
-}
+/** memory.stat, memory.events and memory.oom_control read fast: presentKeys(), at least one of them there (as parseKeyValues). */
+export const readMemoryKeys = (buf: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], out: Float64Array): boolean =>
+  presentKeys(buf, start, end, keys, out, true);
 
 /** v2 memory.events: counters of the times the group hit its boundaries. */
 export const MEMORY_EVENTS: FileSpec = { path: '<cgroup v2 group>/memory.events', limit: 4096 };

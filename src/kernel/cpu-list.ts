@@ -1,7 +1,7 @@
 // Kernel CPU lists (/sys/devices/system/cpu/present, cpuset.cpus): "0-3,8,10-11".
 
 import type { FileSpec } from './spec.js';
-import { ParseError } from './u64.js';
+import { ParseError, requireWhole } from './u64.js';
 
 /** The host's present CPUs (libvirt sizes per-CPU results by them). */
 export const CPU_PRESENT: FileSpec = { path: '/sys/devices/system/cpu/present', limit: 4096 };
@@ -9,6 +9,7 @@ export const CPU_PRESENT: FileSpec = { path: '/sys/devices/system/cpu/present', 
 export const MAX_CPU_ID = 16383;
 
 export function parseCpuList(text: string, source: string): number[] {
+  requireWhole(text, source); // "0-1" may be "0-15" cut short; an empty list is "\n"
   const s = text.trim();
   if (s === '') return [];
   const cpus: number[] = [];

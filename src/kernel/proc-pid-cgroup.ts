@@ -4,7 +4,7 @@
 //   0::/machine/qemu-7-lab-busy.libvirt-qemu/emulator
 
 import type { FileSpec } from './spec.js';
-import { ParseError } from './u64.js';
+import { ParseError, requireWhole } from './u64.js';
 
 export const PROC_PID_CGROUP: FileSpec = { path: '/proc/<pid>/cgroup', limit: 64 * 1024 };
 
@@ -15,6 +15,8 @@ export interface ProcCgroupLine {
 }
 
 export function parseProcPidCgroup(text: string, source: string): ProcCgroupLine[] {
+  // Cut short, the last path may name a parent group (all VMs' CPU for this one's).
+  requireWhole(text, source);
   const out: ProcCgroupLine[] = [];
   for (const line of text.split('\n')) {
     if (line === '') continue;

@@ -107,4 +107,5 @@ t.test('/sys/dev/block/MAJ:MIN/uevent', async (t) => {
   refused(t, () => parseBlockUevent('MAJOR=8\nMINOR=0\n', S), /no DEVNAME line/, 'no name');
   refused(t, () => parseBlockUevent('DEVNAME=../../etc\n', S), /not a device name/, 'a path');
   refused(t, () => parseBlockUevent('DEVNAME=a b\n', S), /not a device name/, 'a blank');
+  refused(t, () => parseBlockUevent('MAJOR=253\nMINOR=3\nDEVNAME=dm-3', S), /truncated \(no final newline\)/, 'cut short: dm-3 may be dm-31');
 });

@@ -24,7 +24,7 @@ import {
   parseMemorySingle,
   parseMemoryStat,
   readMemorySingle,
-  readWholeKeyed,
+  readMemoryKeys,
   V1_STAT_ASCII,
   V1_STAT_FIELDS,
   V2_STAT_ASCII,
@@ -393,7 +393,7 @@ t.test('cgroup memory.stat (v2, v1), memory.events, memory.oom_control', async (
       seed++,
       lines(names),
       (text) => ({ ...parseMemoryStat(text, fieldsOf, name) }),
-      (buf) => (readWholeKeyed(buf, 0, buf.length, ascii, scratch) ? keyed(fieldsOf) : null),
+      (buf) => (readMemoryKeys(buf, 0, buf.length, ascii, scratch) ? keyed(fieldsOf) : null),
     );
   }
   property(

@@ -21,14 +21,14 @@ t.test('parses hierarchy, controllers and path', async (t) => {
     ['v2 path containing "::"', '0::/a::b\n', [{ hierarchy: 0, controllers: [], path: '/a::b' }]],
     ['path with spaces kept verbatim', '0::/odd name/x \n', [{ hierarchy: 0, controllers: [], path: '/odd name/x ' }]],
     [
-      'several lines, no trailing newline',
-      '2:cpuset:/c\n0::/d',
+      'several lines',
+      '2:cpuset:/c\n0::/d\n',
       [
         { hierarchy: 2, controllers: ['cpuset'], path: '/c' },
         { hierarchy: 0, controllers: [], path: '/d' },
       ],
     ],
-    ['largest exact hierarchy id', '9007199254740991:cpu:/', [{ hierarchy: 9007199254740991, controllers: ['cpu'], path: '/' }]],
+    ['largest exact hierarchy id', '9007199254740991:cpu:/\n', [{ hierarchy: 9007199254740991, controllers: ['cpu'], path: '/' }]],
   ];
   for (const [name, text, want] of cases) t.strictSame(parseProcPidCgroup(text, SRC), want, name);
 });
@@ -56,7 +56,8 @@ t.test('rejects bad input', async (t) => {
     ['only newlines', '\n\n', /empty/],
     ['garbage', 'garbage\n', /malformed line "garbage"/],
     ['truncated after the controllers', '4:memory\n', /malformed line "4:memory"/],
-    ['truncated after the hierarchy', '4:', /malformed line "4:"/],
+    ['truncated after the hierarchy', '4:\n', /malformed line "4:"/],
+    ['cut short: the path may name a parent group', '0::/machine.slice', /truncated \(no final newline\)/],
     ['relative path', '0::machine/x\n', /relative cgroup path "machine\/x"/],
     ['relative path containing ":/"', '1:cpu:machine:/x\n', /relative cgroup path "machine:\/x"/],
     ['empty path (truncated)', '1:cpu:\n', /relative cgroup path ""/],

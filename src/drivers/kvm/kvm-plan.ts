@@ -70,7 +70,7 @@ import {
   OOM_CONTROL_ASCII,
   OOM_CONTROL_KEYS,
   readMemorySingle,
-  readWholeKeyed,
+  readMemoryKeys,
   V1_SINGLES,
   V1_STAT_ASCII,
   V1_STAT_AT,
@@ -256,7 +256,7 @@ class KvmDomainPlan extends DomainPlan {
         n = tick.read(m.stat, MEMORY_STAT.limit);
         if (!(
           n >= 0 &&
-          readWholeKeyed(tick.buf, tick.at, tick.at + n, m.v2 ? V2_STAT_ASCII : V1_STAT_ASCII, s) &&
+          readMemoryKeys(tick.buf, tick.at, tick.at + n, m.v2 ? V2_STAT_ASCII : V1_STAT_ASCII, s) &&
           fillPresent(dom, m.v2 ? c.v2Stat : c.v1Stat, s)
         ))
           return false;
@@ -265,7 +265,7 @@ class KvmDomainPlan extends DomainPlan {
         n = tick.read(m.events, m.v2 ? MEMORY_EVENTS.limit : MEMORY_OOM_CONTROL.limit);
         if (!(
           n >= 0 &&
-          readWholeKeyed(tick.buf, tick.at, tick.at + n, m.v2 ? MEMORY_EVENTS_ASCII : OOM_CONTROL_ASCII, s) &&
+          readMemoryKeys(tick.buf, tick.at, tick.at + n, m.v2 ? MEMORY_EVENTS_ASCII : OOM_CONTROL_ASCII, s) &&
           fillPresent(dom, m.v2 ? c.events : c.oomKill, s)
         ))
           return false;
