@@ -41,13 +41,16 @@ export type HistoryParams = Pick<HistoryQuery, 'domain' | 'keys' | 'since' | 'un
 
 const NAMES = { since: 'since', until: 'until', step: 'step' };
 
+/** A parameter given at most once (which of two a client meant is not ours to guess): a 400 otherwise. */
+export function oneParam(q: URLSearchParams, name: string): string | undefined {
+  const all = q.getAll(name);
+  if (all.length > 1) throw new ApiError(400, `${name}: given ${all.length} times`);
+  return all[0];
+}
+
 /** The query string, checked: every problem is a 400 naming the parameter. */
 export function historyParams(q: URLSearchParams, now: number, limits: HistoryLimits): HistoryParams {
-  const one = (name: string): string | undefined => {
-    const all = q.getAll(name);
-    if (all.length > 1) throw new ApiError(400, `${name}: given ${all.length} times`);
-    return all[0];
-  };
+  const one = (name: string) => oneParam(q, name);
   const domain = one('domain');
   if (domain === undefined || domain === '') throw new ApiError(400, 'domain: missing (a name, uuid or @host)');
   const keys = [...new Set((one('keys') ?? '').split(',').filter((k) => k !== ''))];

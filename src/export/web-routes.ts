@@ -14,6 +14,7 @@ import type { ReadOnlyStore } from './read-store.js';
 import type { ExportInput } from './prometheus.js';
 import { overview } from './overview.js';
 import { domainSeries, SeriesQueryError } from './domain-series.js';
+import { oneParam } from './history-api.js';
 
 /** Modules the page loads: compiled beside this file, or (running from src/ under tap) in dist/. */
 const MODULES = new Set(['units', 'series-names', 'chart-families', 'page-state']);
@@ -53,13 +54,7 @@ export const WEB_QUERIES = new Set(['/api/overview', '/api/series']);
 export function webQuery(url: URL, input: ExportInput | null, store: ReadOnlyStore, timeoutMs: number): unknown {
   if (url.pathname === '/api/overview') return withDb(store, (db) => overview(db, input));
   const q = url.searchParams;
-  // One value each, as /api/history: which of two a client meant is not ours to guess.
-  const one = (name: string): string | null => {
-    const all = q.getAll(name);
-    if (all.length > 1) throw new SeriesQueryError(`${name}: given ${all.length} times`, 400);
-    return all[0] ?? null;
-  };
-  const until = one('until');
-  const query = { domain: one('domain') ?? '', since: one('since') ?? '15m', ...(until ? { until } : {}) };
+  const until = oneParam(q, 'until');
+  const query = { domain: oneParam(q, 'domain') ?? '', since: oneParam(q, 'since') ?? '15m', ...(until ? { until } : {}) };
   return withDb(store, (db) => domainSeries(db, query, Date.now(), { deadline: performance.now() + timeoutMs, timeoutMs }));
 }
