@@ -305,9 +305,9 @@ export class Agent {
     const wait = this.opts.sleep ?? sleep;
     // A restart keeps the schedule's promise too: never a tick within half an interval of the last
     // stored one, the shorter of the two runs' intervals (restarted with --interval 600 after a
-    // run at 1 s, the first tick need not wait 5 minutes).
-    // Without the last run's monotonic time (another boot, a clock that moved), by the wall clock,
-    // and never longer than half an interval (a wall clock behind the history waits that long).
+    // run at 1 s, the first tick need not wait 5 minutes). Without the last run's monotonic time
+    // (another boot, a clock that moved) that is measured by the wall clock, and never longer than
+    // half an interval (a wall clock behind the history waits that long).
     const prev = this.clock.lastMono;
     const lastTs = this.clock.lastTickTs;
     const half = this.halfInterval();

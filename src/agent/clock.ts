@@ -14,7 +14,8 @@
 // stored tick unless one of them was moved. A time namespace or a restored container moves the
 // monotonic clock (an interval from it stamped ticks days ahead, and retention then deleted the
 // history); a step while the agent was stopped moves the wall clock. Not knowing which, the first
-// tick then has no interval and its time is the wall clock's, never before a stored tick.
+// tick then has no interval and its time is the wall clock's, at least half an interval after the
+// last stored tick.
 
 import * as fs from 'node:fs';
 
