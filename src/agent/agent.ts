@@ -158,7 +158,7 @@ export class Agent {
    * libvirt's directories as real paths without symlinks (/var/run/libvirt/qemu is /run/... on
    * most hosts). One missing is named through its nearest existing parent's real path (the
    * watcher watches that parent until it appears); one whose path leads out of --root is not
-   * watched (the inventory refuses to read it, and says so).
+   * watched (the inventory does not read it either: it is not part of the tree).
    */
   private watchedDirs(): string[] {
     const out = new Set<string>();
