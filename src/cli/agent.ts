@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { hostOptions, intInRange, type HostOptions } from './common.js';
 import type { Io } from '../common/io.js';
 import { Agent } from '../agent/agent.js';
-import { DEFAULT_RETENTION } from '../store/retention.js';
+import { DEFAULT_RETENTION, MINUTES_KEPT_AT_LEAST } from '../store/retention.js';
 import type { ServingThread } from '../export/serving.js';
 import { checkAllowHost } from '../export/host-allow.js';
 import { CENTURY_MS, parseDuration, parseSize } from '../common/time.js';
@@ -116,9 +116,6 @@ export function agentCommand(io: Io): Command {
       }
     });
 }
-
-/** Minutes are kept an hour at least (Retention's own floor: a restart rebuilds the open hour from them), and --dry-run and /metrics say so. */
-const MINUTES_KEPT_AT_LEAST = 3_600_000;
 
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 

@@ -14,6 +14,11 @@ import { KINDS } from '../sample/row-map.js';
 import { blockOf, KEYFRAME_MS, SLOTS, TIER_SECONDS, TIERS, type Tier, type TierName } from './layout.js';
 
 const HOUR = 3600 * 1000;
+/**
+ * Minutes are kept for an hour at least, whatever the policy: after a restart the open hour is
+ * rebuilt from its minutes (and raw ticks), so with both kept for less it would lose them.
+ */
+export const MINUTES_KEPT_AT_LEAST = HOUR;
 const DAY = 24 * HOUR;
 
 export interface RetentionPolicy {
@@ -89,12 +94,9 @@ export class Retention {
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(CLOCK_STEPS_KEY, JSON.stringify(this.steps));
   }
 
-  /**
-   * Minutes are kept for an hour at least, whatever the policy: after a restart the open hour is
-   * rebuilt from its minutes (and raw ticks), so with both kept for less it would lose them.
-   */
+  /** The minutes' age limit: the policy's, and MINUTES_KEPT_AT_LEAST at least. */
   private get minuteAge(): number {
-    return Math.max(this.policy.minuteMs, HOUR);
+    return Math.max(this.policy.minuteMs, MINUTES_KEPT_AT_LEAST);
   }
 
   /** The stamped cutoff for data older than `ageMs` at `nowMs`. */

@@ -11,7 +11,7 @@ import { HistoryWriter, type TickInput, type TickResult } from './writer.js';
 import { DEFAULT_RETENTION, Retention, type ClockStep, type RetentionPolicy } from './retention.js';
 import { activeSeries } from './stats.js';
 import { writeFailure } from './write-errors.js';
-import { identityAt, sameFile, type FileIdentity } from './file-identity.js';
+import { identityAt, sameFile, sameIdentity, type FileIdentity } from './file-identity.js';
 import { bytesPerBucket, project } from './projection.js';
 
 export interface StoreOptions {
@@ -109,8 +109,9 @@ export class HistoryStore {
 
   /** Whether the file at the path is still the database this store writes: 'deleted', 'replaced' or null. */
   fileChanged(): 'deleted' | 'replaced' | null {
-    if (identityAt(this.file) === null) return 'deleted';
-    return sameFile(this.file, this.identity) ? null : 'replaced';
+    const now = identityAt(this.file);
+    if (now === null) return 'deleted';
+    return sameIdentity(now, this.identity) ? null : 'replaced';
   }
 
   /** The WAL was found deleted (see walLost): every write is then checkpointed, until the store is closed. */
