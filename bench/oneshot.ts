@@ -18,7 +18,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
 const TREE = 'fixtures/libvirt9-qemu7-hybrid-cgroup';
 const BIN = path.join(REPO, 'bin', 'domstat.cjs');
-const BUNDLE = path.join(REPO, 'dist', 'cli', 'oneshot.cjs');
+const LOADER = path.join(REPO, 'bin', 'oneshot-loader.cjs');
 /** The node flags of the installed command (bin/domstat.cjs's first line). */
 const FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(BIN, 'utf8'))?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 
@@ -29,7 +29,8 @@ export interface OneShotRow {
 
 const COMMANDS: readonly (readonly [string, string, readonly string[]])[] = [
   ['node -e 0', process.execPath, ['-e', '0']],
-  [`node ${FLAGS.join(' ')} dist/cli/oneshot.cjs (the bundle loaded, nothing run)`, process.execPath, [...FLAGS, BUNDLE]],
+  [`the bundle loaded with its code cache, nothing run`, process.execPath, [...FLAGS, '-e', `require(${JSON.stringify(LOADER)}).loadOneShot()`]],
+  [`the bundle loaded without it`, process.execPath, [...FLAGS, '-e', `require(${JSON.stringify(LOADER)}).loadOneShot(false)`]],
   ['domstat --version', BIN, ['--version']],
   [`domstat list --root ${TREE}`, BIN, ['list', '--root', TREE]],
   [`domstat domstats --root ${TREE}`, BIN, ['domstats', '--root', TREE]],
@@ -40,7 +41,7 @@ const LIVE: readonly (readonly [string, string, readonly string[]])[] = [
   ['domstat domstats (this host)', BIN, ['domstats']],
 ];
 /** Rows of oneShotBench's result (with live, the two LIVE rows follow). */
-export const ROW = { node: 0, bundle: 1, version: 2, list: 3, domstats: 4, virsh: 5, live: 6 } as const;
+export const ROW = { node: 0, bundle: 1, uncached: 2, version: 3, list: 4, domstats: 5, virsh: 6, live: 7 } as const;
 
 export function oneShotBench(runs: number, live = false): OneShotRow[] {
   const commands = live ? [...COMMANDS, ...LIVE] : COMMANDS;
@@ -98,7 +99,8 @@ export function oneShotBreakdown(rows: readonly OneShotRow[], p: Record<string, 
     '| part of `domstat domstats` | ms | how measured |',
     '|---|---:|---|',
     `| node's own start and exit | ${f(node)} | \`node -e 0\` |`,
-    `| loading the bundle (read, compile, top level) | ${f(loaded - node)} (inside: ${f(p.load)}) | bundle loaded − node; inside: require() timed |`,
+    `| loading the bundle (read, deserialize its code cache, top level) | ${f(loaded - node)} (inside: ${f(p.load)}) | bundle loaded − node; inside: loadOneShot() timed |`,
+    `| … without the code cache (read, compile, top level) | ${f(med(ROW.uncached) - node)} | bundle loaded without it − node |`,
     `| bin/domstat.cjs, the program, the command's run, output | ${f(total - loaded)} | domstats − bundle loaded |`,
     `| … the run, first in the process | ${f(p.first)} | runOneShot timed (later runs: ${f(p.second)}, ${f(p.fifth)} by the fifth) |`,
     `| … … the inventory (reading and parsing the domain XML) | ${f(p.inventory)} | readInventory, first call |`,

@@ -13,7 +13,14 @@
 // resolve the package at run time (~4 ms). Commander requires node:child_process when it loads
 // (~30 of node's own modules) for executable subcommands, which domstat has none of: here it gets
 // child_process when it calls it.
+//
+// Then the bundle's last line names its SHA-256, and scripts/code-cache.cjs writes V8's code cache
+// for it (dist/cli/oneshot.cache), in a node with bin/domstat.cjs's flags: bin/oneshot-loader.cjs
+// loads the bundle with that cache when the names match.
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +33,13 @@ const PACKAGES = ['commander', 'fast-xml-parser'];
 /** src/domains/xml.ts's load of fast-xml-parser, as tsc writes it, and what it becomes in the bundle. */
 const FXP_LOAD = "createRequire(import.meta.url)('fast-xml-parser')";
 const FXP_REQUIRE = "require('fast-xml-parser')";
+const { CACHE, ID_LINE } = createRequire(import.meta.url)('../bin/oneshot-loader.cjs');
+/** The installed command's node flags, from bin/domstat.cjs's first line: V8 uses a code cache only under the flags it was made with. */
+const NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m
+  .exec(fs.readFileSync(path.join(REPO, 'bin/domstat.cjs'), 'utf8'))[1]
+  .trim()
+  .split(/\s+/)
+  .filter(Boolean);
 
 const inlineFastXmlParser = {
   name: 'inline-fast-xml-parser',
@@ -51,6 +65,7 @@ const lazyChildProcess = {
   },
 };
 
+fs.rmSync(CACHE, { force: true });
 const result = await esbuild.build({
   entryPoints: [ENTRY],
   outfile: OUT,
@@ -72,9 +87,15 @@ for (const input of Object.keys(result.metafile.inputs)) {
   const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
   if (pkg !== undefined && !PACKAGES.includes(pkg)) problems.push(`${input}: package ${pkg} in the one-shot bundle`);
 }
+// bin/oneshot-loader.cjs runs the bundle in a vm.Script, which has no loader for import().
+if (/\bimport\(/.test(fs.readFileSync(OUT, 'utf8'))) problems.push('the bundle has a dynamic import()');
 if (problems.length > 0) {
   fs.rmSync(OUT, { force: true });
   throw new Error(`scripts/bundle.mjs:\n${problems.join('\n')}`);
 }
-const bytes = fs.statSync(OUT).size;
-console.log(`dist/cli/oneshot.cjs: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1024).toFixed(0)} KiB`);
+const code = fs.readFileSync(OUT, 'utf8');
+fs.writeFileSync(OUT, `${code}${ID_LINE}${createHash('sha256').update(code).digest('hex')}\n`);
+const made = spawnSync(process.execPath, [...NODE_FLAGS, path.join(REPO, 'scripts/code-cache.cjs')], { stdio: 'inherit' });
+if (made.status !== 0) throw new Error(`scripts/code-cache.cjs exited ${made.status ?? made.signal}`);
+const kib = (f) => (fs.statSync(f).size / 1024).toFixed(0);
+console.log(`dist/cli/oneshot.cjs: ${Object.keys(result.metafile.inputs).length} modules, ${kib(OUT)} KiB; its code cache ${kib(CACHE)} KiB`);

@@ -14,6 +14,7 @@ t.test('bin/domstat.cjs, npm start and the unit run node with the same flags', a
   const flags = m![1]!.trim();
   t.match(flags, /--max-semi-space-size=1/, 'a small young generation');
   t.match(flags, /--expose-gc/, 'gc() for the agent after a new inventory');
+  t.match(flags, /--verify-snapshot-checksum/, "V8 checks the one-shot bundle's code cache before it uses it");
   t.equal(pkg.scripts.start, `node ${flags} bin/domstat.cjs agent`, 'npm start passes the same flags');
   t.match(unit, /^ExecStart=\/usr\/local\/bin\/domstat agent /m, 'the unit runs the installed command (npm install -g), so its shebang');
   const r = spawnSync(process.execPath, [...flags.split(' '), 'bin/domstat.cjs', 'list', '--root', 'fixtures/xen-no-libvirt'], { encoding: 'utf8' });

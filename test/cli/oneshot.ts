@@ -4,6 +4,7 @@
 // from the ES modules (stdout, stderr, exit status; every fixture tree, every domain, errors,
 // help, --version); bin/domstat.cjs sends exactly those lines to it; an installed run loads the
 // bundle alone (fast-xml-parser is inside) and none of node's stream or child_process modules;
+// it runs from V8's code cache the build made, and never from a cache made for another bundle;
 // and output reaches a slow reader through a non-blocking pipe whole.
 import t from 'tap';
 import * as fs from 'node:fs';
@@ -113,8 +114,8 @@ t.test('the installed command loads the bundle alone, and none of node stream mo
   const loaded = JSON.parse(fs.readFileSync(report, 'utf8')) as { files: string[]; builtins: string[] };
   t.same(
     loaded.files.filter((f) => f !== probe).map((f) => path.relative(REPO, f)),
-    ['bin/domstat.cjs', 'dist/cli/oneshot.cjs'],
-    'bin and the bundle (fast-xml-parser inside)',
+    ['bin/domstat.cjs', 'bin/oneshot-loader.cjs'],
+    'bin and the loader, which runs the bundle (fast-xml-parser inside) as a vm.Script',
   );
   // (internal/streams/utils comes with node's fs, at every start.)
   const streams = loaded.builtins.filter((m) => /^NativeModule (stream|net|tty|child_process|internal\/streams\/(?!utils$))/.test(m));
@@ -124,6 +125,71 @@ t.test('the installed command loads the bundle alone, and none of node stream mo
   const help = spawnSync(BIN, ['--help'], { encoding: 'utf8' });
   t.same({ code: help.status, out: help.stdout, err: help.stderr }, await runCli(['--help']), '--help (every command, from the ES modules)');
 });
+
+/** The installed command's node flags (bin/domstat.cjs's first line). */
+const NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(BIN, 'utf8'))![1]!.trim().split(/\s+/);
+/** Through env -i: tap's coverage hooks add their own modules to every child's NODE_OPTIONS. */
+const CLEAN_ENV = ['-i', `PATH=${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`];
+
+/** Whether bin/oneshot-loader.cjs in `dir` loads its bundle from the cache, in a node with these flags. */
+function cacheUsed(dir: string, flags: readonly string[]): boolean {
+  const probe = `process.stdout.write(String(require(${JSON.stringify(path.join(dir, 'bin/oneshot-loader.cjs'))}).loadOneShot().cacheUsed))`;
+  const r = spawnSync('/usr/bin/env', [...CLEAN_ENV, process.execPath, ...flags, '-e', probe], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout === 'true';
+}
+
+t.test('the bundle runs from its code cache, and never from one made for another bundle', async (t) => {
+  t.ok(cacheUsed(REPO, NODE_FLAGS), "with bin/domstat.cjs's flags, the build's cache is used");
+  t.notOk(cacheUsed(REPO, []), 'under other V8 flags V8 refuses it (and the bundle is compiled afresh)');
+
+  // A copy of the installed files, to tamper with.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domstat-cache-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const f of ['package.json', 'bin/domstat.cjs', 'bin/oneshot-loader.cjs', 'dist/cli/oneshot.cjs', 'dist/cli/oneshot.cache']) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
+  }
+  const args = ['domstats', '--root', fixture('libvirt9-qemu7-hybrid-cgroup')];
+  const run = () => spawnSync('/usr/bin/env', [...CLEAN_ENV, path.join(dir, 'bin/domstat.cjs'), ...args], { encoding: 'utf8' });
+  const want = await runCli(args);
+  t.same(pick(run()), want, 'the copy answers as main() does');
+  t.ok(cacheUsed(dir, NODE_FLAGS), "and from the build's cache");
+
+  // A bundle rebuilt to the same length, its cache left behind: V8's own check (the length) would
+  // pass, and run the old bytecode. The loader sees the bundle's id differ and compiles it afresh.
+  const bundle = path.join(dir, 'dist/cli/oneshot.cjs');
+  const code = fs.readFileSync(bundle, 'utf8');
+  t.ok(code.includes('"state.state"'), 'the bundle names state.state');
+  const rebuilt = code
+    .replace('"state.state"', '"state.STATE"')
+    .replace(/(domstat-bundle-sha256=)([0-9a-f])/, (_m, a: string, c: string) => a + (c === '0' ? '1' : '0'));
+  t.equal(rebuilt.length, code.length, 'rebuilt to the same length');
+  fs.writeFileSync(bundle, rebuilt);
+  t.notOk(cacheUsed(dir, NODE_FLAGS), 'the old cache is not used for the rebuilt bundle');
+  t.same(pick(run()), { ...want, out: want.out.replaceAll('state.state=', 'state.STATE=') }, 'which runs its own code');
+  fs.writeFileSync(bundle, code);
+
+  const cache = path.join(dir, 'dist/cli/oneshot.cache');
+  const good = fs.readFileSync(cache);
+  for (const [what, bytes] of [
+    ['cut short', good.subarray(0, good.length >> 1)],
+    // Its first line still names the bundle: V8 refuses it by its checksum (--verify-snapshot-checksum).
+    ['with its data garbled', good.map((b, i) => (i >= 145 && i % 7 === 0 ? b ^ 0x55 : b))],
+    ['that is empty', Buffer.alloc(0)],
+  ] as const) {
+    fs.writeFileSync(cache, bytes);
+    t.notOk(cacheUsed(dir, NODE_FLAGS), `a cache ${what} is not used`);
+    t.same(pick(run()), want, `and the command answers as before (cache ${what})`);
+  }
+  fs.rmSync(cache);
+  t.notOk(cacheUsed(dir, NODE_FLAGS), 'no cache: not used');
+  t.same(pick(run()), want, 'and the command answers as before (no cache)');
+});
+
+function pick(r: { status: number | null; stdout: string; stderr: string }): CliResult {
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
 
 t.test('a slow reader on a non-blocking pipe gets every byte, in order', async (t) => {
   // 300 status XML files: ~190 kB of output, three times what a pipe holds. The reader sets its

@@ -47,6 +47,7 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
     'README.md',
     'src',
     'scripts',
+    'fixtures', // the build trains the one-shot bundle's code cache on two trees (scripts/code-cache.cjs)
     ...pkg.files.filter((f) => !f.startsWith('!') && f !== 'dist/'),
   ];
   for (const f of inputs) fs.cpSync(path.join(REPO, f), path.join(src, f), { recursive: true });
@@ -63,7 +64,9 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
   for (const f of [
     'bin/domstat.cjs',
     'dist/cli/main.js',
+    'bin/oneshot-loader.cjs',
     'dist/cli/oneshot.cjs',
+    'dist/cli/oneshot.cache',
     'dist/index.js',
     'dist/store/db.js',
     'schema.sql',
@@ -116,9 +119,22 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
   const pkgDir = path.join(prefix, 'lib', 'node_modules', 'domstat');
   t.same(
     (JSON.parse(fs.readFileSync(report, 'utf8')) as string[]).filter((f) => f !== probe).map((f) => path.relative(pkgDir, fs.realpathSync(f))),
-    ['bin/domstat.cjs', 'dist/cli/oneshot.cjs'],
-    'the installed one-shot command runs from the bundle in the tarball',
+    ['bin/domstat.cjs', 'bin/oneshot-loader.cjs'],
+    'the installed one-shot command runs from the bundle in the tarball (which the loader runs)',
   );
+  const flags = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(bin, 'utf8'))![1]!.trim().split(/\s+/);
+  const cached = spawnSync(
+    '/usr/bin/env',
+    [
+      ...clean.slice(0, 2),
+      process.execPath,
+      ...flags,
+      '-e',
+      `process.stdout.write(String(require('${pkgDir}/bin/oneshot-loader.cjs').loadOneShot().cacheUsed))`,
+    ],
+    { encoding: 'utf8' },
+  );
+  t.equal(cached.stdout, 'true', `and with the code cache in the tarball ${cached.stderr}`);
 
   // The agent, started through the command's own first line (its node flags), until the first
   // tick is stored and served; then SIGTERM.
