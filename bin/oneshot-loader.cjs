@@ -36,10 +36,16 @@ function cacheFile(id, data) {
 /** The cache's V8 data if its first line names the bundle with this id; undefined if not, or if there is none. */
 function cacheFor(id) {
   let file;
+  let fd;
   try {
-    file = fs.readFileSync(CACHE);
+    // Opened without blocking and read only if a regular file: a FIFO in its place is no cache.
+    fd = fs.openSync(CACHE, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    if (!fs.fstatSync(fd).isFile()) return undefined;
+    file = fs.readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
   return id !== undefined && file.toString('latin1', 0, ID_LENGTH + 1) === `${id}\n` ? file.subarray(ID_LENGTH + 1) : undefined;
 }

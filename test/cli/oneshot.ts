@@ -134,7 +134,7 @@ const CLEAN_ENV = ['-i', `PATH=${path.dirname(process.execPath)}:${process.env.P
 /** Whether bin/oneshot-loader.cjs in `dir` loads its bundle from the cache, in a node with these flags. */
 function cacheUsed(dir: string, flags: readonly string[]): boolean {
   const probe = `process.stdout.write(String(require(${JSON.stringify(path.join(dir, 'bin/oneshot-loader.cjs'))}).loadOneShot().cacheUsed))`;
-  const r = spawnSync('/usr/bin/env', [...CLEAN_ENV, process.execPath, ...flags, '-e', probe], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/env', [...CLEAN_ENV, process.execPath, ...flags, '-e', probe], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout === 'true';
 }
@@ -151,7 +151,7 @@ t.test('the bundle runs from its code cache, and never from one made for another
     fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
   }
   const args = ['domstats', '--root', fixture('libvirt9-qemu7-hybrid-cgroup')];
-  const run = () => spawnSync('/usr/bin/env', [...CLEAN_ENV, path.join(dir, 'bin/domstat.cjs'), ...args], { encoding: 'utf8' });
+  const run = () => spawnSync('/usr/bin/env', [...CLEAN_ENV, path.join(dir, 'bin/domstat.cjs'), ...args], { encoding: 'utf8', timeout: 30_000 });
   const want = await runCli(args);
   t.same(pick(run()), want, 'the copy answers as main() does');
   t.ok(cacheUsed(dir, NODE_FLAGS), "and from the build's cache");
@@ -185,6 +185,16 @@ t.test('the bundle runs from its code cache, and never from one made for another
   fs.rmSync(cache);
   t.notOk(cacheUsed(dir, NODE_FLAGS), 'no cache: not used');
   t.same(pick(run()), want, 'and the command answers as before (no cache)');
+  // Neither is read, and a FIFO does not block the command (spawnSync's timeout would end it).
+  for (const [what, make] of [
+    ['a FIFO', () => spawnSync('mkfifo', [cache])],
+    ['a directory', () => fs.mkdirSync(cache)],
+  ] as const) {
+    make();
+    t.notOk(cacheUsed(dir, NODE_FLAGS), `${what} in its place is not used`);
+    t.same(pick(run()), want, `and the command answers as before (${what})`);
+    fs.rmSync(cache, { recursive: true });
+  }
 });
 
 function pick(r: { status: number | null; stdout: string; stderr: string }): CliResult {
