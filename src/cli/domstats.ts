@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { connect, hostOptions, type HostOptions } from './common.js';
 import { printJson } from './io.js';
 import { type Io } from '../common/io.js';
-import { UsageError } from '../common/errors.js';
 import { formatDomstats } from '../export/virsh-text.js';
 import { GROUP_ORDER, StatsFlag } from '../stats/groups.js';
 import type { DomainStatsRecord } from '../stats/records.js';
@@ -55,7 +54,6 @@ export function domstatsCommand(io: Io): Command {
       for (const [name, bit] of GROUP_OPTIONS) if (opts[camel(name)]) stats |= bit;
       let flags = 0;
       for (const [name, bit] of FILTER_OPTIONS) if (opts[camel(name)]) flags |= bit;
-      if (flags !== 0 && names.length > 0) throw new UsageError('filtering using --list-* and a list of domains is not supported');
       if (opts.backing) flags += StatsFlag.BACKING;
       if (opts.enforce) flags += StatsFlag.ENFORCE_STATS;
       const conn = connect(opts, io);
