@@ -18,9 +18,19 @@
 const ONE_SHOT = new Set(['list', 'domstats', 'domifstat', 'domblkstat', 'domblklist', 'domiflist', 'dommemstat', 'cpu-stats', 'inspect', '--version', '-V']);
 
 const argv = process.argv.slice(2);
-const run = ONE_SHOT.has(argv[0])
-  ? require('./oneshot-loader.cjs').loadOneShot().exports.runOneShot(argv)
-  : import('../dist/cli/main.js').then((cli) => cli.main(argv));
-run.then((code) => {
-  process.exitCode = code;
-});
+// A file of domstat's own that cannot be loaded (an install cut short, a file made unreadable) is
+// said in one line, as domstat's other errors are, not as a stack.
+const command = ONE_SHOT.has(argv[0])
+  ? new Promise((resolve) => resolve(require('./oneshot-loader.cjs').loadOneShot().exports.runOneShot))
+  : import('../dist/cli/main.js').then((cli) => cli.main);
+command
+  .then(
+    (run) => run(argv),
+    (e) => {
+      process.stderr.write(`error: cannot load domstat: ${String(e instanceof Error ? e.message : e).split('\n')[0]}\n`);
+      return 1;
+    },
+  )
+  .then((code) => {
+    process.exitCode = code;
+  });

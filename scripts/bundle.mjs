@@ -14,11 +14,9 @@
 // (~30 of node's own modules) for executable subcommands, which domstat has none of: here it gets
 // child_process when it calls it.
 //
-// Then the bundle's last line names its SHA-256, and scripts/code-cache.cjs writes V8's code cache
-// for it (dist/cli/oneshot.cache), in a node with bin/domstat.cjs's flags: bin/oneshot-loader.cjs
-// loads the bundle with that cache when the names match.
+// Then scripts/code-cache.cjs writes V8's code cache for it (dist/cli/oneshot.cache), in a node
+// with bin/domstat.cjs's flags: bin/oneshot-loader.cjs loads the bundle with it.
 import * as esbuild from 'esbuild';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,7 +31,7 @@ const PACKAGES = ['commander', 'fast-xml-parser'];
 /** src/domains/xml.ts's load of fast-xml-parser, as tsc writes it, and what it becomes in the bundle. */
 const FXP_LOAD = "createRequire(import.meta.url)('fast-xml-parser')";
 const FXP_REQUIRE = "require('fast-xml-parser')";
-const { CACHE, ID_LINE } = createRequire(import.meta.url)('../bin/oneshot-loader.cjs');
+const { CACHE } = createRequire(import.meta.url)('../bin/oneshot-loader.cjs');
 /** The installed command's node flags, from bin/domstat.cjs's first line: V8 uses a code cache only under the flags it was made with. */
 const NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m
   .exec(fs.readFileSync(path.join(REPO, 'bin/domstat.cjs'), 'utf8'))[1]
@@ -93,8 +91,6 @@ if (problems.length > 0) {
   fs.rmSync(OUT, { force: true });
   throw new Error(`scripts/bundle.mjs:\n${problems.join('\n')}`);
 }
-const code = fs.readFileSync(OUT, 'utf8');
-fs.writeFileSync(OUT, `${code}${ID_LINE}${createHash('sha256').update(code).digest('hex')}\n`);
 const made = spawnSync(process.execPath, [...NODE_FLAGS, path.join(REPO, 'scripts/code-cache.cjs')], { stdio: 'inherit' });
 if (made.status !== 0) throw new Error(`scripts/code-cache.cjs exited ${made.status ?? made.signal}`);
 const kib = (f) => (fs.statSync(f).size / 1024).toFixed(0);

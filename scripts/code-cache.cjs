@@ -17,14 +17,13 @@ const TRAINING = [
 ];
 
 async function main() {
-  const { exports, script, id } = loadOneShot(false);
-  if (id === undefined) throw new Error('dist/cli/oneshot.cjs has no bundle id line (run scripts/bundle.mjs)');
+  const { exports, script, bundle } = loadOneShot(false);
   const quiet = { out() {}, err() {} };
   for (const argv of TRAINING) {
     const code = await exports.runOneShot(argv, quiet);
     if (code !== 0) throw new Error(`scripts/code-cache.cjs: domstat ${argv.join(' ')} exited ${code}`);
   }
-  fs.writeFileSync(CACHE, cacheFile(id, script.createCachedData()));
+  fs.writeFileSync(CACHE, cacheFile(bundle, script.createCachedData()));
 }
 
 main().catch((e) => {
