@@ -4,7 +4,7 @@
 // one-shot commands from a bundle of oneshot.ts instead (README, "One-shot speed").
 
 import { type Command } from 'commander';
-import { processIo, type Io } from '../common/io.js';
+import { fdIo, processIo, type Io } from '../common/io.js';
 import { buildProgram as build, runProgram, type CommandTable, type SetExit } from './program.js';
 
 export { packageVersion } from './program.js';
@@ -33,7 +33,11 @@ export function buildProgram(io: Io, setExit: SetExit, names?: readonly string[]
   return build(COMMANDS, io, setExit, names);
 }
 
-/** Runs one command line; returns the exit status instead of exiting, for tests. */
-export function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+/**
+ * Runs one command line; returns the exit status instead of exiting, for tests. Commands write
+ * through fdIo (a failed write ends the output in one line, a reader gone ends it quietly), except
+ * the agent, whose log must never end a tick, and top, which ends itself on its stream's error.
+ */
+export function main(argv: readonly string[], io: Io = argv[0] === 'agent' || argv[0] === 'top' ? processIo : fdIo()): Promise<number> {
   return runProgram(COMMANDS, argv, io);
 }

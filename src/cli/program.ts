@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { messageOf } from '../common/errors.js';
+import { messageOf, OutputError } from '../common/errors.js';
 import type { Io } from '../common/io.js';
 
 export type SetExit = (code: number) => void;
@@ -60,7 +60,13 @@ export async function runProgram(table: CommandTable, argv: readonly string[], i
       // Commander printed its own message already; help and version exit 0.
       return e.exitCode;
     }
-    io.err(`error: ${messageOf(e)}\n`);
+    // A reader that went away (`domstat domstats | head`) wanted no more: the command ends quietly.
+    if (e instanceof OutputError && e.readerGone) return 0;
+    try {
+      io.err(`error: ${messageOf(e)}\n`);
+    } catch (reportError) {
+      if (!(reportError instanceof OutputError)) throw reportError;
+    }
     return 1;
   }
   return code;

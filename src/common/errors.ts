@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'SERVE'
   /** an HTTP API request answered with an error status: bad parameters (400), too big a query (422) (export/history-api.ts) */
   | 'API'
+  /** standard output or error cannot be written: its reader went away, or its file system is full (common/io.ts) */
+  | 'OUTPUT'
   /** a broken invariant inside domstat: a bug, reported rather than hidden */
   | 'INTERNAL';
 
@@ -50,6 +52,19 @@ export class InternalError extends DomstatError {
   constructor(message: string) {
     super(`internal error: ${message}`);
     this.name = 'InternalError';
+  }
+}
+
+/** A write to standard output or error that failed; `readerGone` for EPIPE (`domstat domstats | head`). */
+export class OutputError extends DomstatError {
+  readonly code = 'OUTPUT' as const;
+  constructor(
+    readonly fd: 1 | 2,
+    readonly readerGone: boolean,
+    cause: unknown,
+  ) {
+    super(`cannot write to standard ${fd === 1 ? 'output' : 'error'}: ${messageOf(cause)}`);
+    this.name = 'OutputError';
   }
 }
 

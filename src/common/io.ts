@@ -2,6 +2,7 @@
 // in-process and read exactly what was printed.
 
 import * as fs from 'node:fs';
+import { OutputError } from './errors.js';
 
 export interface Io {
   out(text: string): void;
@@ -25,26 +26,48 @@ export const processIo: Io = {
  * Writes to a descriptor with write(2) itself, whole and in order, so that a one-shot command
  * never loads node's stream modules (~20 of them, most of what is left of its start-up once its
  * own code is bundled). On stdout and stderr node writes synchronously on Linux anyway (files,
- * pipes and terminals alike). If a write fails — EAGAIN on a descriptor someone left
- * non-blocking, EPIPE — what is left of it, and every later write, goes to node's stream, which
- * waits for a slow reader and reports errors as it always has.
+ * pipes and terminals alike). If a write fails with EAGAIN (a descriptor someone left
+ * non-blocking), what is left of it, and every later write, goes to node's stream, which waits
+ * for a slow reader. Any other failure ends the output: that write throws an OutputError (the
+ * command line says it in one line, or nothing when the reader went away, as `| head` does), and
+ * later writes are dropped.
  */
 export function fdWriter(fd: 1 | 2): (text: string) => void {
-  let stream = false;
+  let mode: 'direct' | 'stream' | 'ended' = 'direct';
   return (text) => {
+    if (mode === 'ended') return;
     const bytes = Buffer.from(text, 'utf8');
     let done = 0;
-    if (!stream) {
+    if (mode === 'direct') {
       try {
         while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
         return;
-      } catch {
-        stream = true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN') {
+          mode = 'ended';
+          throw new OutputError(fd, code === 'EPIPE', e);
+        }
+        mode = 'stream';
+        streamOf(fd).on('error', (err: NodeJS.ErrnoException) => {
+          // The stream's error comes after the command has returned: said here, once.
+          mode = 'ended';
+          if (err.code === 'EPIPE') return;
+          process.exitCode = 1;
+          if (fd === 2) return;
+          try {
+            fs.writeSync(2, `error: ${new OutputError(fd, false, err).message}\n`);
+          } catch {
+            // standard error is gone too: the exit status says it
+          }
+        });
       }
     }
-    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
+    streamOf(fd).write(bytes.subarray(done));
   };
 }
+
+const streamOf = (fd: 1 | 2): NodeJS.WriteStream => (fd === 1 ? process.stdout : process.stderr);
 
 /** The one-shot commands' Io (cli/oneshot.ts): stdout and stderr written through fdWriter. */
 export function fdIo(): Io {

@@ -209,6 +209,26 @@ function pick(r: { status: number | null; stdout: string; stderr: string }): Cli
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
+t.test('output that cannot be written: one line when the disk is full, nothing when the reader went away', async (t) => {
+  const file = fixture('libvirt9-qemu7-hybrid-cgroup', 'var/run/libvirt/qemu/lab-busy.xml');
+  const many = ['inspect', ...Array<string>(300).fill(file)]; // ~190 kB: more than a pipe holds
+  // `| head -c 1`: the reader closes its end after one byte; domstat's later writes get EPIPE.
+  const script = 'f=$(mktemp); "$@" 2>"$f" | head -c 1 >/dev/null; s=${PIPESTATUS[0]}; cat "$f" >&2; rm -f "$f"; exit $s';
+  const headed = spawnSync('bash', ['-c', script, 'bash', BIN, ...many], { encoding: 'utf8', timeout: 30_000 });
+  t.same({ code: headed.status, err: headed.stderr }, { code: 0, err: '' }, '`inspect … | head -c 1`: exit 0, nothing on stderr (no stack)');
+  if (!fs.existsSync('/dev/full')) {
+    await t.test('not run: this system has no /dev/full', { skip: true }, async () => {});
+    return;
+  }
+  const full = fs.openSync('/dev/full', 'w');
+  t.teardown(() => fs.closeSync(full));
+  const ENOSPC = 'error: cannot write to standard output: ENOSPC: no space left on device, write\n';
+  for (const args of [['domstats', '--root', fixture('libvirt9-qemu7-hybrid-cgroup')], many, ['--help']]) {
+    const r = spawnSync(BIN, args, { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+    t.same({ code: r.status, err: r.stderr }, { code: 1, err: ENOSPC }, `${args[0]} > /dev/full: one line, exit 1`);
+  }
+});
+
 t.test('a slow reader on a non-blocking pipe gets every byte, in order', async (t) => {
   // 300 status XML files: ~190 kB of output, three times what a pipe holds. The reader sets its
   // pipe's write end O_NONBLOCK (as a parent sharing the descriptor may) and reads only after
