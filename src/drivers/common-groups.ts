@@ -6,7 +6,7 @@ import type { DiskDef, InterfaceDef } from '../stats/domain.js';
 import { isActive } from '../stats/states.js';
 import { ParamList } from '../stats/typed-params.js';
 import type { InterfaceStats } from '../stats/structs.js';
-import { NET_DEV_KEYS, type NetDevField, type ProcNetDevLine } from '../kernel/proc-net-dev.js';
+import { NET_DEV_KEYS, netDevKey, type NetDevField, type ProcNetDevLine } from '../kernel/proc-net-dev.js';
 import { exactKey, keyAt, type KeyFrom } from '../kernel/spec.js';
 import type { TypedParam } from '../stats/typed-params.js';
 import { internalError, invalidArg, operationInvalid, detailOf } from '../stats/errors.js';
@@ -56,7 +56,7 @@ function interfaceLine(iface: InterfaceDef, ctx: CollectContext, owned: (ifname:
   if (ifname === undefined || !isValidIfname(ifname) || !owned(ifname)) {
     throw invalidArg(`'${ifname ?? ''}' is not a known interface`);
   }
-  const line = ctx.netDev().get(ifname);
+  const line = ctx.netDev().get(netDevKey(ifname));
   if (line === undefined) throw internalError('/proc/net/dev: Interface not found');
   if (line instanceof ParseError) throw internalError(line.message);
   return { line, keys: NET_DEV_KEYS[sharesHostView(iface) ? 'host' : 'swapped'] };

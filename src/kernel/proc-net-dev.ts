@@ -58,6 +58,15 @@ export const NET_DEV_KEYS: { host: KeyFrom<NetDevField>[]; swapped: KeyFrom<NetD
 
 const BLANKS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
 
+/**
+ * A device name as it stands in the table: domstat reads kernel files one character per byte
+ * (latin1), while a domain's XML gives the name as text, so a name with UTF-8 bytes (the kernel
+ * allows `vné`) is looked up by its bytes.
+ */
+export function netDevKey(name: string): string {
+  return /^[\x00-\x7f]*$/.test(name) ? name : Buffer.from(name, 'utf8').toString('latin1');
+}
+
 /** A line's device name from the text before its colon (see above). */
 export function netDevName(beforeColon: string): string {
   return beforeColon.replace(BLANKS, '');

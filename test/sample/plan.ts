@@ -290,6 +290,38 @@ t.test('bad input the agent and the CLI refuse alike: an interface listed twice,
   });
 });
 
+t.test('an interface named with UTF-8 bytes (the kernel allows vné): found by the plan, the driver and the CLI', async (t) => {
+  const root = tempTree(t, 'kvm-cgroup2-systemd');
+  const xml = path.join(root, 'run/libvirt/qemu/zeta.xml');
+  fs.writeFileSync(xml, fs.readFileSync(xml, 'utf8').replace("<target dev='vnet0'/>", "<target dev='vné'/>"));
+  // /proc/net/dev holds the name's bytes (c3 a9 for é), right-aligned as the kernel prints them.
+  const dev = path.join(root, 'proc/net/dev');
+  const bytes = fs.readFileSync(dev);
+  const at = bytes.indexOf(' vnet0:');
+  t.ok(at > 0, 'the fixture lists vnet0');
+  fs.writeFileSync(dev, Buffer.concat([bytes.subarray(0, at), Buffer.from('  vn\u00e9:', 'utf8'), bytes.subarray(at + ' vnet0:'.length)]));
+  const r = await both(root);
+  t.strictSame(r.plan.samples.map(plain), r.driver.samples.map(plain), 'same rows, same exact readings');
+  const zeta = r.plan.samples.map(plain).find((d) => d.name === 'zeta');
+  const net = zeta?.devices.find((d) => d.kind === 'net' && d.name === 'vné');
+  t.equal(net?.readings['rx_bytes'], '5040009', "vné's counters (the guest's view: the line's tx bytes)");
+  t.same(
+    r.plan.problems.filter((p) => p.domain === 'zeta'),
+    [],
+    'no problem for zeta',
+  );
+  const cli = await runCli(['domifstat', 'zeta', 'vné', '--root', root]);
+  t.same(
+    cli,
+    {
+      code: 0,
+      out: 'vné rx_bytes 5040009\nvné rx_packets 5040010\nvné rx_errs 5040011\nvné rx_drop 5040012\nvné tx_bytes 5040001\nvné tx_packets 5040002\nvné tx_errs 5040003\nvné tx_drop 5040004\n\n',
+      err: '',
+    },
+    'domifstat zeta vné',
+  );
+});
+
 t.test('vCPU wait from sched files of every layout: the plan reads what the driver reads', async (t) => {
   const sim = createSimHost({ dir: path.join(dir, 'sim-sched'), domains: 1, kind: 'kvm', maxOpenFiles: 64 });
   t.teardown(() => sim.close());

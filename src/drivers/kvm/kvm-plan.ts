@@ -17,7 +17,7 @@ import {
   readCpuacctStat,
   readCpuacctUsage,
 } from '../../kernel/cpuacct.js';
-import { NET_DEV_KEYS } from '../../kernel/proc-net-dev.js';
+import { NET_DEV_KEYS, netDevKey } from '../../kernel/proc-net-dev.js';
 import { PROC_IO_AT, PROC_IO_KEYS, PROC_PID_IO, readProcPidIo } from '../../kernel/proc-pid-io.js';
 import { NO_WAIT_SUM, readSchedWaitSum, SCHED, SCHED_WAIT_KEY } from '../../kernel/proc-pid-sched.js';
 import { readProcSchedstat, SCHEDSTAT, SCHEDSTAT_AT, SCHEDSTAT_KEYS } from '../../kernel/proc-pid-schedstat.js';
@@ -175,7 +175,7 @@ class KvmDomainPlan extends DomainPlan {
     this.io = fs.keep(`/proc/${pid}/io`);
     this.cpu = cpu;
     this.vcpus = vcpus.map((v) => v.files);
-    this.ifaces = ifaces.map((i) => ({ name: i.identity.name, cols: i.swapped ? this.c.tap : this.c.macvtap }));
+    this.ifaces = ifaces.map((i) => ({ name: netDevKey(i.identity.name), cols: i.swapped ? this.c.tap : this.c.macvtap }));
     this.disks = disks.map((d) => ({ stat: fs.keep(`${d.dir}/stat`), size: fs.keep(`${d.dir}/size`) }));
     this.cg = cg;
   }

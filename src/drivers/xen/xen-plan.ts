@@ -3,7 +3,7 @@
 
 import type { HostFs, KeptFile } from '../../host/hostfs.js';
 import type { AheadFile } from '../../host/read-ahead.js';
-import { NET_DEV_KEYS } from '../../kernel/proc-net-dev.js';
+import { NET_DEV_KEYS, netDevKey } from '../../kernel/proc-net-dev.js';
 import { readVbdStat, VBD_FIELDS, VBD_KEYS, VBD_STAT } from '../../kernel/xen-vbd.js';
 import { DomainPlan, fillInterface, fillKeys, keyColumns, netColumns, type KeyColumns, type PlanTick } from '../../sample/plan.js';
 import type { RowMap } from '../../sample/row-map.js';
@@ -32,7 +32,7 @@ class XenDomainPlan extends DomainPlan {
     super(dom, map, [...ifaces, ...disks.map((d) => d.identity)], definitionParams(dom)); // the driver's order: interfaces, then disks
     this.disks = disks;
     this.fields = fieldColumns.map((c) => c(map));
-    this.ifnames = ifaces.map((i) => i.name);
+    this.ifnames = ifaces.map((i) => netDevKey(i.name));
     this.net = vifColumns(map);
     for (const d of this.sample.devices.slice(1)) d.wrap32 = wrap32;
   }
