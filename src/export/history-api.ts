@@ -2,12 +2,13 @@
 // (the same key twice is one), gets at most `points` rows per series (the step grows to span ÷
 // points, and the tier with it: two days are read from the minute tier, not from 170 000 raw
 // ticks per series), reads at most maxRead stored rows, and takes at most timeoutMs. A request
-// that is malformed gets 400, one whose query runs out of time 422, each with a JSON error body.
+// that is malformed gets 400, one naming a domain the history never held 404, one whose query runs
+// out of time 422, each with a JSON error body.
 
 import { timeRange } from '../common/time.js';
 import { DomstatError, messageOf } from '../common/errors.js';
 import { HistoryReader, type HistoryQuery } from '../store/history.js';
-import { HistoryError, HistoryLimitError } from '../store/errors.js';
+import { HistoryError, HistoryLimitError, UnknownDomainError, UnknownKeyError } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 
 export interface HistoryLimits {
@@ -88,27 +89,29 @@ const NONE: HistoryJson = { tier: null, step: null, times: [], series: [] };
 
 /**
  * The answer, from a reader on the serving thread's own connection. Keys the domain has no series
- * for (a file-backed disk's counters, a shut-off domain's CPU, a domain not sampled yet) are left
- * out, and an unknown domain is an empty answer: the page asks for every chart it might draw.
+ * for (a file-backed disk's counters, a second NIC it never had) are left out, so that a client
+ * may ask every domain for the same keys; a domain the history has never held is a 404 and a key
+ * no domain can have a 400, as `domstat history` refuses them.
  */
 export function historyAnswer(db: Db, p: HistoryParams, limits: HistoryLimits): HistoryJson {
   const reader = readerOf(db);
-  let keys: string[];
+  let devices: ReturnType<HistoryReader['devices']>;
   try {
-    const devices = reader.devices(reader.domainIds(p.domain));
-    keys = p.keys.filter((k) => {
-      try {
-        reader.resolveKey(k, devices);
-        return true;
-      } catch (e) {
-        if (e instanceof HistoryError) return false;
-        throw e;
-      }
-    });
+    devices = reader.devices(reader.domainIds(p.domain));
   } catch (e) {
-    if (e instanceof HistoryError) return NONE;
+    if (e instanceof UnknownDomainError) throw new ApiError(404, `domain: ${e.message}`);
     throw e;
   }
+  const keys = p.keys.filter((k) => {
+    try {
+      reader.resolveKey(k, devices);
+      return true;
+    } catch (e) {
+      if (e instanceof UnknownKeyError) throw new ApiError(400, `keys: ${e.message}`);
+      if (e instanceof HistoryError) return false;
+      throw e;
+    }
+  });
   if (p.keys.length > 0 && keys.length === 0) return NONE;
   const q: HistoryQuery = {
     domain: p.domain,

@@ -7,12 +7,12 @@
 
 import type { Db } from './db.js';
 import { readKeyMap, type Column, type KeyMap } from './key-map.js';
-import { keyPattern, type Kind } from '../sample/row-map.js';
+import { keyPattern, KINDS, type Kind } from '../sample/row-map.js';
 import { HOST_KEY } from '../sample/rows.js';
 import { blockOf, SLOTS, TIER_SECONDS, type KindLayout, type Tier, type TierName } from './layout.js';
 import { tierSpans } from './stats.js';
 import { fromSql } from './exact.js';
-import { HistoryError, HistoryLimitError } from './errors.js';
+import { HistoryError, HistoryLimitError, UnknownDomainError, UnknownKeyError } from './errors.js';
 
 export interface HistoryQuery {
   domain: string;
@@ -216,7 +216,7 @@ export class HistoryReader {
     let ids = all('SELECT id FROM domain WHERE uuid = ? ORDER BY id', ref.toLowerCase());
     if (ids.length === 0) ids = all('SELECT id FROM domain WHERE name = ? AND key <> ? ORDER BY id', ref, HOST_KEY);
     if (ids.length === 0 && ref === HOST_KEY) ids = all('SELECT id FROM domain WHERE key = ?', HOST_KEY);
-    if (ids.length === 0) throw new HistoryError(`no history for domain '${ref}'`);
+    if (ids.length === 0) throw new UnknownDomainError(ref);
     return ids.map(Number);
   }
 
@@ -233,6 +233,19 @@ export class HistoryReader {
   /** The heads of a kind's key patterns, before the index: "net", "extra.block", "cgroup.io". */
   private heads(kind: Kind): string[] {
     return [...new Set(this.map.columns[kind].flatMap((c) => (c.key.includes('.{i}.') ? [c.key.slice(0, c.key.indexOf('.{i}.'))] : [])))];
+  }
+
+  /** Whether a key would name a column by a device's name, whatever the device: net.vif9.0.rx.bytes. */
+  private namesADevice(key: string): boolean {
+    return KINDS.some((kind) =>
+      this.heads(kind).some((head) => {
+        if (!key.startsWith(`${head}.`)) return false;
+        const rest = key.slice(head.length + 1);
+        for (let dot = rest.indexOf('.'); dot >= 0; dot = rest.indexOf('.', dot + 1))
+          if (this.map.byPattern.has(`${head}.{i}.${rest.slice(dot + 1)}`)) return true;
+        return false;
+      }),
+    );
   }
 
   /** A key to its column and devices. "net.0.rx.bytes" or, by device name, "net.vnet0.rx.bytes". */
@@ -256,7 +269,10 @@ export class HistoryReader {
       }
     }
     const hit = this.map.byPattern.get(pattern);
-    if (hit === undefined) throw new HistoryError(`unknown key '${key}' (see domstat history --list)`);
+    if (hit === undefined) {
+      if (this.namesADevice(key)) throw new HistoryError(`no device for key '${key}' in this domain's history`);
+      throw new UnknownKeyError(key);
+    }
     const kind = hit.column.kind;
     const devs = devices.filter((d) => d.kind === kind && (kind === 'domain' || kind === 'host' || (byName !== null ? d.name === byName : d.idx === idx)));
     if (devs.length === 0) throw new HistoryError(`no device for key '${key}' in this domain's history`);

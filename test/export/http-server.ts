@@ -140,7 +140,24 @@ t.test('StatsServer', async (t) => {
     gamma.series.every((s) => s.values.every((v) => v === null)),
     'shut-off gamma: no CPU figures',
   );
-  t.same(await history('domain=nosuch&keys=cpu.time'), { tier: null, step: null, times: [], series: [] }, 'unknown domain: empty');
+  // As `domstat history` refuses them: a domain the history never held, a key no domain can have.
+  const refused = async (q: string) => {
+    const r = await fetch(`${base}/api/history?${q}`);
+    return { status: r.status, body: (await r.json()) as unknown };
+  };
+  t.same(await refused('domain=nosuch&keys=cpu.time'), { status: 404, body: { error: "domain: no history for domain 'nosuch'" } }, 'unknown domain: 404');
+  const vif9 = await history('domain=alpha&keys=cpu.time,net.vif9.0.rx.bytes');
+  t.same(
+    vif9.series.map((x) => x.key),
+    ['cpu.time'],
+    'a device name alpha never had: left out, as a device index it never had',
+  );
+  for (const key of ['nonsense.key', '__proto__', 'net.0.rx.nonsense', 'net.vif9.0.rx.nonsense'])
+    t.same(
+      await refused(`domain=alpha&keys=cpu.time,${key}`),
+      { status: 400, body: { error: `keys: unknown key '${key}' (see domstat history --list)` } },
+      `unknown key ${key}: 400`,
+    );
   const host = await history('domain=@host&keys=host.mem.available');
   t.equal(host.series[0]?.key, 'host.mem.available', 'the host series');
   const defaults = await history('domain=alpha');

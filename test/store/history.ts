@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { HistoryWriter } from '../../src/store/writer.js';
 import type { DomainSample } from '../../src/sample/rows.js';
 import { chooseTier, HistoryReader, niceStep, planQuery } from '../../src/store/history.js';
-import { HistoryError, HistoryLimitError } from '../../src/store/errors.js';
+import { HistoryError, HistoryLimitError, UnknownKeyError } from '../../src/store/errors.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { storeStats } from '../../src/store/stats.js';
 import { formatBytes } from '../../src/store/retention.js';
@@ -232,17 +232,18 @@ t.test('HistoryReader on hand-built history', async (t) => {
       (domain: string, keys: string[], extra: { since?: number; until?: number; stepS?: number } = {}) =>
       () =>
         r.query({ domain, keys, since: H0, until: H0 + 60_000, rate: false, ...extra });
-    t.throws(q('web', ['net.0.rx.bogus']), new HistoryError("unknown key 'net.0.rx.bogus' (see domstat history --list)"));
-    t.throws(q('web', ['net.0.rx.bogus']), { name: 'HistoryError', message: "unknown key 'net.0.rx.bogus' (see domstat history --list)" });
+    t.throws(q('web', ['net.0.rx.bogus']), new UnknownKeyError('net.0.rx.bogus'));
+    t.throws(q('web', ['net.0.rx.bogus']), { name: 'UnknownKeyError', message: "unknown key 'net.0.rx.bogus' (see domstat history --list)" });
+    t.throws(q('web', ['net.vif9.0.rx.bogus']), { name: 'UnknownKeyError' }, 'by a device name, but no column');
     t.throws(q('web', ['bogus']), { message: "unknown key 'bogus' (see domstat history --list)" });
     t.throws(
       q('web', ['net.vif9.0.rx.bytes']),
-      { message: "unknown key 'net.vif9.0.rx.bytes' (see domstat history --list)" },
+      { message: "no device for key 'net.vif9.0.rx.bytes' in this domain's history" },
       'an interface name the domain never had',
     );
     t.throws(q('web', ['net.5.rx.bytes']), { message: "no device for key 'net.5.rx.bytes' in this domain's history" });
     t.throws(q('db', ['net.0.rx.bytes']), { message: "no device for key 'net.0.rx.bytes' in this domain's history" });
-    t.throws(q('nosuch', ['net.0.rx.bytes']), { name: 'HistoryError', message: "no history for domain 'nosuch'" });
+    t.throws(q('nosuch', ['net.0.rx.bytes']), { name: 'UnknownDomainError', message: "no history for domain 'nosuch'" });
     t.throws(q('web', ['net.0.rx.bytes'], { until: H0 - 1 }), { message: '--until is before --since' });
     t.throws(q('web', ['net.0.rx.bytes'], { stepS: 0 }), { message: '--step must be positive' });
     t.throws(q('web', ['net.0.rx.bytes'], { stepS: -5 }), { message: '--step must be positive' });
