@@ -15,7 +15,10 @@
 // monotonic clock (an interval from it stamped ticks days ahead, and retention then deleted the
 // history); a step while the agent was stopped moves the wall clock. Not knowing which, the first
 // tick then has no interval and its time is the wall clock's, at least half an interval after the
-// last stored tick.
+// last stored tick. Nor can such a restart tell a long stop from a wall clock set ahead (a reboot
+// onto a bad hardware clock, before NTP): when the wall clock is more than GAP_STEP_MS past the
+// last stored tick, the gap is told to the store as a step forward, so that a clock set days ahead
+// deletes nothing; after a real stop of that length, what came before it is kept that much longer.
 
 import * as fs from 'node:fs';
 
@@ -42,6 +45,8 @@ export const systemClocks: Clocks = {
 
 export const TOLERANCE_MS = 2000;
 export const CONFIRM_MS = 60_000;
+/** A restart's gap past the last stored tick that is told to the store as a step (see above); a reboot is shorter. */
+export const GAP_STEP_MS = 10 * 60_000;
 
 export interface TickTime {
   ts: number;
@@ -121,6 +126,14 @@ export class TickClock {
         this.behindBy = floor - wall;
       }
       ts = Math.max(wall, floor);
+      const gap = wall - this.lastTs;
+      if (last === null && this.lastTs > -Infinity && gap > GAP_STEP_MS) {
+        this.report(
+          `the wall clock is ${(gap / 3_600_000).toFixed(1)} h past the history's last tick: a long stop, or a clock set ahead, which a restart cannot tell apart; ` +
+            'the history before it ages by the time the agent ran, so a clock set ahead deletes nothing',
+        );
+        this.onBelieved({ at: ts, jumpMs: gap });
+      }
     } else {
       dt = mono - last.mono;
       const expected = last.ts + dt;

@@ -840,6 +840,53 @@ t.test(
   },
 );
 
+t.test('a reboot onto a wall clock days ahead (a bad hardware clock, before NTP) deletes nothing; retention goes on by the time the agent ran', async (t) => {
+  const retention = { rawMs: 3600_000, minuteMs: 2 * 86_400_000, hourMs: 30 * 86_400_000, maxBytes: 0 };
+  const s = await setup(t, { retention, intervalMs: 1000 });
+  for (let i = 0; i < 5; i++) s.tick(A + i * 1000);
+  await s.agent.close();
+  const io = capture();
+  const ahead = 3 * 86_400_000;
+  // Another boot (its monotonic clock restarted), its wall clock three days past the last tick.
+  const clocks = new FakeClocks(A + 4000 + ahead, 1000, 'another-boot');
+  const agent = new Agent({ root: s.root, dbFile: s.dbFile, intervalMs: 1000, quiet: true, io, clocks, retention });
+  t.teardown(() => agent.close());
+  await agent.open();
+  agent.tick();
+  for (let i = 0; i < 3; i++) {
+    clocks.advance(1000);
+    agent.tick();
+    agent.retentionStep(performance.now() + 10_000);
+  }
+  const stamps = () => {
+    const db = openDatabase(s.dbFile, { readonly: true });
+    try {
+      return (db.prepare('SELECT ts FROM tick ORDER BY id').pluck().all() as bigint[]).map(Number);
+    } finally {
+      db.close();
+    }
+  };
+  t.same(
+    stamps().slice(0, 5),
+    [0, 1, 2, 3, 4].map((i) => A + i * 1000),
+    'the five ticks before the reboot are kept (the code before deleted them: the raw tier keeps an hour)',
+  );
+  t.match(
+    io.errLines().filter((l) => l.startsWith('clock:')),
+    [/^clock: the wall clock is 72\.0 h past the history's last tick: a long stop, or a clock set ahead/],
+    'said once',
+  );
+  // An hour and a half later on the new timeline, they are past the raw tier's hour: retention goes on.
+  clocks.advance(90 * 60_000);
+  agent.tick();
+  agent.retentionStep(performance.now() + 10_000);
+  await agent.close();
+  t.ok(
+    stamps().every((x) => x >= A + 4000 + ahead),
+    'an hour and a half of the agent running later, they are gone as configured',
+  );
+});
+
 t.test(
   'tick times: a small step back (within the tolerance) still keeps ticks half an interval apart; a reboot onto a wall clock behind the history is said once',
   async (t) => {
