@@ -29,7 +29,7 @@ const one = (k: string) => set.get(k)?.join(' ');
 
 t.test('ordering, command and hardening', async (t) => {
   const after = one('After')!.split(/\s+/);
-  for (const u of ['libvirtd.service', 'virtqemud.service', 'virtxend.service', 'xenstored.service', 'network-online.target'])
+  for (const u of ['libvirtd.service', 'virtqemud.service', 'virtxend.service', 'xenstored.service', 'network-online.target', 'time-sync.target'])
     t.ok(after.includes(u), `After=${u}`);
   t.equal(one('Wants'), 'network-online.target', 'Wants=network-online.target (and After= it)');
   t.match(one('ExecStart'), /^\/usr\/local\/bin\/domstat agent /, 'ExecStart: the command npm install -g puts in /usr/local/bin');
