@@ -645,27 +645,27 @@ WITH x AS (SELECT tick_id, device_id, 1 AS b, cpu_time, cpu_user, cpu_system, ba
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_time WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_time END) OVER w AS cpu_time,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_user WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_user END) OVER w AS cpu_user,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_system WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_system END) OVER w AS cpu_system,
-  sum(CASE WHEN g.b = 1 THEN g.balloon_rss WHEN g.tick_id = g.bt THEN NULL ELSE g.balloon_rss END) OVER w AS balloon_rss,
-  sum(CASE WHEN g.b = 1 THEN g.io_rchar WHEN g.tick_id = g.bt THEN NULL ELSE g.io_rchar END) OVER w AS io_rchar,
-  sum(CASE WHEN g.b = 1 THEN g.io_wchar WHEN g.tick_id = g.bt THEN NULL ELSE g.io_wchar END) OVER w AS io_wchar,
-  sum(CASE WHEN g.b = 1 THEN g.io_syscr WHEN g.tick_id = g.bt THEN NULL ELSE g.io_syscr END) OVER w AS io_syscr,
-  sum(CASE WHEN g.b = 1 THEN g.io_syscw WHEN g.tick_id = g.bt THEN NULL ELSE g.io_syscw END) OVER w AS io_syscw,
-  sum(CASE WHEN g.b = 1 THEN g.io_read_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.io_read_bytes END) OVER w AS io_read_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.io_write_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.io_write_bytes END) OVER w AS io_write_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.io_cancelled_write_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.io_cancelled_write_bytes END) OVER w AS io_cancelled_write_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.psi_cpu_some WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_cpu_some END) OVER w AS psi_cpu_some,
-  sum(CASE WHEN g.b = 1 THEN g.psi_cpu_full WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_cpu_full END) OVER w AS psi_cpu_full,
-  sum(CASE WHEN g.b = 1 THEN g.psi_memory_some WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_memory_some END) OVER w AS psi_memory_some,
-  sum(CASE WHEN g.b = 1 THEN g.psi_memory_full WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_memory_full END) OVER w AS psi_memory_full,
-  sum(CASE WHEN g.b = 1 THEN g.psi_io_some WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_io_some END) OVER w AS psi_io_some,
-  sum(CASE WHEN g.b = 1 THEN g.psi_io_full WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_io_full END) OVER w AS psi_io_full,
-  sum(CASE WHEN g.b = 1 THEN g.mem_current WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_current END) OVER w AS mem_current,
-  sum(CASE WHEN g.b = 1 THEN g.mem_swap WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_swap END) OVER w AS mem_swap,
-  sum(CASE WHEN g.b = 1 THEN g.mem_events_oom_kill WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_events_oom_kill END) OVER w AS mem_events_oom_kill,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_throttled_time WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_throttled_time END) OVER w AS cpu_throttled_time
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_time) >= 4611686018427387904 THEN g.cpu_time * 1.0 ELSE g.cpu_time END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_time END) OVER w AS cpu_time,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_user) >= 4611686018427387904 THEN g.cpu_user * 1.0 ELSE g.cpu_user END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_user END) OVER w AS cpu_user,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_system) >= 4611686018427387904 THEN g.cpu_system * 1.0 ELSE g.cpu_system END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_system END) OVER w AS cpu_system,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.balloon_rss) >= 4611686018427387904 THEN g.balloon_rss * 1.0 ELSE g.balloon_rss END WHEN g.tick_id = g.bt THEN NULL ELSE g.balloon_rss END) OVER w AS balloon_rss,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.io_rchar) >= 4611686018427387904 THEN g.io_rchar * 1.0 ELSE g.io_rchar END WHEN g.tick_id = g.bt THEN NULL ELSE g.io_rchar END) OVER w AS io_rchar,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.io_wchar) >= 4611686018427387904 THEN g.io_wchar * 1.0 ELSE g.io_wchar END WHEN g.tick_id = g.bt THEN NULL ELSE g.io_wchar END) OVER w AS io_wchar,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.io_syscr) >= 4611686018427387904 THEN g.io_syscr * 1.0 ELSE g.io_syscr END WHEN g.tick_id = g.bt THEN NULL ELSE g.io_syscr END) OVER w AS io_syscr,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.io_syscw) >= 4611686018427387904 THEN g.io_syscw * 1.0 ELSE g.io_syscw END WHEN g.tick_id = g.bt THEN NULL ELSE g.io_syscw END) OVER w AS io_syscw,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.io_read_bytes) >= 4611686018427387904 THEN g.io_read_bytes * 1.0 ELSE g.io_read_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.io_read_bytes END) OVER w AS io_read_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.io_write_bytes) >= 4611686018427387904 THEN g.io_write_bytes * 1.0 ELSE g.io_write_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.io_write_bytes END) OVER w AS io_write_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.io_cancelled_write_bytes) >= 4611686018427387904 THEN g.io_cancelled_write_bytes * 1.0 ELSE g.io_cancelled_write_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.io_cancelled_write_bytes END) OVER w AS io_cancelled_write_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.psi_cpu_some) >= 4611686018427387904 THEN g.psi_cpu_some * 1.0 ELSE g.psi_cpu_some END WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_cpu_some END) OVER w AS psi_cpu_some,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.psi_cpu_full) >= 4611686018427387904 THEN g.psi_cpu_full * 1.0 ELSE g.psi_cpu_full END WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_cpu_full END) OVER w AS psi_cpu_full,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.psi_memory_some) >= 4611686018427387904 THEN g.psi_memory_some * 1.0 ELSE g.psi_memory_some END WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_memory_some END) OVER w AS psi_memory_some,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.psi_memory_full) >= 4611686018427387904 THEN g.psi_memory_full * 1.0 ELSE g.psi_memory_full END WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_memory_full END) OVER w AS psi_memory_full,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.psi_io_some) >= 4611686018427387904 THEN g.psi_io_some * 1.0 ELSE g.psi_io_some END WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_io_some END) OVER w AS psi_io_some,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.psi_io_full) >= 4611686018427387904 THEN g.psi_io_full * 1.0 ELSE g.psi_io_full END WHEN g.tick_id = g.bt THEN NULL ELSE g.psi_io_full END) OVER w AS psi_io_full,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.mem_current) >= 4611686018427387904 THEN g.mem_current * 1.0 ELSE g.mem_current END WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_current END) OVER w AS mem_current,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.mem_swap) >= 4611686018427387904 THEN g.mem_swap * 1.0 ELSE g.mem_swap END WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_swap END) OVER w AS mem_swap,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.mem_events_oom_kill) >= 4611686018427387904 THEN g.mem_events_oom_kill * 1.0 ELSE g.mem_events_oom_kill END WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_events_oom_kill END) OVER w AS mem_events_oom_kill,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_throttled_time) >= 4611686018427387904 THEN g.cpu_throttled_time * 1.0 ELSE g.cpu_throttled_time END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_throttled_time END) OVER w AS cpu_throttled_time
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.cpu_time END AS cpu_time,
@@ -827,19 +827,19 @@ WITH x AS (SELECT tick_id, device_id, 1 AS b, cpu_user, cpu_nice, cpu_system, cp
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_user WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_user END) OVER w AS cpu_user,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_nice WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_nice END) OVER w AS cpu_nice,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_system WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_system END) OVER w AS cpu_system,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_idle WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_idle END) OVER w AS cpu_idle,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_iowait WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_iowait END) OVER w AS cpu_iowait,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_irq WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_irq END) OVER w AS cpu_irq,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_softirq WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_softirq END) OVER w AS cpu_softirq,
-  sum(CASE WHEN g.b = 1 THEN g.cpu_steal WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_steal END) OVER w AS cpu_steal,
-  sum(CASE WHEN g.b = 1 THEN g.mem_free WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_free END) OVER w AS mem_free,
-  sum(CASE WHEN g.b = 1 THEN g.mem_available WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_available END) OVER w AS mem_available,
-  sum(CASE WHEN g.b = 1 THEN g.mem_buffers WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_buffers END) OVER w AS mem_buffers,
-  sum(CASE WHEN g.b = 1 THEN g.mem_cached WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_cached END) OVER w AS mem_cached,
-  sum(CASE WHEN g.b = 1 THEN g.swap_free WHEN g.tick_id = g.bt THEN NULL ELSE g.swap_free END) OVER w AS swap_free
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_user) >= 4611686018427387904 THEN g.cpu_user * 1.0 ELSE g.cpu_user END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_user END) OVER w AS cpu_user,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_nice) >= 4611686018427387904 THEN g.cpu_nice * 1.0 ELSE g.cpu_nice END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_nice END) OVER w AS cpu_nice,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_system) >= 4611686018427387904 THEN g.cpu_system * 1.0 ELSE g.cpu_system END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_system END) OVER w AS cpu_system,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_idle) >= 4611686018427387904 THEN g.cpu_idle * 1.0 ELSE g.cpu_idle END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_idle END) OVER w AS cpu_idle,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_iowait) >= 4611686018427387904 THEN g.cpu_iowait * 1.0 ELSE g.cpu_iowait END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_iowait END) OVER w AS cpu_iowait,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_irq) >= 4611686018427387904 THEN g.cpu_irq * 1.0 ELSE g.cpu_irq END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_irq END) OVER w AS cpu_irq,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_softirq) >= 4611686018427387904 THEN g.cpu_softirq * 1.0 ELSE g.cpu_softirq END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_softirq END) OVER w AS cpu_softirq,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.cpu_steal) >= 4611686018427387904 THEN g.cpu_steal * 1.0 ELSE g.cpu_steal END WHEN g.tick_id = g.bt THEN NULL ELSE g.cpu_steal END) OVER w AS cpu_steal,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.mem_free) >= 4611686018427387904 THEN g.mem_free * 1.0 ELSE g.mem_free END WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_free END) OVER w AS mem_free,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.mem_available) >= 4611686018427387904 THEN g.mem_available * 1.0 ELSE g.mem_available END WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_available END) OVER w AS mem_available,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.mem_buffers) >= 4611686018427387904 THEN g.mem_buffers * 1.0 ELSE g.mem_buffers END WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_buffers END) OVER w AS mem_buffers,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.mem_cached) >= 4611686018427387904 THEN g.mem_cached * 1.0 ELSE g.mem_cached END WHEN g.tick_id = g.bt THEN NULL ELSE g.mem_cached END) OVER w AS mem_cached,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.swap_free) >= 4611686018427387904 THEN g.swap_free * 1.0 ELSE g.swap_free END WHEN g.tick_id = g.bt THEN NULL ELSE g.swap_free END) OVER w AS swap_free
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.cpu_user * 10000000 END AS cpu_user,
@@ -960,9 +960,9 @@ WITH x AS (SELECT tick_id, device_id, 1 AS b, time, wait, delay FROM vcpu_base
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
-  sum(CASE WHEN g.b = 1 THEN g.time WHEN g.tick_id = g.bt THEN NULL ELSE g.time END) OVER w AS time,
-  sum(CASE WHEN g.b = 1 THEN g.wait WHEN g.tick_id = g.bt THEN NULL ELSE g.wait END) OVER w AS wait,
-  sum(CASE WHEN g.b = 1 THEN g.delay WHEN g.tick_id = g.bt THEN NULL ELSE g.delay END) OVER w AS delay
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.time) >= 4611686018427387904 THEN g.time * 1.0 ELSE g.time END WHEN g.tick_id = g.bt THEN NULL ELSE g.time END) OVER w AS time,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.wait) >= 4611686018427387904 THEN g.wait * 1.0 ELSE g.wait END WHEN g.tick_id = g.bt THEN NULL ELSE g.wait END) OVER w AS wait,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.delay) >= 4611686018427387904 THEN g.delay * 1.0 ELSE g.delay END WHEN g.tick_id = g.bt THEN NULL ELSE g.delay END) OVER w AS delay
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.time * 10000000 END AS time,
@@ -1018,14 +1018,14 @@ WITH x AS (SELECT tick_id, device_id, 1 AS b, rx_bytes, rx_pkts, rx_errs, rx_dro
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
-  sum(CASE WHEN g.b = 1 THEN g.rx_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_bytes END) OVER w AS rx_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.rx_pkts WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_pkts END) OVER w AS rx_pkts,
-  sum(CASE WHEN g.b = 1 THEN g.rx_errs WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_errs END) OVER w AS rx_errs,
-  sum(CASE WHEN g.b = 1 THEN g.rx_drop WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_drop END) OVER w AS rx_drop,
-  sum(CASE WHEN g.b = 1 THEN g.tx_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_bytes END) OVER w AS tx_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.tx_pkts WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_pkts END) OVER w AS tx_pkts,
-  sum(CASE WHEN g.b = 1 THEN g.tx_errs WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_errs END) OVER w AS tx_errs,
-  sum(CASE WHEN g.b = 1 THEN g.tx_drop WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_drop END) OVER w AS tx_drop
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rx_bytes) >= 4611686018427387904 THEN g.rx_bytes * 1.0 ELSE g.rx_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_bytes END) OVER w AS rx_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rx_pkts) >= 4611686018427387904 THEN g.rx_pkts * 1.0 ELSE g.rx_pkts END WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_pkts END) OVER w AS rx_pkts,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rx_errs) >= 4611686018427387904 THEN g.rx_errs * 1.0 ELSE g.rx_errs END WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_errs END) OVER w AS rx_errs,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rx_drop) >= 4611686018427387904 THEN g.rx_drop * 1.0 ELSE g.rx_drop END WHEN g.tick_id = g.bt THEN NULL ELSE g.rx_drop END) OVER w AS rx_drop,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.tx_bytes) >= 4611686018427387904 THEN g.tx_bytes * 1.0 ELSE g.tx_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_bytes END) OVER w AS tx_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.tx_pkts) >= 4611686018427387904 THEN g.tx_pkts * 1.0 ELSE g.tx_pkts END WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_pkts END) OVER w AS tx_pkts,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.tx_errs) >= 4611686018427387904 THEN g.tx_errs * 1.0 ELSE g.tx_errs END WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_errs END) OVER w AS tx_errs,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.tx_drop) >= 4611686018427387904 THEN g.tx_drop * 1.0 ELSE g.tx_drop END WHEN g.tick_id = g.bt THEN NULL ELSE g.tx_drop END) OVER w AS tx_drop
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.rx_bytes END AS rx_bytes,
@@ -1116,16 +1116,16 @@ WITH x AS (SELECT tick_id, device_id, 1 AS b, rd_reqs, rd_bytes, rd_times, wr_re
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
-  sum(CASE WHEN g.b = 1 THEN g.rd_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_reqs END) OVER w AS rd_reqs,
-  sum(CASE WHEN g.b = 1 THEN g.rd_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_bytes END) OVER w AS rd_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.rd_times WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_times END) OVER w AS rd_times,
-  sum(CASE WHEN g.b = 1 THEN g.wr_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_reqs END) OVER w AS wr_reqs,
-  sum(CASE WHEN g.b = 1 THEN g.wr_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_bytes END) OVER w AS wr_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.wr_times WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_times END) OVER w AS wr_times,
-  sum(CASE WHEN g.b = 1 THEN g.fl_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.fl_reqs END) OVER w AS fl_reqs,
-  sum(CASE WHEN g.b = 1 THEN g.fl_times WHEN g.tick_id = g.bt THEN NULL ELSE g.fl_times END) OVER w AS fl_times,
-  sum(CASE WHEN g.b = 1 THEN g.errors WHEN g.tick_id = g.bt THEN NULL ELSE g.errors END) OVER w AS errors,
-  sum(CASE WHEN g.b = 1 THEN g.discard_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.discard_reqs END) OVER w AS discard_reqs
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rd_reqs) >= 4611686018427387904 THEN g.rd_reqs * 1.0 ELSE g.rd_reqs END WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_reqs END) OVER w AS rd_reqs,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rd_bytes) >= 4611686018427387904 THEN g.rd_bytes * 1.0 ELSE g.rd_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_bytes END) OVER w AS rd_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rd_times) >= 4611686018427387904 THEN g.rd_times * 1.0 ELSE g.rd_times END WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_times END) OVER w AS rd_times,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.wr_reqs) >= 4611686018427387904 THEN g.wr_reqs * 1.0 ELSE g.wr_reqs END WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_reqs END) OVER w AS wr_reqs,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.wr_bytes) >= 4611686018427387904 THEN g.wr_bytes * 1.0 ELSE g.wr_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_bytes END) OVER w AS wr_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.wr_times) >= 4611686018427387904 THEN g.wr_times * 1.0 ELSE g.wr_times END WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_times END) OVER w AS wr_times,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.fl_reqs) >= 4611686018427387904 THEN g.fl_reqs * 1.0 ELSE g.fl_reqs END WHEN g.tick_id = g.bt THEN NULL ELSE g.fl_reqs END) OVER w AS fl_reqs,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.fl_times) >= 4611686018427387904 THEN g.fl_times * 1.0 ELSE g.fl_times END WHEN g.tick_id = g.bt THEN NULL ELSE g.fl_times END) OVER w AS fl_times,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.errors) >= 4611686018427387904 THEN g.errors * 1.0 ELSE g.errors END WHEN g.tick_id = g.bt THEN NULL ELSE g.errors END) OVER w AS errors,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.discard_reqs) >= 4611686018427387904 THEN g.discard_reqs * 1.0 ELSE g.discard_reqs END WHEN g.tick_id = g.bt THEN NULL ELSE g.discard_reqs END) OVER w AS discard_reqs
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.rd_reqs END AS rd_reqs,
@@ -1222,12 +1222,12 @@ WITH x AS (SELECT tick_id, device_id, 1 AS b, rd_bytes, wr_bytes, rd_reqs, wr_re
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
-  sum(CASE WHEN g.b = 1 THEN g.rd_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_bytes END) OVER w AS rd_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.wr_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_bytes END) OVER w AS wr_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.rd_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_reqs END) OVER w AS rd_reqs,
-  sum(CASE WHEN g.b = 1 THEN g.wr_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_reqs END) OVER w AS wr_reqs,
-  sum(CASE WHEN g.b = 1 THEN g.dc_bytes WHEN g.tick_id = g.bt THEN NULL ELSE g.dc_bytes END) OVER w AS dc_bytes,
-  sum(CASE WHEN g.b = 1 THEN g.dc_reqs WHEN g.tick_id = g.bt THEN NULL ELSE g.dc_reqs END) OVER w AS dc_reqs
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rd_bytes) >= 4611686018427387904 THEN g.rd_bytes * 1.0 ELSE g.rd_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_bytes END) OVER w AS rd_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.wr_bytes) >= 4611686018427387904 THEN g.wr_bytes * 1.0 ELSE g.wr_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_bytes END) OVER w AS wr_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.rd_reqs) >= 4611686018427387904 THEN g.rd_reqs * 1.0 ELSE g.rd_reqs END WHEN g.tick_id = g.bt THEN NULL ELSE g.rd_reqs END) OVER w AS rd_reqs,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.wr_reqs) >= 4611686018427387904 THEN g.wr_reqs * 1.0 ELSE g.wr_reqs END WHEN g.tick_id = g.bt THEN NULL ELSE g.wr_reqs END) OVER w AS wr_reqs,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.dc_bytes) >= 4611686018427387904 THEN g.dc_bytes * 1.0 ELSE g.dc_bytes END WHEN g.tick_id = g.bt THEN NULL ELSE g.dc_bytes END) OVER w AS dc_bytes,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.dc_reqs) >= 4611686018427387904 THEN g.dc_reqs * 1.0 ELSE g.dc_reqs END WHEN g.tick_id = g.bt THEN NULL ELSE g.dc_reqs END) OVER w AS dc_reqs
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.rd_bytes END AS rd_bytes,
@@ -1286,8 +1286,8 @@ WITH x AS (SELECT tick_id, device_id, 1 AS b, anon, file FROM numa_base
 g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x
       WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),
 y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,
-  sum(CASE WHEN g.b = 1 THEN g.anon WHEN g.tick_id = g.bt THEN NULL ELSE g.anon END) OVER w AS anon,
-  sum(CASE WHEN g.b = 1 THEN g.file WHEN g.tick_id = g.bt THEN NULL ELSE g.file END) OVER w AS file
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.anon) >= 4611686018427387904 THEN g.anon * 1.0 ELSE g.anon END WHEN g.tick_id = g.bt THEN NULL ELSE g.anon END) OVER w AS anon,
+  sum(CASE WHEN g.b = 1 THEN CASE WHEN abs(g.file) >= 4611686018427387904 THEN g.file * 1.0 ELSE g.file END WHEN g.tick_id = g.bt THEN NULL ELSE g.file END) OVER w AS file
   FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))
 SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,
   CASE WHEN y.gen > 0 THEN y.anon END AS anon,

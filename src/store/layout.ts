@@ -130,6 +130,14 @@ function rateView(l: KindLayout): string {
   ].join('\n');
 }
 
+/**
+ * A base reading of 2^62 or more as a REAL: SQLite's integer sum() stops the whole query with
+ * "integer overflow" once a running sum passes 2^63 - 1 (a counter near it, then its increases),
+ * while a sum with a REAL in it is a REAL. Such readings are approximate in the view, as plain SQL
+ * arithmetic on them is (domstat history reads them exactly); every smaller one stays an exact integer.
+ */
+const realPast62 = (x: string) => `CASE WHEN abs(${x}) >= 4611686018427387904 THEN ${x} * 1.0 ELSE ${x} END`;
+
 function valueView(l: KindLayout): string {
   const cols = [...l.sampled].map((i) => l.columns[i]!);
   const list = cols.map((c) => c.col).join(', ');
@@ -140,7 +148,9 @@ function valueView(l: KindLayout): string {
     `g AS (SELECT x.*, sum(b) OVER o AS gen, max(CASE WHEN b = 1 THEN tick_id END) OVER o AS bt FROM x`,
     `      WINDOW o AS (PARTITION BY device_id ORDER BY tick_id, b DESC ROWS UNBOUNDED PRECEDING)),`,
     `y AS (SELECT g.tick_id, g.device_id, g.b, g.gen,`,
-    cols.map((c) => `  sum(CASE WHEN g.b = 1 THEN g.${c.col} WHEN g.tick_id = g.bt THEN NULL ELSE g.${c.col} END) OVER w AS ${c.col}`).join(',\n'),
+    cols
+      .map((c) => `  sum(CASE WHEN g.b = 1 THEN ${realPast62(`g.${c.col}`)} WHEN g.tick_id = g.bt THEN NULL ELSE g.${c.col} END) OVER w AS ${c.col}`)
+      .join(',\n'),
     `  FROM g WINDOW w AS (PARTITION BY g.device_id, g.gen ORDER BY g.tick_id, g.b DESC ROWS UNBOUNDED PRECEDING))`,
     'SELECT t.ts AS ts, d.name AS domain, v.name AS device, v.idx AS idx,',
     cols.map((c) => `  CASE WHEN y.gen > 0 THEN ${scaled(`y.${c.col}`, c.scale)} END AS ${c.col}`).join(',\n'),

@@ -219,6 +219,35 @@ t.test('a counter that goes down is a reset of that counter only: no increase fo
   t.strictSame(db.prepare('SELECT rx_bytes FROM net_value ORDER BY ts').pluck().all(), [1000n, 1500n, 200n, 700n], 'readings decode across the reset');
 });
 
+t.test('a counter near 2^63 does not stop the _value view (SQLite sum() would overflow): other devices stay exact', async (t) => {
+  const { db, w } = writer(t);
+  const m = w.map;
+  const tick = ticker(w);
+  const NEAR = 9_223_372_036_854_775_803n; // 2^63 - 5
+  const net = (big: bigint, small: bigint) => [
+    domain('k1', 'vm1', 3, [device(m, 'net', 0, 'vif3.0', { rx_bytes: big })]),
+    domain('k2', 'vm2', 4, [device(m, 'net', 0, 'vif4.0', { rx_bytes: small })]),
+  ];
+  tick(T0, net(NEAR, 1000n));
+  tick(T0 + 1000, net(NEAR + 10n, 1500n)); // past 2^63 - 1: the running sum of its increases overflows
+  tick(T0 + 2000, net(NEAR + 20n, 2100n));
+  const values = db.prepare('SELECT domain, rx_bytes FROM net_value ORDER BY domain, ts').raw().all() as [string, bigint | number][];
+  t.strictSame(
+    values.filter(([d]) => d === 'vm2').map(([, v]) => v),
+    [1000n, 1500n, 2100n],
+    'vm2: exact integers',
+  );
+  const big = values.filter(([d]) => d === 'vm1').map(([, v]) => v);
+  t.equal(big.length, 3, 'vm1: three readings');
+  t.ok(
+    big.every((v, i) => typeof v === 'number' && Math.abs(v - Number(NEAR + 10n * BigInt(i))) <= 2048),
+    `vm1: approximate readings (REAL past 2^62, as plain SQL arithmetic on such values is): ${big.join(' ')}`,
+  );
+  const reader = new HistoryReader(db);
+  const q = reader.query({ domain: 'vm1', keys: ['net.0.rx.bytes'], since: T0, until: T0 + 2000, rate: false });
+  t.strictSame(q.series[0]!.values, [NEAR, NEAR + 10n, NEAR + 20n], 'and domstat history reads them exactly');
+});
+
 t.test('32-bit wraps: unwrapped with wrap32, a reset without it', async (t) => {
   const { db, w } = writer(t);
   const m = w.map;
