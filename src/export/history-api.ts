@@ -7,7 +7,7 @@
 
 import { timeRange } from '../common/time.js';
 import { DomstatError, messageOf } from '../common/errors.js';
-import { HistoryReader, type HistoryQuery } from '../store/history.js';
+import { HistoryReader, type DeviceRow, type HistoryQuery } from '../store/history.js';
 import { HistoryError, HistoryLimitError, UnknownDomainError, UnknownKeyError } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 
@@ -95,7 +95,7 @@ const NONE: HistoryJson = { tier: null, step: null, times: [], series: [] };
  */
 export function historyAnswer(db: Db, p: HistoryParams, limits: HistoryLimits): HistoryJson {
   const reader = readerOf(db);
-  let devices: ReturnType<HistoryReader['devices']>;
+  let devices: DeviceRow[];
   try {
     devices = reader.devices(reader.domainIds(p.domain));
   } catch (e) {
