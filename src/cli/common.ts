@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { Connection } from '../connection/connection.js';
+import { HostReadError } from '../host/host-errors.js';
 import { problemText } from '../domains/inventory.js';
 import { UsageError } from '../common/errors.js';
 import type { Io } from '../common/io.js';
@@ -27,11 +28,28 @@ export function hostOptions(cmd: Command, json = true): Command {
  * as shut off, or not at all, without a word.
  */
 export function connect(opts: HostOptions, io?: Io): Connection {
-  return new Connection({
+  const denied: string[] = [];
+  const conn = new Connection({
     root: opts.root,
     ...(opts.xmlDir === undefined ? {} : { xmlDir: opts.xmlDir }),
-    ...(io === undefined ? {} : { onInventoryProblem: (p) => io.err(`warning: ${printable(problemText(p))}\n`) }),
+    ...(io === undefined
+      ? {}
+      : {
+          onInventoryProblem: (p) => {
+            if (p.errno === 'EACCES') denied.push(p.file);
+            io.err(`warning: ${printable(problemText(p))}\n`);
+          },
+        }),
   });
+  // Not one definition readable, for lack of rights (a user who is not root): an error, as virsh
+  // fails to connect then, rather than a host that seems to have no domains.
+  if (io !== undefined && conn.inventory().domains.length === 0 && denied.length > 0)
+    throw new HostReadError(
+      denied[0]!,
+      'EACCES',
+      "permission denied (EACCES): no domain definition could be read; domstat needs root (or CAP_DAC_READ_SEARCH) for libvirt's files",
+    );
+  return conn;
 }
 
 /**

@@ -5,6 +5,7 @@
 // costs that file only.
 
 import { HostFs, isGone } from '../host/hostfs.js';
+import { HostReadError } from '../host/host-errors.js';
 import { parseDomainXml } from './domain-def.js';
 import type { Domain, DomainDef, DriverName } from '../stats/domain.js';
 import { decodeXmlBytes, MAX_XML_BYTES } from './xml.js';
@@ -13,6 +14,8 @@ import { messageOf } from '../common/errors.js';
 export interface InventoryProblem {
   file: string;
   message: string;
+  /** The errno of a file that could not be read (EACCES: domstat lacks the rights libvirt's files need). */
+  errno?: string;
 }
 
 /** A problem as one line naming its file once (most messages start with the path already). */
@@ -64,7 +67,11 @@ export function readDomainFile(fs: HostFs, hostPath: string, display: string, pr
   } catch (e) {
     // HostFs names the path under its root; an --xml-dir file is known by its real path.
     const m = messageOf(e);
-    problems.push({ file: display, message: m.startsWith(`${hostPath}: `) ? display + m.slice(hostPath.length) : m });
+    problems.push({
+      file: display,
+      message: m.startsWith(`${hostPath}: `) ? display + m.slice(hostPath.length) : m,
+      ...(e instanceof HostReadError ? { errno: e.errno } : {}),
+    });
     return null;
   }
 }

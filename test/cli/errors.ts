@@ -3,9 +3,12 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixture, runCli, type CliResult } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { fixture, REPO, runCli, type CliResult } from '../helpers/cli.js';
+import { tempTree } from '../helpers/kvm.js';
 
 const ROOT = fixture('xen-4.x-pv-libxl');
+const BIN = path.join(REPO, 'bin/domstat.cjs');
 const run = (...args: string[]) => runCli([...args, '--root', ROOT]);
 const fails = (err: string): CliResult => ({ code: 1, out: '', err });
 
@@ -172,4 +175,38 @@ t.test("no /proc/net/dev: libvirt's system error, with the system's words", asyn
     out: '',
     err: 'error: Failed to get interface stats web1 vif3.0: Could not open /proc/net/dev: No such file or directory\n',
   });
+});
+
+t.test('not one definition readable for lack of rights: an error, not a host without domains (virsh cannot connect then)', async (t) => {
+  if (process.getuid?.() !== 0 || spawnSync('setpriv', ['--version']).status !== 0) {
+    await t.test('not run: needs root and setpriv, to run domstat as another user', { skip: true }, async () => {});
+    return;
+  }
+  const root = tempTree(t, 'kvm-cgroup1-systemd'); // KVM: no domains from the host's own files without XML
+  for (let d = root; d !== path.dirname(d); d = path.dirname(d)) fs.chmodSync(d, fs.statSync(d).mode | 0o005); // nobody may walk to it
+  const xml = fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.xml'));
+  t.ok(xml.length >= 2, `${xml.length} definitions`);
+  const asNobody = (...args: string[]) => {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args, '--root', root], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l.startsWith('error:')) };
+  };
+  fs.chmodSync(path.join(root, xml[0]!), 0);
+  const partial = asNobody('list', '--all');
+  t.same([partial.code, partial.err], [0, []], 'one unreadable of several: the others are listed, with a warning');
+  for (const f of xml) fs.chmodSync(path.join(root, f), 0);
+  for (const cmd of [['list', '--all'], ['domstats']]) {
+    const r = asNobody(...cmd);
+    t.same(
+      { code: r.code, out: r.out, err: r.err.map((l) => l.replace(/^error: \S+: /, 'error: FILE: ')) },
+      {
+        code: 1,
+        out: '',
+        err: ["error: FILE: permission denied (EACCES): no domain definition could be read; domstat needs root (or CAP_DAC_READ_SEARCH) for libvirt's files"],
+      },
+      `${cmd[0]}: exit 1, said in one line after the warnings`,
+    );
+  }
 });

@@ -301,7 +301,9 @@ t.test('a 50 MB status file hits the size cap before parsing (inventory path)', 
     inv.domains.map((d) => d.name),
     ['lab-busy', 'lab-idle'],
   );
-  t.strictSame(inv.problems, [{ file: '/var/run/libvirt/qemu/big.xml', message: `/var/run/libvirt/qemu/big.xml: file larger than ${MAX_XML_BYTES} bytes` }]);
+  t.strictSame(inv.problems, [
+    { file: '/var/run/libvirt/qemu/big.xml', message: `/var/run/libvirt/qemu/big.xml: file larger than ${MAX_XML_BYTES} bytes`, errno: 'EFBIG' },
+  ]);
 });
 
 t.test('a 50 MB file hits the size cap before parsing (inspect path)', async (t) => {
