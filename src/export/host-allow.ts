@@ -48,10 +48,15 @@ export class HostAllowList {
   }
 }
 
+/** Whether --allow-host takes this name: a host name, or *.domain. */
+export function isAllowHostName(name: string): boolean {
+  const n = name.trim().toLowerCase();
+  return /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(n) && n.length <= 253;
+}
+
 /** A name for --allow-host: a host name, or *.domain. */
 export function checkAllowHost(name: string): string {
   const n = name.trim().toLowerCase();
-  if (!/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(n) || n.length > 253)
-    throw new UsageError(`--allow-host: not a host name: '${name}' (e.g. xen-01.example.net, or *.example.net for every name under it)`);
+  if (!isAllowHostName(n)) throw new UsageError(`--allow-host: not a host name: '${name}' (e.g. xen-01.example.net, or *.example.net for every name under it)`);
   return n;
 }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics } from './prometheus.js';
 import { DomstatError, messageOf, UsageError } from '../common/errors.js';
 import { ApiError, HISTORY_LIMITS, historyAnswer, historyParams, type HistoryLimits } from './history-api.js';
-import { HostAllowList } from './host-allow.js';
+import { HostAllowList, hostName, isAllowHostName } from './host-allow.js';
 import { acceptQ } from './accept.js';
 import type { ServedTick } from './tick-cache.js';
 import type { ReadOnlyStore } from './read-store.js';
@@ -188,12 +188,10 @@ export class StatsServer {
     const host = absolute !== null ? absolute[1]!.replace(/^.*@/, '') : req.headers.host; // without any userinfo
     if (!this.allow!.allows(host)) {
       const name = String(host).slice(0, 100);
-      this.send(
-        res,
-        421,
-        TEXT,
-        `this agent does not answer for Host '${name}'; start it with --allow-host ${name.replace(/:[0-9]+$/, '')} to allow that name\n`,
-      );
+      // The advice only for a name --allow-host would take (not for '', 'a b' or '[::1').
+      const bare = hostName(name);
+      const advice = bare !== null && isAllowHostName(bare) ? `; start it with --allow-host ${bare} to allow that name` : ': not a host name';
+      this.send(res, 421, TEXT, `this agent does not answer for Host '${name}'${advice}\n`);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -227,6 +227,14 @@ t.test('Host allowlist', async (t) => {
     const doubled = await raw(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
     t.match(doubled.got, /^HTTP\/1\.1 404 /, `${target} is a path that is not served, not another page or /metrics`);
   }
+  for (const bad of ['', 'a b', '[::1']) {
+    const r = await raw(port, `GET /metrics HTTP/1.1\r\nHost: ${bad}\r\nConnection: close\r\n\r\n`);
+    t.match(
+      r.got,
+      new RegExp(`^HTTP/1\\.1 421 [^]*\\r\\n\\r\\nthis agent does not answer for Host '${bad.replace(/[[\]]/g, '\\$&')}': not a host name\\n$`),
+      `Host '${bad}': no --allow-host advice it would refuse`,
+    );
+  }
   const userinfo = await raw(port, `GET http://u@rebind.attacker.example/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
   t.match(userinfo.got, /--allow-host rebind\.attacker\.example to allow that name\n$/, 'its advice names the host, without the userinfo');
 
