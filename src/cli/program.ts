@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { messageOf, OutputError } from '../common/errors.js';
+import { messageOf, OutputError, UsageError } from '../common/errors.js';
 import type { Io } from '../common/io.js';
 
 export type SetExit = (code: number) => void;
@@ -32,11 +32,28 @@ export async function buildProgram(table: CommandTable, io: Io, setExit: SetExit
   const makers = await Promise.all(wanted.map(([, load]) => load()));
   for (const make of makers)
     program.addCommand(
-      make(io, setExit)
+      refuseRepeats(make(io, setExit))
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }),
     );
   return program;
+}
+
+/**
+ * virsh's rule for every command: an option given twice is refused ("option --start already
+ * seen"), where commander would keep the last one silently. Options that collect (agent
+ * --allow-host, repeated on purpose) are left alone.
+ */
+function refuseRepeats(cmd: Command): Command {
+  const seen = new Set<string>();
+  // One listener per name: --x and --no-x are one option to commander.
+  for (const name of new Set(cmd.options.filter((o) => !o.variadic && !Array.isArray(o.defaultValue)).map((o) => o.name()))) {
+    cmd.on(`option:${name}`, () => {
+      if (seen.has(name)) throw new UsageError(`option --${name} already seen`);
+      seen.add(name);
+    });
+  }
+  return cmd;
 }
 
 /** Is this argument --version or its short form (a command line that needs no command at all)? */

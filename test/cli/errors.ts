@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fixture, REPO, runCli, type CliResult } from '../helpers/cli.js';
 import { tempTree } from '../helpers/kvm.js';
+import { buildProgram } from '../../src/cli/main.js';
 
 const ROOT = fixture('xen-4.x-pv-libxl');
 const BIN = path.join(REPO, 'bin/domstat.cjs');
@@ -209,4 +210,15 @@ t.test('not one definition readable for lack of rights: an error, not a host wit
       `${cmd[0]}: exit 1, said in one line after the warnings`,
     );
   }
+});
+
+t.test("an option given twice is refused, as virsh refuses it ('option --start already seen'); --allow-host collects", async (t) => {
+  t.strictSame(await run('cpu-stats', 'web1', '--start', '0', '--start', '1'), fails('error: option --start already seen\n'), 'cpu-stats --start twice');
+  t.strictSame(await run('domstats', '--state', '--state'), fails('error: option --state already seen\n'), 'a flag twice');
+  t.strictSame(await runCli(['list', '--root', ROOT, '--root', ROOT]), fails('error: option --root already seen\n'), '--root twice');
+  t.strictSame(await runCli(['history', '--list', '--since', '1h', '--since', '2h']), fails('error: option --since already seen\n'), 'history --since twice');
+  const program = await buildProgram({ out: () => {}, err: () => {} }, () => {}, ['agent']);
+  const agent = program.commands.find((c) => c.name() === 'agent')!;
+  agent.parseOptions(['--allow-host', 'a.example', '--allow-host', 'b.example']);
+  t.strictSame(agent.opts()['allowHost'], ['a.example', 'b.example'], 'agent --allow-host, repeated on purpose, collects');
 });
