@@ -9,10 +9,10 @@
 //   node dist-bench/bench/oneshot.js [runs] [--live]   (part of `npm run bench` as section (f))
 // --live adds `virsh domstats` and `domstat domstats` on this host itself (no --root) to the
 // interleaved rounds, for issue 14's comparison with virsh on a libvirt host (the lab).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nodeFlags } from './node-flags.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
@@ -20,7 +20,7 @@ const TREE = 'fixtures/libvirt9-qemu7-hybrid-cgroup';
 const BIN = path.join(REPO, 'bin', 'domstat.cjs');
 const LOADER = path.join(REPO, 'bin', 'oneshot-loader.cjs');
 /** The node flags of the installed command (bin/domstat.cjs's first line). */
-const FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(BIN, 'utf8'))?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+const FLAGS = nodeFlags();
 
 export interface OneShotRow {
   label: string;

@@ -39,17 +39,13 @@ import type { HostFs } from '../src/host/hostfs.js';
 import { oneShotBench, oneShotBreakdown, oneShotPhases, oneShotTable, ROW } from './oneshot.js';
 import { webBench, type WebRow } from './web.js';
 import { servingBench, servingTable, type ServingRow } from './serving.js';
+import { nodeFlags } from './node-flags.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const REPO = path.resolve(HERE, '../..');
 const AGENT_CHILD = path.join(HERE, 'agent-child.js');
 /** The node flags the installed command runs the agent with (bin/domstat.cjs's shebang, as npm start). */
-const AGENT_NODE_FLAGS =
-  /^#!\/usr\/bin\/env -S node(.*)$/m
-    .exec(fs.readFileSync(path.join(REPO, 'bin/domstat.cjs'), 'utf8'))?.[1]
-    ?.trim()
-    .split(/\s+/)
-    .filter(Boolean) ?? [];
+const AGENT_NODE_FLAGS = nodeFlags();
 /** The agent's old fixed descriptor budget. */
 const OLD_MAX_OPEN = 8192;
 /** Optional kinds sampled too (--cgroup-kinds: as `agent --cgroup-io --numa`); none by default, as the agent. */

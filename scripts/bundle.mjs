@@ -32,12 +32,8 @@ const PACKAGES = ['commander', 'fast-xml-parser'];
 const FXP_LOAD = "createRequire(import.meta.url)('fast-xml-parser')";
 const FXP_REQUIRE = "require('fast-xml-parser')";
 const { CACHE } = createRequire(import.meta.url)('../bin/oneshot-loader.cjs');
-/** The installed command's node flags, from bin/domstat.cjs's first line: V8 uses a code cache only under the flags it was made with. */
-const NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m
-  .exec(fs.readFileSync(path.join(REPO, 'bin/domstat.cjs'), 'utf8'))[1]
-  .trim()
-  .split(/\s+/)
-  .filter(Boolean);
+/** The installed command's node flags: V8 uses a code cache only under the flags it was made with. */
+const NODE_FLAGS = createRequire(import.meta.url)('./node-flags.cjs').nodeFlags();
 
 const inlineFastXmlParser = {
   name: 'inline-fast-xml-parser',

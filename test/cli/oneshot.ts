@@ -19,7 +19,13 @@ import type { Io } from '../../src/common/io.js';
 
 const BIN = path.join(REPO, 'bin/domstat.cjs');
 const BUNDLE = path.join(REPO, 'dist/cli/oneshot.cjs');
+const { nodeFlags } = createRequire(import.meta.url)('../../scripts/node-flags.cjs') as { nodeFlags: (binFile?: string) => string[] };
 const bundle = createRequire(import.meta.url)(BUNDLE) as { runOneShot: typeof runOneShot; isOneShot: typeof isOneShot };
+
+/** The installed command's node flags (bin/domstat.cjs's first line). */
+const NODE_FLAGS = nodeFlags();
+/** Through env -i: tap's coverage hooks add their own modules to every child's NODE_OPTIONS. */
+const CLEAN_ENV = ['-i', `PATH=${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`];
 
 async function runBundle(args: readonly string[]): Promise<CliResult> {
   let out = '';
@@ -106,8 +112,7 @@ t.test('the installed command loads the bundle alone, and none of node stream mo
     `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n`,
   );
   const args = ['domstats', '--root', fixture('libvirt9-qemu7-hybrid-cgroup')];
-  // Through env -i: tap's coverage hooks add their own modules to every child's NODE_OPTIONS.
-  const env = ['-i', `PATH=${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`, `NODE_OPTIONS=--require ${probe}`];
+  const env = [...CLEAN_ENV, `NODE_OPTIONS=--require ${probe}`];
   const r = spawnSync('/usr/bin/env', [...env, BIN, ...args], { encoding: 'utf8' });
   const want = await runCli(args);
   t.same({ code: r.status, out: r.stdout, err: r.stderr }, want, 'the same output as main()');
@@ -125,11 +130,6 @@ t.test('the installed command loads the bundle alone, and none of node stream mo
   const help = spawnSync(BIN, ['--help'], { encoding: 'utf8' });
   t.same({ code: help.status, out: help.stdout, err: help.stderr }, await runCli(['--help']), '--help (every command, from the ES modules)');
 });
-
-/** The installed command's node flags (bin/domstat.cjs's first line). */
-const NODE_FLAGS = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(BIN, 'utf8'))![1]!.trim().split(/\s+/);
-/** Through env -i: tap's coverage hooks add their own modules to every child's NODE_OPTIONS. */
-const CLEAN_ENV = ['-i', `PATH=${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`];
 
 /** Whether bin/oneshot-loader.cjs in `dir` loads its bundle from the cache, in a node with these flags. */
 function cacheUsed(dir: string, flags: readonly string[]): boolean {

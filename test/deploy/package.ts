@@ -8,10 +8,13 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { spawn, spawnSync } from 'node:child_process';
 import * as tar from 'tar';
 import { REPO, fixture } from '../helpers/cli.js';
 import { privateDir, spawnChild, waitFor } from '../helpers/moving.js';
+
+const { nodeFlags } = createRequire(import.meta.url)('../../scripts/node-flags.cjs') as { nodeFlags: (binFile?: string) => string[] };
 
 t.setTimeout(15 * 60_000);
 
@@ -122,7 +125,7 @@ t.test('npm pack, npm install -g of the tarball, and the installed domstat', asy
     ['bin/domstat.cjs', 'bin/oneshot-loader.cjs'],
     'the installed one-shot command runs from the bundle in the tarball (which the loader runs)',
   );
-  const flags = /^#!\/usr\/bin\/env -S node(.*)$/m.exec(fs.readFileSync(bin, 'utf8'))![1]!.trim().split(/\s+/);
+  const flags = nodeFlags(bin);
   const cached = spawnSync(
     '/usr/bin/env',
     [
